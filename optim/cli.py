@@ -1,0 +1,212 @@
+"""The ``paretoprice`` command line.
+
+::
+
+    paretoprice problems [--format table|csv]
+    paretoprice anchors PROBLEM [--format table|csv|json]
+    paretoprice solve PROBLEM [--solver NAME] [--objectives a,b,...] [--seed N] [--out DIR]
+
+PROBLEM is a bundled problem name or the path of a TOML problem file. Bad input exits
+with status 2 and a one-line message (no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from optim.errors import InfeasibleProblemError, ParetoPriceError
+
+logger = logging.getLogger(__name__)
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.exit(EXIT_BAD_INPUT, f"paretoprice: error: {message} (see --help)\n")
+
+
+def _table(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
+    def fmt(v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:,.4f}" if abs(v) < 1e4 else f"{v:,.0f}"
+        return str(v)
+
+    cells = [[fmt(r[c]) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) if cells else len(c)
+              for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(v.rjust(w) if _numeric(v) else v.ljust(w)
+                        for v, w in zip(row, widths, strict=True)) for row in cells]
+    return "\n".join(lines)
+
+
+def _numeric(v: str) -> bool:
+    return v.replace(",", "").replace(".", "").replace("-", "").isdigit()
+
+
+def _csv(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n",
+                       extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue().rstrip("\n")
+
+
+# ---------------------------------------------------------------------- commands
+def problem_rows() -> list[dict[str, Any]]:
+    """One row per bundled problem: name, family, services, decisions, objectives, exact."""
+    from problems import bundled_names, load_problem
+
+    rows = []
+    for name in bundled_names():
+        prob = load_problem(name)
+        rows.append({
+            "name": name,
+            "family": prob.family,
+            "services": getattr(prob, "n_services", 1),
+            "decisions": prob.n_var,
+            "objectives": ";".join(prob.objective_names),
+            "exact": "yes" if prob.exact_capable else "no",
+        })
+    return rows
+
+
+def cmd_problems(args: argparse.Namespace) -> int:
+    cols = ["name", "family", "services", "decisions", "objectives", "exact"]
+    rows = problem_rows()
+    print(_csv(rows, cols) if args.format == "csv" else _table(rows, cols))
+    return 0
+
+
+def cmd_anchors(args: argparse.Namespace) -> int:
+    from problems import load_problem
+
+    prob = load_problem(args.problem)
+    rows = prob.anchors().to_rows()
+    if args.format == "csv":
+        print(_csv(rows, ["anchor", "value", "unit"]))
+    elif args.format == "json":
+        print(json.dumps({"problem": prob.name, "anchors": rows}, indent=2))
+    else:
+        print(f"Value anchors of '{prob.name}'")
+        print(_table(rows, ["anchor", "value", "unit", "formula"]))
+    return 0
+
+
+def _parse_options(pairs: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in pairs:
+        if "=" not in item:
+            raise ParetoPriceError(
+                f"--set expects KEY=VALUE, got '{item}'. Fix: e.g. --set pop_size=200")
+        k, v = item.split("=", 1)
+        try:
+            out[k] = json.loads(v)
+        except json.JSONDecodeError:
+            out[k] = v
+    return out
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    from optim.plots import plot_front, plot_parallel
+    from problems import load_problem
+    from solvers import solve
+
+    prob = load_problem(args.problem)
+    if args.objectives:
+        prob = prob.with_objectives([o.strip() for o in args.objectives.split(",") if o.strip()])
+    options = _parse_options(args.set or [])
+    for key in ("pop_size", "n_gen", "n_eval"):
+        val = getattr(args, key)
+        if val is not None:
+            options[key] = val
+    progress = args.progress if args.progress is not None else sys.stderr.isatty()
+    front = solve(prob, args.solver, seed=args.seed, progress=progress, **options)
+    print(f"{prob.name}: {len(front)} Pareto points from '{args.solver}' in "
+          f"{front.provenance.runtime_s:.2f} s ({front.provenance.evaluations:,} evaluations)")
+    frame = front.to_frame()
+    summary = frame[list(front.objective_names)].describe().loc[["min", "max"]]
+    print(summary.to_string(float_format=lambda v: f"{v:,.4g}"))
+    if args.out:
+        out = Path(args.out)
+        csv_path, json_path = front.to_csv(out)
+        png = plot_front(front, out / "front.png", anchors=prob.anchors(),
+                         observed=prob.spec.observed)
+        written = [csv_path, json_path, png]
+        if len(front.objective_names) >= 3:
+            written.append(plot_parallel(front, out / "front_parallel.png"))
+        print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+# ---------------------------------------------------------------------- main
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    import solvers
+
+    p = _Parser(prog="paretoprice",
+                description="Pareto-optimal prices for healthcare AI services.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sp = sub.add_parser("problems", help="list the bundled problems")
+    sp.add_argument("--format", choices=["table", "csv"], default="table")
+    sp.set_defaults(func=cmd_problems)
+
+    sa = sub.add_parser("anchors", help="the five value anchors of a problem")
+    sa.add_argument("problem", help="bundled problem name or path to a TOML file")
+    sa.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sa.set_defaults(func=cmd_anchors)
+
+    ss = sub.add_parser("solve", help="compute a Pareto front")
+    ss.add_argument("problem", help="bundled problem name or path to a TOML file")
+    ss.add_argument("--solver", default=solvers.DEFAULT_SOLVER, choices=solvers.names())
+    ss.add_argument("--objectives", help="comma-separated objectives, e.g. payer_spend,access")
+    ss.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    ss.add_argument("--out", help="folder for front.csv, front.json and front.png")
+    ss.add_argument("--pop-size", dest="pop_size", type=int, help="population (pymoo)")
+    ss.add_argument("--n-gen", dest="n_gen", type=int, help="generations (pymoo)")
+    ss.add_argument("--n-eval", dest="n_eval", type=int, help="evaluations (pymoo)")
+    ss.add_argument("--set", action="append", metavar="KEY=VALUE",
+                    help="any solver setting, e.g. --set chunk_size=100000 (repeatable)")
+    ss.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                    help="progress bar (default: when stderr is a terminal)")
+    ss.set_defaults(func=cmd_solve)
+    return p
+
+
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``paretoprice`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args))
+    except InfeasibleProblemError as exc:
+        print(f"paretoprice: infeasible: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (ParetoPriceError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"paretoprice: error: {first}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("paretoprice: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,47 @@
+"""Payment-model families: each maps a problem file's ``family`` to its spec and model.
+
+A family is a pair (spec class, problem class). ``build_problem`` validates a dict (from
+TOML or Python) against the family's spec and returns the problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from optim.errors import UnknownNameError
+from optim.families.ffs import FeeForServiceProblem
+from optim.problem import PricingProblem
+from optim.spec import FeeForServiceSpec, ProblemSpecBase, read_toml, validate_spec
+
+FAMILIES: dict[str, tuple[type[ProblemSpecBase], type[PricingProblem]]] = {
+    "ffs": (FeeForServiceSpec, FeeForServiceProblem),
+}
+"""Family name -> (spec class, problem class)."""
+
+
+def build_problem(data: Mapping[str, Any], origin: str = "") -> PricingProblem:
+    """Validate ``data`` against its family's schema and build the problem.
+
+    Parameters
+    ----------
+    data
+        The problem as a dict (as read from TOML); ``family`` selects the schema
+        (default ``ffs``). Numbers may be ``{value = x, source = "..."}``.
+    origin
+        Where the data came from (a file path), for error messages.
+    """
+    family = str(data.get("family", "ffs"))
+    if family not in FAMILIES:
+        raise UnknownNameError("family", family, list(FAMILIES),
+                               owner=f"problem file {origin}" if origin else "")
+    spec_cls, prob_cls = FAMILIES[family]
+    owner = f"problem '{data.get('name', origin)}'"
+    spec = validate_spec(spec_cls, dict(data), owner=owner)
+    return prob_cls(spec)
+
+
+def load_problem_file(path: str | Path) -> PricingProblem:
+    """Read and validate a TOML problem file."""
+    return build_problem(read_toml(path), origin=str(path))

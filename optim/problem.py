@@ -1,0 +1,333 @@
+"""The problem interface every payment-model family implements, and every backend uses.
+
+A :class:`PricingProblem` is frozen, validated data plus a pure vectorized
+:meth:`~PricingProblem.evaluate`: a matrix of N candidate decision vectors in, every
+objective, every guardrail (``g <= 0``) and every reported quantity out, in one numpy
+pass. Backends adapt the problem; the problem never knows about backends.
+
+Senses: ``payer_spend`` is minimized; ``creator_npv``, ``access``, ``provider_margin`` and
+``equity`` are maximized. :meth:`PricingProblem.minimization_matrix` flips the maximized
+ones so that backends always minimize.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from optim.anchors import Anchors
+from optim.errors import ParameterError, UnknownNameError
+from optim.spec import OBJECTIVE_SENSES, Bounds, ProblemSpecBase
+
+logger = logging.getLogger(__name__)
+
+FEASIBILITY_TOL = 1e-9
+"""Relative tolerance on scaled guardrails: ``g / scale <= FEASIBILITY_TOL`` is feasible.
+
+Needed so that a price exactly on an anchor (``p = v_e = 52.50``) counts as feasible
+despite floating-point rounding in sums over millions of patients."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """Name, unit and plain-words meaning of an objective, decision or reported quantity."""
+
+    name: str
+    unit: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Guardrail:
+    """One enabled constraint ``g(x) <= 0`` with its natural unit and scale.
+
+    ``scale`` (in ``unit``) normalizes the constraint for backends that sum violations.
+    """
+
+    name: str
+    unit: str
+    scale: float
+    description: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything computed for N candidates (arrays of shape ``(N,)``).
+
+    Attributes
+    ----------
+    objectives
+        Every objective the family defines, natural units and senses.
+    constraints
+        Every enabled guardrail as ``g <= 0``, natural units.
+    reported
+        Every reported quantity (coverage and adoption per segment, anchor slacks, ...).
+    """
+
+    objectives: dict[str, np.ndarray]
+    constraints: dict[str, np.ndarray]
+    reported: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def quantity(self, name: str) -> np.ndarray:
+        """An objective or reported quantity by name."""
+        if name in self.objectives:
+            return self.objectives[name]
+        return self.reported[name]
+
+
+class PricingProblem(ABC):
+    """Base class of every payment-model family.
+
+    Subclasses set, in ``__init__`` (via :meth:`_setup`), the decision variables, the
+    objective and reported quantities, and the guardrails, and implement
+    :meth:`_evaluate`. Instances are immutable: ``with_*`` methods return new problems.
+
+    Parameters
+    ----------
+    spec
+        The validated problem specification (never modified).
+    """
+
+    family: str = ""
+
+    def __init__(self, spec: ProblemSpecBase) -> None:
+        self._spec = spec
+        self._decisions: tuple[Quantity, ...] = ()
+        self._bounds: tuple[Bounds, ...] = ()
+        self._objective_info: dict[str, Quantity] = {}
+        self._reported_info: dict[str, Quantity] = {}
+        self._guardrails: tuple[Guardrail, ...] = ()
+        self._setup()
+        self._check_user_constraints()
+
+    # -- to implement -----------------------------------------------------------------
+    @abstractmethod
+    def _setup(self) -> None:
+        """Fill decisions, bounds, objective/reported info and guardrails from the spec."""
+
+    @abstractmethod
+    def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
+        """Evaluate a validated ``(N, n_var)`` matrix; guardrails of the family only."""
+
+    @abstractmethod
+    def anchors(self) -> Anchors:
+        """The five value anchors of this problem."""
+
+    # -- metadata ---------------------------------------------------------------------
+    @property
+    def spec(self) -> ProblemSpecBase:
+        """The validated specification."""
+        return self._spec
+
+    @property
+    def name(self) -> str:
+        """Problem name."""
+        return self._spec.name
+
+    @property
+    def decision_names(self) -> tuple[str, ...]:
+        """Decision variable names, in column order of ``X``."""
+        return tuple(d.name for d in self._decisions)
+
+    @property
+    def decisions(self) -> tuple[Quantity, ...]:
+        """Decision variables with units."""
+        return self._decisions
+
+    @property
+    def n_var(self) -> int:
+        """Number of decision variables."""
+        return len(self._decisions)
+
+    @property
+    def bounds(self) -> tuple[Bounds, ...]:
+        """Bounds (and ladder steps) per decision."""
+        return self._bounds
+
+    @property
+    def lower(self) -> np.ndarray:
+        """Lower bounds, shape ``(n_var,)``."""
+        return np.array([b.lower for b in self._bounds], dtype=float)
+
+    @property
+    def upper(self) -> np.ndarray:
+        """Upper bounds, shape ``(n_var,)``."""
+        return np.array([b.upper for b in self._bounds], dtype=float)
+
+    @property
+    def objective_names(self) -> tuple[str, ...]:
+        """The chosen objectives."""
+        return tuple(self._spec.objectives)
+
+    @property
+    def all_objectives(self) -> tuple[Quantity, ...]:
+        """Every objective the family defines (chosen or not)."""
+        return tuple(self._objective_info.values())
+
+    @property
+    def senses(self) -> tuple[str, ...]:
+        """``'min'`` or ``'max'`` per chosen objective."""
+        return tuple(OBJECTIVE_SENSES[o] for o in self.objective_names)
+
+    @property
+    def objective_units(self) -> tuple[str, ...]:
+        """Unit per chosen objective."""
+        return tuple(self._objective_info[o].unit for o in self.objective_names)
+
+    @property
+    def reported(self) -> tuple[Quantity, ...]:
+        """Reported quantities (everything on a front point that is not an objective)."""
+        unchosen = [q for n, q in self._objective_info.items() if n not in self.objective_names]
+        return tuple(unchosen) + tuple(self._reported_info.values())
+
+    @property
+    def guardrails(self) -> tuple[Guardrail, ...]:
+        """Enabled constraints: the family's guardrails, then the user's quantity bounds."""
+        return self._guardrails + self._user_guardrails()
+
+    @property
+    def exact_capable(self) -> bool:
+        """Whether every decision has a ladder (so grid and exact backends accept it)."""
+        return all(b.step is not None or b.lower == b.upper for b in self._bounds)
+
+    def ladders(self) -> list[np.ndarray]:
+        """The ladder of every decision (raises if one has no step)."""
+        out = []
+        for q, b in zip(self._decisions, self._bounds, strict=True):
+            if b.step is None and b.lower != b.upper:
+                raise ParameterError(
+                    f"decisions.{q.name}.step", "a ladder step (a number > 0)", "no step",
+                    fix=f"give '{q.name}' a step (e.g. 1.0 USD) or pass steps={{'{q.name}': 1.0}}.",
+                    owner=f"problem '{self.name}'",
+                )
+            out.append(np.array(b.ladder(), dtype=float))
+        return out
+
+    # -- evaluation -------------------------------------------------------------------
+    def evaluate(
+        self, X: np.ndarray | Sequence[Sequence[float]], report: bool = True
+    ) -> Evaluation:
+        """Evaluate N candidates in one vectorized pass.
+
+        Parameters
+        ----------
+        X
+            ``(N, n_var)`` decision matrix (columns in :attr:`decision_names` order, USD per
+            use); a single vector of length ``n_var`` is accepted as ``N = 1``.
+        report
+            Whether to compute reported quantities (skip for speed inside solvers).
+
+        Returns
+        -------
+        Evaluation
+            Objectives (natural senses), guardrails ``g <= 0``, reported quantities.
+        """
+        arr = np.asarray(X, dtype=float)
+        if arr.ndim == 1:
+            arr = arr[None, :]
+        if arr.ndim != 2 or arr.shape[1] != self.n_var:
+            raise ParameterError(
+                "X",
+                f"an array of shape (N, {self.n_var}) with columns {list(self.decision_names)}",
+                f"shape {arr.shape}", fix="pass one row per candidate, one column per decision.",
+                owner=f"{type(self).__name__}.evaluate",
+            )
+        ev = self._evaluate(arr, report)
+        user = self._spec.constraints
+        if user:
+            cons = dict(ev.constraints)
+            for c in user:
+                q = ev.objectives.get(c.quantity)
+                if q is None:
+                    q = ev.reported.get(c.quantity)
+                if q is None:  # reported skipped: recompute with report
+                    q = self._evaluate(arr, True).quantity(c.quantity)
+                if c.min is not None:
+                    cons[f"{c.quantity}>={c.min:g}"] = c.min - q
+                if c.max is not None:
+                    cons[f"{c.quantity}<={c.max:g}"] = q - c.max
+            ev = Evaluation(ev.objectives, cons, ev.reported)
+        return ev
+
+    def minimization_matrix(self, ev: Evaluation) -> np.ndarray:
+        """``(N, k)`` chosen objectives, maximized ones negated (every column minimized)."""
+        cols = [
+            ev.objectives[o] if s == "min" else -ev.objectives[o]
+            for o, s in zip(self.objective_names, self.senses, strict=True)
+        ]
+        return np.column_stack(cols) if cols else np.empty((0, 0))
+
+    def constraint_matrix(self, ev: Evaluation, scaled: bool = True) -> np.ndarray:
+        """``(N, m)`` guardrails ``g <= 0``, divided by their scale when ``scaled``."""
+        rails = self.guardrails
+        if not rails:
+            n = next(iter(ev.objectives.values())).shape[0]
+            return np.zeros((n, 0))
+        cols = [ev.constraints[g.name] / (g.scale if scaled else 1.0) for g in rails]
+        return np.column_stack(cols)
+
+    def feasible(self, ev: Evaluation) -> np.ndarray:
+        """Boolean mask of candidates meeting every guardrail (within :data:`FEASIBILITY_TOL`)."""
+        G = self.constraint_matrix(ev, scaled=True)
+        if G.shape[1] == 0:
+            return np.ones(G.shape[0], dtype=bool)
+        return np.all(G <= FEASIBILITY_TOL, axis=1)
+
+    # -- derived problems -------------------------------------------------------------
+    def with_objectives(self, names: Sequence[str]) -> PricingProblem:
+        """The same problem with other chosen objectives."""
+        return type(self)(self._spec.replace(objectives=tuple(names)))
+
+    def with_spec_changes(self, **changes: Any) -> PricingProblem:
+        """The same family built from a copy of the spec with top-level fields changed."""
+        return type(self)(self._spec.replace(**changes))
+
+    def with_bounds(
+        self, changes: Mapping[str, Bounds | Mapping[str, float | None]]
+    ) -> PricingProblem:
+        """The same problem with some decision bounds / ladder steps replaced."""
+        unknown = set(changes) - set(self.decision_names)
+        if unknown:
+            raise UnknownNameError("bounds", sorted(unknown)[0], self.decision_names,
+                                   owner=f"problem '{self.name}'")
+        return self._with_bounds(
+            {k: v if isinstance(v, Bounds) else Bounds(**v) for k, v in changes.items()}
+        )
+
+    def _with_bounds(self, changes: Mapping[str, Bounds]) -> PricingProblem:
+        raise NotImplementedError(f"{type(self).__name__} does not support changing bounds")
+
+    def quantity_units(self) -> dict[str, str]:
+        """Unit of every objective and reported quantity, by name."""
+        out = {q.name: q.unit for q in self._objective_info.values()}
+        out.update({q.name: q.unit for q in self._reported_info.values()})
+        return out
+
+    def _user_guardrails(self) -> tuple[Guardrail, ...]:
+        units = self.quantity_units()
+        out = []
+        for c in self._spec.constraints:
+            unit = units[c.quantity]
+            if c.min is not None:
+                out.append(Guardrail(f"{c.quantity}>={c.min:g}", unit, max(abs(c.min), 1.0),
+                                     f"{c.quantity} at least {c.min:g} {unit}"))
+            if c.max is not None:
+                out.append(Guardrail(f"{c.quantity}<={c.max:g}", unit, max(abs(c.max), 1.0),
+                                     f"{c.quantity} at most {c.max:g} {unit}"))
+        return tuple(out)
+
+    def _check_user_constraints(self) -> None:
+        known = self.quantity_units()
+        for i, c in enumerate(self._spec.constraints):
+            if c.quantity not in known:
+                raise UnknownNameError(f"constraints[{i}].quantity", c.quantity, list(known),
+                                       owner=f"problem '{self.name}'")
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(name={self.name!r}, n_var={self.n_var}, "
+                f"objectives={list(self.objective_names)})")
