@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import io
 import json
 import logging
@@ -183,7 +184,20 @@ def build_parser() -> argparse.ArgumentParser:
     ss.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                     help="progress bar (default: when stderr is a terminal)")
     ss.set_defaults(func=cmd_solve)
+    for module in EXTENSIONS:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        mod.register(sub)
     return p
+
+
+EXTENSIONS: tuple[str, ...] = ("optim.compare_cli", "benchmarks.cli")
+"""Modules that add sub-commands: each defines ``register(subparsers)`` and sets
+``func`` on its parsers (``compare`` and ``bench``)."""
 
 
 

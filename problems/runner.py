@@ -1,0 +1,166 @@
+"""What every problem script does: anchors, solve, write the front, say what it shows.
+
+A script in ``problems/`` calls :func:`run_script` with its problem name and a function
+that turns the solved front into plain words. Every script accepts the same arguments::
+
+    python -m problems.idx_dr [--out DIR] [--solver NAME] [--seed N] [--quick]
+
+``--quick`` uses a small search budget (the test suite runs every script that way).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from optim.analysis import Location, locate
+from optim.front import ParetoFront
+from optim.plots import plot_front, plot_parallel
+from optim.problem import PricingProblem
+from problems import load_problem
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScriptResult:
+    """What a script produced (returned to tests and callers)."""
+
+    problem: PricingProblem
+    front: ParetoFront
+    locations: tuple[Location, ...]
+    written: tuple[Path, ...]
+    text: str
+
+
+def parse_args(name: str, argv: Sequence[str] | None) -> argparse.Namespace:
+    """The common script arguments."""
+    ap = argparse.ArgumentParser(prog=f"python -m problems.{name.replace('-', '_')}",
+                                 description=f"Solve the bundled problem '{name}' and "
+                                 "explain its Pareto front.")
+    ap.add_argument("--out", default=f"results/{name}",
+                    help="folder for front.csv, front.json and the plots")
+    ap.add_argument("--solver", default=None,
+                    help="backend (default: grid when the problem has a ladder, else nsga2)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--quick", action="store_true", help="small search budget (for tests)")
+    return ap.parse_args(argv)
+
+
+def default_solver(problem: PricingProblem, max_grid: int = 5_000_000) -> str:
+    """``grid`` when the problem is laddered and small enough, else ``nsga2``."""
+    if problem.exact_capable:
+        import numpy as np
+
+        size = int(np.prod([len(x) for x in problem.ladders()], dtype=float))
+        if size <= max_grid:
+            return "grid"
+    return "nsga2"
+
+
+def fmt_money(v: float) -> str:
+    """USD with a sensible scale: 1.23 billion, 45.6 million, 12,345."""
+    a = abs(v)
+    if a >= 1e9:
+        return f"{v / 1e9:,.2f} billion USD"
+    if a >= 1e6:
+        return f"{v / 1e6:,.1f} million USD"
+    return f"{v:,.2f} USD"
+
+
+def fmt_value(name: str, unit: str, v: float) -> str:
+    """A value in its unit, readable."""
+    if unit.startswith("USD") and "use" not in unit and "patient" not in unit:
+        return fmt_money(v) + unit[3:].replace("USD", "")
+    if unit.startswith("share"):
+        return f"{100 * v:.1f}% ({unit})"
+    return f"{v:,.4g} {unit}"
+
+
+def fmt_delta(unit: str, v: float) -> str:
+    """A signed change: percentage points for shares, scaled USD for money."""
+    sign = "+" if v >= 0 else "-"
+    if unit.startswith("share"):
+        return f"{sign}{100 * abs(v):.1f} percentage points"
+    return sign + fmt_value("", unit, abs(v))
+
+
+def describe_locations(problem: PricingProblem, locations: Sequence[Location]) -> str:
+    """Plain-words lines on where each observed price sits."""
+    units = dict(zip(problem.objective_names, problem.objective_units, strict=True))
+    lines = []
+    for loc in locations:
+        price = (f"{loc.low:.2f} USD" if loc.low == loc.high
+                 else f"{loc.low:.2f}-{loc.high:.2f} USD")
+        head = f"* {loc.name} ({loc.variable} = {price}): "
+        if not loc.feasible:
+            lines.append(head + "breaks guardrail(s) " + ", ".join(loc.violated) + ".")
+            continue
+        head += "on the Pareto front" if loc.on_front else "dominated (every completion is " \
+            "beaten on all objectives by some front point)"
+        if loc.other_ranges:
+            rng = "; ".join(f"{k} {a:.2f}-{b:.2f}" for k, (a, b) in loc.other_ranges.items()
+                            if a != b or a != 0)
+            if rng:
+                head += f", with {rng} on the front"
+        lines.append(head + ".")
+        comp = ", ".join(f"{k} {fmt_value(k, units[k], v)}" for k, v in loc.compromise.items())
+        lines.append(f"    compromise point: {comp}")
+        if loc.delta:
+            d = ", ".join(f"{k} {fmt_delta(units[k], v)}" for k, v in loc.delta.items())
+            lines.append(f"    vs the access-maximizing price: {d}")
+    return "\n".join(lines)
+
+
+def run_script(
+    name: str,
+    argv: Sequence[str] | None,
+    narrative: Callable[[PricingProblem, ParetoFront], str] | None = None,
+    quick_settings: dict | None = None,
+) -> ScriptResult:
+    """Load, print anchors, solve, write front + plots, locate observed prices, explain."""
+    from optim.spec import ObservedPrice
+    from solvers import solve
+
+    args = parse_args(name, argv)
+    problem = load_problem(name)
+    print(f"== {problem.spec.title or problem.name}")
+    print("Value anchors:")
+    for a in problem.anchors():
+        print(f"  {a.name:<25} {a.value:>12,.2f} {a.unit:<16} {a.formula}")
+    solver = args.solver or default_solver(problem)
+    options: dict = {}
+    if solver in {"nsga2", "nsga3", "agemoea", "smsemoa"}:
+        options = dict(quick_settings or {"pop_size": 40, "n_gen": 25}) if args.quick else {}
+    front = solve(problem, solver, seed=args.seed, **options)
+    print(f"\nPareto front: {len(front)} points from '{solver}' in "
+          f"{front.provenance.runtime_s:.2f} s.")
+    out = Path(args.out)
+    csv_path, json_path = front.to_csv(out)
+    written = [csv_path, json_path,
+               plot_front(front, out / "front.png", anchors=problem.anchors(),
+                          observed=problem.spec.observed)]
+    if len(front.objective_names) >= 3:
+        written.append(plot_parallel(front, out / "front_parallel.png"))
+    locations: list[Location] = []
+    if problem.spec.observed:
+        anchors = problem.anchors().values()
+        first = problem.spec.observed[0]
+        baseline = None
+        if "access_maximizing" in anchors and first.variable in problem.decision_names:
+            ve = anchors["access_maximizing"]
+            baseline = ObservedPrice(name="access-maximizing value", variable=first.variable,
+                                     low=ve, high=ve)
+        for obs in problem.spec.observed:
+            locations.append(locate(problem, front, obs, baseline=baseline))
+    text = ""
+    if locations:
+        text += "Where real prices sit:\n" + describe_locations(problem, locations) + "\n"
+    if narrative is not None:
+        text += narrative(problem, front)
+    print("\n" + text)
+    print("Wrote: " + ", ".join(str(p) for p in written))
+    return ScriptResult(problem, front, tuple(locations), tuple(written), text)
