@@ -80,6 +80,49 @@ class Evaluation:
         return self.reported[name]
 
 
+@dataclass(frozen=True)
+class ChoiceGroup:
+    """One independent choice of an exact (MILP) form: pick exactly one option.
+
+    Attributes
+    ----------
+    name
+        Group name (e.g. a service's billing code).
+    columns
+        Indices of the decision variables (columns of ``X``) this group sets.
+    options
+        ``(n_options, len(columns))`` decision values of each option (a ladder product).
+    objectives
+        Objective name -> ``(n_options,)`` contribution of each option, natural units and
+        senses (the problem's objective is the sum over groups plus a constant).
+    resources
+        Linear coupling constraint name -> ``(n_options,)`` use of each option.
+    """
+
+    name: str
+    columns: tuple[int, ...]
+    options: np.ndarray
+    objectives: Mapping[str, np.ndarray]
+    resources: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChoiceStructure:
+    """The exact form of a laddered problem: a multi-objective multiple-choice knapsack.
+
+    ``objective = constants[name] + sum_groups contribution[chosen option]`` for every
+    objective; ``sum_groups resources[c][chosen option] <= capacities[c]`` for every
+    coupling constraint ``c``. Per-candidate guardrails are applied by leaving infeasible
+    options out of their group. A problem whose objectives are not sums over independent
+    groups has a single group: every feasible point of its ladder.
+    """
+
+    groups: tuple[ChoiceGroup, ...]
+    constants: Mapping[str, float] = field(default_factory=dict)
+    capacities: Mapping[str, float] = field(default_factory=dict)
+    capacity_units: Mapping[str, str] = field(default_factory=dict)
+
+
 class PricingProblem(ABC):
     """Base class of every payment-model family.
 
@@ -277,6 +320,34 @@ class PricingProblem(ABC):
         if G.shape[1] == 0:
             return np.ones(G.shape[0], dtype=bool)
         return np.all(G <= FEASIBILITY_TOL, axis=1)
+
+    def choice_structure(self, max_options: int = 2_000_000) -> ChoiceStructure:
+        """The exact (MILP) form of this laddered problem.
+
+        The default is one group holding every feasible ladder point, each with its
+        objective values precomputed by :meth:`evaluate`; families whose objectives are
+        sums over independent choices (a portfolio of services) override this with one
+        group per choice and linear coupling constraints (a budget).
+        """
+        ladders = self.ladders()
+        total = int(np.prod([len(x) for x in ladders], dtype=float))
+        if total > max_options:
+            raise ParameterError(
+                "ladder", f"at most {max_options:,} points for the exact form",
+                f"{total:,} points", fix="use coarser ladder steps.",
+                owner=f"problem '{self.name}'")
+        mesh = np.meshgrid(*ladders, indexing="ij")
+        X = np.column_stack([m.ravel() for m in mesh])
+        ev = self.evaluate(X, report=False)
+        feas = self.feasible(ev)
+        X = X[feas]
+        group = ChoiceGroup(
+            name=self.name,
+            columns=tuple(range(self.n_var)),
+            options=X,
+            objectives={o: ev.objectives[o][feas] for o in self.objective_names},
+        )
+        return ChoiceStructure(groups=(group,))
 
     # -- derived problems -------------------------------------------------------------
     def with_objectives(self, names: Sequence[str]) -> PricingProblem:
