@@ -12,6 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 
+def fmt_amount(value: float) -> str:
+    """A number for messages: thousands separators for large values, 4 digits otherwise."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
 class ParetoPriceError(Exception):
     """Base class of every error the toolkit raises on purpose."""
 
@@ -115,12 +120,12 @@ class InfeasibleProblemError(ParetoPriceError):
             if c.second == "decision bounds":
                 lines.append(
                     f"  - '{c.first}' cannot be met within the decision bounds: short by "
-                    f"{c.shortfall:,.4g} {c.unit}. {c.detail}"
+                    f"{fmt_amount(c.shortfall)} {c.unit}. {c.detail}"
                 )
             else:
                 lines.append(
-                    f"  - '{c.first}' conflicts with '{c.second}': short by {c.shortfall:,.4g} "
-                    f"{c.unit}. {c.detail}"
+                    f"  - '{c.first}' conflicts with '{c.second}': short by "
+                    f"{fmt_amount(c.shortfall)} {c.unit}. {c.detail}"
                 )
         if not conflicts:
             lines.append(

@@ -20,7 +20,7 @@ import logging
 
 import numpy as np
 
-from optim.errors import Conflict, InfeasibleProblemError
+from optim.errors import Conflict, InfeasibleProblemError, fmt_amount
 from optim.problem import FEASIBILITY_TOL, PricingProblem
 
 logger = logging.getLogger(__name__)
@@ -77,12 +77,12 @@ def diagnose(problem: PricingProblem, n_samples: int = 100_000, seed: int = 0) -
         out.append(Conflict(a.name, b.name, short_a, a.unit,
                             f"Wanted: {a.description} and {b.description}; among prices that "
                             f"meet '{b.name}', the closest misses '{a.name}' by "
-                            f"{short_a:,.4g} {a.unit}."))
+                            f"{fmt_amount(short_a)} {a.unit}."))
     return out
 
 
 def raise_infeasible(problem: PricingProblem) -> None:
     """Raise :class:`InfeasibleProblemError` with the diagnosis of ``problem``."""
     conflicts = diagnose(problem)
-    logger.warning("problem %s is infeasible: %d conflicts", problem.name, len(conflicts))
+    logger.info("problem %s is infeasible: %d conflicts", problem.name, len(conflicts))
     raise InfeasibleProblemError(problem.name, conflicts)

@@ -86,15 +86,20 @@ def points_missed(F: np.ndarray, reference: np.ndarray, tol: float = MISSED_TOL)
     if F.shape[0] == 0:
         return int(reference.shape[0])
     lo, span = _normalizer(reference)
-    A = (F - lo) / span
-    R = (reference - lo) / span
+    A = (np.asarray(F, dtype=float) - lo) / span
+    R = (np.asarray(reference, dtype=float) - lo) / span + tol
+    if bool(np.all(moocore.is_nondominated(R, keep_weakly=True))):
+        # R is mutually nondominated, so a shifted reference point is dominated in the
+        # union only by an approximation point: one O(n log n)-class pass in C.
+        union = np.vstack([A, R])
+        return int(np.sum(moocore.is_nondominated(union, keep_weakly=True)[A.shape[0]:]))
     missed = 0
-    for start in range(0, R.shape[0], 2048):
-        block = R[start:start + 2048]
+    for start in range(0, R.shape[0], 1024):
+        block = R[start:start + 1024]
         covered = np.zeros(block.shape[0], dtype=bool)
         for a0 in range(0, A.shape[0], 4096):
             a = A[a0:a0 + 4096]
-            covered |= np.any(np.all(a[None, :, :] <= block[:, None, :] + tol, axis=2), axis=1)
+            covered |= np.any(np.all(a[None, :, :] <= block[:, None, :], axis=2), axis=1)
         missed += int((~covered).sum())
     return missed
 
