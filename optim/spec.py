@@ -404,6 +404,21 @@ class Decisions(Frozen):
     addons: dict[str, Bounds] = Field(default_factory=dict)
 
 
+class FfsSegment(Segment):
+    """A setting of care of the fee-for-service model, with its own payment level.
+
+    Attributes
+    ----------
+    rate_multiplier
+        Multiple of the rate ``p`` that this setting's payment system pays for the AI
+        service (dimensionless, default 1): lets one problem hold settings paid under
+        different schedules, e.g. hospital outpatient (OPPS) beside physician office (PFS).
+        It scales the AI rate only, not the comparator payment ``v_c``.
+    """
+
+    rate_multiplier: float = Field(default=1.0, gt=0, le=20)
+
+
 class FeeForServiceSpec(ProblemSpecBase):
     """Reference model v1: one AI service paid per use (fee-for-service).
 
@@ -416,7 +431,7 @@ class FeeForServiceSpec(ProblemSpecBase):
     family: Literal["ffs"] = "ffs"
     service: Service
     payers: tuple[Payer, ...] = Field(min_length=1)
-    segments: tuple[Segment, ...] = Field(min_length=1)
+    segments: tuple[FfsSegment, ...] = Field(min_length=1)
     creator: Creator
     value: ValueInputs
     adoption: Adoption = Adoption()

@@ -3,17 +3,19 @@
 Segments ``g`` (settings of care) with ``n_g`` at-risk patients a year, compliance
 ``c_g`` today, uptake ceiling ``u_g``, provider cost per use ``k_g``, ``S_g`` sites of
 mean annualized fixed cost ``Kbar_g``, payer-mix rate multiplier ``mu_g``, equity weight
-``e_g``. Decisions (USD per use): ``p`` the payer's (Medicare) rate, ``f`` the creator's
-fee, ``a_g`` an add-on per use from an incentive fund.
+``e_g``, and a site-of-service multiplier ``s_g`` of the AI rate (1 unless the setting's
+payment system pays another level, e.g. hospital outpatient vs physician office).
+Decisions (USD per use): ``p`` the payer's (Medicare) rate, ``f`` the creator's fee,
+``a_g`` an add-on per use from an incentive fund.
 
 ::
 
-    margin per use   pi_g = mu_g p + a_g - f - k_g                     (USD per use)
+    margin per use   pi_g = s_g mu_g p + a_g - f - k_g                 (USD per use)
     uses per site    q_g  = n_g u_g / S_g                              (uses per site-year)
     adoption         A_g, adopters' cost C_g = curve(q_g pi_g, Kbar_g)  (share, USD/site-year)
     AI uses          U_g  = n_g u_g A_g                                (uses per year)
     human uses       H_g  = n_g c_g (1 - A_g)                          (patients per year)
-    payer_spend      = sum_g U_g (mu_g p + a_g) + H_g mu_g v_c         (USD/year, min)
+    payer_spend      = sum_g U_g (s_g mu_g p + a_g) + H_g mu_g v_c     (USD/year, min)
     creator_npv      = annuity(T, r) ((f - m) sum_g U_g - O) - F       (USD, max)
     access           = sum_g e_g (U_g + H_g) / sum_g e_g n_g           (share, max)
     provider_margin  = sum_g U_g pi_g - S_g C_g                        (USD/year, max)
@@ -81,6 +83,7 @@ class FeeForServiceProblem(PricingProblem):
         self._S = np.array([g.sites for g in segs])
         self._kbar = np.array([g.fixed_cost_per_site for g in segs])
         self._e = np.array([g.equity_weight for g in segs])
+        self._site = np.array([g.rate_multiplier for g in segs])  # AI rate multiple of p
         self._mu = np.array(
             [sum(w * mu_by_payer[j] for j, w in g.payer_mix.items()) for g in segs]
         )
@@ -213,7 +216,7 @@ class FeeForServiceProblem(PricingProblem):
         f = X[:, 1:2]
         a = X[:, 2:]
         mu = self._mu
-        pay_per_use = mu * p + a  # (N, G) USD per use paid by payers + fund
+        pay_per_use = mu * self._site * p + a  # (N, G) USD per use paid by payers + fund
         pi = pay_per_use - f - self._k  # provider margin per use
         A, cost = self._curve(self._q * pi, self._kbar)
         U = self._nu * A
@@ -267,7 +270,7 @@ class FeeForServiceProblem(PricingProblem):
             reported["human_uses"] = human
             reported["patients_served"] = served_total
             reported["medicare_spend"] = self._mu_medicare * (
-                (U * self._w_medicare).sum(axis=1) * p[:, 0]
+                (U * self._w_medicare * self._site).sum(axis=1) * p[:, 0]
                 + (H * self._w_medicare).sum(axis=1) * self._vc
             )
             reported["fund_spend"] = (U * a).sum(axis=1)

@@ -1,0 +1,108 @@
+"""Fee-for-service with a site-of-service rate multiplier: known answers, validation, and the
+ffr-ct problem and script."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from optim.anchors import annuity
+from optim.errors import ParameterError
+from optim.families import build_problem
+from problems import bundled_raw, load_problem
+from tests.conftest import one_segment_dict
+
+EXACT = 1e-9  # pure arithmetic on a few thousand patients: only rounding error
+
+
+def _two_sites(multiplier: float | None = 1.5) -> dict:
+    """Two settings, every site adopts (no fixed cost), full uptake, Medicare only."""
+    d = one_segment_dict(name="two-sites", objectives=["payer_spend", "creator_npv",
+                                                      "provider_margin", "access"])
+    office = dict(d["segments"][0], name="office", population=1000.0)
+    hopd = dict(d["segments"][0], name="hopd", population=2000.0)
+    if multiplier is not None:
+        hopd["rate_multiplier"] = multiplier
+    d["segments"] = [office, hopd]
+    d["decisions"] = {"p": {"lower": 0.0, "upper": 200.0, "step": 1.0},
+                      "f": {"lower": 0.0, "upper": 50.0, "step": 1.0}}
+    d["guardrails"] = {}
+    return d
+
+
+def test_site_multiplier_known_answer() -> None:
+    prob = build_problem(_two_sites(1.5))
+    ev = prob.evaluate([[100.0, 10.0, 0.0, 0.0]])
+    # Kbar = 0 and a positive margin: every site adopts, so U = n u = n and H = 0.
+    # payer_spend = 1000 * 100 + 2000 * (1.5 * 100) = 100,000 + 300,000 = 400,000
+    assert ev.objectives["payer_spend"][0] == pytest.approx(400_000.0, rel=EXACT)
+    # Medicare pays everything here, so medicare_spend is the same 400,000
+    assert ev.reported["medicare_spend"][0] == pytest.approx(400_000.0, rel=EXACT)
+    # provider_margin = 1000 * (100 - 10) + 2000 * (150 - 10) = 90,000 + 280,000 = 370,000
+    assert ev.objectives["provider_margin"][0] == pytest.approx(370_000.0, rel=EXACT)
+    # creator_npv = annuity(5, 0.03) * (10 - 0) * 3000 uses (m = F = O = 0)
+    assert ev.objectives["creator_npv"][0] == pytest.approx(annuity(5, 0.03) * 30_000.0,
+                                                            rel=EXACT)
+    assert ev.objectives["access"][0] == pytest.approx(1.0, abs=EXACT)
+
+
+def test_site_multiplier_only_scales_the_ai_rate() -> None:
+    # p = 0, f = 10: margin -10 per use everywhere, nobody adopts, H = n c = 300 + 600.
+    # Today's comparator is paid 175 whatever the site: 900 * 175 = 157,500.
+    prob = build_problem(_two_sites(1.5))
+    ev = prob.evaluate([[0.0, 10.0, 0.0, 0.0]])
+    assert ev.objectives["payer_spend"][0] == pytest.approx(157_500.0, rel=EXACT)
+    # anchors do not depend on the multiplier: v_e = 175 * 0.3 = 52.5
+    assert prob.anchors()["access_maximizing"].value == pytest.approx(52.5, abs=EXACT)
+
+
+def test_multiplier_defaults_to_one_backward_compatible() -> None:
+    rng = np.random.default_rng(7)
+    X = np.column_stack([rng.uniform(0, 200, 50), rng.uniform(0, 50, 50),
+                         np.zeros(50), np.zeros(50)])
+    omitted = build_problem(_two_sites(None)).evaluate(X)
+    explicit = build_problem(_two_sites(1.0)).evaluate(X)
+    for name, values in omitted.objectives.items():
+        np.testing.assert_array_equal(values, explicit.objectives[name])
+    assert all(g.rate_multiplier == 1.0 for g in load_problem("idx-dr").spec.segments)
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, 25.0])
+def test_bad_multiplier_names_the_parameter(bad: float) -> None:
+    with pytest.raises(ParameterError) as info:
+        build_problem(_two_sites(bad))
+    assert info.value.parameter == "segments[1].rate_multiplier"
+    assert "Fix:" in str(info.value)
+
+
+def test_ffr_ct_hospital_outpatient_rate_is_the_2025_opps_payment() -> None:
+    prob = load_problem("ffr-ct")
+    mult = {g.name: g.rate_multiplier for g in prob.spec.segments}
+    # 839.07 (PFS global 2025) * 1.212521 = 1017.39 (OPPS 2025, APC 5724)
+    assert mult["physician_office"] == 1.0
+    assert 839.07 * mult["hospital_outpatient"] == pytest.approx(1017.39, abs=0.005)
+    # the observed 2025 payment sits on the front's decision p
+    assert prob.spec.observed[0].variable == "p"
+    assert prob.spec.observed[0].low == pytest.approx(839.07)
+
+
+def test_ffr_ct_caller_dict_not_mutated() -> None:
+    raw = bundled_raw("ffr-ct")
+    before = copy.deepcopy(raw)
+    build_problem(raw)
+    assert raw == before
+
+
+def test_ffr_ct_script_runs(tmp_path) -> None:
+    from problems import ffr_ct
+
+    result = ffr_ct.main(["--out", str(tmp_path), "--quick"])
+    df = pd.read_csv(tmp_path / "front.csv")
+    for name in ("payer_spend", "creator_npv", "access", "provider_margin"):
+        assert name in df.columns
+    assert len(df) == len(result.front) >= 1
+    assert result.front.provenance.solver == "grid"
+    assert "What the front shows" in result.text
