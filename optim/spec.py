@@ -413,10 +413,11 @@ class FfsSegment(Segment):
         Multiple of the rate ``p`` that this setting's payment system pays for the AI
         service (dimensionless, default 1): lets one problem hold settings paid under
         different schedules, e.g. hospital outpatient (OPPS) beside physician office (PFS).
-        It scales the AI rate only, not the comparator payment ``v_c``.
+        It scales the AI rate only, not the comparator payment ``v_c``; 0 means the
+        setting is not paid for the AI service.
     """
 
-    rate_multiplier: float = Field(default=1.0, gt=0, le=20)
+    rate_multiplier: float = Field(default=1.0, ge=0, le=20)
 
 
 class FeeForServiceSpec(ProblemSpecBase):

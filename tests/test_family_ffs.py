@@ -70,7 +70,7 @@ def test_multiplier_defaults_to_one_backward_compatible() -> None:
     assert all(g.rate_multiplier == 1.0 for g in load_problem("idx-dr").spec.segments)
 
 
-@pytest.mark.parametrize("bad", [0.0, -1.0, 25.0])
+@pytest.mark.parametrize("bad", [-0.5, 25.0])
 def test_bad_multiplier_names_the_parameter(bad: float) -> None:
     with pytest.raises(ParameterError) as info:
         build_problem(_two_sites(bad))

@@ -1,0 +1,326 @@
+"""Category III CPT code: no national price, contractor pricing, uncertain coverage.
+
+A Category III code is a temporary code for an emerging service. Medicare sets no national
+physician-fee-schedule amount: each Medicare administrative contractor (MAC) decides
+whether to pay a claim and how much. From a provider's side a use is paid only with a
+likelihood (coverage, ``rho``), at a contractor-specific rate, so the expected payment per
+use is ``rho x rate`` (Abramoff et al. 2022, seed 001; most AI codes are Category III,
+seeds 003 and 004).
+
+Contractors ``k`` form a set with probabilities ``s_k`` (the share of patients and sites in
+the contractor's jurisdiction), price multipliers ``m_k`` (the contractor's rate as a
+multiple of the reference rate ``p``) and coverage likelihoods ``rho_k``. A setting of care
+``g`` may be contractor-priced (physician office: rate ``m_k p``) or nationally priced
+(hospital outpatient under OPPS: rate ``p``); coverage applies either way.
+
+Within contractor ``k``'s jurisdiction the service is a fee-for-service market whose
+setting ``g`` is paid, in expectation, ``x_gk mu_g p + a_g`` per use with
+
+::
+
+    x_gk = rho_k * (m_k if g is contractor-priced else 1) * s_g     (s_g: site multiplier)
+
+so the Category III problem is the probability-weighted mixture of ``K`` fee-for-service
+problems (:class:`~optim.families.ffs.FeeForServiceProblem`), one per contractor, each
+holding every setting with the expected-payment multiplier ``x_gk``. Sites and patients
+scale together, so uses per site, and hence adoption, are the same in a jurisdiction as in
+the whole country priced by that contractor. With ``Q_k`` any quantity of contractor
+``k``'s problem:
+
+::
+
+    payer_spend, creator_npv, access, provider_margin, coverage_g, adoption_g, ...
+                      = sum_k s_k Q_k                            (linear in uses)
+    equity            = min_g sum_k s_k coverage_gk              (worst setting)
+    provider_margin_sd = sqrt(sum_k s_k (PM_k - PM)^2)           (USD per year)
+
+where ``PM_k`` is the providers' margin if every site were under contractor ``k`` and
+``PM = sum_k s_k PM_k``. A provider pays the creator's fee whether or not the claim is
+paid (an unpaid claim is written off).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, field_validator
+
+from optim.anchors import Anchors, annuity
+from optim.families.ffs import FeeForServiceProblem
+from optim.problem import Evaluation, PricingProblem, Quantity
+from optim.spec import (
+    Bounds,
+    Decisions,
+    FeeForServiceSpec,
+    FfsSegment,
+    Frozen,
+    validate_spec,
+)
+
+OBJECTIVE_INFO: tuple[Quantity, ...] = (
+    Quantity("payer_spend", "USD per year",
+             "expected annual payments by all payers for the AI service (covered claims "
+             "only) and the human service it substitutes, plus fund add-ons (minimized)"),
+    Quantity("creator_npv", "USD",
+             "AI creator's expected net present value over the horizon (maximized)"),
+    Quantity("access", "share of at-risk patients",
+             "expected equity-weighted share of at-risk patients served by AI or human "
+             "service (maximized)"),
+    Quantity("provider_margin", "USD per year",
+             "providers' expected annual margin after fee, per-use and fixed adoption costs "
+             "and unpaid claims (maximized)"),
+    Quantity("equity", "share of at-risk patients",
+             "expected coverage of the worst-served setting of care (maximized when chosen)"),
+)
+
+# quantities of the contractor problems that are averaged with the contractor probabilities
+_LINEAR_REPORTED: tuple[str, ...] = (
+    "ai_uses", "human_uses", "patients_served", "medicare_spend", "fund_spend",
+    "budget_impact", "slack_substitution", "slack_access_maximizing", "slack_cost_effective",
+    "slack_marginal_cost", "slack_total_cost_of_ownership",
+)
+
+
+class Contractor(Frozen):
+    """A Medicare administrative contractor (or a group of them that price alike).
+
+    Attributes
+    ----------
+    name
+        Identifier (letters, digits, underscores).
+    probability
+        ``s_k``: probability that a use falls in this contractor's jurisdiction, i.e. its
+        share of at-risk patients and of sites (share; the contractors' sum to 1).
+    price_multiplier
+        ``m_k``: the contractor's rate for a contractor-priced setting as a multiple of the
+        reference rate ``p`` (dimensionless).
+    coverage
+        ``rho_k``: likelihood that the contractor pays a claim for a medically indicated
+        use (share; 0 = never covered).
+    """
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    probability: float = Field(gt=0, le=1)
+    price_multiplier: float = Field(gt=0, le=20)
+    coverage: float = Field(ge=0, le=1)
+
+
+class CategoryIIISegment(FfsSegment):
+    """A setting of care of a Category III code.
+
+    Attributes
+    ----------
+    contractor_priced
+        True (default) when each contractor sets the rate in this setting (physician
+        office, PFS): rate ``m_k p``; False when the rate is national (hospital outpatient,
+        OPPS): rate ``p``. Coverage ``rho_k`` applies in both cases.
+    """
+
+    contractor_priced: bool = True
+
+
+class CategoryIIISpec(FeeForServiceSpec):
+    """A Category III code: fee-for-service fields plus the contractors.
+
+    The decision ``p`` is the reference rate (USD per use): the national rate where one
+    exists (OPPS) and the base of every contractor's rate ``m_k p`` elsewhere.
+    """
+
+    family: Literal["category_iii"] = "category_iii"  # type: ignore[assignment]
+    segments: tuple[CategoryIIISegment, ...] = Field(min_length=1)
+    contractors: tuple[Contractor, ...] = Field(min_length=1)
+
+    @field_validator("contractors")
+    @classmethod
+    def _contractors_are_a_distribution(
+        cls, v: tuple[Contractor, ...]
+    ) -> tuple[Contractor, ...]:
+        names = [c.name for c in v]
+        if len(set(names)) != len(names):
+            raise ValueError(f"contractor names repeat: {names}")
+        total = sum(c.probability for c in v)
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(
+                f"contractor probabilities must sum to 1, they sum to {total:.6g}; "
+                "give each contractor its share of patients and sites"
+            )
+        if not any(c.coverage > 0 for c in v):
+            raise ValueError("no contractor ever covers the service (every coverage is 0); "
+                             "give at least one contractor a coverage above 0")
+        return v
+
+
+class CategoryIIIProblem(PricingProblem):
+    """A Category III code as a probability-weighted mixture of fee-for-service problems.
+
+    Decisions (USD per use): ``p`` the reference rate, ``f`` the creator's fee, ``a_<g>`` an
+    incentive-fund add-on per use in setting ``g``. Objectives as in the fee-for-service
+    model, in expectation over contractors (see the module docstring).
+    """
+
+    family = "category_iii"
+
+    def __init__(self, spec: CategoryIIISpec) -> None:
+        super().__init__(spec)
+
+    @property
+    def spec(self) -> CategoryIIISpec:
+        return self._spec  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ setup
+    def _contractor_problem(self, k: int) -> FeeForServiceProblem:
+        """The fee-for-service problem of the whole country priced by contractor ``k``."""
+        s: CategoryIIISpec = self._spec  # type: ignore[assignment]
+        con = s.contractors[k]
+        data: dict[str, Any] = s.model_dump(exclude={"contractors", "sources", "constraints",
+                                                     "observed"})
+        data["family"] = "ffs"
+        segs = []
+        for g, raw in zip(s.segments, data["segments"], strict=True):
+            seg = {key: v for key, v in raw.items() if key != "contractor_priced"}
+            price = con.price_multiplier if g.contractor_priced else 1.0
+            seg["rate_multiplier"] = con.coverage * price * g.rate_multiplier
+            segs.append(seg)
+        data["segments"] = segs
+        return FeeForServiceProblem(
+            validate_spec(FeeForServiceSpec, data, owner=f"problem '{s.name}', contractor "
+                          f"'{con.name}'"))
+
+    def _setup(self) -> None:
+        s: CategoryIIISpec = self._spec  # type: ignore[assignment]
+        self._worlds = tuple(self._contractor_problem(k) for k in range(len(s.contractors)))
+        first = self._worlds[0]
+        self.segment_names = first.segment_names
+        self.contractor_names = tuple(c.name for c in s.contractors)
+        self._prob = np.array([c.probability for c in s.contractors])
+        mu_by_payer = {p.name: p.rate_multiplier for p in s.payers}
+        self._mu = np.array([sum(x * mu_by_payer[j] for j, x in g.payer_mix.items())
+                             for g in s.segments])  # payer-mix multiplier of the comparator
+        self._nc = np.array([g.population * g.compliance for g in s.segments])
+        self._vc = s.service.comparator_payment
+        self._decisions = (
+            Quantity("p", "USD per use",
+                     "reference rate per AI use: the national rate where one exists, the "
+                     "base of each contractor's rate elsewhere"),
+            *first.decisions[1:],
+        )
+        self._bounds = first.bounds
+        self._objective_info = {q.name: q for q in OBJECTIVE_INFO}
+        inherited = {q.name: q for q in first.reported}
+        rep: list[Quantity] = []
+        for g in self.segment_names:
+            rep.append(Quantity(f"coverage_{g}", "share of at-risk patients",
+                                f"expected share of setting {g}'s at-risk patients served"))
+            rep.append(Quantity(f"adoption_{g}", "share of sites",
+                                f"expected share of setting {g}'s sites offering the AI"))
+        for k in self.contractor_names:
+            rep.append(Quantity(f"provider_margin_{k}", "USD per year",
+                                f"providers' margin if every site were priced and covered as by "
+                                f"contractor {k}"))
+        rep += [
+            Quantity("provider_margin_sd", "USD per year",
+                     "probability-weighted standard deviation of provider margin across "
+                     "contractors (the pricing lottery a provider faces)"),
+            Quantity("expected_payment_per_use", "USD per use",
+                     "expected payer payment per AI use, over contractors and settings (NaN "
+                     "with no AI use)"),
+        ]
+        rep += [inherited[n] for n in (*_LINEAR_REPORTED, "icer", "tco_at_volume")]
+        self._reported_info = {q.name: q for q in rep}
+        self._guardrails = first.guardrails
+
+    def anchors(self) -> Anchors:
+        """The five anchors (they do not depend on the contractors)."""
+        return self._worlds[0].anchors()
+
+    @property
+    def todays_spend(self) -> float:
+        """Payers' spend today on the human service (USD per year)."""
+        return self._worlds[0].todays_spend
+
+    @property
+    def compliance(self) -> float:
+        """Population-weighted compliance ``c`` (share)."""
+        return self._worlds[0].compliance
+
+    def _with_bounds(self, changes: Mapping[str, Bounds]) -> CategoryIIIProblem:
+        s: CategoryIIISpec = self._spec  # type: ignore[assignment]
+        d = s.decisions
+        addons = dict(d.addons)
+        for g in self.segment_names:
+            if f"a_{g}" in changes:
+                addons[g] = changes[f"a_{g}"]
+        new = Decisions(p=changes.get("p", d.p), f=changes.get("f", d.f), addon=d.addon,
+                        addons=addons)
+        return CategoryIIIProblem(s.replace(decisions=new.model_dump()))  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------- evaluation
+    def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
+        s: CategoryIIISpec = self._spec  # type: ignore[assignment]
+        evs = [w.evaluate(X, report=True) for w in self._worlds]
+        w = self._prob
+
+        def mix(get: Any) -> np.ndarray:
+            return np.einsum("k,kn->n", w, np.stack([get(ev) for ev in evs]))
+
+        cover_k = np.stack([  # (K, N, G) coverage per contractor and setting
+            np.column_stack([ev.reported[f"coverage_{g}"] for g in self.segment_names])
+            for ev in evs])
+        coverage = np.einsum("k,kng->ng", w, cover_k)
+        equity = coverage.min(axis=1)
+        objectives = {o: mix(lambda ev, o=o: ev.objectives[o])
+                      for o in ("payer_spend", "creator_npv", "access", "provider_margin")}
+        objectives["equity"] = equity
+        cons: dict[str, np.ndarray] = {}
+        for rail in self._guardrails:
+            if rail.name == "equity_floor":
+                cons[rail.name] = s.guardrails.equity_floor.min_coverage - equity
+            else:  # every other guardrail is linear in uses or a bound on a decision
+                cons[rail.name] = mix(lambda ev, r=rail.name: ev.constraints[r])
+        reported: dict[str, np.ndarray] = {}
+        if report:
+            for j, g in enumerate(self.segment_names):
+                reported[f"coverage_{g}"] = coverage[:, j]
+                reported[f"adoption_{g}"] = mix(lambda ev, g=g: ev.reported[f"adoption_{g}"])
+            pm_k = np.stack([ev.objectives["provider_margin"] for ev in evs])  # (K, N)
+            for k, name in enumerate(self.contractor_names):
+                reported[f"provider_margin_{name}"] = pm_k[k]
+            dev = pm_k - objectives["provider_margin"]
+            reported["provider_margin_sd"] = np.sqrt(np.einsum("k,kn->n", w, dev * dev))
+            for name in _LINEAR_REPORTED:
+                reported[name] = mix(lambda ev, n=name: ev.reported[n])
+            uses = reported["ai_uses"]
+            adoption = np.column_stack([reported[f"adoption_{g}"] for g in self.segment_names])
+            # human services H_g = n_g c_g (1 - A_g) are linear in adoption: pay mu_g v_c each
+            human_spend = (self._nc * (1.0 - adoption) * (self._mu * self._vc)).sum(axis=1)
+            ai_spend = objectives["payer_spend"] - reported["fund_spend"] - human_spend
+            with np.errstate(divide="ignore", invalid="ignore"):
+                reported["expected_payment_per_use"] = np.where(
+                    uses > 0, ai_spend / np.where(uses > 0, uses, 1.0), np.nan)
+            reported["icer"], reported["tco_at_volume"] = self._ratios(
+                objectives["payer_spend"], reported["patients_served"], uses)
+        return Evaluation(objectives, cons, reported)
+
+    def _ratios(self, spend: np.ndarray, served: np.ndarray,
+                uses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """ICER vs today (USD per QALY) and break-even fee at the expected volume (USD per use).
+
+        Ratios do not mix linearly over contractors, so they are recomputed from the expected
+        spend, patients served and AI uses (same formulas as the fee-for-service model).
+        """
+        s: CategoryIIISpec = self._spec  # type: ignore[assignment]
+        extra = served - float(self._nc.sum())
+        d_qaly = s.value.qaly_gain_per_patient * extra
+        d_cost = spend - self.todays_spend - s.value.savings_per_patient * extra
+        with np.errstate(divide="ignore", invalid="ignore"):
+            icer = np.where(d_qaly > 0, d_cost / np.where(d_qaly > 0, d_qaly, 1.0), np.nan)
+        fixed = (s.creator.upfront_investment
+                 / annuity(s.creator.horizon_years, s.creator.discount_rate)
+                 + s.creator.annual_fixed_cost)
+        with np.errstate(divide="ignore"):
+            tco = np.where(uses > 0, s.creator.marginal_cost + fixed / np.where(uses > 0, uses, 1),
+                           np.inf)
+        return icer, tco
