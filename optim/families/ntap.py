@@ -1,0 +1,518 @@
+"""New Technology Add-on Payment (NTAP): Medicare's inpatient add-on for a new technology.
+
+Under the inpatient prospective payment system a hospital stay is paid one MS-DRG amount
+``D`` whatever it costs. For an approved new technology Medicare adds, per case, the
+smaller of 65% of the amount by which the case's cost exceeds ``D`` and 65% of the
+technology's cost, and nothing when the case does not cost more than ``D`` (the hospital
+must show a loss). The add-on lasts at most 3 years (Abramoff et al. 2022, seed 001;
+CMS IPPS rule: 75% instead of 65% for qualifying antimicrobials).
+
+Settings of care ``g`` are groups of hospitals with ``n_g`` eligible inpatient cases a year,
+of which a share ``c_g`` is served today (e.g. a large-vessel-occlusion stroke detected in
+time) and ``u_g`` where the technology is used; ``S_g`` hospitals of mean annualized fixed
+adoption cost ``Kbar_g``; per case a DRG payment ``D_g``, a cost ``B_g`` without the
+technology, a per-use cost ``k_g`` and another gain ``b_g`` for the hospital (e.g. shorter
+stays); Medicare's share of cases ``w_g``. Decisions: ``f`` the technology's price per
+case (USD per case, what the hospital pays the creator and what CMS counts as the
+technology's cost) and ``s`` the add-on share (0.65 by rule).
+
+::
+
+    excess per case      E_g  = B_g + k_g + f - D_g                         (USD per case)
+    NTAP per case        N_g  = s * min(max(E_g, 0), f)                     (USD per Medicare case)
+    margin per case      pi_g = w_g N_g [NTAP years only] + b_g - f - k_g   (USD per case)
+    adoption, AI uses, human services as in the fee-for-service model, once with the NTAP
+    (years 1..tau, tau = min(NTAP years, T)) and once without (years tau+1..T)
+    payer_spend     = mean over the T years of sum_g n_g mu_g D_g + U_g w_g N_g  (USD/yr, min)
+    creator_npv     = annuity(tau, r) ((f - m) U^ntap - O)
+                      + (annuity(T, r) - annuity(tau, r)) ((f - m) U^after - O) - F  (USD, max)
+    access          = mean over the T years of sum_g e_g (U_g + H_g) / sum_g e_g n_g (max)
+    provider_margin = mean over the T years of sum_g U_g pi_g - S_g C_g          (USD/yr, max)
+    equity          = min_g (mean over the T years of (U_g + H_g) / n_g)         (max)
+
+The creator's NPV counts the add-on only in the years it is paid: the 3-year limit shortens
+the horizon over which the add-on supports adoption.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, field_validator, model_validator
+
+from optim.adoption import make_curve
+from optim.anchors import Anchors, annuity, compute_anchors
+from optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from optim.spec import (
+    Adoption,
+    Bounds,
+    Creator,
+    EquityFloor,
+    Frozen,
+    FundBudget,
+    Payer,
+    ProblemSpecBase,
+    Segment,
+    Service,
+    Toggle,
+    ValueInputs,
+)
+
+NTAP_MAX_SHARE = 0.75
+"""Highest add-on share the rule allows (65% in general, 75% for qualifying antimicrobials)."""
+
+NTAP_MAX_YEARS = 3
+"""The add-on is paid for at most 3 years."""
+
+OBJECTIVE_INFO: tuple[Quantity, ...] = (
+    Quantity("payer_spend", "USD per year",
+             "payers' inpatient payments for the eligible cases (MS-DRG amounts plus the "
+             "add-on), averaged over the horizon's years (minimized)"),
+    Quantity("creator_npv", "USD",
+             "AI creator's net present value over the horizon, with the add-on's support "
+             "only in the years it is paid (maximized)"),
+    Quantity("access", "share of eligible cases",
+             "equity-weighted share of eligible cases served, averaged over the horizon's "
+             "years (maximized)"),
+    Quantity("provider_margin", "USD per year",
+             "hospitals' annual margin from the technology (add-on and other gains, minus "
+             "price, per-use and fixed adoption costs), averaged over the horizon's years "
+             "(maximized)"),
+    Quantity("equity", "share of eligible cases",
+             "horizon-average coverage of the worst-served setting (maximized when chosen)"),
+)
+
+
+class NtapSegment(Segment):
+    """A group of hospitals treating eligible inpatient cases.
+
+    ``population`` counts eligible cases a year (cases per year), ``compliance`` and
+    ``uptake`` are shares of those cases, ``provider_cost_per_use`` ``k_g`` is the hospital's
+    own cost per case of using the technology (USD per case), ``payer_mix`` gives the
+    share of cases by payer (only Medicare's cases get the add-on).
+
+    Attributes
+    ----------
+    drg_payment
+        ``D_g``: Medicare's MS-DRG payment per case (USD per case).
+    case_cost
+        ``B_g``: the hospital's cost of an eligible case without the technology (USD per
+        case); with it the case costs ``B_g + k_g + f``.
+    benefit_per_case
+        ``b_g``: the hospital's other gain per case where the technology is used (shorter
+        stays, cases kept rather than transferred), USD per case; not a payment by Medicare
+        for the technology and not part of the case's cost.
+    """
+
+    drg_payment: float = Field(gt=0)
+    case_cost: float = Field(gt=0)
+    benefit_per_case: float = Field(default=0.0, ge=0)
+
+
+class NtapRule(Frozen):
+    """The add-on's duration.
+
+    Attributes
+    ----------
+    years
+        Years after launch in which the add-on is paid (whole years, 0-3; the rule pays
+        2 to 3 years depending on when the technology's newness period ends).
+    """
+
+    years: int = Field(default=NTAP_MAX_YEARS, ge=0, le=NTAP_MAX_YEARS)
+
+
+class NtapDecisions(Frozen):
+    """Decision variables of the NTAP model.
+
+    ``f``: the technology's price per case (USD per case); ``s``: the add-on share of the
+    excess cost and of the technology's cost (share; 0.65 by rule, fixed unless a ladder is
+    given; 0 means no add-on).
+    """
+
+    f: Bounds
+    s: Bounds = Bounds(lower=0.65, upper=0.65)
+
+    @field_validator("s")
+    @classmethod
+    def _share_within_rule(cls, v: Bounds) -> Bounds:
+        if v.lower < 0 or v.upper > NTAP_MAX_SHARE:
+            raise ValueError(
+                f"the add-on share must lie in [0, {NTAP_MAX_SHARE}] (65% in general, 75% for "
+                f"qualifying antimicrobials), got [{v.lower}, {v.upper}]; give bounds within it"
+            )
+        return v
+
+    @field_validator("f")
+    @classmethod
+    def _price_not_negative(cls, v: Bounds) -> Bounds:
+        if v.lower < 0:
+            raise ValueError(f"the technology price cannot be negative, got lower {v.lower}; "
+                             "give a lower bound >= 0")
+        return v
+
+
+class NtapGuardrails(Frozen):
+    """Guardrails of the NTAP model; each on or off by name (``true`` = ``{enabled = true}``).
+
+    The caps bound the add-on per Medicare case in the setting that gets most; there is no
+    ``budget_access_max``: the add-on is new money by design, bound it with ``ntap_budget``.
+    """
+
+    cap_substitution: Toggle = Toggle()
+    cap_access_maximizing: Toggle = Toggle()
+    cap_cost_effective: Toggle = Toggle()
+    floor_marginal_cost: Toggle = Toggle()
+    floor_total_cost_of_ownership: Toggle = Toggle()
+    creator_sustainable: Toggle = Toggle()
+    ntap_budget: FundBudget = FundBudget()
+    equity_floor: EquityFloor = EquityFloor()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bool_shorthand(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            return {k: ({"enabled": v} if isinstance(v, bool) else v) for k, v in data.items()}
+        return data
+
+    def enabled_names(self) -> list[str]:
+        """Names of the enabled guardrails, in declaration order."""
+        return [name for name in type(self).model_fields if getattr(self, name).enabled]
+
+
+class NtapSpec(ProblemSpecBase):
+    """An inpatient technology paid through the MS-DRG plus a time-limited add-on.
+
+    Objectives: ``payer_spend`` (USD per year, minimized), ``creator_npv`` (USD, maximized),
+    ``access`` (share of eligible cases, maximized), ``provider_margin`` (USD per year,
+    maximized), ``equity`` (worst-setting coverage, maximized); see the module docstring.
+    """
+
+    family: Literal["ntap"] = "ntap"
+    service: Service
+    payers: tuple[Payer, ...] = Field(min_length=1)
+    segments: tuple[NtapSegment, ...] = Field(min_length=1)
+    creator: Creator
+    value: ValueInputs
+    adoption: Adoption = Adoption()
+    ntap: NtapRule = NtapRule()
+    decisions: NtapDecisions
+    guardrails: NtapGuardrails = NtapGuardrails()
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> NtapSpec:
+        payer_names = [p.name for p in self.payers]
+        if len(set(payer_names)) != len(payer_names):
+            raise ValueError(f"payer names repeat: {payer_names}")
+        if "medicare" not in payer_names:
+            raise ValueError(f"the add-on is Medicare's: declare a payer named 'medicare' "
+                             f"(declared payers are {payer_names})")
+        seg_names = [s.name for s in self.segments]
+        if len(set(seg_names)) != len(seg_names):
+            raise ValueError(f"segment names repeat: {seg_names}")
+        for s in self.segments:
+            unknown = set(s.payer_mix) - set(payer_names)
+            if unknown:
+                raise ValueError(
+                    f"segment '{s.name}' names unknown payer(s) {sorted(unknown)} in its "
+                    f"payer_mix; declared payers are {payer_names}"
+                )
+        return self
+
+
+class NtapProblem(PricingProblem):
+    """The NTAP model (see module docstring) built from an :class:`NtapSpec`.
+
+    Decisions: ``f`` technology price (USD per case), ``s`` add-on share (share).
+    """
+
+    family = "ntap"
+
+    def __init__(self, spec: NtapSpec) -> None:
+        super().__init__(spec)
+
+    @property
+    def spec(self) -> NtapSpec:
+        return self._spec  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ setup
+    def _setup(self) -> None:
+        s: NtapSpec = self._spec  # type: ignore[assignment]
+        segs = s.segments
+        mu_by_payer = {p.name: p.rate_multiplier for p in s.payers}
+        self.segment_names = tuple(g.name for g in segs)
+        self._n = np.array([g.population for g in segs])
+        self._c = np.array([g.compliance for g in segs])
+        self._u = np.array([g.uptake for g in segs])
+        self._k = np.array([g.provider_cost_per_use for g in segs])
+        self._S = np.array([g.sites for g in segs])
+        self._kbar = np.array([g.fixed_cost_per_site for g in segs])
+        self._e = np.array([g.equity_weight for g in segs])
+        self._D = np.array([g.drg_payment for g in segs])
+        self._B = np.array([g.case_cost for g in segs])
+        self._b = np.array([g.benefit_per_case for g in segs])
+        self._w_med = np.array([g.payer_mix.get("medicare", 0.0) for g in segs])
+        mu = np.array([sum(w * mu_by_payer[j] for j, w in g.payer_mix.items()) for g in segs])
+        self._drg_spend = float(np.sum(self._n * mu * self._D))  # USD per year, fixed
+        self._nu = self._n * self._u
+        self._nc = self._n * self._c
+        self._q = self._nu / self._S
+        self._en_total = float(np.sum(self._e * self._n))
+        cr = s.creator
+        self._T = cr.horizon_years
+        self._tau = min(s.ntap.years, self._T)
+        self._ann_T = annuity(self._T, cr.discount_rate)
+        self._ann_tau = annuity(self._tau, cr.discount_rate) if self._tau >= 1 else 0.0
+        self._w1 = self._tau / self._T  # share of the horizon's years with the add-on
+        self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
+        self._compliance = float(np.sum(self._nc) / np.sum(self._n))
+        self._anchors = compute_anchors(
+            comparator_payment=s.service.comparator_payment,
+            compliance=self._compliance,
+            wtp_per_qaly=s.value.wtp_per_qaly,
+            qaly_gain_per_patient=s.value.qaly_gain_per_patient,
+            savings_per_patient=s.value.savings_per_patient,
+            marginal_cost=cr.marginal_cost,
+            upfront_investment=cr.upfront_investment,
+            annual_fixed_cost=cr.annual_fixed_cost,
+            horizon_years=cr.horizon_years,
+            discount_rate=cr.discount_rate,
+            tco_volume=cr.tco_volume,
+        )
+        self._decisions = (
+            Quantity("f", "USD per case",
+                     "technology price per case, paid by the hospital to the creator; the "
+                     "technology cost the add-on is computed on"),
+            Quantity("s", "share", "add-on share of the excess cost and of the technology "
+                     "cost (0.65 by rule; 0 = no add-on)"),
+        )
+        self._bounds = (s.decisions.f, s.decisions.s)
+        self._objective_info = {q.name: q for q in OBJECTIVE_INFO}
+        share = "share of eligible cases"
+        rep: list[Quantity] = []
+        for g in self.segment_names:
+            rep += [
+                Quantity(f"ntap_per_case_{g}", "USD per case",
+                         f"add-on per Medicare case in {g} while it is paid"),
+                Quantity(f"coverage_{g}", share, f"horizon-average share of {g}'s cases served"),
+                Quantity(f"adoption_{g}_ntap_years", "share of sites",
+                         f"share of {g}'s hospitals using the technology while the add-on "
+                         "is paid"),
+                Quantity(f"adoption_{g}_after", "share of sites",
+                         f"share of {g}'s hospitals using it after the add-on ends"),
+            ]
+        rep += [
+            Quantity("ntap_spend", "USD per year", "add-on payments a year while paid"),
+            Quantity("payer_spend_ntap_years", "USD per year", "payer spend while paid"),
+            Quantity("payer_spend_after", "USD per year", "payer spend after the add-on ends"),
+            Quantity("provider_margin_ntap_years", "USD per year",
+                     "hospitals' margin while the add-on is paid"),
+            Quantity("provider_margin_after", "USD per year",
+                     "hospitals' margin after the add-on ends"),
+            Quantity("ai_uses_ntap_years", "cases per year", "cases using the technology while "
+                     "the add-on is paid"),
+            Quantity("ai_uses_after", "cases per year", "cases using it after the add-on ends"),
+            Quantity("ai_uses", "cases per year", "horizon-average cases using the technology"),
+            Quantity("creator_npv_without_ntap", "USD",
+                     "creator's NPV if the add-on were never paid (same price)"),
+            Quantity("ntap_value_to_creator", "USD",
+                     "creator_npv minus creator_npv_without_ntap: what the add-on years add"),
+            Quantity("medicare_spend", "USD per year",
+                     "horizon-average Medicare payments (its DRG share plus the add-on)"),
+            Quantity("budget_impact", "USD per year",
+                     "payer_spend minus today's DRG spend (the horizon-average add-on)"),
+            Quantity("icer", "USD per QALY",
+                     "horizon-average add-on spend per QALY gained vs today (NaN when no extra "
+                     "case is served)"),
+            Quantity("slack_substitution", "USD per case", "v_sub - largest add-on per case"),
+            Quantity("slack_access_maximizing", "USD per case", "v_e - largest add-on per case"),
+            Quantity("slack_cost_effective", "USD per case", "v_cea - largest add-on per case"),
+            Quantity("slack_marginal_cost", "USD per case", "f - m (>= 0: price covers cost)"),
+            Quantity("slack_total_cost_of_ownership", "USD per case", "f - v_tco(N)"),
+            Quantity("tco_at_volume", "USD per case",
+                     "creator's break-even price at the point's own horizon-average volume"),
+        ]
+        self._reported_info = {q.name: q for q in rep}
+        self._guardrails = self._make_guardrails()
+
+    def _make_guardrails(self) -> tuple[Guardrail, ...]:
+        s: NtapSpec = self._spec  # type: ignore[assignment]
+        a = self._anchors.values()
+        gr = s.guardrails
+        usd = "USD per case"
+        table = {
+            "cap_substitution": Guardrail(
+                "cap_substitution", usd, max(a["substitution"], 1.0),
+                f"largest add-on per case <= substitution value {a['substitution']:.2f} USD"),
+            "cap_access_maximizing": Guardrail(
+                "cap_access_maximizing", usd, max(a["access_maximizing"], 1.0),
+                f"largest add-on per case <= access-maximizing value "
+                f"{a['access_maximizing']:.2f} USD"),
+            "cap_cost_effective": Guardrail(
+                "cap_cost_effective", usd, max(a["cost_effective"], 1.0),
+                f"largest add-on per case <= cost-effective value {a['cost_effective']:.2f} USD"),
+            "floor_marginal_cost": Guardrail(
+                "floor_marginal_cost", usd, max(a["marginal_cost"], 1.0),
+                f"f >= marginal cost {a['marginal_cost']:.2f} USD"),
+            "floor_total_cost_of_ownership": Guardrail(
+                "floor_total_cost_of_ownership", usd, max(a["total_cost_of_ownership"], 1.0),
+                f"f >= total cost of ownership {a['total_cost_of_ownership']:.2f} USD"),
+            "creator_sustainable": Guardrail(
+                "creator_sustainable", "USD", max(s.creator.upfront_investment, 1.0),
+                "creator_npv >= 0"),
+            "ntap_budget": Guardrail(
+                "ntap_budget", "USD per year", max(gr.ntap_budget.budget, 1.0),
+                f"add-on payments <= {gr.ntap_budget.budget:,.0f} USD a year while paid"),
+            "equity_floor": Guardrail(
+                "equity_floor", "share of eligible cases", 1.0,
+                f"worst-setting coverage >= {gr.equity_floor.min_coverage:g}"),
+        }
+        return tuple(table[name] for name in gr.enabled_names())
+
+    def anchors(self) -> Anchors:
+        """The five anchors; ``c`` is the case-weighted share served today."""
+        return self._anchors
+
+    @property
+    def todays_spend(self) -> float:
+        """Payers' DRG payments for the eligible cases without the add-on (USD per year)."""
+        return self._drg_spend
+
+    @property
+    def compliance(self) -> float:
+        """Case-weighted share served today (share)."""
+        return self._compliance
+
+    @property
+    def ntap_years(self) -> int:
+        """Years of the horizon in which the add-on is paid: ``min(ntap.years, T)``."""
+        return self._tau
+
+    def ntap_per_case(self, f: np.ndarray, s: np.ndarray) -> np.ndarray:
+        """Add-on per Medicare case, ``s min(max(B + k + f - D, 0), f)`` (USD per case).
+
+        Parameters
+        ----------
+        f, s
+            Technology price (USD per case) and add-on share, arrays of shape ``(N, 1)``.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(N, G)`` add-on per case in each setting.
+        """
+        excess = self._B + self._k + f - self._D
+        return s * np.minimum(np.maximum(excess, 0.0), f)
+
+    def _with_bounds(self, changes: Mapping[str, Bounds]) -> NtapProblem:
+        s: NtapSpec = self._spec  # type: ignore[assignment]
+        d = s.decisions
+        new = NtapDecisions(f=changes.get("f", d.f), s=changes.get("s", d.s))
+        return NtapProblem(s.replace(decisions=new.model_dump()))  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------- evaluation
+    def _phase(self, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Adoption, AI uses, human services and provider margin for margins ``pi`` (N, G)."""
+        A, cost = self._curve(self._q * pi, self._kbar)
+        U = self._nu * A
+        H = self._nc * (1.0 - A)
+        margin = (U * pi).sum(axis=1) - (cost * self._S).sum(axis=1)
+        return A, U, H, margin
+
+    def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
+        s: NtapSpec = self._spec  # type: ignore[assignment]
+        cr = s.creator
+        f = X[:, 0:1]
+        share = X[:, 1:2]
+        ntap = self.ntap_per_case(f, share)  # (N, G) per Medicare case
+        paid = self._w_med * ntap  # per average case of the setting
+        base = self._b - f - self._k
+        A1, U1, H1, pm1 = self._phase(base + paid)
+        A2, U2, H2, pm2 = self._phase(base)
+        w1, w2 = self._w1, 1.0 - self._w1
+        ntap_spend = (U1 * paid).sum(axis=1)
+        spend1 = self._drg_spend + ntap_spend
+        spend2 = np.full_like(spend1, self._drg_spend)
+        payer_spend = w1 * spend1 + w2 * spend2
+        uses1, uses2 = U1.sum(axis=1), U2.sum(axis=1)
+        fm = f[:, 0] - cr.marginal_cost
+        creator_npv = (self._ann_tau * (fm * uses1 - cr.annual_fixed_cost)
+                       + (self._ann_T - self._ann_tau) * (fm * uses2 - cr.annual_fixed_cost)
+                       - cr.upfront_investment)
+        coverage = w1 * (U1 + H1) / self._n + w2 * (U2 + H2) / self._n
+        access = (coverage * self._n * self._e).sum(axis=1) / self._en_total
+        provider_margin = w1 * pm1 + w2 * pm2
+        equity = coverage.min(axis=1)
+        objectives = {
+            "payer_spend": payer_spend,
+            "creator_npv": creator_npv,
+            "access": access,
+            "provider_margin": provider_margin,
+            "equity": equity,
+        }
+        av = self._anchors.values()
+        top = ntap.max(axis=1)  # largest add-on per Medicare case
+        gr = s.guardrails
+        cons: dict[str, np.ndarray] = {}
+        for name in gr.enabled_names():
+            if name == "cap_substitution":
+                cons[name] = top - av["substitution"]
+            elif name == "cap_access_maximizing":
+                cons[name] = top - av["access_maximizing"]
+            elif name == "cap_cost_effective":
+                cons[name] = top - av["cost_effective"]
+            elif name == "floor_marginal_cost":
+                cons[name] = av["marginal_cost"] - f[:, 0]
+            elif name == "floor_total_cost_of_ownership":
+                cons[name] = av["total_cost_of_ownership"] - f[:, 0]
+            elif name == "creator_sustainable":
+                cons[name] = -creator_npv
+            elif name == "ntap_budget":
+                cons[name] = ntap_spend - gr.ntap_budget.budget
+            elif name == "equity_floor":
+                cons[name] = gr.equity_floor.min_coverage - equity
+        reported: dict[str, np.ndarray] = {}
+        if report:
+            for j, g in enumerate(self.segment_names):
+                reported[f"ntap_per_case_{g}"] = ntap[:, j]
+                reported[f"coverage_{g}"] = coverage[:, j]
+                reported[f"adoption_{g}_ntap_years"] = A1[:, j]
+                reported[f"adoption_{g}_after"] = A2[:, j]
+            uses = w1 * uses1 + w2 * uses2
+            without = self._ann_T * (fm * uses2 - cr.annual_fixed_cost) - cr.upfront_investment
+            added = self._ann_tau * fm * (uses1 - uses2)  # creator_npv - without, exactly
+            reported.update({
+                "ntap_spend": ntap_spend,
+                "payer_spend_ntap_years": spend1,
+                "payer_spend_after": spend2,
+                "provider_margin_ntap_years": pm1,
+                "provider_margin_after": pm2,
+                "ai_uses_ntap_years": uses1,
+                "ai_uses_after": uses2,
+                "ai_uses": uses,
+                "creator_npv_without_ntap": without,
+                "ntap_value_to_creator": added,
+            })
+            w_med_drg = float(np.sum(self._n * self._w_med * self._D))
+            mu_med = {p.name: p.rate_multiplier for p in s.payers}["medicare"]
+            reported["medicare_spend"] = mu_med * w_med_drg + w1 * ntap_spend
+            reported["budget_impact"] = payer_spend - self._drg_spend
+            served = (coverage * self._n).sum(axis=1)
+            extra = served - float(self._nc.sum())
+            d_qaly = s.value.qaly_gain_per_patient * extra
+            d_cost = payer_spend - self._drg_spend - s.value.savings_per_patient * extra
+            with np.errstate(divide="ignore", invalid="ignore"):
+                reported["icer"] = np.where(d_qaly > 0, d_cost / np.where(d_qaly > 0, d_qaly, 1),
+                                            np.nan)
+            reported["slack_substitution"] = av["substitution"] - top
+            reported["slack_access_maximizing"] = av["access_maximizing"] - top
+            reported["slack_cost_effective"] = av["cost_effective"] - top
+            reported["slack_marginal_cost"] = f[:, 0] - av["marginal_cost"]
+            reported["slack_total_cost_of_ownership"] = f[:, 0] - av["total_cost_of_ownership"]
+            fixed = cr.upfront_investment / self._ann_T + cr.annual_fixed_cost
+            with np.errstate(divide="ignore"):
+                reported["tco_at_volume"] = np.where(
+                    uses > 0, cr.marginal_cost + fixed / np.where(uses > 0, uses, 1), np.inf)
+        return Evaluation(objectives, cons, reported)

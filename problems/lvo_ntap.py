@@ -1,0 +1,86 @@
+"""LVO stroke detection under Medicare's NTAP: the exact Pareto front over the technology's
+price and the add-on share, which hospitals the add-on reaches, and what its 3-year limit
+does to the creator's business.
+
+Run::
+
+    python -m problems.lvo_ntap --out results/lvo-ntap
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+
+from optim.front import ParetoFront
+from optim.problem import PricingProblem
+from problems.runner import ScriptResult, fmt_money, run_script
+
+NAME = "lvo-ntap"
+
+
+def narrative(problem: PricingProblem, front: ParetoFront) -> str:
+    """What the front shows, in plain words.
+
+    Parameters
+    ----------
+    problem
+        The ``lvo-ntap`` problem (family ``ntap``).
+    front
+        Its solved Pareto front.
+
+    Returns
+    -------
+    str
+        Bullet lines: the add-on per case each hospital group gets at the observed price,
+        the range of prices and shares on the front, adoption with and after the add-on,
+        and how much of the creator's NPV the add-on years carry.
+    """
+    spec = problem.spec
+    f = front.column("f")
+    s = front.column("s")
+    value = front.column("ntap_value_to_creator")
+    npv = front.column("creator_npv")
+    years = problem.ntap_years  # type: ignore[attr-defined]
+    horizon = spec.creator.horizon_years  # type: ignore[attr-defined]
+    names = problem.segment_names  # type: ignore[attr-defined]
+    obs_f = next((o.low for o in spec.observed if o.variable == "f"), 1600.0)
+    obs_s = next((o.low for o in spec.observed if o.variable == "s"), 0.65)
+    per_case = problem.ntap_per_case(np.array([[obs_f]]), np.array([[obs_s]]))[0]  # type: ignore[attr-defined]
+    lines = [
+        "What the front shows:",
+        f"* At a technology price of {obs_f:,.0f} USD and share {obs_s:.2f} the add-on per "
+        "Medicare case is " + ", ".join(
+            f"{v:,.0f} USD in {g.replace('_', ' ')}" for g, v in zip(names, per_case,
+                                                                   strict=True))
+        + ": it pays only where a case costs more than its DRG payment, and never more than "
+        f"{obs_s:.0%} of the price.",
+        f"* Pareto-optimal prices run from {f.min():,.0f} to {f.max():,.0f} USD per case and "
+        f"add-on shares from {s.min():.2f} to {s.max():.2f}.",
+    ]
+    for g in names:
+        a1 = front.column(f"adoption_{g}_ntap_years")
+        a2 = front.column(f"adoption_{g}_after")
+        lines.append(f"* {g.replace('_', ' ').capitalize()}: {100 * a1.min():.0f}%-"
+                     f"{100 * a1.max():.0f}% of hospitals adopt while the add-on is paid, "
+                     f"{100 * a2.min():.0f}%-{100 * a2.max():.0f}% after it ends.")
+    if years < horizon:
+        best = int(np.argmax(npv))
+        lines.append(
+            f"* The add-on is paid in {years} of the {horizon} horizon years. At the creator's "
+            f"best point (f = {f[best]:,.0f} USD, s = {s[best]:.2f}) those years add "
+            f"{fmt_money(value[best])} to its NPV of {fmt_money(npv[best])} (without the "
+            f"add-on: {fmt_money(npv[best] - value[best])}); on the front they add at most "
+            f"{fmt_money(value.max())}.")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> ScriptResult:
+    """Run the lvo-ntap analysis (see module docstring)."""
+    return run_script(NAME, argv, narrative)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
