@@ -1,0 +1,458 @@
+"""Add-on fund: per-use add-ons paid from a capped fund outside the insurance budget.
+
+The model of a PACS-style adoption incentive (Korea paid filmless hospitals an add-on per
+image from 1999; seed 004 proposes the same for AI, from a fund separate from the national
+health insurance budget) or a HITECH-style subsidy (seed 000). One AI service; settings of
+care or regions ``g`` (segments); the fund pays an add-on ``a_g`` per AI use in segment
+``g``, chosen from a ladder that includes 0 (no add-on there). The insurer's own payment
+per AI use ``p`` (often 0: the service is not in the fee schedule), the creator's fee
+``f`` and the comparator are inputs.
+
+::
+
+    decision         a_g  fund add-on per AI use in segment g          (currency per use)
+    margin per use   pi_g = p + a_g - f - k_g                          (currency per use)
+    uses per site    q_g  = n_g u_g / S_g                              (uses per site-year)
+    adoption         A_g, adopters' cost C_g = curve(q_g pi_g, Kbar_g) (share, currency/site-yr)
+    AI uses          U_g  = n_g u_g A_g                                (uses per year)
+    comparator uses  H_g  = n_g c_g (1 - A_g)                          (patients per year)
+
+    fund_spend       = sum_g U_g a_g                                   (currency/year)
+    payer_spend      = fund_spend + sum_g U_g p + H_g v_c              (currency/year, min)
+    creator_npv      = annuity(T, r) ((f - m) sum_g U_g - O) - F       (currency, max)
+    access           = sum_g e_g (U_g + H_g) / sum_g e_g n_g           (share, max)
+    provider_margin  = sum_g U_g pi_g - S_g C_g                        (currency/year, max)
+    equity           = min_g (U_g + H_g) / n_g                         (share, max)
+
+Every objective except ``equity`` is a constant plus a sum over segments, and the fund
+budget ``sum_g U_g a_g <= B`` is linear in each segment's choice: the exact form is a
+multiple-choice knapsack with one group per segment. ``equity`` is a minimum: an
+``equity_floor`` guardrail leaves options out of each group; when ``equity`` itself is a
+chosen objective the exact form falls back to one group (every feasible ladder point).
+Amounts are in the problem's ``currency`` (``KRW`` for the Korean problem).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, field_validator, model_validator
+
+from optim.adoption import make_curve
+from optim.anchors import Anchors, annuity, compute_anchors
+from optim.families.portfolio import (
+    SeparableTerms,
+    padded_ladder_matrix,
+    separable_choice_structure,
+    toggle_shorthand,
+)
+from optim.problem import ChoiceStructure, Evaluation, Guardrail, PricingProblem, Quantity
+from optim.spec import (
+    Adoption,
+    Bounds,
+    Creator,
+    EquityFloor,
+    Frozen,
+    FundBudget,
+    ProblemSpecBase,
+    Toggle,
+    ValueInputs,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _nonnegative_ladder(b: Bounds) -> Bounds:
+    if b.lower < 0:
+        raise ValueError(
+            f"the add-on ladder starts at {b.lower}; add-ons are paid by the fund, so start "
+            "it at 0 or above"
+        )
+    return b
+
+
+class FundService(Frozen):
+    """The AI service the fund supports.
+
+    Attributes
+    ----------
+    name, code
+        Plain-words name and billing code or fee-schedule listing.
+    insurer_payment
+        ``p``: what the insurer pays per AI use besides the fund (currency per use; 0 when
+        the service is not in the fee schedule).
+    comparator_payment
+        ``v_c``: the insurer's payment today for the human service the AI substitutes
+        (currency per patient; 0 when the AI adds to care rather than replacing a paid
+        service).
+    creator_fee
+        ``f``: the creator's fee per use charged to the provider (currency per use).
+    """
+
+    name: str
+    code: str = ""
+    insurer_payment: float = Field(default=0.0, ge=0)
+    comparator_payment: float = Field(default=0.0, ge=0)
+    creator_fee: float = Field(ge=0)
+
+
+class FundSegment(Frozen):
+    """A setting of care or region the fund can target.
+
+    Attributes
+    ----------
+    name
+        Identifier (letters, digits, underscores); the decision is ``a_<name>``.
+    population
+        ``n_g``: eligible patients (or exams) a year.
+    compliance
+        ``c_g``: share served today by the comparator (0 when there is none).
+    uptake
+        ``u_g``: share served by the AI where a site offers it.
+    provider_cost_per_use
+        ``k_g``: provider's variable cost per AI use (currency per use).
+    sites, fixed_cost_per_site
+        ``S_g`` sites and ``Kbar_g``, their mean annualized fixed adoption cost (currency
+        per site per year).
+    equity_weight
+        ``e_g``: weight in ``access`` (1 = plain coverage).
+    addon
+        This segment's add-on ladder (currency per use), overriding the problem's.
+    """
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    population: float = Field(gt=0)
+    compliance: float = Field(default=0.0, ge=0, le=1)
+    uptake: float = Field(ge=0, le=1)
+    provider_cost_per_use: float = Field(ge=0)
+    sites: float = Field(gt=0)
+    fixed_cost_per_site: float = Field(ge=0)
+    equity_weight: float = Field(default=1.0, gt=0)
+    addon: Bounds | None = None
+
+    @field_validator("addon")
+    @classmethod
+    def _addon_from_zero(cls, v: Bounds | None) -> Bounds | None:
+        return None if v is None else _nonnegative_ladder(v)
+
+
+class AddonFundGuardrails(Frozen):
+    """Guardrails of the add-on fund; each on or off by name (``name = true`` works).
+
+    ``fund_budget``: fund spend ``sum_g U_g a_g <= budget`` (currency per year);
+    ``equity_floor``: every segment's coverage ``>= min_coverage``;
+    ``creator_sustainable``: ``creator_npv >= 0``.
+    """
+
+    fund_budget: FundBudget = FundBudget()
+    equity_floor: EquityFloor = EquityFloor()
+    creator_sustainable: Toggle = Toggle()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bool_shorthand(cls, data: Any) -> Any:
+        return toggle_shorthand(data)
+
+    def enabled_names(self) -> list[str]:
+        """Names of the enabled guardrails, in declaration order."""
+        return [name for name in type(self).model_fields if getattr(self, name).enabled]
+
+
+class AddonFundSpec(ProblemSpecBase):
+    """Per-use add-ons from a capped incentive fund, by segment (see the module docstring).
+
+    Objectives: ``payer_spend`` (insurer plus fund, currency per year, minimized),
+    ``creator_npv`` (currency, maximized), ``access`` (share of eligible patients served,
+    maximized), ``provider_margin`` (currency per year, maximized), ``equity``
+    (worst-segment coverage, maximized).
+    """
+
+    family: Literal["addon_fund"] = "addon_fund"
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    fund: str = ""
+    service: FundService
+    segments: tuple[FundSegment, ...] = Field(min_length=1)
+    creator: Creator
+    value: ValueInputs
+    adoption: Adoption = Adoption()
+    addon: Bounds
+    guardrails: AddonFundGuardrails = AddonFundGuardrails()
+
+    @field_validator("segments")
+    @classmethod
+    def _unique_names(cls, v: tuple[FundSegment, ...]) -> tuple[FundSegment, ...]:
+        names = [s.name for s in v]
+        if len(set(names)) != len(names):
+            raise ValueError(f"segment names repeat: {names}; give each segment its own name")
+        return v
+
+    @field_validator("addon")
+    @classmethod
+    def _addon_from_zero(cls, v: Bounds) -> Bounds:
+        return _nonnegative_ladder(v)
+
+
+_SUM_QUANTITIES: tuple[str, ...] = (
+    "payer_spend", "creator_npv", "access", "provider_margin", "fund_spend",
+    "insurance_spend", "ai_uses", "patients_served",
+)
+
+
+class AddonFundProblem(PricingProblem):
+    """Per-segment add-ons from a capped fund (see the module docstring for formulas).
+
+    Decision ``a_<segment>`` is the fund's add-on per AI use there (currency per use).
+
+    Examples
+    --------
+    >>> from problems import load_problem
+    >>> prob = load_problem("addon-fund")
+    >>> prob.decision_names[0], prob.objective_units[0]
+    ('a_tertiary', 'KRW per year')
+    """
+
+    family = "addon_fund"
+
+    def __init__(self, spec: AddonFundSpec) -> None:
+        super().__init__(spec)
+
+    @property
+    def spec(self) -> AddonFundSpec:
+        return self._spec  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ setup
+    def _setup(self) -> None:
+        s: AddonFundSpec = self._spec  # type: ignore[assignment]
+        cur = s.currency
+        segs = s.segments
+        self.segment_names: tuple[str, ...] = tuple(g.name for g in segs)
+        self._n = np.array([g.population for g in segs], dtype=float)
+        self._c = np.array([g.compliance for g in segs], dtype=float)
+        self._u = np.array([g.uptake for g in segs], dtype=float)
+        self._k = np.array([g.provider_cost_per_use for g in segs], dtype=float)
+        self._S = np.array([g.sites for g in segs], dtype=float)
+        self._kbar = np.array([g.fixed_cost_per_site for g in segs], dtype=float)
+        self._e = np.array([g.equity_weight for g in segs], dtype=float)
+        self._nu = self._n * self._u
+        self._nc = self._n * self._c
+        self._q = self._nu / self._S
+        self._en_total = float(np.sum(self._e * self._n))
+        self._p = s.service.insurer_payment
+        self._vc = s.service.comparator_payment
+        self._f = s.service.creator_fee
+        self._ann = annuity(s.creator.horizon_years, s.creator.discount_rate)
+        self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
+        self._today_spend = float(np.sum(self._nc) * self._vc)
+        self._today_served = float(np.sum(self._nc))
+        self._compliance = float(np.sum(self._nc) / np.sum(self._n))
+        base = compute_anchors(
+            comparator_payment=self._vc,
+            compliance=self._compliance,
+            wtp_per_qaly=s.value.wtp_per_qaly,
+            qaly_gain_per_patient=s.value.qaly_gain_per_patient,
+            savings_per_patient=s.value.savings_per_patient,
+            marginal_cost=s.creator.marginal_cost,
+            upfront_investment=s.creator.upfront_investment,
+            annual_fixed_cost=s.creator.annual_fixed_cost,
+            horizon_years=s.creator.horizon_years,
+            discount_rate=s.creator.discount_rate,
+            tco_volume=s.creator.tco_volume,
+        )
+        self._anchors = Anchors(tuple(dataclasses.replace(a, unit=a.unit.replace("USD", cur))
+                                      for a in base))
+        per_use = f"{cur} per use"
+        self._decisions = tuple(
+            Quantity(f"a_{g}", per_use, f"fund add-on per AI use in {g}")
+            for g in self.segment_names)
+        self._bounds = tuple(g.addon or s.addon for g in segs)
+        self._objective_info = {q.name: q for q in (
+            Quantity("payer_spend", f"{cur} per year",
+                     "insurer and fund payments for the AI service and the comparator "
+                     "(minimized)"),
+            Quantity("creator_npv", cur, "AI creator's net present value (maximized)"),
+            Quantity("access", "share of eligible patients",
+                     "equity-weighted share of eligible patients served (maximized)"),
+            Quantity("provider_margin", f"{cur} per year",
+                     "providers' annual margin on the AI service after fee, per-use and fixed "
+                     "adoption costs (maximized)"),
+            Quantity("equity", "share of eligible patients",
+                     "coverage of the worst-served segment (maximized when chosen)"),
+        )}
+        rep: list[Quantity] = []
+        for g in self.segment_names:
+            rep.append(Quantity(f"coverage_{g}", "share of eligible patients",
+                                f"share of segment {g}'s eligible patients served"))
+            rep.append(Quantity(f"adoption_{g}", "share of sites",
+                                f"share of segment {g}'s sites offering the AI service"))
+        rep += [
+            Quantity("fund_spend", f"{cur} per year", "add-on payments from the fund"),
+            Quantity("insurance_spend", f"{cur} per year",
+                     "insurer payments for AI uses and comparators"),
+            Quantity("ai_uses", "uses per year", "AI uses a year, all segments"),
+            Quantity("patients_served", "patients per year", "patients served by either"),
+            Quantity("extra_patients", "patients per year",
+                     "patients served beyond today's comparator patients"),
+            Quantity("fund_per_extra_patient", f"{cur} per patient",
+                     "fund spend per extra patient served (NaN when nobody extra is served)"),
+        ]
+        self._reported_info = {q.name: q for q in rep}
+        gr = s.guardrails
+        budget = gr.fund_budget.budget
+        table = {
+            "fund_budget": Guardrail(
+                "fund_budget", f"{cur} per year", max(budget, 1.0),
+                f"fund add-ons <= {budget:,.0f} {cur} per year"),
+            "equity_floor": Guardrail(
+                "equity_floor", "share of eligible patients", 1.0,
+                f"every segment's coverage >= {gr.equity_floor.min_coverage:g}"),
+            "creator_sustainable": Guardrail(
+                "creator_sustainable", cur, max(s.creator.upfront_investment, 1.0),
+                "creator_npv >= 0"),
+        }
+        self._guardrails = tuple(table[n] for n in gr.enabled_names())
+
+    def anchors(self) -> Anchors:
+        """The five anchors of the service, in the problem's currency."""
+        return self._anchors
+
+    @property
+    def currency(self) -> str:
+        """Currency of every amount (ISO code, e.g. ``KRW``)."""
+        return self.spec.currency
+
+    @property
+    def todays_spend(self) -> float:
+        """``sum_g n_g c_g v_c``: the insurer's comparator spend today (currency per year)."""
+        return self._today_spend
+
+    def _with_bounds(self, changes: Mapping[str, Bounds]) -> AddonFundProblem:
+        s: AddonFundSpec = self._spec  # type: ignore[assignment]
+        segs = []
+        for g in s.segments:
+            d = g.model_dump()
+            b = changes.get(f"a_{g.name}")
+            if b is not None:
+                d["addon"] = b.model_dump()
+            segs.append(d)
+        return AddonFundProblem(s.replace(segments=segs))  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------- evaluation
+    def _terms(self, a: np.ndarray) -> dict[str, np.ndarray]:
+        """Per-segment quantities, each ``(N, n_segments)``, for add-ons ``a``."""
+        pi = self._p + a - self._f - self._k
+        A, cost = self._curve(self._q * pi, self._kbar)
+        U = self._nu * A
+        H = self._nc * (1.0 - A)
+        served = U + H
+        fund = U * a
+        insurance = U * self._p + H * self._vc
+        return {
+            "payer_spend": fund + insurance,
+            "creator_npv": self._ann * (self._f - self.spec.creator.marginal_cost) * U,
+            "access": served * self._e / self._en_total,
+            "provider_margin": U * pi - self._S * cost,
+            "fund_spend": fund,
+            "insurance_spend": insurance,
+            "ai_uses": U,
+            "patients_served": served,
+            "coverage": served / self._n,
+            "adoption": A,
+        }
+
+    @property
+    def _npv_constant(self) -> float:
+        c = self.spec.creator
+        return -(self._ann * c.annual_fixed_cost + c.upfront_investment)
+
+    def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
+        T = self._terms(X)
+        objectives = {
+            "payer_spend": T["payer_spend"].sum(axis=1),
+            "creator_npv": self._npv_constant + T["creator_npv"].sum(axis=1),
+            "access": T["access"].sum(axis=1),
+            "provider_margin": T["provider_margin"].sum(axis=1),
+            "equity": T["coverage"].min(axis=1),
+        }
+        fund = T["fund_spend"].sum(axis=1)
+        gr = self.spec.guardrails
+        cons: dict[str, np.ndarray] = {}
+        for rail in self._guardrails:
+            if rail.name == "fund_budget":
+                cons[rail.name] = fund - gr.fund_budget.budget
+            elif rail.name == "equity_floor":
+                cons[rail.name] = gr.equity_floor.min_coverage - objectives["equity"]
+            elif rail.name == "creator_sustainable":
+                cons[rail.name] = -objectives["creator_npv"]
+        reported: dict[str, np.ndarray] = {}
+        if report:
+            for j, g in enumerate(self.segment_names):
+                reported[f"coverage_{g}"] = T["coverage"][:, j]
+                reported[f"adoption_{g}"] = T["adoption"][:, j]
+            reported["fund_spend"] = fund
+            reported["insurance_spend"] = T["insurance_spend"].sum(axis=1)
+            reported["ai_uses"] = T["ai_uses"].sum(axis=1)
+            served = T["patients_served"].sum(axis=1)
+            reported["patients_served"] = served
+            extra = served - self._today_served
+            reported["extra_patients"] = extra
+            with np.errstate(divide="ignore", invalid="ignore"):
+                reported["fund_per_extra_patient"] = np.where(
+                    extra > 0, fund / np.where(extra > 0, extra, 1.0), np.nan)
+        return Evaluation(objectives, cons, reported)
+
+    # ------------------------------------------------------------- exact form
+    def separable_terms(self) -> SeparableTerms:
+        """Every quantity per segment and per ladder option (the exact form's data)."""
+        ladders = tuple(self.ladders())
+        T = self._terms(padded_ladder_matrix(ladders))
+        G = len(self.segment_names)
+        cut = [len(lad) for lad in ladders]
+
+        def per_group(x: np.ndarray) -> tuple[np.ndarray, ...]:
+            return tuple(x[: cut[j], j].copy() for j in range(G))
+
+        sums = {q: per_group(T[q]) for q in _SUM_QUANTITIES}
+        sums["extra_patients"] = sums["patients_served"]
+        constants = {"creator_npv": self._npv_constant, "extra_patients": -self._today_served}
+        cov = per_group(T["coverage"])
+        adop = per_group(T["adoption"])
+        local: dict[str, tuple[int, np.ndarray]] = {}
+        for j, g in enumerate(self.segment_names):
+            local[f"coverage_{g}"] = (j, cov[j])
+            local[f"adoption_{g}"] = (j, adop[j])
+        gr = self.spec.guardrails
+        option_rails: list[tuple[str, float, int, np.ndarray]] = []
+        couplings: list[tuple[str, str, float, tuple[np.ndarray, ...]]] = []
+        for rail in self._guardrails:
+            if rail.name == "fund_budget":
+                couplings.append((rail.name, rail.unit, gr.fund_budget.budget,
+                                  sums["fund_spend"]))
+            elif rail.name == "creator_sustainable":
+                # -creator_npv <= 0  <=>  sum_g (-contribution_g) <= constant
+                couplings.append((rail.name, rail.unit, self._npv_constant,
+                                  tuple(-t for t in sums["creator_npv"])))
+            elif rail.name == "equity_floor":
+                floor = gr.equity_floor.min_coverage
+                option_rails += [(rail.name, rail.scale, j, floor - cov[j]) for j in range(G)]
+        return SeparableTerms(
+            group_names=self.segment_names, ladders=ladders, sums=sums, constants=constants,
+            local=local, minima={"equity": cov}, option_rails=tuple(option_rails),
+            couplings=tuple(couplings),
+        )
+
+    def choice_structure(self, max_options: int = 2_000_000) -> ChoiceStructure:
+        """The exact form: one group per segment, the fund budget (and creator
+        sustainability) as coupling constraints; options below the equity floor left out.
+
+        When ``equity`` (a minimum, not a sum) is a chosen objective, or a user bound is
+        not separable, this is the one-group form of the base class instead.
+        """
+        out = separable_choice_structure(self, self.separable_terms())
+        if out is None:
+            logger.info("%s: using the one-group exact form", self.name)
+            return super().choice_structure(max_options)
+        return out

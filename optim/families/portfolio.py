@@ -1,0 +1,933 @@
+"""Portfolio: one payer prices many AI services at once under one annual budget.
+
+Each service ``i`` has a ladder of payment levels, "not covered" (0 USD) included, set as
+shares of a reference payment ``R_i`` (e.g. 0%, 25%, ..., 125% of the 2025 national
+rate). The payer picks one level per service; the services are otherwise independent,
+so every objective except ``equity`` is a sum over services and the exact form is a
+multi-objective multiple-choice knapsack: one group per service, the annual budget as
+the coupling constraint.
+
+Per service (one setting of care per service; the fee-for-service model of
+:mod:`optim.families.ffs` with the creator's fee fixed)::
+
+    decision         P_i  payer's payment per use, on the ladder       (USD per use)
+    margin per use   pi_i = P_i - f_i - k_i                            (USD per use)
+    uses per site    q_i  = n_i u_i / S_i                              (uses per site-year)
+    adoption         A_i, adopters' cost C_i = curve(q_i pi_i, Kbar_i) (share, USD/site-year)
+    AI uses          U_i  = n_i u_i A_i                                (uses per year)
+    comparator uses  H_i  = n_i c_i (1 - A_i)                          (patients per year)
+
+and across services::
+
+    payer_spend      = sum_i U_i P_i + H_i v_i                          (USD/year, min)
+    creator_npv      = sum_i annuity(T_i, r_i) ((f_i - m_i) U_i - O_i) - F_i   (USD, max)
+    access           = sum_i e_i (U_i + H_i) / sum_i e_i n_i            (share, max)
+    provider_margin  = sum_i U_i pi_i - S_i C_i                         (USD/year, max)
+    equity           = min_i (U_i + H_i) / n_i                          (share, max)
+
+``n_i`` eligible patients a year, ``c_i`` share served today by the comparator (paid
+``v_i`` per patient; 0 when no human service is paid today), ``u_i`` uptake where the AI
+is offered, ``f_i`` the creator's fee per use charged to the provider, ``k_i`` the
+provider's cost per use, ``S_i`` sites of mean annualized fixed cost ``Kbar_i``,
+``e_i`` equity weight; creator ``i`` has marginal cost ``m_i``, unrecovered investment
+``F_i``, fixed cost ``O_i`` a year, horizon ``T_i`` and discount rate ``r_i``.
+
+Decisions are the payments in USD per use (not level indices): the front's columns are
+then in the unit the payer sets, real rates can be evaluated and located as they are,
+and the toolkit's ladders, bounds and grid apply unchanged. The price of that choice is
+that a service's levels are evenly spaced (``min_share + j * step_share``, times
+``R_i``); "not covered" is the level 0.
+
+``equity`` is a minimum, not a sum: the grouped exact form (:meth:`choice_structure`)
+represents the other four objectives, turns an ``equity_floor`` guardrail into options
+left out of each group, and falls back to the one-group form (every feasible ladder
+point) when ``equity`` itself is chosen as an objective.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+import numpy as np
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from optim.adoption import make_curve
+from optim.anchors import Anchors, annuity, compute_anchors
+from optim.errors import ParameterError
+from optim.problem import (
+    FEASIBILITY_TOL,
+    ChoiceGroup,
+    ChoiceStructure,
+    Evaluation,
+    Guardrail,
+    PricingProblem,
+    Quantity,
+)
+from optim.spec import (
+    Adoption,
+    Bounds,
+    Creator,
+    EquityFloor,
+    Frozen,
+    ProblemSpecBase,
+    Toggle,
+    ValueInputs,
+)
+
+logger = logging.getLogger(__name__)
+
+_IDENT = r"^[A-Za-z][A-Za-z0-9_]*$"
+
+
+def toggle_shorthand(data: Any) -> Any:
+    """``name = true`` in a guardrails table means ``name = {enabled = true}``."""
+    if isinstance(data, Mapping):
+        return {k: ({"enabled": v} if isinstance(v, bool) else v) for k, v in data.items()}
+    return data
+
+
+# ---------------------------------------------------------------------------
+# Specification
+# ---------------------------------------------------------------------------
+
+
+class PaymentLadder(Frozen):
+    """Payment levels of a service as shares of its reference payment (dimensionless).
+
+    Levels are ``min_share, min_share + step_share, ..., max_share`` times the reference
+    payment (USD per use). The default, 0 to 1.25 in steps of 0.25, gives "not covered",
+    25%, 50%, 75%, 100% and 125% of the reference. ``step_share = None`` leaves the
+    payment continuous between the two shares (evolutionary backends only).
+    """
+
+    min_share: float = Field(default=0.0, ge=0, le=20)
+    max_share: float = Field(default=1.25, ge=0, le=20)
+    step_share: float | None = Field(default=0.25, gt=0, le=20)
+
+    @model_validator(mode="after")
+    def _whole_steps(self) -> PaymentLadder:
+        if self.min_share > self.max_share:
+            raise ValueError(
+                f"min_share {self.min_share} is above max_share {self.max_share}; "
+                "did you swap them?"
+            )
+        if self.step_share is not None and self.max_share > self.min_share:
+            n = (self.max_share - self.min_share) / self.step_share
+            if abs(n - round(n)) > 1e-6:
+                raise ValueError(
+                    f"step_share {self.step_share} does not divide [{self.min_share}, "
+                    f"{self.max_share}] into whole steps; pick a step that does"
+                )
+        return self
+
+    def bounds(self, reference_payment: float) -> Bounds:
+        """The ladder in USD per use for a service paid ``reference_payment`` today."""
+        r = reference_payment
+        step = None if self.step_share is None else self.step_share * r
+        return Bounds(lower=self.min_share * r, upper=self.max_share * r, step=step)
+
+
+class PortfolioService(Frozen):
+    """One AI service of the portfolio, its comparator, providers and creator.
+
+    Attributes
+    ----------
+    name
+        Identifier (letters, digits, underscores); the decision is ``p_<name>``.
+    code, title
+        Billing code (e.g. ``CPT 75580``) and plain-words name.
+    reference_payment
+        ``R_i``: the payment the ladder's shares refer to (USD per use), e.g. the 2025
+        national rate.
+    comparator, comparator_payment
+        The human-performed service the AI substitutes and ``v_i``, its payment today
+        (USD per patient; 0 when no separately paid service exists).
+    eligible
+        ``n_i``: eligible patients a year (patients per year).
+    compliance
+        ``c_i``: share of eligible patients who get the comparator today.
+    uptake
+        ``u_i``: share of eligible patients who get the AI service where it is offered.
+    provider_cost_per_use
+        ``k_i``: provider's variable cost per AI use (USD per use).
+    sites, fixed_cost_per_site
+        ``S_i`` sites that could adopt and ``Kbar_i``, their mean annualized fixed
+        adoption cost (USD per site per year).
+    creator_fee
+        ``f_i``: the creator's fee per use charged to the provider (USD per use).
+    creator
+        The creator's economics (marginal cost, investment, fixed cost, horizon, rate).
+    value
+        Inputs of the service's cost-effective anchor (optional; required by
+        ``cap_cost_effective``).
+    equity_weight
+        ``e_i``: weight of the service's patients in ``access`` (1 = plain coverage).
+    ladder
+        This service's payment ladder (defaults to the problem's ``ladder``).
+    """
+
+    name: str = Field(min_length=1, pattern=_IDENT)
+    code: str = ""
+    title: str = ""
+    reference_payment: float = Field(gt=0)
+    comparator: str = ""
+    comparator_payment: float = Field(ge=0)
+    eligible: float = Field(gt=0)
+    compliance: float = Field(ge=0, le=1)
+    uptake: float = Field(ge=0, le=1)
+    provider_cost_per_use: float = Field(ge=0)
+    sites: float = Field(gt=0)
+    fixed_cost_per_site: float = Field(ge=0)
+    creator_fee: float = Field(ge=0)
+    creator: Creator
+    value: ValueInputs | None = None
+    equity_weight: float = Field(default=1.0, gt=0)
+    ladder: PaymentLadder | None = None
+
+
+class PortfolioBudget(Frozen):
+    """``portfolio_budget``: total payer spend ``<= budget`` (USD per year).
+
+    Give ``budget`` (USD per year), or ``increase_over_today`` (USD per year added to
+    today's spend ``sum_i n_i c_i v_i``); with neither the budget is today's spend.
+    """
+
+    enabled: bool = False
+    budget: float | None = Field(default=None, ge=0)
+    increase_over_today: float = 0.0
+
+    @model_validator(mode="after")
+    def _one_way(self) -> PortfolioBudget:
+        if self.budget is not None and self.increase_over_today != 0.0:
+            raise ValueError(
+                "give either 'budget' (USD per year) or 'increase_over_today' (USD per year "
+                "over today's spend), not both"
+            )
+        return self
+
+
+class PortfolioGuardrails(Frozen):
+    """Guardrails of a portfolio; each on or off by name (``name = true`` works).
+
+    ``portfolio_budget`` couples the services; the caps apply service by service
+    (``cap_substitution`` only to services whose comparator is paid, ``v_i > 0``);
+    ``equity_floor`` asks every service's coverage to reach ``min_coverage``.
+    """
+
+    portfolio_budget: PortfolioBudget = PortfolioBudget()
+    cap_substitution: Toggle = Toggle()
+    cap_cost_effective: Toggle = Toggle()
+    equity_floor: EquityFloor = EquityFloor()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bool_shorthand(cls, data: Any) -> Any:
+        return toggle_shorthand(data)
+
+    def enabled_names(self) -> list[str]:
+        """Names of the enabled guardrails, in declaration order."""
+        return [name for name in type(self).model_fields if getattr(self, name).enabled]
+
+
+class PortfolioSpec(ProblemSpecBase):
+    """A payer pricing several AI services under one budget (see the module docstring).
+
+    Objectives: ``payer_spend`` (USD per year, minimized), ``creator_npv`` (USD, summed
+    over creators, maximized), ``access`` (share of all eligible patients served,
+    maximized), ``provider_margin`` (USD per year, maximized), ``equity`` (coverage of
+    the worst-served service, maximized when chosen).
+    """
+
+    family: Literal["portfolio"] = "portfolio"
+    payer: str = "Medicare"
+    services: tuple[PortfolioService, ...] = Field(min_length=1)
+    ladder: PaymentLadder = PaymentLadder()
+    adoption: Adoption = Adoption()
+    guardrails: PortfolioGuardrails = PortfolioGuardrails()
+
+    @field_validator("services")
+    @classmethod
+    def _unique_names(
+        cls, v: tuple[PortfolioService, ...]
+    ) -> tuple[PortfolioService, ...]:
+        names = [s.name for s in v]
+        if len(set(names)) != len(names):
+            raise ValueError(f"service names repeat: {names}; give each service its own name")
+        return v
+
+    @field_validator("guardrails")
+    @classmethod
+    def _value_inputs_for_caps(
+        cls, v: PortfolioGuardrails, info: ValidationInfo
+    ) -> PortfolioGuardrails:
+        services = info.data.get("services") or ()
+        if v.cap_cost_effective.enabled:
+            missing = [s.name for s in services if s.value is None]
+            if missing:
+                raise ValueError(
+                    f"cap_cost_effective needs 'value' inputs for every service; {missing} "
+                    "have none (add them or turn the cap off)"
+                )
+        return v
+
+
+# ---------------------------------------------------------------------------
+# Exact form of problems whose quantities are sums over independent groups
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeparableTerms:
+    """A laddered problem whose quantities are sums (or minima) over independent groups.
+
+    Group ``j`` sets decision column ``j`` alone; ``ladders[j]`` are its options.
+
+    Attributes
+    ----------
+    group_names
+        One name per group (a service, a segment).
+    ladders
+        Options of each group (values of its decision column).
+    sums
+        Quantity -> per group ``(n_options,)`` contributions; the quantity is the
+        constant plus the sum of the chosen options' contributions.
+    constants
+        Quantity -> constant term (0 when missing).
+    local
+        Quantity that depends on one group only -> ``(group, values per option)``.
+    minima
+        Quantity that is the minimum over groups -> per group values per option.
+    option_rails
+        Per-option guardrails ``(name, scale, group, g values)``: an option with
+        ``g / scale > FEASIBILITY_TOL`` is left out of its group.
+    couplings
+        Coupling constraints ``(name, unit, capacity, per group resource use)``: the
+        guardrail is ``sum of the chosen resources - capacity <= 0``.
+    """
+
+    group_names: tuple[str, ...]
+    ladders: tuple[np.ndarray, ...]
+    sums: Mapping[str, tuple[np.ndarray, ...]]
+    constants: Mapping[str, float]
+    local: Mapping[str, tuple[int, np.ndarray]]
+    minima: Mapping[str, tuple[np.ndarray, ...]]
+    option_rails: tuple[tuple[str, float, int, np.ndarray], ...]
+    couplings: tuple[tuple[str, str, float, tuple[np.ndarray, ...]], ...]
+
+
+def separable_choice_structure(
+    problem: PricingProblem, terms: SeparableTerms
+) -> ChoiceStructure | None:
+    """The grouped exact form of ``problem``, or ``None`` when it cannot be grouped.
+
+    Per-option guardrails, and user bounds on one group's quantities or a floor on a
+    minimum, leave options out of their group; user bounds on sum quantities become
+    coupling constraints. ``None`` (the caller then falls back to the one-group form)
+    when a chosen objective is not a sum, or a user bound is on a quantity that is
+    neither a sum, a one-group quantity nor a floor on a minimum.
+
+    Raises
+    ------
+    InfeasibleProblemError
+        When some group has no option left.
+    """
+    G = len(terms.group_names)
+    keep = [np.ones(len(lad), dtype=bool) for lad in terms.ladders]
+    for _name, scale, j, g in terms.option_rails:
+        keep[j] &= np.asarray(g, dtype=float) / scale <= FEASIBILITY_TOL
+    couplings = [(n, u, float(c), tuple(r)) for n, u, c, r in terms.couplings]
+    units = problem.quantity_units()
+    for con in problem.spec.constraints:
+        q = con.quantity
+        bounds = [(b, s) for b, s in ((con.min, ">="), (con.max, "<=")) if b is not None]
+        for bound, op in bounds:
+            label = f"{q}{op}{bound:g}"
+            if q in terms.sums:
+                const = terms.constants.get(q, 0.0)
+                sign = -1.0 if op == ">=" else 1.0
+                res = tuple(sign * t for t in terms.sums[q])
+                couplings.append((label, units[q], sign * (bound - const), res))
+            elif q in terms.local or (q in terms.minima and op == ">="):
+                pairs = [terms.local[q]] if q in terms.local else list(enumerate(terms.minima[q]))
+                scale = max(abs(bound), 1.0)
+                for j, v in pairs:
+                    g = bound - v if op == ">=" else v - bound
+                    keep[j] &= g / scale <= FEASIBILITY_TOL
+            else:
+                logger.info("%s: user bound '%s' is not separable over groups", problem.name,
+                            label)
+                return None
+    for o in problem.objective_names:
+        if o not in terms.sums:
+            logger.info("%s: objective '%s' is not a sum over groups", problem.name, o)
+            return None
+    if not all(k.any() for k in keep):
+        from optim.feasibility import raise_infeasible
+
+        raise_infeasible(problem)
+    groups = []
+    for j in range(G):
+        k = keep[j]
+        groups.append(ChoiceGroup(
+            name=terms.group_names[j],
+            columns=(j,),
+            options=np.asarray(terms.ladders[j], dtype=float)[k][:, None],
+            objectives={o: np.asarray(terms.sums[o][j], dtype=float)[k]
+                        for o in problem.objective_names},
+            resources={n: np.asarray(r[j], dtype=float)[k] for n, _u, _c, r in couplings},
+        ))
+    return ChoiceStructure(
+        groups=tuple(groups),
+        constants={o: float(terms.constants.get(o, 0.0)) for o in problem.objective_names},
+        capacities={n: c for n, _u, c, _r in couplings},
+        capacity_units={n: u for n, u, _c, _r in couplings},
+    )
+
+
+def padded_ladder_matrix(ladders: Sequence[np.ndarray]) -> np.ndarray:
+    """``(max length, n groups)`` matrix whose column ``j`` starts with ``ladders[j]``.
+
+    Shorter ladders are padded with their first value, so one vectorized evaluation
+    covers every group's options; slice ``[:len(ladders[j]), j]`` to read them back.
+    """
+    L = max(len(x) for x in ladders)
+    out = np.empty((L, len(ladders)))
+    for j, lad in enumerate(ladders):
+        out[:, j] = lad[0]
+        out[: len(lad), j] = lad
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The problem
+# ---------------------------------------------------------------------------
+
+OBJECTIVE_INFO: tuple[Quantity, ...] = (
+    Quantity("payer_spend", "USD per year",
+             "payer's annual payments for the AI services and the comparators they "
+             "substitute (minimized)"),
+    Quantity("creator_npv", "USD",
+             "sum over the AI creators of their net present values (maximized)"),
+    Quantity("access", "share of eligible patients",
+             "equity-weighted share of all eligible patients served by an AI service or its "
+             "comparator (maximized)"),
+    Quantity("provider_margin", "USD per year",
+             "providers' annual margin on the AI services after fees, per-use and fixed "
+             "adoption costs (maximized)"),
+    Quantity("equity", "share of eligible patients",
+             "coverage of the worst-served service (maximized when chosen)"),
+)
+
+_SUM_QUANTITIES: tuple[str, ...] = (
+    "payer_spend", "creator_npv", "access", "provider_margin", "ai_uses", "human_uses",
+    "patients_served", "ai_spend", "comparator_spend", "services_covered",
+)
+
+
+class PortfolioProblem(PricingProblem):
+    """A portfolio of AI services priced on payment ladders under one budget.
+
+    See the module docstring for the formulas. Decision ``p_<service>`` is the payer's
+    payment per use of that service (USD per use).
+
+    Examples
+    --------
+    >>> from problems import load_problem
+    >>> prob = load_problem("portfolio")
+    >>> prob.n_services, prob.decision_names[0]
+    (5, 'p_retinal_ai')
+    """
+
+    family = "portfolio"
+
+    def __init__(self, spec: PortfolioSpec) -> None:
+        super().__init__(spec)
+
+    @property
+    def spec(self) -> PortfolioSpec:
+        return self._spec  # type: ignore[return-value]
+
+    @property
+    def n_services(self) -> int:
+        """Number of AI services in the portfolio."""
+        return len(self.service_names)
+
+    # ------------------------------------------------------------------ setup
+    def _setup(self) -> None:
+        s: PortfolioSpec = self._spec  # type: ignore[assignment]
+        sv = s.services
+        self.service_names: tuple[str, ...] = tuple(x.name for x in sv)
+        self._n = np.array([x.eligible for x in sv], dtype=float)
+        self._c = np.array([x.compliance for x in sv], dtype=float)
+        self._u = np.array([x.uptake for x in sv], dtype=float)
+        self._k = np.array([x.provider_cost_per_use for x in sv], dtype=float)
+        self._S = np.array([x.sites for x in sv], dtype=float)
+        self._kbar = np.array([x.fixed_cost_per_site for x in sv], dtype=float)
+        self._e = np.array([x.equity_weight for x in sv], dtype=float)
+        self._vc = np.array([x.comparator_payment for x in sv], dtype=float)
+        self._ref = np.array([x.reference_payment for x in sv], dtype=float)
+        self._fee = np.array([x.creator_fee for x in sv], dtype=float)
+        self._m = np.array([x.creator.marginal_cost for x in sv], dtype=float)
+        self._F = np.array([x.creator.upfront_investment for x in sv], dtype=float)
+        self._O = np.array([x.creator.annual_fixed_cost for x in sv], dtype=float)
+        self._ann = np.array([annuity(x.creator.horizon_years, x.creator.discount_rate)
+                              for x in sv], dtype=float)
+        self._nu = self._n * self._u
+        self._nc = self._n * self._c
+        self._q = self._nu / self._S
+        self._en_total = float(np.sum(self._e * self._n))
+        self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
+        self._today_spend = float(np.sum(self._nc * self._vc))
+        self._service_anchors = {x.name: self._anchors_of(x) for x in sv}
+        self._anchors = self._portfolio_anchors()
+        self._budget = self._resolve_budget()
+        self._decisions = tuple(
+            Quantity(f"p_{x.name}", "USD per use",
+                     f"payer's payment per use of {x.title or x.name}"
+                     + (f" ({x.code})" if x.code else "") + "; 0 = not covered")
+            for x in sv
+        )
+        self._bounds = tuple((x.ladder or s.ladder).bounds(x.reference_payment) for x in sv)
+        self._objective_info = {q.name: q for q in OBJECTIVE_INFO}
+        rep: list[Quantity] = []
+        for x in sv:
+            rep.append(Quantity(f"coverage_{x.name}", "share of eligible patients",
+                                f"share of {x.name}'s eligible patients served"))
+            rep.append(Quantity(f"adoption_{x.name}", "share of sites",
+                                f"share of {x.name}'s sites offering the AI service"))
+        rep += [
+            Quantity("ai_uses", "uses per year", "AI uses a year, all services"),
+            Quantity("human_uses", "patients per year", "comparator services a year"),
+            Quantity("patients_served", "patients per year", "patients served by either"),
+            Quantity("ai_spend", "USD per year", "payer's payments for AI uses"),
+            Quantity("comparator_spend", "USD per year", "payer's payments for comparators"),
+            Quantity("budget_impact", "USD per year", "payer_spend minus today's spend"),
+            Quantity("services_covered", "services", "services paid a positive rate"),
+        ]
+        self._reported_info = {q.name: q for q in rep}
+        self._guardrails, self._rail_index = self._make_guardrails()
+
+    def _anchors_of(self, x: PortfolioService) -> Anchors:
+        v = x.value
+        a = compute_anchors(
+            comparator_payment=x.comparator_payment,
+            compliance=x.compliance,
+            wtp_per_qaly=float("nan") if v is None else v.wtp_per_qaly,
+            qaly_gain_per_patient=0.0 if v is None else v.qaly_gain_per_patient,
+            savings_per_patient=0.0 if v is None else v.savings_per_patient,
+            marginal_cost=x.creator.marginal_cost,
+            upfront_investment=x.creator.upfront_investment,
+            annual_fixed_cost=x.creator.annual_fixed_cost,
+            horizon_years=x.creator.horizon_years,
+            discount_rate=x.creator.discount_rate,
+            tco_volume=x.creator.tco_volume,
+        )
+        if x.value is None:
+            items = tuple(
+                dataclasses.replace(it, formula="not given (no value inputs)")
+                if it.name == "cost_effective" else it for it in a)
+            a = Anchors(items)
+        return a
+
+    def _portfolio_anchors(self) -> Anchors:
+        """The portfolio read as one service per eligible patient (weighted means)."""
+        s: PortfolioSpec = self._spec  # type: ignore[assignment]
+        n, nc = self._n, self._nc
+        served = float(nc.sum())
+        vc_bar = float((nc * self._vc).sum() / served) if served > 0 else float(
+            (n * self._vc).sum() / n.sum())
+        c_bar = served / float(n.sum())
+        pot = self._nu if self._nu.sum() > 0 else n
+        m_bar = float((pot * self._m).sum() / pot.sum())
+        if all(x.value is not None for x in s.services):
+            v = np.array([x.value.wtp_per_qaly * x.value.qaly_gain_per_patient  # type: ignore[union-attr]
+                          for x in s.services])
+            d = np.array([x.value.savings_per_patient for x in s.services])  # type: ignore[union-attr]
+            q_money, savings = float((n * v).sum() / n.sum()), float((n * d).sum() / n.sum())
+        else:
+            q_money, savings = float("nan"), 0.0
+        fixed = float((self._F / self._ann + self._O).sum())
+        volume = float(sum(x.creator.tco_volume for x in s.services))
+        a = compute_anchors(
+            comparator_payment=vc_bar, compliance=c_bar, wtp_per_qaly=1.0,
+            qaly_gain_per_patient=q_money, savings_per_patient=savings, marginal_cost=m_bar,
+            upfront_investment=0.0, annual_fixed_cost=fixed, horizon_years=1,
+            discount_rate=0.0, tco_volume=volume,
+        )
+        text = {
+            "substitution": f"mean comparator payment per patient served today = {vc_bar:.6g}",
+            "access_maximizing": f"today's spend / eligible patients = {vc_bar:.6g} * "
+                                 f"{c_bar:.6g}",
+            "cost_effective": "eligible-weighted mean of lambda * dQALY + dSavings"
+                              if np.isfinite(q_money) else "not given (a service has no "
+                              "value inputs)",
+            "marginal_cost": f"AI-use-weighted mean of m = {m_bar:.6g}",
+            "total_cost_of_ownership": f"mean m + sum (F / annuity + O) / sum N = {m_bar:.6g} "
+                                       f"+ {fixed:.6g} / {volume:.6g}",
+        }
+        inputs = {
+            "substitution": {"v_c_mean": vc_bar},
+            "access_maximizing": {"v_c_mean": vc_bar, "c_mean": c_bar},
+            "cost_effective": {"mean_qaly_value": q_money, "mean_savings": savings},
+            "marginal_cost": {"m_mean": m_bar},
+            "total_cost_of_ownership": {"m_mean": m_bar, "annual_fixed": fixed,
+                                        "N_total": volume},
+        }
+        return Anchors(tuple(dataclasses.replace(it, formula=text[it.name],
+                                                 inputs=inputs[it.name]) for it in a))
+
+    def _resolve_budget(self) -> float:
+        b = self.spec.guardrails.portfolio_budget
+        if b.budget is not None:
+            return float(b.budget)
+        value = self._today_spend + b.increase_over_today
+        if b.enabled and value < 0:
+            raise ParameterError(
+                "guardrails.portfolio_budget.increase_over_today",
+                f"at least -{self._today_spend:,.0f} (minus today's spend, USD per year)",
+                b.increase_over_today,
+                fix="the budget would be negative; give a smaller cut.",
+                owner=f"problem '{self.name}'",
+            )
+        return float(value)
+
+    def _make_guardrails(self) -> tuple[tuple[Guardrail, ...], tuple[tuple[str, int], ...]]:
+        s: PortfolioSpec = self._spec  # type: ignore[assignment]
+        gr = s.guardrails
+        rails: list[Guardrail] = []
+        index: list[tuple[str, int]] = []
+        for name in gr.enabled_names():
+            if name == "portfolio_budget":
+                rails.append(Guardrail(
+                    name, "USD per year", max(self._budget, 1.0),
+                    f"payer_spend <= {self._budget:,.0f} USD per year (today's spend "
+                    f"{self._today_spend:,.0f})"))
+                index.append((name, -1))
+            elif name == "cap_substitution":
+                for j, x in enumerate(s.services):
+                    if x.comparator_payment > 0:
+                        rails.append(Guardrail(
+                            f"cap_substitution_{x.name}", "USD per use",
+                            max(x.comparator_payment, 1.0),
+                            f"p_{x.name} <= substitution value {x.comparator_payment:.2f} USD"))
+                        index.append((name, j))
+            elif name == "cap_cost_effective":
+                for j, x in enumerate(s.services):
+                    cap = self._service_anchors[x.name]["cost_effective"].value
+                    rails.append(Guardrail(
+                        f"cap_cost_effective_{x.name}", "USD per use", max(cap, 1.0),
+                        f"p_{x.name} <= cost-effective value {cap:.2f} USD"))
+                    index.append((name, j))
+            elif name == "equity_floor":
+                rails.append(Guardrail(
+                    name, "share of eligible patients", 1.0,
+                    f"every service's coverage >= {gr.equity_floor.min_coverage:g}"))
+                index.append((name, -1))
+        return tuple(rails), tuple(index)
+
+    # ------------------------------------------------------------------ views
+    def anchors(self) -> Anchors:
+        """The portfolio read as one service (weighted means; see ``service_anchors``)."""
+        return self._anchors
+
+    def service_anchors(self) -> dict[str, Anchors]:
+        """The five anchors of each service, by service name."""
+        return dict(self._service_anchors)
+
+    @property
+    def todays_spend(self) -> float:
+        """``sum_i n_i c_i v_i``: what the payer spends today on the comparators (USD/yr)."""
+        return self._today_spend
+
+    @property
+    def budget(self) -> float:
+        """The ``portfolio_budget`` amount (USD per year), whether enabled or not."""
+        return self._budget
+
+    @property
+    def reference_payments(self) -> np.ndarray:
+        """``R_i`` per service (USD per use), in decision order."""
+        return self._ref.copy()
+
+    def _with_bounds(self, changes: Mapping[str, Bounds]) -> PortfolioProblem:
+        s: PortfolioSpec = self._spec  # type: ignore[assignment]
+        services = []
+        for x in s.services:
+            d = x.model_dump()
+            b = changes.get(f"p_{x.name}")
+            if b is not None:
+                r = x.reference_payment
+                d["ladder"] = {"min_share": b.lower / r, "max_share": b.upper / r,
+                               "step_share": None if b.step is None else b.step / r}
+            services.append(d)
+        return PortfolioProblem(s.replace(services=services))  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------- evaluation
+    def _terms(self, P: np.ndarray) -> dict[str, np.ndarray]:
+        """Per-service quantities, each ``(N, n_services)``, for payments ``P`` (USD/use)."""
+        pi = P - self._fee - self._k
+        A, cost = self._curve(self._q * pi, self._kbar)
+        U = self._nu * A
+        H = self._nc * (1.0 - A)
+        served = U + H
+        ai_spend = U * P
+        comp_spend = H * self._vc
+        return {
+            "payer_spend": ai_spend + comp_spend,
+            "creator_npv": self._ann * ((self._fee - self._m) * U - self._O) - self._F,
+            "access": served * self._e / self._en_total,
+            "provider_margin": U * pi - self._S * cost,
+            "ai_uses": U,
+            "human_uses": H,
+            "patients_served": served,
+            "ai_spend": ai_spend,
+            "comparator_spend": comp_spend,
+            "services_covered": (P > 0).astype(float),
+            "coverage": served / self._n,
+            "adoption": A,
+        }
+
+    def _rail_values(self, T: Mapping[str, np.ndarray], P: np.ndarray,
+                     spend: np.ndarray) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        floor = self.spec.guardrails.equity_floor.min_coverage
+        for rail, (kind, j) in zip(self._guardrails, self._rail_index, strict=True):
+            if kind == "portfolio_budget":
+                out[rail.name] = spend - self._budget
+            elif kind == "cap_substitution":
+                out[rail.name] = P[:, j] - self._vc[j]
+            elif kind == "cap_cost_effective":
+                cap = self._service_anchors[self.service_names[j]]["cost_effective"].value
+                out[rail.name] = P[:, j] - cap
+            elif kind == "equity_floor":
+                out[rail.name] = floor - T["coverage"].min(axis=1)
+        return out
+
+    def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
+        T = self._terms(X)
+        objectives = {o: T[o].sum(axis=1) for o in
+                      ("payer_spend", "creator_npv", "access", "provider_margin")}
+        objectives["equity"] = T["coverage"].min(axis=1)
+        cons = self._rail_values(T, X, objectives["payer_spend"])
+        reported: dict[str, np.ndarray] = {}
+        if report:
+            for j, name in enumerate(self.service_names):
+                reported[f"coverage_{name}"] = T["coverage"][:, j]
+                reported[f"adoption_{name}"] = T["adoption"][:, j]
+            for q in ("ai_uses", "human_uses", "patients_served", "ai_spend",
+                      "comparator_spend", "services_covered"):
+                reported[q] = T[q].sum(axis=1)
+            reported["budget_impact"] = objectives["payer_spend"] - self._today_spend
+        return Evaluation(objectives, cons, reported)
+
+    # ------------------------------------------------------------- exact form
+    def separable_terms(self) -> SeparableTerms:
+        """Every quantity per service and per ladder option (the exact form's data)."""
+        ladders = tuple(self.ladders())
+        P = padded_ladder_matrix(ladders)
+        T = self._terms(P)
+        S = self.n_services
+        cut = [len(lad) for lad in ladders]
+
+        def per_group(a: np.ndarray) -> tuple[np.ndarray, ...]:
+            return tuple(a[: cut[j], j].copy() for j in range(S))
+
+        sums = {q: per_group(T[q]) for q in _SUM_QUANTITIES}
+        sums["budget_impact"] = sums["payer_spend"]
+        constants = {"budget_impact": -self._today_spend}
+        cov = per_group(T["coverage"])
+        adop = per_group(T["adoption"])
+        local: dict[str, tuple[int, np.ndarray]] = {}
+        for j, name in enumerate(self.service_names):
+            local[f"coverage_{name}"] = (j, cov[j])
+            local[f"adoption_{name}"] = (j, adop[j])
+        option_rails: list[tuple[str, float, int, np.ndarray]] = []
+        couplings: list[tuple[str, str, float, tuple[np.ndarray, ...]]] = []
+        floor = self.spec.guardrails.equity_floor.min_coverage
+        for rail, (kind, j) in zip(self._guardrails, self._rail_index, strict=True):
+            if kind == "portfolio_budget":
+                couplings.append((rail.name, rail.unit, self._budget, sums["payer_spend"]))
+            elif kind in {"cap_substitution", "cap_cost_effective"}:
+                cap = (self._vc[j] if kind == "cap_substitution" else
+                       self._service_anchors[self.service_names[j]]["cost_effective"].value)
+                option_rails.append((rail.name, rail.scale, j, ladders[j] - cap))
+            elif kind == "equity_floor":
+                option_rails += [(rail.name, rail.scale, i, floor - cov[i]) for i in range(S)]
+        return SeparableTerms(
+            group_names=self.service_names, ladders=ladders, sums=sums, constants=constants,
+            local=local, minima={"equity": cov}, option_rails=tuple(option_rails),
+            couplings=tuple(couplings),
+        )
+
+    def choice_structure(self, max_options: int = 2_000_000) -> ChoiceStructure:
+        """The exact form: one group per service, the budget as the coupling constraint.
+
+        Options above a service's caps (or below the equity floor) are left out of its
+        group. When ``equity`` (a minimum, not a sum) is a chosen objective, or a user
+        bound is not separable, this is the one-group form of the base class instead.
+        """
+        out = separable_choice_structure(self, self.separable_terms())
+        if out is None:
+            logger.info("%s: using the one-group exact form", self.name)
+            return super().choice_structure(max_options)
+        return out
+
+
+# ---------------------------------------------------------------------------
+# Synthetic instances for scaling studies
+# ---------------------------------------------------------------------------
+
+
+def synthetic_portfolio_dict(
+    n_services: int,
+    seed: int,
+    levels: int = 6,
+    max_share: float = 1.25,
+    objectives: Sequence[str] = ("payer_spend", "creator_npv", "access", "provider_margin"),
+    budget_share: float = 0.2,
+) -> dict[str, Any]:
+    """The problem dict of :func:`synthetic_portfolio` (same arguments)."""
+    if not isinstance(n_services, int) or n_services < 1:
+        raise ParameterError("n_services", "a whole number >= 1", n_services,
+                             fix="ask for at least one service.", owner="synthetic_portfolio")
+    if not isinstance(levels, int) or levels < 2:
+        raise ParameterError("levels", "a whole number >= 2 ('not covered' and one more)",
+                             levels, fix="give 2 or more levels.", owner="synthetic_portfolio")
+    if not max_share > 0:
+        raise ParameterError("max_share", "a number > 0", max_share,
+                             fix="give the top level as a share of the reference, e.g. 1.25.",
+                             owner="synthetic_portfolio")
+    if not budget_share >= 0:
+        raise ParameterError("budget_share", "a number >= 0", budget_share,
+                             fix="give the budget increase as a share, e.g. 0.2.",
+                             owner="synthetic_portfolio")
+    rng = np.random.default_rng(seed)
+    S = n_services
+    ref = np.clip(rng.lognormal(np.log(250.0), 1.0, S), 20.0, 3000.0)
+    paid = rng.random(S) < 0.6
+    vc = np.where(paid, ref * rng.lognormal(np.log(1.5), 0.5, S), 0.0)
+    comp = np.where(paid, rng.beta(2.0, 6.0, S), 0.0)
+    eligible = np.clip(rng.lognormal(np.log(300_000.0), 1.2, S), 10_000.0, 10_000_000.0)
+    uptake = rng.beta(5.0, 4.0, S)
+    k = ref * rng.uniform(0.03, 0.10, S)
+    fee = ref * rng.uniform(0.30, 0.60, S)
+    m = fee * rng.uniform(0.05, 0.30, S)
+    per_site = rng.uniform(50.0, 500.0, S)
+    sites = np.maximum(np.round(eligible * uptake / per_site), 1.0)
+    kbar = rng.lognormal(np.log(10_000.0), 0.6, S)
+    upfront = rng.lognormal(np.log(50e6), 0.6, S)
+    fixed = rng.lognormal(np.log(10e6), 0.6, S)
+    dqaly = rng.gamma(2.0, 0.002, S)
+    savings = ref * rng.uniform(0.0, 0.5, S)
+    services = []
+    for i in range(S):
+        services.append({
+            "name": f"s{i + 1:02d}",
+            "code": f"synthetic {i + 1}",
+            "reference_payment": float(ref[i]),
+            "comparator_payment": float(vc[i]),
+            "eligible": float(eligible[i]),
+            "compliance": float(comp[i]),
+            "uptake": float(uptake[i]),
+            "provider_cost_per_use": float(k[i]),
+            "sites": float(sites[i]),
+            "fixed_cost_per_site": float(kbar[i]),
+            "creator_fee": float(fee[i]),
+            "creator": {"marginal_cost": float(m[i]), "upfront_investment": float(upfront[i]),
+                        "annual_fixed_cost": float(fixed[i]), "horizon_years": 5,
+                        "discount_rate": 0.03,
+                        "tco_volume": float(0.5 * eligible[i] * uptake[i])},
+            "value": {"wtp_per_qaly": 50_000.0, "qaly_gain_per_patient": float(dqaly[i]),
+                      "savings_per_patient": float(savings[i])},
+        })
+    full_cost = float(np.sum(eligible * uptake * ref))
+    return {
+        "name": f"synthetic-portfolio-{S}-s{seed}",
+        "family": "portfolio",
+        "title": f"Synthetic portfolio of {S} AI services (seed {seed}, {levels} levels)",
+        "objectives": list(objectives),
+        "services": services,
+        "ladder": {"min_share": 0.0, "max_share": float(max_share),
+                   "step_share": float(max_share) / (levels - 1)},
+        "guardrails": {
+            "portfolio_budget": {"enabled": True,
+                                 "increase_over_today": budget_share * full_cost},
+            "cap_substitution": True,
+        },
+        "assumptions": [
+            "Synthetic: every input drawn from the distributions documented in "
+            "optim.families.portfolio.synthetic_portfolio.",
+        ],
+    }
+
+
+def synthetic_portfolio(
+    n_services: int,
+    seed: int,
+    levels: int = 6,
+    max_share: float = 1.25,
+    objectives: Sequence[str] = ("payer_spend", "creator_npv", "access", "provider_margin"),
+    budget_share: float = 0.2,
+) -> PortfolioProblem:
+    """A seeded synthetic portfolio for scaling studies (5 to 50 services and beyond).
+
+    Same ``seed`` -> same problem. Each service's inputs are drawn independently:
+
+    ==========================  ==============================================  =========
+    input                       distribution (why)                              unit
+    ==========================  ==============================================  =========
+    reference payment ``R``     LogNormal(median 250, sigma 1), clipped to      USD/use
+                                [20, 3000] (spans the 2025 outpatient rates of
+                                the bundled codes, 59.40 to 1,017.39)
+    paid comparator?            yes with probability 0.6 (most AI codes have    --
+                                no separately paid human counterpart)
+    comparator payment ``v``    ``R`` x LogNormal(median 1.5, sigma 0.5) when   USD/pat.
+                                paid, else 0 (the human service usually costs
+                                more than the AI one)
+    compliance ``c``            Beta(2, 6) when paid (mean 0.25, near the 0.30  share
+                                of the diabetic eye exam), else 0
+    eligible ``n``              LogNormal(median 300k, sigma 1.2), clipped to   pat./yr
+                                [10k, 10M] (a few codes are large, most small)
+    uptake ``u``                Beta(5, 4) (mean 0.56)                          share
+    provider cost ``k``         ``R`` x Uniform(0.03, 0.10)                     USD/use
+    creator fee ``f``           ``R`` x Uniform(0.30, 0.60) (the creator takes  USD/use
+                                a share of the reference rate)
+    marginal cost ``m``         ``f`` x Uniform(0.05, 0.30)                     USD/use
+    sites ``S``                 ``n u`` / Uniform(50, 500) uses per site         sites
+    fixed cost per site         LogNormal(median 10k, sigma 0.6)                USD/site/yr
+    investment ``F``            LogNormal(median 50M, sigma 0.6)                USD
+    fixed cost ``O``            LogNormal(median 10M, sigma 0.6)                USD/yr
+    QALY gain                   Gamma(2, 0.002) (mean 0.004 per patient)        QALY/pat.
+    savings                     ``R`` x Uniform(0, 0.5)                         USD/pat.
+    ==========================  ==============================================  =========
+
+    Fixed: horizon 5 years at 3%, willingness to pay 50,000 USD per QALY, TCO volume
+    half the potential AI uses. Budget: today's spend plus ``budget_share`` times the
+    cost of serving every potential AI use at the reference rate (``sum n u R``), so it
+    binds. ``cap_substitution`` is on.
+
+    Parameters
+    ----------
+    n_services
+        Number of services (groups of the exact form).
+    seed
+        Random seed.
+    levels
+        Ladder levels per service, "not covered" included: ``0, step, ..., max_share``
+        times ``R`` with ``step = max_share / (levels - 1)`` (6 -> 0%, 25%, ..., 125%).
+    max_share
+        Top level as a share of ``R``.
+    objectives
+        Chosen objectives.
+    budget_share
+        Budget increase over today, as a share of ``sum n u R``.
+    """
+    from optim.families import build_problem
+
+    data = synthetic_portfolio_dict(n_services, seed, levels, max_share, objectives,
+                                    budget_share)
+    return cast(PortfolioProblem, build_problem(data))
