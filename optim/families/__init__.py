@@ -14,6 +14,7 @@ from optim.errors import UnknownNameError
 from optim.families.addon_fund import AddonFundProblem, AddonFundSpec
 from optim.families.category_iii import CategoryIIIProblem, CategoryIIISpec
 from optim.families.ffs import FeeForServiceProblem
+from optim.families.ntap import NtapProblem, NtapSpec
 from optim.families.portfolio import PortfolioProblem, PortfolioSpec
 from optim.problem import PricingProblem
 from optim.spec import FeeForServiceSpec, ProblemSpecBase, read_toml, validate_spec
@@ -21,6 +22,7 @@ from optim.spec import FeeForServiceSpec, ProblemSpecBase, read_toml, validate_s
 FAMILIES: dict[str, tuple[type[ProblemSpecBase], type[PricingProblem]]] = {
     "ffs": (FeeForServiceSpec, FeeForServiceProblem),
     "category_iii": (CategoryIIISpec, CategoryIIIProblem),
+    "ntap": (NtapSpec, NtapProblem),
     "portfolio": (PortfolioSpec, PortfolioProblem),
     "addon_fund": (AddonFundSpec, AddonFundProblem),
 }
