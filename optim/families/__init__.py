@@ -12,6 +12,7 @@ from typing import Any
 
 from optim.errors import UnknownNameError
 from optim.families.addon_fund import AddonFundProblem, AddonFundSpec
+from optim.families.autonomy_tiers import AutonomyTiersProblem, AutonomyTiersSpec
 from optim.families.category_iii import CategoryIIIProblem, CategoryIIISpec
 from optim.families.ffs import FeeForServiceProblem
 from optim.families.ntap import NtapProblem, NtapSpec
@@ -25,6 +26,7 @@ FAMILIES: dict[str, tuple[type[ProblemSpecBase], type[PricingProblem]]] = {
     "ntap": (NtapSpec, NtapProblem),
     "portfolio": (PortfolioSpec, PortfolioProblem),
     "addon_fund": (AddonFundSpec, AddonFundProblem),
+    "autonomy_tiers": (AutonomyTiersSpec, AutonomyTiersProblem),
 }
 """Family name -> (spec class, problem class)."""
 

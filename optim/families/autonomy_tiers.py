@@ -1,0 +1,492 @@
+"""Autonomy tiers: payment scaled by the level of AI involvement.
+
+CPT Appendix S (seed 003) classifies AI-enabled services as *assistive* (the machine
+detects clinically relevant data, the physician interprets), *augmentative* (the machine
+analyses and quantifies, the physician interprets) or *autonomous* (the machine interprets
+and reaches a clinically meaningful conclusion itself). Seed 000 proposes paying along that
+scale: more for more AI involvement, while the physician's work, and the payment for it,
+shrinks as autonomy grows.
+
+Tiers ``t`` (assistive, augmentative, autonomous) have physician work ``w_t`` (share of the
+human service's physician work still done per AI use; non-increasing with autonomy), an
+extra fixed cost per site ``dK_t`` and an extra creator cost per use ``e_t``. The payer
+pays, per AI use at tier ``t`` in setting ``g``,
+
+::
+
+    pay_gt = mu_g (p_t + w_t v_c) + a_g                    (USD per use)
+
+the AI tier price ``p_t`` plus the physician's remaining work at today's payment ``v_c``
+for the whole human service. Each site chooses the tier that earns it most::
+
+    margin per use    pi_gt = pay_gt - f - k_g - w_t k_phys        (USD per use)
+    tier margin       M_gt  = q_g pi_gt - dK_t                     (USD per site-year)
+    chosen tier       t*_g  = argmax_t M_gt  (ties: the less autonomous tier)
+    adoption          A_g, C_g = curve(M_gt*, Kbar_g)              (share, USD per site-year)
+    AI uses           U_g = n_g u_g A_g;  human services H_g = n_g c_g (1 - A_g)
+    payer_spend       = sum_g U_g pay_gt* + H_g mu_g v_c                    (USD/year, min)
+    creator_npv       = annuity(T, r) (sum_g (f - m - e_t*) U_g - O) - F    (USD, max)
+    access            = sum_g e_g (U_g + H_g) / sum_g e_g n_g               (share, max)
+    provider_margin   = sum_g U_g pi_gt* - S_g (C_g + A_g dK_t*)            (USD/year, max)
+    equity            = min_g (U_g + H_g) / n_g                             (share, max)
+
+Site fixed costs ``K`` are common to the tiers, so every adopting site of a setting picks
+the same tier. The physician's payment share at tier ``t`` is ``w_t v_c / (p_t + w_t v_c)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from optim.adoption import make_curve
+from optim.anchors import Anchors, annuity, compute_anchors
+from optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from optim.spec import (
+    Adoption,
+    Bounds,
+    Creator,
+    Frozen,
+    Guardrails,
+    Payer,
+    ProblemSpecBase,
+    Segment,
+    Service,
+    Toggle,
+    ValueInputs,
+)
+
+TIER_NAMES: tuple[str, ...] = ("assistive", "augmentative", "autonomous")
+"""The three Appendix S tiers, from least to most autonomous."""
+
+OBJECTIVE_INFO: tuple[Quantity, ...] = (
+    Quantity("payer_spend", "USD per year",
+             "total annual payments by all payers for AI-enabled services (tier price plus "
+             "the physician's remaining work) and the human service they substitute, plus "
+             "fund add-ons (minimized)"),
+    Quantity("creator_npv", "USD",
+             "AI creator's net present value over the horizon (maximized)"),
+    Quantity("access", "share of at-risk patients",
+             "equity-weighted share of at-risk patients served by AI or human service "
+             "(maximized)"),
+    Quantity("provider_margin", "USD per year",
+             "providers' (sites' and physicians') annual margin after fee, per-use, physician "
+             "and fixed adoption costs (maximized)"),
+    Quantity("equity", "share of at-risk patients",
+             "coverage of the worst-served segment (maximized when chosen)"),
+)
+
+
+class Tier(Frozen):
+    """One level of AI involvement.
+
+    Attributes
+    ----------
+    physician_work
+        ``w_t``: share of the human service's physician work still done per AI use
+        (share; 1 = as much as without the AI, 0 = none).
+    extra_fixed_cost_per_site
+        ``dK_t``: fixed cost a site bears on top of ``Kbar_g`` to offer this tier (USD per
+        site per year), e.g. an operator-free camera for autonomous use.
+    extra_creator_cost
+        ``e_t``: creator's cost per use on top of its marginal cost ``m`` at this tier (USD
+        per use), e.g. the liability an autonomous AI's creator assumes.
+    """
+
+    physician_work: float = Field(ge=0, le=1)
+    extra_fixed_cost_per_site: float = Field(default=0.0, ge=0)
+    extra_creator_cost: float = Field(default=0.0, ge=0)
+
+
+class Tiers(Frozen):
+    """The three tiers and the cost of physician work.
+
+    Attributes
+    ----------
+    assistive, augmentative, autonomous
+        The tiers; physician work must not grow with autonomy.
+    physician_cost_per_use
+        ``k_phys``: provider's cost of the physician work of one human service (USD per
+        use); a tier with work ``w_t`` costs ``w_t k_phys`` per use.
+    """
+
+    assistive: Tier
+    augmentative: Tier
+    autonomous: Tier
+    physician_cost_per_use: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _work_shrinks(self) -> Tiers:
+        w = [getattr(self, t).physician_work for t in TIER_NAMES]
+        if not (w[0] >= w[1] >= w[2]):
+            raise ValueError(
+                f"physician work must not grow with autonomy (assistive >= augmentative >= "
+                f"autonomous), got {w[0]:g}, {w[1]:g}, {w[2]:g}; reorder or correct the "
+                "tiers' physician_work"
+            )
+        return self
+
+
+class TierDecisions(Frozen):
+    """Decision variables (USD per use): the three tier prices, the creator's fee, add-ons.
+
+    ``p_assistive``, ``p_augmentative``, ``p_autonomous``: the payer's AI price per use at each
+    tier (on top of the physician's remaining work); ``f``: creator fee per use; ``addon``:
+    incentive-fund add-on per use, the same bounds for every segment unless
+    ``addons.<segment>`` overrides them.
+    """
+
+    p_assistive: Bounds
+    p_augmentative: Bounds
+    p_autonomous: Bounds
+    f: Bounds
+    addon: Bounds = Bounds(lower=0.0, upper=0.0)
+    addons: dict[str, Bounds] = Field(default_factory=dict)
+
+
+class TierGuardrails(Guardrails):
+    """The fee-for-service guardrails plus ``tier_monotonicity``.
+
+    ``tier_monotonicity``: ``p_assistive <= p_augmentative <= p_autonomous``. The caps
+    (``cap_substitution``, ...) bound the largest payment per AI use at any tier,
+    ``p_t + w_t v_c`` (Medicare rate).
+    """
+
+    tier_monotonicity: Toggle = Toggle()
+
+
+class AutonomyTiersSpec(ProblemSpecBase):
+    """One AI-enabled service paid by autonomy tier (see the module docstring)."""
+
+    family: Literal["autonomy_tiers"] = "autonomy_tiers"
+    service: Service
+    payers: tuple[Payer, ...] = Field(min_length=1)
+    segments: tuple[Segment, ...] = Field(min_length=1)
+    tiers: Tiers
+    creator: Creator
+    value: ValueInputs
+    adoption: Adoption = Adoption()
+    decisions: TierDecisions
+    guardrails: TierGuardrails = TierGuardrails()
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> AutonomyTiersSpec:
+        payer_names = [p.name for p in self.payers]
+        if len(set(payer_names)) != len(payer_names):
+            raise ValueError(f"payer names repeat: {payer_names}")
+        seg_names = [s.name for s in self.segments]
+        if len(set(seg_names)) != len(seg_names):
+            raise ValueError(f"segment names repeat: {seg_names}")
+        for s in self.segments:
+            unknown = set(s.payer_mix) - set(payer_names)
+            if unknown:
+                raise ValueError(
+                    f"segment '{s.name}' names unknown payer(s) {sorted(unknown)} in its "
+                    f"payer_mix; declared payers are {payer_names}"
+                )
+        unknown_addons = set(self.decisions.addons) - set(seg_names)
+        if unknown_addons:
+            raise ValueError(
+                f"decisions.addons names unknown segment(s) {sorted(unknown_addons)}; "
+                f"segments are {seg_names}"
+            )
+        return self
+
+
+class AutonomyTiersProblem(PricingProblem):
+    """The autonomy-tier model (see module docstring) built from an :class:`AutonomyTiersSpec`.
+
+    Decisions (USD per use): ``p_assistive``, ``p_augmentative``, ``p_autonomous``, ``f``,
+    then ``a_<segment>`` per segment.
+    """
+
+    family = "autonomy_tiers"
+
+    def __init__(self, spec: AutonomyTiersSpec) -> None:
+        super().__init__(spec)
+
+    @property
+    def spec(self) -> AutonomyTiersSpec:
+        return self._spec  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ setup
+    def _setup(self) -> None:
+        s: AutonomyTiersSpec = self._spec  # type: ignore[assignment]
+        segs = s.segments
+        mu_by_payer = {p.name: p.rate_multiplier for p in s.payers}
+        self.segment_names = tuple(g.name for g in segs)
+        self._n = np.array([g.population for g in segs])
+        self._c = np.array([g.compliance for g in segs])
+        self._u = np.array([g.uptake for g in segs])
+        self._k = np.array([g.provider_cost_per_use for g in segs])
+        self._S = np.array([g.sites for g in segs])
+        self._kbar = np.array([g.fixed_cost_per_site for g in segs])
+        self._e = np.array([g.equity_weight for g in segs])
+        self._mu = np.array(
+            [sum(w * mu_by_payer[j] for j, w in g.payer_mix.items()) for g in segs])
+        self._w_medicare = np.array([g.payer_mix.get("medicare", 0.0) for g in segs])
+        self._mu_medicare = mu_by_payer.get("medicare", 0.0)
+        tiers = [getattr(s.tiers, t) for t in TIER_NAMES]
+        self._work = np.array([t.physician_work for t in tiers])  # (3,)
+        self._dK = np.array([t.extra_fixed_cost_per_site for t in tiers])
+        self._extra = np.array([t.extra_creator_cost for t in tiers])
+        self._kphys = s.tiers.physician_cost_per_use
+        self._nu = self._n * self._u
+        self._nc = self._n * self._c
+        self._q = self._nu / self._S
+        self._en_total = float(np.sum(self._e * self._n))
+        self._vc = s.service.comparator_payment
+        self._ann = annuity(s.creator.horizon_years, s.creator.discount_rate)
+        self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
+        self._today_spend = float(np.sum(self._nc * self._mu * self._vc))
+        self._compliance = float(np.sum(self._nc) / np.sum(self._n))
+        self._anchors = compute_anchors(
+            comparator_payment=self._vc,
+            compliance=self._compliance,
+            wtp_per_qaly=s.value.wtp_per_qaly,
+            qaly_gain_per_patient=s.value.qaly_gain_per_patient,
+            savings_per_patient=s.value.savings_per_patient,
+            marginal_cost=s.creator.marginal_cost,
+            upfront_investment=s.creator.upfront_investment,
+            annual_fixed_cost=s.creator.annual_fixed_cost,
+            horizon_years=s.creator.horizon_years,
+            discount_rate=s.creator.discount_rate,
+            tco_volume=s.creator.tco_volume,
+        )
+        d = s.decisions
+        self._decisions = (
+            *(Quantity(f"p_{t}", "USD per use",
+                       f"payer's AI price per use at the {t} tier, on top of the physician's "
+                       "remaining work") for t in TIER_NAMES),
+            Quantity("f", "USD per use", "creator's fee per AI use, paid by the provider"),
+            *(Quantity(f"a_{g}", "USD per use", f"incentive-fund add-on per AI use in {g}")
+              for g in self.segment_names),
+        )
+        self._bounds = (d.p_assistive, d.p_augmentative, d.p_autonomous, d.f,
+                        *tuple(d.addons.get(g, d.addon) for g in self.segment_names))
+        self._objective_info = {q.name: q for q in OBJECTIVE_INFO}
+        rep: list[Quantity] = []
+        for g in self.segment_names:
+            rep += [
+                Quantity(f"coverage_{g}", "share of at-risk patients",
+                         f"share of segment {g}'s at-risk patients served"),
+                Quantity(f"adoption_{g}", "share of sites",
+                         f"share of segment {g}'s sites offering the AI service"),
+                Quantity(f"tier_{g}", "level",
+                         f"autonomy level segment {g}'s sites choose (0 none adopt, 1 "
+                         "assistive, 2 augmentative, 3 autonomous)"),
+            ]
+        for t in TIER_NAMES:
+            rep += [
+                Quantity(f"ai_uses_{t}", "uses per year", f"AI uses at the {t} tier"),
+                Quantity(f"physician_share_{t}", "share of payment",
+                         f"physician's share of the Medicare payment per use at the {t} "
+                         "tier, w v_c / (p + w v_c) (NaN when nothing is paid)"),
+            ]
+        rep += [
+            Quantity("ai_uses", "uses per year", "AI uses a year, all segments"),
+            Quantity("human_uses", "patients per year", "human-performed services a year"),
+            Quantity("patients_served", "patients per year", "patients served by either"),
+            Quantity("physician_payments", "USD per year",
+                     "payments for physician work: remaining work on AI uses plus human "
+                     "services"),
+            Quantity("mean_physician_work", "share of human work",
+                     "physician work per AI use, averaged over AI uses (NaN with none)"),
+            Quantity("medicare_spend", "USD per year", "Medicare's share of payer_spend"),
+            Quantity("fund_spend", "USD per year", "incentive-fund add-on payments"),
+            Quantity("budget_impact", "USD per year", "payer_spend minus today's spend"),
+            Quantity("icer", "USD per QALY",
+                     "incremental cost per QALY vs today (NaN when no extra patient is served)"),
+            Quantity("slack_substitution", "USD per use",
+                     "v_sub - largest payment per AI use at any tier"),
+            Quantity("slack_access_maximizing", "USD per use",
+                     "v_e - largest payment per AI use"),
+            Quantity("slack_cost_effective", "USD per use", "v_cea - largest payment per AI use"),
+            Quantity("slack_marginal_cost", "USD per use", "f - m (>= 0: fee covers cost)"),
+            Quantity("slack_total_cost_of_ownership", "USD per use", "f - v_tco(N)"),
+            Quantity("slack_tier_monotonicity", "USD per use",
+                     "min(p_augmentative - p_assistive, p_autonomous - p_augmentative) (>= 0: "
+                     "prices rise with autonomy)"),
+            Quantity("tco_at_volume", "USD per use",
+                     "creator's break-even fee at the point's own AI volume"),
+        ]
+        self._reported_info = {q.name: q for q in rep}
+        self._guardrails = self._make_guardrails()
+
+    def _make_guardrails(self) -> tuple[Guardrail, ...]:
+        s: AutonomyTiersSpec = self._spec  # type: ignore[assignment]
+        a = self._anchors.values()
+        gr = s.guardrails
+        usd = "USD per use"
+        top = "largest payment per AI use (p_t + w_t v_c)"
+        table = {
+            "budget_access_max": Guardrail(
+                "budget_access_max", "USD per year", max(self._today_spend, 1.0),
+                f"payer_spend <= today's spend e_c = {self._today_spend:,.0f} USD per year"),
+            "cap_substitution": Guardrail(
+                "cap_substitution", usd, max(a["substitution"], 1.0),
+                f"{top} <= substitution value {a['substitution']:.2f} USD"),
+            "cap_access_maximizing": Guardrail(
+                "cap_access_maximizing", usd, max(a["access_maximizing"], 1.0),
+                f"{top} <= access-maximizing value {a['access_maximizing']:.2f} USD"),
+            "cap_cost_effective": Guardrail(
+                "cap_cost_effective", usd, max(a["cost_effective"], 1.0),
+                f"{top} <= cost-effective value {a['cost_effective']:.2f} USD"),
+            "floor_marginal_cost": Guardrail(
+                "floor_marginal_cost", usd, max(a["marginal_cost"], 1.0),
+                f"f >= marginal cost {a['marginal_cost']:.2f} USD"),
+            "floor_total_cost_of_ownership": Guardrail(
+                "floor_total_cost_of_ownership", usd, max(a["total_cost_of_ownership"], 1.0),
+                f"f >= total cost of ownership {a['total_cost_of_ownership']:.2f} USD"),
+            "creator_sustainable": Guardrail(
+                "creator_sustainable", "USD", max(s.creator.upfront_investment, 1.0),
+                "creator_npv >= 0"),
+            "fund_budget": Guardrail(
+                "fund_budget", "USD per year", max(gr.fund_budget.budget, 1.0),
+                f"fund add-ons <= {gr.fund_budget.budget:,.0f} USD per year"),
+            "equity_floor": Guardrail(
+                "equity_floor", "share of at-risk patients", 1.0,
+                f"worst-segment coverage >= {gr.equity_floor.min_coverage:g}"),
+            "tier_monotonicity": Guardrail(
+                "tier_monotonicity", usd, max(self._vc, 1.0),
+                "p_assistive <= p_augmentative <= p_autonomous"),
+        }
+        return tuple(table[name] for name in gr.enabled_names())
+
+    def anchors(self) -> Anchors:
+        """The five anchors; ``c`` is the population-weighted compliance ``sum n c / sum n``."""
+        return self._anchors
+
+    @property
+    def todays_spend(self) -> float:
+        """``e_c = sum_g n_g c_g mu_g v_c``: what payers spend today (USD per year)."""
+        return self._today_spend
+
+    @property
+    def compliance(self) -> float:
+        """Population-weighted compliance ``c`` (share)."""
+        return self._compliance
+
+    def _with_bounds(self, changes: Mapping[str, Bounds]) -> AutonomyTiersProblem:
+        s: AutonomyTiersSpec = self._spec  # type: ignore[assignment]
+        d = s.decisions
+        addons = dict(d.addons)
+        for g in self.segment_names:
+            if f"a_{g}" in changes:
+                addons[g] = changes[f"a_{g}"]
+        fields = {name: changes.get(name, getattr(d, name))
+                  for name in ("p_assistive", "p_augmentative", "p_autonomous", "f")}
+        new = TierDecisions(**fields, addon=d.addon, addons=addons)
+        return AutonomyTiersProblem(s.replace(decisions=new.model_dump()))  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------- evaluation
+    def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
+        s: AutonomyTiersSpec = self._spec  # type: ignore[assignment]
+        P = X[:, 0:3]  # (N, 3) tier prices
+        f = X[:, 3:4]  # (N, 1)
+        a = X[:, 4:]  # (N, G)
+        work = self._work
+        rate = P + work * self._vc  # (N, 3) Medicare payment per use by tier
+        pay = self._mu[None, :, None] * rate[:, None, :] + a[:, :, None]  # (N, G, 3)
+        pi = pay - f[:, :, None] - self._k[None, :, None] - work * self._kphys
+        M = self._q[None, :, None] * pi - self._dK  # annual margin per site by tier
+        best = np.argmax(M, axis=2)  # (N, G) chosen tier; ties -> less autonomous
+        pick = best[:, :, None]
+        M_best = np.take_along_axis(M, pick, axis=2)[:, :, 0]
+        pi_best = np.take_along_axis(pi, pick, axis=2)[:, :, 0]
+        pay_best = np.take_along_axis(pay, pick, axis=2)[:, :, 0]
+        A, cost = self._curve(M_best, self._kbar)
+        U = self._nu * A
+        H = self._nc * (1.0 - A)
+        uses = U.sum(axis=1)
+        cr = s.creator
+        payer_spend = (U * pay_best).sum(axis=1) + (H * (self._mu * self._vc)).sum(axis=1)
+        creator_margin = (U * (f - cr.marginal_cost - self._extra[best])).sum(axis=1)
+        creator_npv = self._ann * (creator_margin - cr.annual_fixed_cost) - cr.upfront_investment
+        served = U + H
+        access = (served * self._e).sum(axis=1) / self._en_total
+        fixed = self._S * (cost + A * self._dK[best])
+        provider_margin = (U * pi_best).sum(axis=1) - fixed.sum(axis=1)
+        coverage = served / self._n
+        equity = coverage.min(axis=1)
+        objectives = {
+            "payer_spend": payer_spend,
+            "creator_npv": creator_npv,
+            "access": access,
+            "provider_margin": provider_margin,
+            "equity": equity,
+        }
+        av = self._anchors.values()
+        top = rate.max(axis=1)
+        step_up = np.minimum(P[:, 1] - P[:, 0], P[:, 2] - P[:, 1])
+        gr = s.guardrails
+        cons: dict[str, np.ndarray] = {}
+        for name in gr.enabled_names():
+            if name == "budget_access_max":
+                cons[name] = payer_spend - self._today_spend
+            elif name == "cap_substitution":
+                cons[name] = top - av["substitution"]
+            elif name == "cap_access_maximizing":
+                cons[name] = top - av["access_maximizing"]
+            elif name == "cap_cost_effective":
+                cons[name] = top - av["cost_effective"]
+            elif name == "floor_marginal_cost":
+                cons[name] = av["marginal_cost"] - f[:, 0]
+            elif name == "floor_total_cost_of_ownership":
+                cons[name] = av["total_cost_of_ownership"] - f[:, 0]
+            elif name == "creator_sustainable":
+                cons[name] = -creator_npv
+            elif name == "fund_budget":
+                cons[name] = (U * a).sum(axis=1) - gr.fund_budget.budget
+            elif name == "equity_floor":
+                cons[name] = gr.equity_floor.min_coverage - equity
+            elif name == "tier_monotonicity":
+                cons[name] = -step_up
+        reported: dict[str, np.ndarray] = {}
+        if report:
+            level = np.where(A > 0, best + 1, 0).astype(float)
+            for j, g in enumerate(self.segment_names):
+                reported[f"coverage_{g}"] = coverage[:, j]
+                reported[f"adoption_{g}"] = A[:, j]
+                reported[f"tier_{g}"] = level[:, j]
+            phys = work * self._vc
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = np.where(rate > 0, phys / np.where(rate > 0, rate, 1.0), np.nan)
+            for i, t in enumerate(TIER_NAMES):
+                reported[f"ai_uses_{t}"] = (U * (best == i)).sum(axis=1)
+                reported[f"physician_share_{t}"] = share[:, i]
+            human = H.sum(axis=1)
+            w_best = work[best]  # (N, G) physician work of the chosen tier
+            reported["ai_uses"] = uses
+            reported["human_uses"] = human
+            reported["patients_served"] = uses + human
+            reported["physician_payments"] = (self._mu * self._vc * (U * w_best + H)).sum(axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                reported["mean_physician_work"] = np.where(
+                    uses > 0, (U * w_best).sum(axis=1) / np.where(uses > 0, uses, 1.0), np.nan)
+            rate_best = np.take_along_axis(rate, best, axis=1)  # (N, G) Medicare rate
+            reported["medicare_spend"] = self._mu_medicare * (
+                (U * self._w_medicare * rate_best).sum(axis=1)
+                + (H * self._w_medicare).sum(axis=1) * self._vc)
+            reported["fund_spend"] = (U * a).sum(axis=1)
+            reported["budget_impact"] = payer_spend - self._today_spend
+            extra = uses + human - float(self._nc.sum())
+            d_qaly = s.value.qaly_gain_per_patient * extra
+            d_cost = payer_spend - self._today_spend - s.value.savings_per_patient * extra
+            with np.errstate(divide="ignore", invalid="ignore"):
+                reported["icer"] = np.where(d_qaly > 0, d_cost / np.where(d_qaly > 0, d_qaly, 1),
+                                            np.nan)
+            reported["slack_substitution"] = av["substitution"] - top
+            reported["slack_access_maximizing"] = av["access_maximizing"] - top
+            reported["slack_cost_effective"] = av["cost_effective"] - top
+            reported["slack_marginal_cost"] = f[:, 0] - av["marginal_cost"]
+            reported["slack_total_cost_of_ownership"] = f[:, 0] - av["total_cost_of_ownership"]
+            reported["slack_tier_monotonicity"] = step_up
+            fixed_cr = cr.upfront_investment / self._ann + cr.annual_fixed_cost
+            with np.errstate(divide="ignore"):
+                reported["tco_at_volume"] = np.where(
+                    uses > 0, cr.marginal_cost + fixed_cr / np.where(uses > 0, uses, 1), np.inf)
+        return Evaluation(objectives, cons, reported)
