@@ -75,6 +75,14 @@ def test_unpaid_contractor_leaves_patients_to_the_human_service() -> None:
                                                                  rel=EXACT)
 
 
+def test_margin_spread_can_be_bounded_by_the_user() -> None:
+    prob = build_problem(_cat3(constraints=[{"quantity": "provider_margin_sd",
+                                             "max": 30_000.0}]))
+    ev = prob.evaluate([[100.0, 10.0, 0.0], [40.0, 10.0, 0.0]])
+    # spreads 65,000 sqrt(0.24) = 31,843 (above 30,000) and 26,000 sqrt(0.24) = 12,737
+    assert prob.feasible(ev).tolist() == [False, True]
+
+
 def test_nationally_priced_setting_ignores_the_price_multiplier() -> None:
     d = _cat3()
     d["segments"][0]["contractor_priced"] = False

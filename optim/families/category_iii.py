@@ -42,7 +42,7 @@ paid (an unpaid claim is written off).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import numpy as np
@@ -263,7 +263,8 @@ class CategoryIIIProblem(PricingProblem):
         evs = [w.evaluate(X, report=True) for w in self._worlds]
         w = self._prob
 
-        def mix(get: Any) -> np.ndarray:
+        def mix(get: Callable[[Evaluation], np.ndarray]) -> np.ndarray:
+            """Probability-weighted mean over contractors of ``get(evaluation)``."""
             return np.einsum("k,kn->n", w, np.stack([get(ev) for ev in evs]))
 
         cover_k = np.stack([  # (K, N, G) coverage per contractor and setting
