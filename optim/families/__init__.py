@@ -15,6 +15,7 @@ from optim.families.addon_fund import AddonFundProblem, AddonFundSpec
 from optim.families.autonomy_tiers import AutonomyTiersProblem, AutonomyTiersSpec
 from optim.families.category_iii import CategoryIIIProblem, CategoryIIISpec
 from optim.families.ffs import FeeForServiceProblem
+from optim.families.generalist_bundle import GeneralistBundleProblem, GeneralistBundleSpec
 from optim.families.ntap import NtapProblem, NtapSpec
 from optim.families.portfolio import PortfolioProblem, PortfolioSpec
 from optim.problem import PricingProblem
@@ -27,6 +28,7 @@ FAMILIES: dict[str, tuple[type[ProblemSpecBase], type[PricingProblem]]] = {
     "portfolio": (PortfolioSpec, PortfolioProblem),
     "addon_fund": (AddonFundSpec, AddonFundProblem),
     "autonomy_tiers": (AutonomyTiersSpec, AutonomyTiersProblem),
+    "generalist_bundle": (GeneralistBundleSpec, GeneralistBundleProblem),
 }
 """Family name -> (spec class, problem class)."""
 

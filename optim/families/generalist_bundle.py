@@ -1,0 +1,668 @@
+"""Generalist AI: one system doing several tasks on one study, paid per task or by a bundle.
+
+A generalist system reads a whole chest CT at once: pulmonary emboli, lung nodules,
+coronary calcium, bone density, incidental findings (seed 000). A payer can pay it
+through one code per task, or through one coordination (bundle) code per study scaled by
+the level of service, the way care-coordination codes bundle several services. The
+per-task view misses what the integrated analysis gains: shared image processing and one
+report instead of several (a cost saving ``gamma``), and findings the single-task view
+misses (a share ``delta`` of the AI's misses avoided). Both are inputs.
+
+Settings of care ``g`` (segments) have ``n_g`` studies a year, uptake ``u_g``, provider
+cost per analyzed study ``k_g``, ``S_g`` sites of mean annualized fixed cost ``Kbar_g``,
+payer-mix rate multiplier ``mu_g``, equity weight ``e_g`` and today's reporting level
+``c_g`` (a multiple of each task's reference level; 1 in the best-served setting). Tasks
+``k`` have an indicated share ``d_k`` (share of studies on which the task is indicated:
+billable under its own code, counted in the bundle's level), today's delivery ``c_k``
+(share of indicated studies whose result is delivered today without AI), the AI's
+delivery ``s_k`` when the task is run, a comparator payment ``v_k`` (the separate human
+service that otherwise delivers the result, e.g. a bone densitometry scan; 0 when none)
+and a reporting cost ``w_k`` (review and documentation of the task as its own billed
+service). Decisions (USD): ``p`` the bundle's base price per study, ``p_<task>`` each
+coded task's price per billed task, ``f`` the creator's fee per analyzed study.
+
+::
+
+    level multiplier   E[L] = sum_j P(level j) L_j      (N indicated tasks ~ Poisson-binomial(d))
+    per-task margin    pi_T = sum_k d_k (mu_g p_k - w_k)^+ - f - k_g       (USD per study)
+                       (a site runs and bills a coded task only where its code covers w_k)
+    bundle margin      pi_B = mu_g p E[L] - (1 - gamma) sum_k d_k w_k - f - k_g
+    chosen code set    z_g = bundle if pi_B > pi_T else per-task; pi_g = max(pi_T, pi_B)
+    adoption           A_g, C_g = curve(q_g pi_g, Kbar_g),  q_g = n_g u_g / S_g
+    AI-analyzed        U_g = n_g u_g A_g                                   (studies per year)
+    task run           r_gk = 1 under the bundle, 1[mu_g p_k > w_k] (coded) under per-task
+    AI delivery        s*_k = 1 - (1 - s_k)(1 - delta) under the bundle, s_k per task
+    taken over         x_gk = u_g A_g r_gk
+    delivered          D_gk = n_g d_k (x_gk s*_k + (1 - x_gk) c_g c_k)
+    human services     H_gk = n_g d_k (1 - x_gk) c_g c_k
+
+    payer_spend      = sum_g U_g mu_g pay_g + sum_gk H_gk mu_g v_k          (USD/year, min)
+                       pay_g = p E[L] (bundle) or sum_k d_k p_k r_gk (per task)
+    creator_npv      = annuity(T, r) ((f - m) sum_g U_g - O) - F            (USD, max)
+    access           = sum_g e_g sum_k D_gk / sum_g e_g n_g sum_k d_k      (share, max)
+    provider_margin  = sum_g U_g pi_g - S_g C_g                             (USD/year, max)
+    equity           = min_g sum_k D_gk / (n_g sum_k d_k)                  (share, max)
+
+``access`` is the share of indicated task results delivered (each task of each study
+counts once). The anchors are per study: ``v_c = sum_k d_k v_k``, ``c`` the
+population-weighted share of that comparator spend incurred today (so ``v_e`` is today's
+comparator spend per study), ``v_cea = (lambda dQALY + dSavings) X`` with ``X`` the extra
+task results the integrated analysis delivers per study over today.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from optim.adoption import make_curve
+from optim.anchors import Anchors, annuity, compute_anchors
+from optim.families.portfolio import toggle_shorthand
+from optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from optim.spec import (
+    Adoption,
+    Bounds,
+    Creator,
+    EquityFloor,
+    Frozen,
+    Payer,
+    ProblemSpecBase,
+    Segment,
+    Toggle,
+    ValueInputs,
+)
+
+logger = logging.getLogger(__name__)
+
+_IDENT = r"^[A-Za-z][A-Za-z0-9_]*$"
+
+OBJECTIVE_INFO: tuple[Quantity, ...] = (
+    Quantity("payer_spend", "USD per year",
+             "payments by all payers for AI-analyzed studies (per-task codes or the bundle "
+             "code) and for the separate human services they replace (minimized)"),
+    Quantity("creator_npv", "USD",
+             "AI creator's net present value over the horizon (maximized)"),
+    Quantity("access", "share of indicated task results",
+             "equity-weighted share of indicated task results delivered, by AI or as today "
+             "(maximized)"),
+    Quantity("provider_margin", "USD per year",
+             "providers' annual margin on AI-analyzed studies after fee, per-study, reporting "
+             "and fixed adoption costs (maximized)"),
+    Quantity("equity", "share of indicated task results",
+             "share of indicated task results delivered in the worst-served setting "
+             "(maximized when chosen)"),
+)
+
+
+class Task(Frozen):
+    """One task the generalist system does on every study it analyzes.
+
+    Attributes
+    ----------
+    name
+        Identifier (letters, digits, underscores); the per-task price is ``p_<name>``.
+    indicated_share
+        ``d_k``: share of studies on which the task is indicated (billable under its own
+        code; counted in the bundle's level of service).
+    done_today
+        ``c_k``: share of indicated studies whose result is delivered today without AI, in
+        a setting with reporting level 1.
+    ai_delivery
+        ``s_k``: share of indicated studies whose result the AI-supported read delivers
+        when the task is run on its own (per-task code).
+    comparator_payment
+        ``v_k``: payer's payment today for the separate human service that otherwise
+        delivers the result (USD per indicated study; 0 when the read is paid anyway).
+    reporting_cost
+        ``w_k``: provider's cost to review and document the task as its own billed service
+        (USD per indicated study).
+    coded
+        Whether a per-task code exists. A task without one (incidental findings) is run and
+        paid only under the bundle code.
+    """
+
+    name: str = Field(min_length=1, pattern=_IDENT)
+    indicated_share: float = Field(ge=0, le=1)
+    done_today: float = Field(ge=0, le=1)
+    ai_delivery: float = Field(ge=0, le=1)
+    comparator_payment: float = Field(default=0.0, ge=0)
+    reporting_cost: float = Field(ge=0)
+    coded: bool = True
+
+
+class Integration(Frozen):
+    """What the integrated analysis gains over running the tasks one by one.
+
+    Attributes
+    ----------
+    shared_cost_saving
+        ``gamma``: share of the summed per-task reporting costs saved by one integrated
+        analysis and report (shared image processing, one review).
+    miss_reduction
+        ``delta``: share of the AI's per-task misses avoided when every task is read in the
+        context of the others (fewer missed incidental findings).
+    """
+
+    shared_cost_saving: float = Field(ge=0, le=1)
+    miss_reduction: float = Field(default=0.0, ge=0, le=1)
+
+
+class BundleLevel(Frozen):
+    """One level of service of the bundle code.
+
+    Attributes
+    ----------
+    min_tasks
+        The level applies to studies with at least this many indicated tasks.
+    multiplier
+        Payment at this level as a multiple of the bundle's base price ``p``.
+    """
+
+    min_tasks: int = Field(ge=0)
+    multiplier: float = Field(ge=0)
+
+
+class Bundle(Frozen):
+    """The bundle (coordination) code's levels of service.
+
+    Studies with fewer indicated tasks than the first level's ``min_tasks`` are not paid
+    under the bundle. Levels must rise: ``min_tasks`` strictly, ``multiplier`` not falling.
+    """
+
+    levels: tuple[BundleLevel, ...] = Field(min_length=1)
+
+    @field_validator("levels")
+    @classmethod
+    def _rising(cls, v: tuple[BundleLevel, ...]) -> tuple[BundleLevel, ...]:
+        mins = [lv.min_tasks for lv in v]
+        mults = [lv.multiplier for lv in v]
+        if any(b <= a for a, b in itertools.pairwise(mins)):
+            raise ValueError(
+                f"levels' min_tasks must rise strictly, got {mins}; list the levels from the "
+                "fewest indicated tasks to the most"
+            )
+        if any(b < a for a, b in itertools.pairwise(mults)):
+            raise ValueError(
+                f"levels' multipliers must not fall as the level rises, got {mults}; a higher "
+                "level of service pays at least as much"
+            )
+        return v
+
+
+class GeneralistDecisions(Frozen):
+    """Decision variables and their ladders (USD).
+
+    ``p``: the bundle code's base price per study (multiplied by the level of service);
+    ``f``: the creator's fee per analyzed study, paid by the provider; ``task_price``: the
+    ladder of every coded task's price per billed task, unless ``task_prices.<task>``
+    overrides it.
+    """
+
+    p: Bounds
+    f: Bounds
+    task_price: Bounds
+    task_prices: dict[str, Bounds] = Field(default_factory=dict)
+
+
+class GeneralistGuardrails(Frozen):
+    """Guardrails of the generalist family; each on or off by name (``name = true`` works).
+
+    The caps bound the largest payment per study the payer offers at Medicare rates,
+    ``max(sum_k d_k p_k, p E[L])``. ``single_code``: the payer offers one code set only,
+    per-task codes or the bundle (``min(p, max_k p_k) <= 0``).
+    """
+
+    budget_access_max: Toggle = Toggle()
+    cap_substitution: Toggle = Toggle()
+    cap_access_maximizing: Toggle = Toggle()
+    cap_cost_effective: Toggle = Toggle()
+    floor_marginal_cost: Toggle = Toggle()
+    floor_total_cost_of_ownership: Toggle = Toggle()
+    creator_sustainable: Toggle = Toggle()
+    equity_floor: EquityFloor = EquityFloor()
+    single_code: Toggle = Toggle()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bool_shorthand(cls, data: Any) -> Any:
+        return toggle_shorthand(data)
+
+    def enabled_names(self) -> list[str]:
+        """Names of the enabled guardrails, in declaration order."""
+        return [name for name in type(self).model_fields if getattr(self, name).enabled]
+
+
+class GeneralistBundleSpec(ProblemSpecBase):
+    """A generalist AI paid per task or by a bundle code (see the module docstring).
+
+    Objectives: ``payer_spend`` (USD per year, minimized), ``creator_npv`` (USD,
+    maximized), ``access`` (share of indicated task results delivered, maximized),
+    ``provider_margin`` (USD per year, maximized), ``equity`` (worst setting's share,
+    maximized). Segment ``compliance`` is the setting's reporting level today, a multiple
+    of each task's ``done_today``.
+    """
+
+    family: Literal["generalist_bundle"] = "generalist_bundle"
+    study: str = Field(default="study", min_length=1)
+    payers: tuple[Payer, ...] = Field(min_length=1)
+    segments: tuple[Segment, ...] = Field(min_length=1)
+    tasks: tuple[Task, ...] = Field(min_length=1)
+    integration: Integration
+    bundle: Bundle
+    creator: Creator
+    value: ValueInputs
+    adoption: Adoption = Adoption()
+    decisions: GeneralistDecisions
+    guardrails: GeneralistGuardrails = GeneralistGuardrails()
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> GeneralistBundleSpec:
+        payer_names = [p.name for p in self.payers]
+        if len(set(payer_names)) != len(payer_names):
+            raise ValueError(f"payer names repeat: {payer_names}")
+        seg_names = [s.name for s in self.segments]
+        if len(set(seg_names)) != len(seg_names):
+            raise ValueError(f"segment names repeat: {seg_names}")
+        for s in self.segments:
+            unknown = set(s.payer_mix) - set(payer_names)
+            if unknown:
+                raise ValueError(
+                    f"segment '{s.name}' names unknown payer(s) {sorted(unknown)} in its "
+                    f"payer_mix; declared payers are {payer_names}"
+                )
+        return self
+
+    @field_validator("tasks")
+    @classmethod
+    def _tasks_distinct(cls, v: tuple[Task, ...]) -> tuple[Task, ...]:
+        names = [t.name for t in v]
+        if len(set(names)) != len(names):
+            raise ValueError(f"task names repeat: {names}; give each task its own name")
+        if not any(t.indicated_share > 0 for t in v):
+            raise ValueError("every task has indicated_share 0; at least one must be indicated")
+        return v
+
+    @field_validator("decisions")
+    @classmethod
+    def _prices_of_coded_tasks(cls, v: GeneralistDecisions,
+                               info: ValidationInfo) -> GeneralistDecisions:
+        tasks = info.data.get("tasks")
+        if tasks is None:  # tasks failed validation; that error is reported
+            return v
+        coded = {t.name for t in tasks if t.coded}
+        stray = set(v.task_prices) - coded
+        if stray:
+            raise ValueError(
+                f"task_prices names {sorted(stray)}, which are not coded tasks; coded tasks "
+                f"are {sorted(coded)} (a task with coded = false has no price)"
+            )
+        return v
+
+
+def level_distribution(shares: np.ndarray) -> np.ndarray:
+    """Distribution of the number of indicated tasks on a study (Poisson-binomial).
+
+    Tasks are indicated independently with probabilities ``shares``; entry ``j`` of the
+    result is the probability that exactly ``j`` tasks are indicated.
+
+    Examples
+    --------
+    >>> level_distribution(np.array([0.5, 0.5])).tolist()
+    [0.25, 0.5, 0.25]
+    """
+    dist = np.array([1.0])
+    for d in np.asarray(shares, dtype=float):
+        dist = np.convolve(dist, np.array([1.0 - d, d]))
+    return dist
+
+
+def expected_level_multiplier(shares: np.ndarray, levels: tuple[BundleLevel, ...]) -> float:
+    """``E[L]``: the bundle's expected payment multiplier per study.
+
+    Each study pays the multiplier of the highest level whose ``min_tasks`` its number of
+    indicated tasks reaches (0 below the first level).
+
+    Examples
+    --------
+    >>> lv = (BundleLevel(min_tasks=1, multiplier=1.0), BundleLevel(min_tasks=2, multiplier=2.0))
+    >>> expected_level_multiplier(np.array([0.5, 0.5]), lv)
+    1.0
+    """
+    dist = level_distribution(shares)
+    mult = np.zeros(dist.size)
+    for lv in levels:
+        mult[lv.min_tasks:] = lv.multiplier
+    return float(np.dot(dist, mult))
+
+
+class GeneralistBundleProblem(PricingProblem):
+    """Per-task codes vs one bundle code for a generalist AI (see the module docstring).
+
+    Decisions: ``p`` (bundle base price, USD per study), ``p_<task>`` for each coded task
+    (USD per billed task), ``f`` (creator fee, USD per analyzed study).
+
+    Examples
+    --------
+    >>> from problems import load_problem
+    >>> prob = load_problem("generalist-ct")
+    >>> prob.decision_names[0], prob.decision_names[-1]
+    ('p', 'f')
+    """
+
+    family = "generalist_bundle"
+
+    def __init__(self, spec: GeneralistBundleSpec) -> None:
+        super().__init__(spec)
+
+    @property
+    def spec(self) -> GeneralistBundleSpec:
+        return self._spec  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ setup
+    def _setup(self) -> None:
+        s: GeneralistBundleSpec = self._spec  # type: ignore[assignment]
+        segs, tasks = s.segments, s.tasks
+        mu_by_payer = {p.name: p.rate_multiplier for p in s.payers}
+        self.segment_names: tuple[str, ...] = tuple(g.name for g in segs)
+        self.task_names: tuple[str, ...] = tuple(t.name for t in tasks)
+        self.coded_tasks: tuple[str, ...] = tuple(t.name for t in tasks if t.coded)
+        self._n = np.array([g.population for g in segs], dtype=float)
+        self._cg = np.array([g.compliance for g in segs], dtype=float)
+        self._u = np.array([g.uptake for g in segs], dtype=float)
+        self._k = np.array([g.provider_cost_per_use for g in segs], dtype=float)
+        self._S = np.array([g.sites for g in segs], dtype=float)
+        self._kbar = np.array([g.fixed_cost_per_site for g in segs], dtype=float)
+        self._e = np.array([g.equity_weight for g in segs], dtype=float)
+        self._mu = np.array(
+            [sum(w * mu_by_payer[j] for j, w in g.payer_mix.items()) for g in segs])
+        self._w_medicare = np.array([g.payer_mix.get("medicare", 0.0) for g in segs])
+        self._mu_medicare = mu_by_payer.get("medicare", 0.0)
+        self._d = np.array([t.indicated_share for t in tasks], dtype=float)
+        self._ck = np.array([t.done_today for t in tasks], dtype=float)
+        self._s_task = np.array([t.ai_delivery for t in tasks], dtype=float)
+        delta = s.integration.miss_reduction
+        self._s_bundle = 1.0 - (1.0 - self._s_task) * (1.0 - delta)
+        self._v = np.array([t.comparator_payment for t in tasks], dtype=float)
+        self._w = np.array([t.reporting_cost for t in tasks], dtype=float)
+        self._coded = np.array([t.coded for t in tasks], dtype=bool)
+        self._coded_idx = np.flatnonzero(self._coded)
+        self._gamma = s.integration.shared_cost_saving
+        self._level = expected_level_multiplier(self._d, s.bundle.levels)
+        self._bundle_cost = (1.0 - self._gamma) * float(np.dot(self._d, self._w))
+        self._nu = self._n * self._u
+        self._q = self._nu / self._S
+        self._needs = self._n * float(self._d.sum())  # indicated task results per year
+        self._en_total = float(np.sum(self._e * self._needs))
+        # today: human delivery of every task at each setting's level
+        today_gk = self._n[:, None] * self._d * self._cg[:, None] * self._ck  # (G, K)
+        self._today_delivered = float(today_gk.sum())
+        self._today_spend = float(np.sum(today_gk * self._mu[:, None] * self._v))
+        self._ann = annuity(s.creator.horizon_years, s.creator.discount_rate)
+        self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
+        v_c = float(np.dot(self._d, self._v))
+        cbar = float(np.dot(self._n, self._cg) / self._n.sum())
+        compliance = (float(np.dot(self._d * self._ck, self._v)) * cbar / v_c) if v_c > 0 \
+            else 0.0
+        self._extra_per_study = max(float(np.dot(self._d, self._s_bundle - cbar * self._ck)),
+                                    0.0)
+        x = self._extra_per_study
+        self._anchors = compute_anchors(
+            comparator_payment=v_c,
+            compliance=compliance,
+            wtp_per_qaly=s.value.wtp_per_qaly,
+            qaly_gain_per_patient=s.value.qaly_gain_per_patient * x,
+            savings_per_patient=s.value.savings_per_patient * x,
+            marginal_cost=s.creator.marginal_cost,
+            upfront_investment=s.creator.upfront_investment,
+            annual_fixed_cost=s.creator.annual_fixed_cost,
+            horizon_years=s.creator.horizon_years,
+            discount_rate=s.creator.discount_rate,
+            tco_volume=s.creator.tco_volume,
+        )
+        d = s.decisions
+        self._decisions = (
+            Quantity("p", "USD per study",
+                     "bundle code's base price per study (times the level of service)"),
+            *(Quantity(f"p_{t}", "USD per billed task", f"per-task code's price for {t}")
+              for t in self.coded_tasks),
+            Quantity("f", "USD per study", "creator's fee per AI-analyzed study"),
+        )
+        self._bounds = (d.p, *(d.task_prices.get(t, d.task_price) for t in self.coded_tasks),
+                        d.f)
+        self._objective_info = {q.name: q for q in OBJECTIVE_INFO}
+        share = "share of indicated task results"
+        rep: list[Quantity] = []
+        for g in self.segment_names:
+            rep += [
+                Quantity(f"coverage_{g}", share,
+                         f"share of setting {g}'s indicated task results delivered"),
+                Quantity(f"adoption_{g}", "share of sites",
+                         f"share of setting {g}'s sites using the generalist AI"),
+                Quantity(f"code_{g}", "code set",
+                         f"code set setting {g}'s adopting sites bill (0 none adopt, 1 "
+                         "per-task codes, 2 bundle code)"),
+            ]
+        for t in self.task_names:
+            rep.append(Quantity(f"delivered_{t}", share,
+                                f"share of indicated {t} results delivered, all settings"))
+        rep += [
+            Quantity("ai_studies", "studies per year", "studies analyzed by the AI"),
+            Quantity("bundle_share", "share of AI-analyzed studies",
+                     "share of AI-analyzed studies paid through the bundle code (NaN with none)"),
+            Quantity("results_delivered", "task results per year",
+                     "indicated task results delivered, by AI or as today"),
+            Quantity("missed_results", "task results per year",
+                     "indicated task results not delivered"),
+            Quantity("payment_per_study", "USD per study",
+                     "payers' mean payment per AI-analyzed study (NaN with none)"),
+            Quantity("medicare_spend", "USD per year", "Medicare's share of payer_spend"),
+            Quantity("budget_impact", "USD per year", "payer_spend minus today's spend"),
+            Quantity("icer", "USD per QALY",
+                     "incremental cost per QALY vs today (NaN when no extra result is "
+                     "delivered)"),
+            Quantity("largest_offer", "USD per study",
+                     "largest payment per study offered at Medicare rates, "
+                     "max(sum_k d_k p_k, p E[L])"),
+            Quantity("slack_substitution", "USD per study", "v_sub - largest_offer"),
+            Quantity("slack_access_maximizing", "USD per study", "v_e - largest_offer"),
+            Quantity("slack_cost_effective", "USD per study", "v_cea - largest_offer"),
+            Quantity("slack_marginal_cost", "USD per study", "f - m (>= 0: fee covers cost)"),
+            Quantity("slack_total_cost_of_ownership", "USD per study", "f - v_tco(N)"),
+        ]
+        self._reported_info = {q.name: q for q in rep}
+        self._guardrails = self._make_guardrails()
+
+    def _make_guardrails(self) -> tuple[Guardrail, ...]:
+        s: GeneralistBundleSpec = self._spec  # type: ignore[assignment]
+        a = self._anchors.values()
+        gr = s.guardrails
+        usd = "USD per study"
+        top = "largest offer per study max(sum_k d_k p_k, p E[L])"
+        table = {
+            "budget_access_max": Guardrail(
+                "budget_access_max", "USD per year", max(self._today_spend, 1.0),
+                f"payer_spend <= today's spend {self._today_spend:,.0f} USD per year"),
+            "cap_substitution": Guardrail(
+                "cap_substitution", usd, max(a["substitution"], 1.0),
+                f"{top} <= substitution value {a['substitution']:.2f} USD"),
+            "cap_access_maximizing": Guardrail(
+                "cap_access_maximizing", usd, max(a["access_maximizing"], 1.0),
+                f"{top} <= access-maximizing value {a['access_maximizing']:.2f} USD"),
+            "cap_cost_effective": Guardrail(
+                "cap_cost_effective", usd, max(a["cost_effective"], 1.0),
+                f"{top} <= cost-effective value {a['cost_effective']:.2f} USD"),
+            "floor_marginal_cost": Guardrail(
+                "floor_marginal_cost", usd, max(a["marginal_cost"], 1.0),
+                f"f >= marginal cost {a['marginal_cost']:.2f} USD"),
+            "floor_total_cost_of_ownership": Guardrail(
+                "floor_total_cost_of_ownership", usd, max(a["total_cost_of_ownership"], 1.0),
+                f"f >= total cost of ownership {a['total_cost_of_ownership']:.2f} USD"),
+            "creator_sustainable": Guardrail(
+                "creator_sustainable", "USD", max(s.creator.upfront_investment, 1.0),
+                "creator_npv >= 0"),
+            "equity_floor": Guardrail(
+                "equity_floor", "share of indicated task results", 1.0,
+                f"worst setting's delivered share >= {gr.equity_floor.min_coverage:g}"),
+            "single_code": Guardrail(
+                "single_code", "USD per study", 1.0,
+                "one code set only: the bundle price p or every per-task price is 0"),
+        }
+        return tuple(table[name] for name in gr.enabled_names())
+
+    def anchors(self) -> Anchors:
+        """The five anchors, per study (see the module docstring)."""
+        return self._anchors
+
+    @property
+    def level_multiplier(self) -> float:
+        """``E[L]``: the bundle's expected payment multiplier per study."""
+        return self._level
+
+    @property
+    def todays_spend(self) -> float:
+        """Payers' spend today on the separate human services (USD per year)."""
+        return self._today_spend
+
+    @property
+    def todays_access(self) -> float:
+        """Share of indicated task results delivered today, equity-weighted."""
+        today_g = self._n * self._cg * float(np.dot(self._d, self._ck))
+        return float(np.sum(self._e * today_g) / self._en_total)
+
+    def per_task_only(self) -> GeneralistBundleProblem:
+        """The same problem with the bundle price fixed at 0: per-task codes only."""
+        return self._with_bounds({"p": Bounds(lower=0.0, upper=0.0)})
+
+    def bundle_only(self) -> GeneralistBundleProblem:
+        """The same problem with every per-task price fixed at 0: the bundle code only."""
+        zero = Bounds(lower=0.0, upper=0.0)
+        return self._with_bounds({f"p_{t}": zero for t in self.coded_tasks})
+
+    def _with_bounds(self, changes: Mapping[str, Bounds]) -> GeneralistBundleProblem:
+        s: GeneralistBundleSpec = self._spec  # type: ignore[assignment]
+        d = s.decisions
+        prices = dict(d.task_prices)
+        for t in self.coded_tasks:
+            if f"p_{t}" in changes:
+                prices[t] = changes[f"p_{t}"]
+        new = GeneralistDecisions(p=changes.get("p", d.p), f=changes.get("f", d.f),
+                                  task_price=d.task_price, task_prices=prices)
+        return GeneralistBundleProblem(s.replace(decisions=new.model_dump()))  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------- evaluation
+    def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
+        s: GeneralistBundleSpec = self._spec  # type: ignore[assignment]
+        N = X.shape[0]
+        K = len(self.task_names)
+        p = X[:, 0:1]  # (N, 1) bundle base price
+        f = X[:, -1:]  # (N, 1)
+        prices = np.zeros((N, K))
+        prices[:, self._coded_idx] = X[:, 1:-1]
+        mu = self._mu
+        # per-task code set: a site runs a coded task where its code covers the reporting cost
+        task_margin = mu[None, :, None] * prices[:, None, :] - self._w  # (N, G, K)
+        run_task = (task_margin > 0) & self._coded  # (N, G, K)
+        pi_task = (self._d * np.where(run_task, task_margin, 0.0)).sum(axis=2) - f - self._k
+        pi_bundle = mu * p * self._level - self._bundle_cost - f - self._k  # (N, G)
+        bundle = pi_bundle > pi_task
+        pi = np.where(bundle, pi_bundle, pi_task)
+        A, cost = self._curve(self._q * pi, self._kbar)
+        U = self._nu * A  # (N, G) analyzed studies
+        run = np.where(bundle[:, :, None], True, run_task)
+        x = (self._u * A)[:, :, None] * run  # (N, G, K) share of studies taken over
+        s_star = np.where(bundle[:, :, None], self._s_bundle, self._s_task)
+        nd = self._n[:, None] * self._d  # (G, K) indicated studies per year
+        today = self._cg[:, None] * self._ck  # (G, K)
+        ai_del = nd * x * s_star
+        human = nd * (1.0 - x) * today
+        delivered = ai_del + human  # (N, G, K)
+        pay_task = (self._d * prices[:, None, :] * run_task).sum(axis=2)  # (N, G) Medicare
+        pay = np.where(bundle, p * self._level, pay_task)  # Medicare rate per study
+        comparator = (human * self._v).sum(axis=2)  # (N, G) Medicare-rate comparator spend
+        payer_spend = (U * mu * pay).sum(axis=1) + (comparator * mu).sum(axis=1)
+        uses = U.sum(axis=1)
+        cr = s.creator
+        creator_npv = self._ann * ((f[:, 0] - cr.marginal_cost) * uses - cr.annual_fixed_cost) \
+            - cr.upfront_investment
+        served_g = delivered.sum(axis=2)  # (N, G)
+        access = (served_g * self._e).sum(axis=1) / self._en_total
+        provider_margin = (U * pi).sum(axis=1) - (cost * self._S).sum(axis=1)
+        coverage = served_g / self._needs
+        equity = coverage.min(axis=1)
+        objectives = {
+            "payer_spend": payer_spend,
+            "creator_npv": creator_npv,
+            "access": access,
+            "provider_margin": provider_margin,
+            "equity": equity,
+        }
+        offer = np.maximum(prices @ self._d, p[:, 0] * self._level)
+        av = self._anchors.values()
+        gr = s.guardrails
+        cons: dict[str, np.ndarray] = {}
+        for rail in self._guardrails:
+            name = rail.name
+            if name == "budget_access_max":
+                cons[name] = payer_spend - self._today_spend
+            elif name == "cap_substitution":
+                cons[name] = offer - av["substitution"]
+            elif name == "cap_access_maximizing":
+                cons[name] = offer - av["access_maximizing"]
+            elif name == "cap_cost_effective":
+                cons[name] = offer - av["cost_effective"]
+            elif name == "floor_marginal_cost":
+                cons[name] = av["marginal_cost"] - f[:, 0]
+            elif name == "floor_total_cost_of_ownership":
+                cons[name] = av["total_cost_of_ownership"] - f[:, 0]
+            elif name == "creator_sustainable":
+                cons[name] = -creator_npv
+            elif name == "equity_floor":
+                cons[name] = gr.equity_floor.min_coverage - equity
+            elif name == "single_code":
+                top_task = prices.max(axis=1) if K else np.zeros(N)
+                cons[name] = np.minimum(p[:, 0], top_task)
+        reported: dict[str, np.ndarray] = {}
+        if report:
+            code = np.where(A > 0, np.where(bundle, 2.0, 1.0), 0.0)
+            for j, g in enumerate(self.segment_names):
+                reported[f"coverage_{g}"] = coverage[:, j]
+                reported[f"adoption_{g}"] = A[:, j]
+                reported[f"code_{g}"] = code[:, j]
+            nd_k = nd.sum(axis=0)  # (K,) indicated studies per year, all settings
+            with np.errstate(divide="ignore", invalid="ignore"):
+                per_task = np.where(nd_k > 0, delivered.sum(axis=1) / np.where(nd_k > 0, nd_k, 1),
+                                    np.nan)
+            for i, t in enumerate(self.task_names):
+                reported[f"delivered_{t}"] = per_task[:, i]
+            results = served_g.sum(axis=1)
+            spend_ai = (U * mu * pay).sum(axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                reported["bundle_share"] = np.where(
+                    uses > 0, (U * bundle).sum(axis=1) / np.where(uses > 0, uses, 1.0), np.nan)
+                reported["payment_per_study"] = np.where(
+                    uses > 0, spend_ai / np.where(uses > 0, uses, 1.0), np.nan)
+            reported["ai_studies"] = uses
+            reported["results_delivered"] = results
+            reported["missed_results"] = float(self._needs.sum()) - results
+            wm = self._w_medicare
+            reported["medicare_spend"] = self._mu_medicare * (
+                (U * wm * pay).sum(axis=1) + (comparator * wm).sum(axis=1))
+            reported["budget_impact"] = payer_spend - self._today_spend
+            extra = results - self._today_delivered
+            d_qaly = s.value.qaly_gain_per_patient * extra
+            d_cost = payer_spend - self._today_spend - s.value.savings_per_patient * extra
+            with np.errstate(divide="ignore", invalid="ignore"):
+                reported["icer"] = np.where(d_qaly > 0, d_cost / np.where(d_qaly > 0, d_qaly, 1),
+                                            np.nan)
+            reported["largest_offer"] = offer
+            reported["slack_substitution"] = av["substitution"] - offer
+            reported["slack_access_maximizing"] = av["access_maximizing"] - offer
+            reported["slack_cost_effective"] = av["cost_effective"] - offer
+            reported["slack_marginal_cost"] = f[:, 0] - av["marginal_cost"]
+            reported["slack_total_cost_of_ownership"] = f[:, 0] - av["total_cost_of_ownership"]
+        return Evaluation(objectives, cons, reported)
