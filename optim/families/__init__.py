@@ -18,6 +18,7 @@ from optim.families.ffs import FeeForServiceProblem
 from optim.families.generalist_bundle import GeneralistBundleProblem, GeneralistBundleSpec
 from optim.families.ntap import NtapProblem, NtapSpec
 from optim.families.portfolio import PortfolioProblem, PortfolioSpec
+from optim.families.value_based import ValueBasedProblem, ValueBasedSpec
 from optim.problem import PricingProblem
 from optim.spec import FeeForServiceSpec, ProblemSpecBase, read_toml, validate_spec
 
@@ -29,6 +30,7 @@ FAMILIES: dict[str, tuple[type[ProblemSpecBase], type[PricingProblem]]] = {
     "addon_fund": (AddonFundSpec, AddonFundProblem),
     "autonomy_tiers": (AutonomyTiersSpec, AutonomyTiersProblem),
     "generalist_bundle": (GeneralistBundleSpec, GeneralistBundleProblem),
+    "value_based": (ValueBasedSpec, ValueBasedProblem),
 }
 """Family name -> (spec class, problem class)."""
 

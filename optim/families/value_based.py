@@ -1,0 +1,575 @@
+"""Value-based payment: a base amount per beneficiary, a withhold paid on outcomes, and a
+share of verified savings.
+
+An AI-enabled chronic-care programme (e.g. a generalist system managing cardio-kidney-
+metabolic conditions, seed 000) is paid per enrolled beneficiary-year, not per use: a base
+amount ``p`` (CMS's ACCESS model pays 420 USD in the first year of its CKM track and 210 USD
+in later years), of which a share ``omega`` is withheld and paid only for beneficiaries who
+meet their outcome target, plus a share ``sigma`` of the savings the payer verifies on
+avoided events (30-day readmissions, avoidable emergency visits; seed 002). What a payer
+verifies depends on attribution: a share ``alpha_j`` of the true savings is credited to the
+programme. Payers ``j`` (Medicare, Medicare Advantage, Medicaid, commercial) differ in the
+rate they pay on the base (``mu_j``), the prices of the events avoided (``eta_j``) and
+``alpha_j``; settings ``g`` differ in their payer mix ``w_gj``, their patients' risk
+``rho_g`` and the share of beneficiaries who meet their target ``tau_g``.
+
+::
+
+    mean base per year         B = p (1 + lambda (D - 1)) / D     (year 1 at p, later at lambda p)
+    gross savings              s_gj = rho_g eta_j sum_o r_o delta_o C_o   (USD per enrollee-year)
+    payment                    pay_gj = mu_j B (1 - omega + omega tau_g) + a_g + sigma alpha_j s_gj
+    setting averages           pay_g = sum_j w_gj pay_gj,  s_g = sum_j w_gj s_gj
+    margin per enrollee        pi_g = pay_g - f - k_g
+    adoption                   A_g, C_g = curve(q_g pi_g, Kbar_g),   q_g = n_g u_g / S_g
+    enrolled                   U_g = n_g u_g A_g;   managed as today  H_g = n_g c_g (1 - A_g)
+
+    payer_spend      = sum_g U_g (pay_g - s_g) + H_g mu_g v_c     (USD/year, min; net of savings)
+    creator_npv      = annuity(T, r) ((f - m) sum_g U_g - O) - F  (USD, max)
+    access           = sum_g e_g (U_g + H_g) / sum_g e_g n_g      (share, max)
+    provider_margin  = sum_g U_g pi_g - S_g C_g                   (USD/year, max)
+    equity           = min_g (U_g + H_g) / n_g                    (share, max)
+
+with ``mu_g = sum_j w_gj mu_j``, ``a_g`` a fixed add-on per enrollee-year (ACCESS's rural
+add-on, 15 USD), ``D`` the mean years a beneficiary stays enrolled and ``lambda`` the
+later-year payment as a share of the first year's. ``payer_spend`` is net of the gross
+savings: they are the point of the payment, and it can be negative when the programme
+saves more than it costs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, field_validator, model_validator
+
+from optim.adoption import make_curve
+from optim.anchors import Anchors, annuity, compute_anchors
+from optim.families.portfolio import toggle_shorthand
+from optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from optim.spec import (
+    Adoption,
+    Bounds,
+    Creator,
+    EquityFloor,
+    Frozen,
+    Payer,
+    ProblemSpecBase,
+    Segment,
+    Service,
+    Toggle,
+    ValueInputs,
+)
+
+logger = logging.getLogger(__name__)
+
+OBJECTIVE_INFO: tuple[Quantity, ...] = (
+    Quantity("payer_spend", "USD per year",
+             "payers' net spend: programme payments (base, earned withhold, shared savings, "
+             "add-ons) minus the gross savings on avoided events, plus today's care-management "
+             "payments for beneficiaries not enrolled (minimized)"),
+    Quantity("creator_npv", "USD",
+             "AI creator's net present value over the horizon (maximized)"),
+    Quantity("access", "share of eligible beneficiaries",
+             "equity-weighted share of eligible beneficiaries managed, by the programme or "
+             "as today (maximized)"),
+    Quantity("provider_margin", "USD per year",
+             "participating providers' annual margin after the creator's fee, care-team and "
+             "fixed costs (maximized)"),
+    Quantity("equity", "share of eligible beneficiaries",
+             "share managed in the worst-served setting (maximized when chosen)"),
+)
+
+
+def _share_ladder(b: Bounds, what: str) -> Bounds:
+    if b.lower < 0 or b.upper > 1:
+        raise ValueError(
+            f"the {what} ladder runs from {b.lower} to {b.upper}; a {what} is a share, so keep "
+            "it within [0, 1]"
+        )
+    return b
+
+
+class ValuePayer(Payer):
+    """A payer in a value-based contract.
+
+    Attributes
+    ----------
+    rate_multiplier
+        ``mu_j``: multiple of the contract's base payment this payer pays (Medicare = 1).
+    event_cost_multiplier
+        ``eta_j``: this payer's price of the avoided events (hospital stays, emergency
+        visits) as a multiple of Medicare's.
+    attribution
+        ``alpha_j``: share of the programme's true savings this payer's attribution and
+        verification credit to it (1 = every saving is credited).
+    """
+
+    event_cost_multiplier: float = Field(default=1.0, gt=0, le=20)
+    attribution: float = Field(default=1.0, ge=0, le=1)
+
+
+class Outcome(Frozen):
+    """An avoidable event the programme reduces.
+
+    Attributes
+    ----------
+    name
+        Identifier (e.g. ``readmissions_30d``).
+    baseline_rate
+        ``r_o``: events per beneficiary-year without the programme (risk score 1).
+    reduction
+        ``delta_o``: relative reduction among enrolled beneficiaries (share).
+    cost_per_event
+        ``C_o``: payer's cost of one event at Medicare prices (USD per event).
+    """
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    baseline_rate: float = Field(ge=0)
+    reduction: float = Field(ge=0, le=1)
+    cost_per_event: float = Field(ge=0)
+
+
+class ValueSegment(Segment):
+    """A setting of care in a value-based contract.
+
+    Segment fields are per beneficiary: ``population`` eligible beneficiaries a year,
+    ``compliance`` the share managed today (paid ``v_c`` a year each), ``uptake`` the
+    share who enroll where the programme is offered, ``provider_cost_per_use`` the care
+    team's cost per enrollee-year (USD), ``fixed_cost_per_site`` per site-year (USD).
+
+    Attributes
+    ----------
+    risk_score
+        ``rho_g``: multiple of the outcomes' baseline rates in this setting.
+    target_attainment
+        ``tau_g``: share of enrolled beneficiaries who meet their outcome target (the
+        withheld share is paid for them).
+    addon
+        ``a_g``: fixed add-on per enrollee-year (USD; e.g. a rural add-on).
+    """
+
+    risk_score: float = Field(default=1.0, gt=0, le=20)
+    target_attainment: float = Field(ge=0, le=1)
+    addon: float = Field(default=0.0, ge=0)
+
+
+class Contract(Frozen):
+    """Fixed terms of the payment rule.
+
+    Attributes
+    ----------
+    later_year_ratio
+        ``lambda``: payment in years after the first, as a share of the first year's.
+    years_enrolled
+        ``D``: mean years a beneficiary stays enrolled (at least 1).
+    """
+
+    later_year_ratio: float = Field(default=1.0, ge=0, le=1)
+    years_enrolled: float = Field(default=1.0, ge=1, le=50)
+
+
+class ValueDecisions(Frozen):
+    """Decision variables and their ladders.
+
+    ``p``: base payment in a beneficiary's first year (USD per beneficiary-year);
+    ``withhold``: share of the base paid only on meeting the outcome target; ``savings_share``:
+    share of verified savings paid to the provider; ``f``: the creator's fee per enrollee-year
+    (USD), paid by the provider.
+    """
+
+    p: Bounds
+    withhold: Bounds = Bounds(lower=0.0, upper=0.0)
+    savings_share: Bounds = Bounds(lower=0.0, upper=0.0)
+    f: Bounds
+
+    @field_validator("withhold")
+    @classmethod
+    def _withhold_share(cls, v: Bounds) -> Bounds:
+        return _share_ladder(v, "withhold")
+
+    @field_validator("savings_share")
+    @classmethod
+    def _savings_share(cls, v: Bounds) -> Bounds:
+        return _share_ladder(v, "savings share")
+
+
+class ValueGuardrails(Frozen):
+    """Guardrails of the value-based family; each on or off by name (``name = true`` works).
+
+    The caps bound the largest contract payment per enrollee-year before payer multipliers,
+    ``max_g B (1 - omega + omega tau_g) + a_g + sigma sum_j w_gj alpha_j s_gj``.
+    ``self_funding``: programme payments at most the gross savings they buy.
+    """
+
+    budget_access_max: Toggle = Toggle()
+    cap_substitution: Toggle = Toggle()
+    cap_access_maximizing: Toggle = Toggle()
+    cap_cost_effective: Toggle = Toggle()
+    floor_marginal_cost: Toggle = Toggle()
+    floor_total_cost_of_ownership: Toggle = Toggle()
+    creator_sustainable: Toggle = Toggle()
+    equity_floor: EquityFloor = EquityFloor()
+    self_funding: Toggle = Toggle()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bool_shorthand(cls, data: Any) -> Any:
+        return toggle_shorthand(data)
+
+    def enabled_names(self) -> list[str]:
+        """Names of the enabled guardrails, in declaration order."""
+        return [name for name in type(self).model_fields if getattr(self, name).enabled]
+
+
+class ValueBasedSpec(ProblemSpecBase):
+    """Value-based payment with a withhold and shared savings (see the module docstring).
+
+    ``service.comparator_payment`` is today's care-management payment per managed
+    beneficiary-year (USD). Objectives: ``payer_spend`` (USD per year, net of savings,
+    minimized), ``creator_npv`` (USD, maximized), ``access`` (share of eligible
+    beneficiaries managed, maximized), ``provider_margin`` (USD per year, maximized),
+    ``equity`` (worst setting's share managed, maximized).
+    """
+
+    family: Literal["value_based"] = "value_based"
+    service: Service
+    payers: tuple[ValuePayer, ...] = Field(min_length=1)
+    segments: tuple[ValueSegment, ...] = Field(min_length=1)
+    outcomes: tuple[Outcome, ...] = Field(min_length=1)
+    contract: Contract = Contract()
+    creator: Creator
+    value: ValueInputs
+    adoption: Adoption = Adoption()
+    decisions: ValueDecisions
+    guardrails: ValueGuardrails = ValueGuardrails()
+
+    @field_validator("payers")
+    @classmethod
+    def _payers_distinct(cls, v: tuple[ValuePayer, ...]) -> tuple[ValuePayer, ...]:
+        names = [p.name for p in v]
+        if len(set(names)) != len(names):
+            raise ValueError(f"payer names repeat: {names}; give each payer its own name")
+        return v
+
+    @field_validator("outcomes")
+    @classmethod
+    def _outcomes_distinct(cls, v: tuple[Outcome, ...]) -> tuple[Outcome, ...]:
+        names = [o.name for o in v]
+        if len(set(names)) != len(names):
+            raise ValueError(f"outcome names repeat: {names}; give each outcome its own name")
+        return v
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> ValueBasedSpec:
+        payer_names = [p.name for p in self.payers]
+        seg_names = [s.name for s in self.segments]
+        if len(set(seg_names)) != len(seg_names):
+            raise ValueError(f"segment names repeat: {seg_names}")
+        for s in self.segments:
+            unknown = set(s.payer_mix) - set(payer_names)
+            if unknown:
+                raise ValueError(
+                    f"segment '{s.name}' names unknown payer(s) {sorted(unknown)} in its "
+                    f"payer_mix; declared payers are {payer_names}"
+                )
+        return self
+
+
+class ValueBasedProblem(PricingProblem):
+    """Value-based payment (see the module docstring for formulas).
+
+    Decisions: ``p`` (first-year base, USD per beneficiary-year), ``withhold`` (share),
+    ``savings_share`` (share), ``f`` (creator fee, USD per enrollee-year).
+
+    Examples
+    --------
+    >>> from problems import load_problem
+    >>> prob = load_problem("access-ckm")
+    >>> prob.decision_names
+    ('p', 'withhold', 'savings_share', 'f')
+    """
+
+    family = "value_based"
+
+    def __init__(self, spec: ValueBasedSpec) -> None:
+        super().__init__(spec)
+
+    @property
+    def spec(self) -> ValueBasedSpec:
+        return self._spec  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ setup
+    def _setup(self) -> None:
+        s: ValueBasedSpec = self._spec  # type: ignore[assignment]
+        segs = s.segments
+        self.segment_names: tuple[str, ...] = tuple(g.name for g in segs)
+        self.payer_names: tuple[str, ...] = tuple(p.name for p in s.payers)
+        self._n = np.array([g.population for g in segs], dtype=float)
+        self._c = np.array([g.compliance for g in segs], dtype=float)
+        self._u = np.array([g.uptake for g in segs], dtype=float)
+        self._k = np.array([g.provider_cost_per_use for g in segs], dtype=float)
+        self._S = np.array([g.sites for g in segs], dtype=float)
+        self._kbar = np.array([g.fixed_cost_per_site for g in segs], dtype=float)
+        self._e = np.array([g.equity_weight for g in segs], dtype=float)
+        self._tau = np.array([g.target_attainment for g in segs], dtype=float)
+        self._addon = np.array([g.addon for g in segs], dtype=float)
+        risk = np.array([g.risk_score for g in segs], dtype=float)
+        # payer mix (G, J) and payer terms (J,)
+        self._w = np.array([[g.payer_mix.get(j, 0.0) for j in self.payer_names] for g in segs])
+        self._mu_j = np.array([p.rate_multiplier for p in s.payers], dtype=float)
+        eta = np.array([p.event_cost_multiplier for p in s.payers], dtype=float)
+        self._alpha_j = np.array([p.attribution for p in s.payers], dtype=float)
+        self._mu = self._w @ self._mu_j  # (G,)
+        saving_medicare = float(sum(o.baseline_rate * o.reduction * o.cost_per_event
+                                    for o in s.outcomes))  # USD per enrollee-year, risk 1
+        self._saving_ref = saving_medicare
+        self._s_gj = risk[:, None] * eta[None, :] * saving_medicare  # (G, J)
+        self._s_g = (self._w * self._s_gj).sum(axis=1)  # (G,) gross savings per enrollee
+        self._credited_g = (self._w * self._alpha_j * self._s_gj).sum(axis=1)  # verified
+        # events avoided per enrollee-year, per outcome (G, O)
+        self._avoided = risk[:, None] * np.array([o.baseline_rate * o.reduction
+                                                  for o in s.outcomes])[None, :]
+        ct = s.contract
+        self._base_factor = (1.0 + ct.later_year_ratio * (ct.years_enrolled - 1.0)) \
+            / ct.years_enrolled
+        self._nu = self._n * self._u
+        self._nc = self._n * self._c
+        self._q = self._nu / self._S
+        self._en_total = float(np.sum(self._e * self._n))
+        self._vc = s.service.comparator_payment
+        self._ann = annuity(s.creator.horizon_years, s.creator.discount_rate)
+        self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
+        self._today_spend = float(np.sum(self._nc * self._mu * self._vc))
+        self._compliance = float(np.sum(self._nc) / np.sum(self._n))
+        weights = self._nu if self._nu.sum() > 0 else self._n
+        mean_saving = float(np.dot(weights, risk) / weights.sum()) * saving_medicare
+        self._anchors = compute_anchors(
+            comparator_payment=self._vc,
+            compliance=self._compliance,
+            wtp_per_qaly=s.value.wtp_per_qaly,
+            qaly_gain_per_patient=s.value.qaly_gain_per_patient,
+            savings_per_patient=s.value.savings_per_patient + mean_saving,
+            marginal_cost=s.creator.marginal_cost,
+            upfront_investment=s.creator.upfront_investment,
+            annual_fixed_cost=s.creator.annual_fixed_cost,
+            horizon_years=s.creator.horizon_years,
+            discount_rate=s.creator.discount_rate,
+            tco_volume=s.creator.tco_volume,
+        )
+        d = s.decisions
+        per_year = "USD per beneficiary-year"
+        self._decisions = (
+            Quantity("p", per_year, "base payment in a beneficiary's first year"),
+            Quantity("withhold", "share of the base",
+                     "share of the base paid only for beneficiaries meeting their target"),
+            Quantity("savings_share", "share of verified savings",
+                     "share of verified savings paid to the provider"),
+            Quantity("f", per_year, "creator's fee per enrolled beneficiary-year"),
+        )
+        self._bounds = (d.p, d.withhold, d.savings_share, d.f)
+        self._objective_info = {q.name: q for q in OBJECTIVE_INFO}
+        share = "share of eligible beneficiaries"
+        rep: list[Quantity] = []
+        for g in self.segment_names:
+            rep += [
+                Quantity(f"coverage_{g}", share, f"share of setting {g}'s beneficiaries managed"),
+                Quantity(f"adoption_{g}", "share of sites",
+                         f"share of setting {g}'s sites offering the programme"),
+                Quantity(f"payment_{g}", per_year,
+                         f"expected payment per enrollee-year in setting {g}, all payers"),
+            ]
+        for j in self.payer_names:
+            rep.append(Quantity(f"spend_{j}", "USD per year",
+                                f"payer {j}'s net spend (its part of payer_spend)"))
+        for o in s.outcomes:
+            rep.append(Quantity(f"avoided_{o.name}", "events per year",
+                                f"{o.name} events avoided a year"))
+        rep += [
+            Quantity("enrolled", "beneficiaries per year", "beneficiaries enrolled"),
+            Quantity("programme_payments", "USD per year",
+                     "base, earned withhold, shared savings and add-ons paid"),
+            Quantity("withhold_forfeited", "USD per year",
+                     "withheld base not paid (beneficiaries missing their target)"),
+            Quantity("shared_savings_paid", "USD per year", "savings share paid to providers"),
+            Quantity("gross_savings", "USD per year", "payers' cost of the events avoided"),
+            Quantity("unverified_savings", "USD per year",
+                     "true savings that attribution does not credit to the programme"),
+            Quantity("net_savings", "USD per year", "gross_savings minus programme_payments"),
+            Quantity("budget_impact", "USD per year", "payer_spend minus today's spend"),
+            Quantity("icer", "USD per QALY",
+                     "net cost per QALY gained by enrollees (NaN with nobody enrolled)"),
+            Quantity("contract_payment_max", per_year,
+                     "largest contract payment per enrollee-year before payer multipliers"),
+            Quantity("slack_substitution", per_year, "v_sub - contract_payment_max"),
+            Quantity("slack_access_maximizing", per_year, "v_e - contract_payment_max"),
+            Quantity("slack_cost_effective", per_year, "v_cea - contract_payment_max"),
+            Quantity("slack_marginal_cost", per_year, "f - m (>= 0: fee covers cost)"),
+            Quantity("slack_total_cost_of_ownership", per_year, "f - v_tco(N)"),
+        ]
+        self._reported_info = {q.name: q for q in rep}
+        self._guardrails = self._make_guardrails()
+
+    def _make_guardrails(self) -> tuple[Guardrail, ...]:
+        s: ValueBasedSpec = self._spec  # type: ignore[assignment]
+        a = self._anchors.values()
+        gr = s.guardrails
+        per_year = "USD per beneficiary-year"
+        top = "largest contract payment per enrollee-year"
+        table = {
+            "budget_access_max": Guardrail(
+                "budget_access_max", "USD per year", max(self._today_spend, 1.0),
+                f"payer_spend <= today's spend {self._today_spend:,.0f} USD per year"),
+            "cap_substitution": Guardrail(
+                "cap_substitution", per_year, max(a["substitution"], 1.0),
+                f"{top} <= substitution value {a['substitution']:.2f} USD"),
+            "cap_access_maximizing": Guardrail(
+                "cap_access_maximizing", per_year, max(a["access_maximizing"], 1.0),
+                f"{top} <= access-maximizing value {a['access_maximizing']:.2f} USD"),
+            "cap_cost_effective": Guardrail(
+                "cap_cost_effective", per_year, max(a["cost_effective"], 1.0),
+                f"{top} <= cost-effective value {a['cost_effective']:.2f} USD"),
+            "floor_marginal_cost": Guardrail(
+                "floor_marginal_cost", per_year, max(a["marginal_cost"], 1.0),
+                f"f >= marginal cost {a['marginal_cost']:.2f} USD"),
+            "floor_total_cost_of_ownership": Guardrail(
+                "floor_total_cost_of_ownership", per_year, max(a["total_cost_of_ownership"], 1.0),
+                f"f >= total cost of ownership {a['total_cost_of_ownership']:.2f} USD"),
+            "creator_sustainable": Guardrail(
+                "creator_sustainable", "USD", max(s.creator.upfront_investment, 1.0),
+                "creator_npv >= 0"),
+            "equity_floor": Guardrail(
+                "equity_floor", "share of eligible beneficiaries", 1.0,
+                f"worst setting's share managed >= {gr.equity_floor.min_coverage:g}"),
+            "self_funding": Guardrail(
+                "self_funding", "USD per year", max(self._today_spend, 1.0),
+                "programme payments <= gross savings on avoided events"),
+        }
+        return tuple(table[name] for name in gr.enabled_names())
+
+    def anchors(self) -> Anchors:
+        """The five anchors, per beneficiary-year; the cost-effective one adds the mean gross
+        savings per enrollee at Medicare prices."""
+        return self._anchors
+
+    @property
+    def todays_spend(self) -> float:
+        """Today's care-management payments ``sum_g n_g c_g mu_g v_c`` (USD per year)."""
+        return self._today_spend
+
+    @property
+    def todays_spend_by_payer(self) -> dict[str, float]:
+        """Each payer's part of today's spend, ``sum_g w_gj n_g c_g mu_j v_c`` (USD per year)."""
+        per = (self._nc[:, None] * self._w).sum(axis=0) * self._mu_j * self._vc
+        return {j: float(v) for j, v in zip(self.payer_names, per, strict=True)}
+
+    @property
+    def base_factor(self) -> float:
+        """``(1 + lambda (D - 1)) / D``: mean base per beneficiary-year as a share of ``p``."""
+        return self._base_factor
+
+    def _with_bounds(self, changes: Mapping[str, Bounds]) -> ValueBasedProblem:
+        s: ValueBasedSpec = self._spec  # type: ignore[assignment]
+        d = s.decisions.model_dump()
+        for name, b in changes.items():
+            d[name] = b.model_dump()
+        return ValueBasedProblem(s.replace(decisions=d))  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------- evaluation
+    def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
+        s: ValueBasedSpec = self._spec  # type: ignore[assignment]
+        base = X[:, 0:1] * self._base_factor  # (N, 1) mean base per enrollee-year
+        omega = X[:, 1:2]
+        sigma = X[:, 2:3]
+        f = X[:, 3:4]
+        earned = 1.0 - omega + omega * self._tau  # (N, G) share of the base paid
+        base_g = base * earned * self._mu  # (N, G) all payers
+        shared_g = sigma * self._credited_g  # (N, G)
+        pay = base_g + self._addon + shared_g  # (N, G) USD per enrollee-year
+        pi = pay - f - self._k
+        A, cost = self._curve(self._q * pi, self._kbar)
+        U = self._nu * A
+        H = self._nc * (1.0 - A)
+        programme = (U * pay).sum(axis=1)
+        gross = (U * self._s_g).sum(axis=1)
+        comparator = (H * self._mu * self._vc).sum(axis=1)
+        payer_spend = programme - gross + comparator
+        uses = U.sum(axis=1)
+        cr = s.creator
+        creator_npv = self._ann * ((f[:, 0] - cr.marginal_cost) * uses - cr.annual_fixed_cost) \
+            - cr.upfront_investment
+        served = U + H
+        access = (served * self._e).sum(axis=1) / self._en_total
+        provider_margin = (U * pi).sum(axis=1) - (cost * self._S).sum(axis=1)
+        coverage = served / self._n
+        equity = coverage.min(axis=1)
+        objectives = {
+            "payer_spend": payer_spend,
+            "creator_npv": creator_npv,
+            "access": access,
+            "provider_margin": provider_margin,
+            "equity": equity,
+        }
+        contract = (base * earned + self._addon + shared_g).max(axis=1)
+        av = self._anchors.values()
+        gr = s.guardrails
+        cons: dict[str, np.ndarray] = {}
+        for rail in self._guardrails:
+            name = rail.name
+            if name == "budget_access_max":
+                cons[name] = payer_spend - self._today_spend
+            elif name == "cap_substitution":
+                cons[name] = contract - av["substitution"]
+            elif name == "cap_access_maximizing":
+                cons[name] = contract - av["access_maximizing"]
+            elif name == "cap_cost_effective":
+                cons[name] = contract - av["cost_effective"]
+            elif name == "floor_marginal_cost":
+                cons[name] = av["marginal_cost"] - f[:, 0]
+            elif name == "floor_total_cost_of_ownership":
+                cons[name] = av["total_cost_of_ownership"] - f[:, 0]
+            elif name == "creator_sustainable":
+                cons[name] = -creator_npv
+            elif name == "equity_floor":
+                cons[name] = gr.equity_floor.min_coverage - equity
+            elif name == "self_funding":
+                cons[name] = programme - gross
+        reported: dict[str, np.ndarray] = {}
+        if report:
+            for j, g in enumerate(self.segment_names):
+                reported[f"coverage_{g}"] = coverage[:, j]
+                reported[f"adoption_{g}"] = A[:, j]
+                reported[f"payment_{g}"] = pay[:, j]
+            # per payer: the same sums with one payer's share of each setting
+            earned_j = base[:, :, None] * earned[:, :, None] * self._mu_j  # (N, G, J)
+            pay_j = earned_j + self._addon[:, None] \
+                + sigma[:, :, None] * self._alpha_j * self._s_gj
+            net_j = U[:, :, None] * self._w * (pay_j - self._s_gj) \
+                + H[:, :, None] * self._w * self._mu_j * self._vc
+            for i, j in enumerate(self.payer_names):
+                reported[f"spend_{j}"] = net_j[:, :, i].sum(axis=1)
+            for i, o in enumerate(s.outcomes):
+                reported[f"avoided_{o.name}"] = (U * self._avoided[:, i]).sum(axis=1)
+            reported["enrolled"] = uses
+            reported["programme_payments"] = programme
+            reported["withhold_forfeited"] = (U * base * omega * (1.0 - self._tau)
+                                              * self._mu).sum(axis=1)
+            reported["shared_savings_paid"] = (U * shared_g).sum(axis=1)
+            reported["gross_savings"] = gross
+            reported["unverified_savings"] = (U * (self._s_g - self._credited_g)).sum(axis=1)
+            reported["net_savings"] = gross - programme
+            reported["budget_impact"] = payer_spend - self._today_spend
+            d_qaly = s.value.qaly_gain_per_patient * uses
+            d_cost = payer_spend - self._today_spend - s.value.savings_per_patient * uses
+            with np.errstate(divide="ignore", invalid="ignore"):
+                reported["icer"] = np.where(d_qaly > 0, d_cost / np.where(d_qaly > 0, d_qaly, 1),
+                                            np.nan)
+            reported["contract_payment_max"] = contract
+            reported["slack_substitution"] = av["substitution"] - contract
+            reported["slack_access_maximizing"] = av["access_maximizing"] - contract
+            reported["slack_cost_effective"] = av["cost_effective"] - contract
+            reported["slack_marginal_cost"] = f[:, 0] - av["marginal_cost"]
+            reported["slack_total_cost_of_ownership"] = f[:, 0] - av["total_cost_of_ownership"]
+        return Evaluation(objectives, cons, reported)
