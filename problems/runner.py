@@ -93,8 +93,9 @@ def describe_locations(problem: PricingProblem, locations: Sequence[Location]) -
     units = dict(zip(problem.objective_names, problem.objective_units, strict=True))
     lines = []
     for loc in locations:
-        price = (f"{loc.low:.2f} USD" if loc.low == loc.high
-                 else f"{loc.low:.2f}-{loc.high:.2f} USD")
+        unit = next((q.unit for q in problem.decisions if q.name == loc.variable), "USD")
+        price = (f"{loc.low:.2f} {unit}" if loc.low == loc.high
+                 else f"{loc.low:.2f}-{loc.high:.2f} {unit}")
         head = f"* {loc.name} ({loc.variable} = {price}): "
         if not loc.feasible:
             lines.append(head + "breaks guardrail(s) " + ", ".join(loc.violated) + ".")
