@@ -16,6 +16,7 @@ from optim.families.autonomy_tiers import AutonomyTiersProblem, AutonomyTiersSpe
 from optim.families.category_iii import CategoryIIIProblem, CategoryIIISpec
 from optim.families.ffs import FeeForServiceProblem
 from optim.families.generalist_bundle import GeneralistBundleProblem, GeneralistBundleSpec
+from optim.families.incentive_fund import IncentiveFundProblem, IncentiveFundSpec
 from optim.families.ntap import NtapProblem, NtapSpec
 from optim.families.portfolio import PortfolioProblem, PortfolioSpec
 from optim.families.value_based import ValueBasedProblem, ValueBasedSpec
@@ -31,6 +32,7 @@ FAMILIES: dict[str, tuple[type[ProblemSpecBase], type[PricingProblem]]] = {
     "autonomy_tiers": (AutonomyTiersSpec, AutonomyTiersProblem),
     "generalist_bundle": (GeneralistBundleSpec, GeneralistBundleProblem),
     "value_based": (ValueBasedSpec, ValueBasedProblem),
+    "incentive_fund": (IncentiveFundSpec, IncentiveFundProblem),
 }
 """Family name -> (spec class, problem class)."""
 

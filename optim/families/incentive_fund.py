@@ -1,0 +1,571 @@
+"""Incentive fund outside the insurance budget: add-ons per use and grants per adopting
+site, tiered by hospital class, for a time-limited listing, under a capped fund.
+
+Korea moved hospitals to filmless imaging by paying an add-on per image to hospitals that
+installed a PACS: 3,000 KRW from 1999, cut in 2003 to different levels by hospital class,
+then by 20% a year from 2009 to 2011 (seed 004 and the reference figures). Seed 004
+reports the proposal to pay for AI the same way, from a fund separate from the national
+health insurance budget, so that hospitals use AI long enough to produce the evidence for
+a permanent listing; seed 000 points to HITECH's payments to adopters of electronic
+records. This family models the fund over the years ``t = 1..T`` of the creator's horizon:
+
+* an add-on per AI use ``a`` scaled by the hospital class's ratio ``R_sg`` in the chosen
+  tier schedule ``s``, cut by ``d`` a year: ``a_tg = a R_sg (1 - d)^(t-1)`` while listed;
+* a grant ``G`` per adopting site per listed year (the HITECH-like per-adopter payment);
+* a listing of ``L`` years, after which the fund stops; insurance then lists the service
+  permanently at ``p_perm`` per use with probability ``P = min(1, E_L / E)``: the AI uses
+  during the listing ``E_L`` against the uses ``E`` the evidence needs.
+
+::
+
+    insurer payment    p_t = p0 while listed, p0 + P p_perm afterwards         (currency/use)
+    margin per use     pi_tg = p_t + a_tg - f - k_g
+    adoption           A_tg, C_tg = curve(q_g pi_tg + G_t, Kbar_g)      (sites adopt yearly)
+    AI uses            U_tg = n_g u_g A_tg;  comparator H_tg = n_g c_g (1 - A_tg)
+    fund spend         F_t = sum_g U_tg a_tg + S_g A_tg G_t                     (currency/year)
+
+    payer_spend      = mean_t (F_t + sum_g U_tg p_t + H_tg v_c)          (currency/year, min)
+    creator_npv      = sum_t (1 + r)^-t ((f - m) sum_g U_tg - O) - F_0       (currency, max)
+    access           = mean_t sum_g e_g (U_tg + H_tg) / sum_g e_g n_g        (share, max)
+    provider_margin  = mean_t sum_g U_tg pi_tg + S_g A_tg G_t - S_g C_tg  (currency/year, max)
+    equity           = min_g mean_t (U_tg + H_tg) / n_g                      (share, max)
+
+``F_0`` is the creator's upfront investment. Sites decide each year on that year's margin
+(myopic adoption, as in the reference model). The listing length ``L`` and the schedule
+index ``s`` are whole numbers; evolutionary backends' values are rounded to the nearest.
+Amounts are in the problem's ``currency`` (``KRW`` in the bundled problem).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from optim.adoption import make_curve
+from optim.anchors import Anchors, compute_anchors
+from optim.errors import ParameterError
+from optim.families.portfolio import toggle_shorthand
+from optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from optim.spec import (
+    Adoption,
+    Bounds,
+    Creator,
+    EquityFloor,
+    Frozen,
+    FundBudget,
+    ProblemSpecBase,
+    Toggle,
+    ValueInputs,
+)
+
+logger = logging.getLogger(__name__)
+
+_IDENT = r"^[A-Za-z][A-Za-z0-9_]*$"
+
+
+class ListingService(Frozen):
+    """The AI service, its payment by insurance and the evidence a permanent listing needs.
+
+    Attributes
+    ----------
+    name, code
+        Plain-words name and listing (e.g. a fee-schedule category).
+    creator_fee
+        ``f``: the creator's fee per use charged to the hospital (currency per use).
+    insurer_payment
+        ``p0``: what insurance pays per AI use during the fund's listing (0 when only the
+        fund pays).
+    permanent_payment
+        ``p_perm``: what insurance pays per use on top of ``p0`` once the service is listed
+        permanently (currency per use).
+    evidence_uses
+        ``E``: AI uses during the listing that make a permanent listing certain; with fewer
+        the probability is their share.
+    comparator_payment
+        ``v_c``: insurance payment today for the service the AI substitutes (currency per
+        patient; 0 when the AI adds to care).
+    """
+
+    name: str
+    code: str = ""
+    creator_fee: float = Field(ge=0)
+    insurer_payment: float = Field(default=0.0, ge=0)
+    permanent_payment: float = Field(default=0.0, ge=0)
+    evidence_uses: float = Field(gt=0)
+    comparator_payment: float = Field(default=0.0, ge=0)
+
+
+class FundTier(Frozen):
+    """A hospital class the fund pays at its own rate (tertiary, general, clinic, ...).
+
+    Attributes
+    ----------
+    name
+        Identifier (letters, digits, underscores).
+    population
+        ``n_g``: eligible uses (patients or exams) a year.
+    compliance
+        ``c_g``: share served today by the comparator (0 when there is none).
+    uptake
+        ``u_g``: share served by the AI where a site has it.
+    provider_cost_per_use
+        ``k_g``: the hospital's variable cost per AI use (currency per use).
+    sites, fixed_cost_per_site
+        ``S_g`` sites and ``Kbar_g``, their mean annualized fixed adoption cost (currency
+        per site per year).
+    equity_weight
+        ``e_g``: weight in ``access`` (1 = plain coverage).
+    """
+
+    name: str = Field(min_length=1, pattern=_IDENT)
+    population: float = Field(gt=0)
+    compliance: float = Field(default=0.0, ge=0, le=1)
+    uptake: float = Field(ge=0, le=1)
+    provider_cost_per_use: float = Field(ge=0)
+    sites: float = Field(gt=0)
+    fixed_cost_per_site: float = Field(ge=0)
+    equity_weight: float = Field(default=1.0, gt=0)
+
+
+class TierSchedule(Frozen):
+    """How the add-on differs by hospital class: ratio of the base add-on ``a`` per tier.
+
+    Attributes
+    ----------
+    name
+        Identifier (e.g. ``pacs_2003``).
+    ratios
+        Tier name -> multiple of ``a`` paid per use there (>= 0); every tier must be named.
+    """
+
+    name: str = Field(min_length=1, pattern=_IDENT)
+    ratios: dict[str, float]
+
+    @field_validator("ratios")
+    @classmethod
+    def _nonnegative(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = {k: r for k, r in v.items() if r < 0}
+        if bad:
+            raise ValueError(f"ratios must be >= 0, got {bad}")
+        return v
+
+
+class FundDecisions(Frozen):
+    """Decision variables and their ladders.
+
+    ``a``: base add-on per use (currency per use, multiplied by the tier schedule's ratio);
+    ``grant``: per adopting site per listed year (currency); ``years``: listing length
+    (whole years, 1 to the creator's horizon); ``cut``: yearly cut of the add-on during the
+    listing (share, below 1). The tier schedule is chosen among ``schedules`` (decision
+    ``schedule``, its index).
+    """
+
+    a: Bounds
+    grant: Bounds = Bounds(lower=0.0, upper=0.0)
+    years: Bounds
+    cut: Bounds = Bounds(lower=0.0, upper=0.0)
+
+    @field_validator("a", "grant")
+    @classmethod
+    def _from_zero(cls, v: Bounds, info: ValidationInfo) -> Bounds:
+        if v.lower < 0:
+            raise ValueError(
+                f"the {info.field_name} ladder starts at {v.lower}; the fund pays, so start it "
+                "at 0 or above"
+            )
+        return v
+
+    @field_validator("years")
+    @classmethod
+    def _whole_years(cls, v: Bounds) -> Bounds:
+        steps_whole = v.step is None or float(v.step).is_integer()
+        if v.lower < 1 or not float(v.lower).is_integer() or not float(v.upper).is_integer() \
+                or not steps_whole:
+            raise ValueError(
+                f"the listing runs whole years: give whole numbers >= 1 with a whole step, got "
+                f"lower {v.lower}, upper {v.upper}, step {v.step}"
+            )
+        return v
+
+    @field_validator("cut")
+    @classmethod
+    def _cut_share(cls, v: Bounds) -> Bounds:
+        if v.lower < 0 or v.upper >= 1:
+            raise ValueError(
+                f"the yearly cut is a share in [0, 1), got {v.lower} to {v.upper}; 0.2 means "
+                "20% a year"
+            )
+        return v
+
+
+class FundCap(FundBudget):
+    """``fund_budget``: the fund's cap (currency).
+
+    ``period = "total"`` (default): the fund's total payments over the listing ``sum_t F_t
+    <= budget`` (an endowment); ``period = "year"``: every year's payments ``F_t <=
+    budget``.
+    """
+
+    period: Literal["total", "year"] = "total"
+
+
+class IncentiveFundGuardrails(Frozen):
+    """Guardrails of the incentive fund; each on or off by name (``name = true`` works).
+
+    ``fund_budget`` (see :class:`FundCap`); ``equity_floor``: every tier's coverage, averaged
+    over the horizon, ``>= min_coverage``; ``creator_sustainable``: ``creator_npv >= 0``;
+    ``evidence_goal``: the listing's AI uses reach the evidence a permanent listing needs.
+    """
+
+    fund_budget: FundCap = FundCap()
+    equity_floor: EquityFloor = EquityFloor()
+    creator_sustainable: Toggle = Toggle()
+    evidence_goal: Toggle = Toggle()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bool_shorthand(cls, data: Any) -> Any:
+        return toggle_shorthand(data)
+
+    def enabled_names(self) -> list[str]:
+        """Names of the enabled guardrails, in declaration order."""
+        return [name for name in type(self).model_fields if getattr(self, name).enabled]
+
+
+class IncentiveFundSpec(ProblemSpecBase):
+    """An incentive fund outside the insurance budget (see the module docstring).
+
+    Objectives (means over the creator's horizon): ``payer_spend`` (fund plus insurance,
+    currency per year, minimized), ``creator_npv`` (currency, maximized), ``access`` (share
+    of eligible uses served, maximized), ``provider_margin`` (currency per year, maximized),
+    ``equity`` (worst tier's coverage, maximized).
+    """
+
+    family: Literal["incentive_fund"] = "incentive_fund"
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    fund: str = ""
+    service: ListingService
+    tiers: tuple[FundTier, ...] = Field(min_length=1)
+    schedules: tuple[TierSchedule, ...] = ()
+    creator: Creator
+    value: ValueInputs
+    adoption: Adoption = Adoption()
+    decisions: FundDecisions
+    guardrails: IncentiveFundGuardrails = IncentiveFundGuardrails()
+
+    @field_validator("tiers")
+    @classmethod
+    def _tiers_distinct(cls, v: tuple[FundTier, ...]) -> tuple[FundTier, ...]:
+        names = [t.name for t in v]
+        if len(set(names)) != len(names):
+            raise ValueError(f"tier names repeat: {names}; give each tier its own name")
+        return v
+
+    @field_validator("schedules")
+    @classmethod
+    def _schedules_name_every_tier(cls, v: tuple[TierSchedule, ...],
+                                   info: ValidationInfo) -> tuple[TierSchedule, ...]:
+        tiers = info.data.get("tiers")
+        if tiers is None:
+            return v
+        names = {t.name for t in tiers}
+        for s in v:
+            if set(s.ratios) != names:
+                missing = sorted(names - set(s.ratios))
+                extra = sorted(set(s.ratios) - names)
+                raise ValueError(
+                    f"schedule '{s.name}' must give a ratio for every tier {sorted(names)}"
+                    + (f"; missing {missing}" if missing else "")
+                    + (f"; unknown {extra}" if extra else "")
+                )
+        sched = [s.name for s in v]
+        if len(set(sched)) != len(sched):
+            raise ValueError(f"schedule names repeat: {sched}")
+        return v
+
+    @field_validator("decisions")
+    @classmethod
+    def _listing_within_horizon(cls, v: FundDecisions, info: ValidationInfo) -> FundDecisions:
+        creator = info.data.get("creator")
+        if creator is not None and v.years.upper > creator.horizon_years:
+            raise ValueError(
+                f"the listing may last up to {v.years.upper:g} years but the horizon "
+                f"(creator.horizon_years) is {creator.horizon_years}; lower years.upper or "
+                "lengthen the horizon"
+            )
+        return v
+
+
+class IncentiveFundProblem(PricingProblem):
+    """The incentive fund over the horizon (see the module docstring for formulas).
+
+    Decisions: ``a`` (base add-on, currency per use), ``schedule`` (tier schedule index),
+    ``grant`` (currency per adopting site per listed year), ``years`` (listing length),
+    ``cut`` (yearly cut of the add-on, share).
+
+    Examples
+    --------
+    >>> from problems import load_problem
+    >>> prob = load_problem("korea-ai-fund")
+    >>> prob.decision_names, prob.objective_units[0]
+    (('a', 'schedule', 'grant', 'years', 'cut'), 'KRW per year')
+    """
+
+    family = "incentive_fund"
+
+    def __init__(self, spec: IncentiveFundSpec) -> None:
+        super().__init__(spec)
+
+    @property
+    def spec(self) -> IncentiveFundSpec:
+        return self._spec  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ setup
+    def _setup(self) -> None:
+        s: IncentiveFundSpec = self._spec  # type: ignore[assignment]
+        cur = s.currency
+        tiers = s.tiers
+        self.tier_names: tuple[str, ...] = tuple(t.name for t in tiers)
+        schedules = s.schedules or (TierSchedule(name="flat",
+                                                 ratios={g: 1.0 for g in self.tier_names}),)
+        self.schedule_names: tuple[str, ...] = tuple(x.name for x in schedules)
+        self._ratios = np.array([[x.ratios[g] for g in self.tier_names] for x in schedules])
+        self._n = np.array([t.population for t in tiers], dtype=float)
+        self._c = np.array([t.compliance for t in tiers], dtype=float)
+        self._u = np.array([t.uptake for t in tiers], dtype=float)
+        self._k = np.array([t.provider_cost_per_use for t in tiers], dtype=float)
+        self._S = np.array([t.sites for t in tiers], dtype=float)
+        self._kbar = np.array([t.fixed_cost_per_site for t in tiers], dtype=float)
+        self._e = np.array([t.equity_weight for t in tiers], dtype=float)
+        self._nu = self._n * self._u
+        self._nc = self._n * self._c
+        self._q = self._nu / self._S
+        self._en_total = float(np.sum(self._e * self._n))
+        sv = s.service
+        self._f = sv.creator_fee
+        self._p0 = sv.insurer_payment
+        self._pperm = sv.permanent_payment
+        self._evidence = sv.evidence_uses
+        self._vc = sv.comparator_payment
+        cr = s.creator
+        self._T = cr.horizon_years
+        self._t = np.arange(1, self._T + 1, dtype=float)
+        self._disc = (1.0 + cr.discount_rate) ** -self._t
+        self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
+        self._today_spend = float(np.sum(self._nc) * self._vc)
+        self._compliance = float(np.sum(self._nc) / np.sum(self._n))
+        base = compute_anchors(
+            comparator_payment=self._vc,
+            compliance=self._compliance,
+            wtp_per_qaly=s.value.wtp_per_qaly,
+            qaly_gain_per_patient=s.value.qaly_gain_per_patient,
+            savings_per_patient=s.value.savings_per_patient,
+            marginal_cost=cr.marginal_cost,
+            upfront_investment=cr.upfront_investment,
+            annual_fixed_cost=cr.annual_fixed_cost,
+            horizon_years=cr.horizon_years,
+            discount_rate=cr.discount_rate,
+            tco_volume=cr.tco_volume,
+        )
+        self._anchors = Anchors(tuple(dataclasses.replace(a, unit=a.unit.replace("USD", cur))
+                                      for a in base))
+        d = s.decisions
+        n_sched = len(schedules)
+        self._decisions = (
+            Quantity("a", f"{cur} per use",
+                     "base add-on per AI use from the fund (times the tier's ratio)"),
+            Quantity("schedule", "index",
+                     "tier schedule: " + ", ".join(f"{i} {x}" for i, x in
+                                                   enumerate(self.schedule_names))),
+            Quantity("grant", f"{cur} per site-year",
+                     "fund grant per adopting site per listed year"),
+            Quantity("years", "years", "length of the fund's listing"),
+            Quantity("cut", "share per year", "yearly cut of the add-on during the listing"),
+        )
+        sched_bounds = Bounds(lower=0.0, upper=float(n_sched - 1),
+                              step=1.0 if n_sched > 1 else None)
+        self._bounds = (d.a, sched_bounds, d.grant, d.years, d.cut)
+        self._objective_info = {q.name: q for q in (
+            Quantity("payer_spend", f"{cur} per year",
+                     "fund and insurance payments, mean over the horizon (minimized)"),
+            Quantity("creator_npv", cur, "AI creator's net present value (maximized)"),
+            Quantity("access", "share of eligible uses",
+                     "equity-weighted share of eligible uses served, mean over the horizon "
+                     "(maximized)"),
+            Quantity("provider_margin", f"{cur} per year",
+                     "hospitals' margin on the AI after fee, per-use and fixed costs, with "
+                     "add-ons and grants, mean over the horizon (maximized)"),
+            Quantity("equity", "share of eligible uses",
+                     "coverage of the worst-served tier, mean over the horizon (maximized "
+                     "when chosen)"),
+        )}
+        rep: list[Quantity] = []
+        for g in self.tier_names:
+            rep += [
+                Quantity(f"coverage_{g}", "share of eligible uses",
+                         f"share of tier {g}'s eligible uses served, mean over the horizon"),
+                Quantity(f"adoption_{g}", "share of sites",
+                         f"share of tier {g}'s sites using the AI, mean over the horizon"),
+                Quantity(f"addon_{g}", f"{cur} per use", f"first-year add-on per use in {g}"),
+            ]
+        rep += [
+            Quantity("fund_total", cur, "fund payments over the whole listing"),
+            Quantity("fund_peak", f"{cur} per year", "fund payments in the costliest year"),
+            Quantity("fund_grants", cur, "grants to adopting sites over the listing"),
+            Quantity("insurance_spend", f"{cur} per year",
+                     "insurance payments for AI uses and comparators, mean over the horizon"),
+            Quantity("listing_uses", "uses", "AI uses during the listing (the evidence)"),
+            Quantity("listing_probability", "probability",
+                     "probability of a permanent listing, min(1, listing uses / evidence)"),
+            Quantity("ai_uses", "uses per year", "AI uses a year, mean over the horizon"),
+            Quantity("ai_uses_after", "uses per year",
+                     "AI uses a year after the listing ends (NaN when it lasts the horizon)"),
+            Quantity("fund_per_use", f"{cur} per use",
+                     "fund payments per AI use during the listing (NaN with none)"),
+        ]
+        self._reported_info = {q.name: q for q in rep}
+        gr = s.guardrails
+        cap = gr.fund_budget
+        per = "over the listing" if cap.period == "total" else "in any year"
+        table = {
+            "fund_budget": Guardrail(
+                "fund_budget", cur if cap.period == "total" else f"{cur} per year",
+                max(cap.budget, 1.0), f"fund payments {per} <= {cap.budget:,.0f} {cur}"),
+            "equity_floor": Guardrail(
+                "equity_floor", "share of eligible uses", 1.0,
+                f"every tier's mean coverage >= {gr.equity_floor.min_coverage:g}"),
+            "creator_sustainable": Guardrail(
+                "creator_sustainable", cur, max(cr.upfront_investment, 1.0),
+                "creator_npv >= 0"),
+            "evidence_goal": Guardrail(
+                "evidence_goal", "uses", max(self._evidence, 1.0),
+                f"AI uses during the listing >= {self._evidence:,.0f}"),
+        }
+        self._guardrails = tuple(table[n] for n in gr.enabled_names())
+
+    def anchors(self) -> Anchors:
+        """The five anchors of the service, per use, in the problem's currency."""
+        return self._anchors
+
+    @property
+    def currency(self) -> str:
+        """Currency of every amount (ISO code, e.g. ``KRW``)."""
+        return self.spec.currency
+
+    @property
+    def horizon(self) -> int:
+        """``T``: years modelled (the creator's horizon)."""
+        return self._T
+
+    def schedule_ratios(self, name: str) -> dict[str, float]:
+        """Tier -> ratio of the base add-on in the schedule called ``name``."""
+        i = self.schedule_names.index(name)
+        return dict(zip(self.tier_names, self._ratios[i].tolist(), strict=True))
+
+    def _with_bounds(self, changes: Mapping[str, Bounds]) -> IncentiveFundProblem:
+        s: IncentiveFundSpec = self._spec  # type: ignore[assignment]
+        if "schedule" in changes:
+            b = changes["schedule"]
+            keep = [x for i, x in enumerate(s.schedules or ())
+                    if b.lower - 1e-9 <= i <= b.upper + 1e-9]
+            if not keep:
+                raise ParameterError(
+                    "bounds.schedule", f"indices within 0..{len(self.schedule_names) - 1}",
+                    f"{b.lower:g} to {b.upper:g}",
+                    fix="give the indices of the schedules to keep (see decision 'schedule').",
+                    owner=f"problem '{self.name}'")
+            s = s.replace(schedules=[x.model_dump() for x in keep])  # type: ignore[assignment]
+        d = s.decisions.model_dump()
+        for name, b in changes.items():
+            if name != "schedule":
+                d[name] = b.model_dump()
+        return IncentiveFundProblem(s.replace(decisions=d))  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------- evaluation
+    def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
+        s: IncentiveFundSpec = self._spec  # type: ignore[assignment]
+        a = X[:, 0]
+        sched = np.clip(np.rint(X[:, 1]), 0, len(self.schedule_names) - 1).astype(int)
+        grant = X[:, 2]
+        years = np.clip(np.rint(X[:, 3]), 1, self._T)
+        cut = X[:, 4]
+        t = self._t
+        listed = t[None, :] <= years[:, None]  # (N, T)
+        decay = (1.0 - cut[:, None]) ** (t[None, :] - 1.0)  # (N, T)
+        first = a[:, None] * self._ratios[sched]  # (N, G) first-year add-on per use
+        addon = np.where(listed, decay, 0.0)[:, :, None] * first[:, None, :]  # (N, T, G)
+        grant_t = np.where(listed, grant[:, None], 0.0)  # (N, T)
+        base_margin = addon - self._f - self._k  # (N, T, G) before the insurer's payment
+        # the listing's uses set the probability of a permanent listing
+        A1, _ = self._curve(self._q * (self._p0 + base_margin) + grant_t[:, :, None],
+                            self._kbar)
+        listing_uses = (self._nu * A1 * listed[:, :, None]).sum(axis=(1, 2))
+        prob_listed = np.minimum(1.0, listing_uses / self._evidence)
+        p_t = self._p0 + np.where(listed, 0.0, prob_listed[:, None] * self._pperm)  # (N, T)
+        pi = p_t[:, :, None] + base_margin
+        A, cost = self._curve(self._q * pi + grant_t[:, :, None], self._kbar)
+        U = self._nu * A  # (N, T, G)
+        H = self._nc * (1.0 - A)
+        site_grants = self._S * A * grant_t[:, :, None]  # (N, T, G)
+        fund_t = (U * addon + site_grants).sum(axis=2)  # (N, T)
+        insurance_t = (U * p_t[:, :, None]).sum(axis=2) + (H * self._vc).sum(axis=2)
+        payer_spend = (fund_t + insurance_t).mean(axis=1)
+        uses_t = U.sum(axis=2)
+        cr = s.creator
+        creator_npv = ((self._f - cr.marginal_cost) * uses_t - cr.annual_fixed_cost) \
+            @ self._disc - cr.upfront_investment
+        served = U + H
+        access = (served * self._e).sum(axis=2).mean(axis=1) / self._en_total
+        provider_margin = (U * pi + site_grants - self._S * cost).sum(axis=2).mean(axis=1)
+        coverage = (served / self._n).mean(axis=1)  # (N, G)
+        equity = coverage.min(axis=1)
+        objectives = {
+            "payer_spend": payer_spend,
+            "creator_npv": creator_npv,
+            "access": access,
+            "provider_margin": provider_margin,
+            "equity": equity,
+        }
+        fund_total = fund_t.sum(axis=1)
+        gr = s.guardrails
+        cons: dict[str, np.ndarray] = {}
+        for rail in self._guardrails:
+            name = rail.name
+            if name == "fund_budget":
+                used = fund_total if gr.fund_budget.period == "total" else fund_t.max(axis=1)
+                cons[name] = used - gr.fund_budget.budget
+            elif name == "equity_floor":
+                cons[name] = gr.equity_floor.min_coverage - equity
+            elif name == "creator_sustainable":
+                cons[name] = -creator_npv
+            elif name == "evidence_goal":
+                cons[name] = self._evidence - listing_uses
+        reported: dict[str, np.ndarray] = {}
+        if report:
+            adoption = A.mean(axis=1)
+            for j, g in enumerate(self.tier_names):
+                reported[f"coverage_{g}"] = coverage[:, j]
+                reported[f"adoption_{g}"] = adoption[:, j]
+                reported[f"addon_{g}"] = first[:, j]
+            reported["fund_total"] = fund_total
+            reported["fund_peak"] = fund_t.max(axis=1)
+            reported["fund_grants"] = site_grants.sum(axis=(1, 2))
+            reported["insurance_spend"] = insurance_t.mean(axis=1)
+            reported["listing_uses"] = listing_uses
+            reported["listing_probability"] = prob_listed
+            reported["ai_uses"] = uses_t.mean(axis=1)
+            after = ~listed
+            n_after = after.sum(axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                reported["ai_uses_after"] = np.where(
+                    n_after > 0, (uses_t * after).sum(axis=1) / np.where(n_after > 0, n_after, 1),
+                    np.nan)
+                reported["fund_per_use"] = np.where(
+                    listing_uses > 0, fund_total / np.where(listing_uses > 0, listing_uses, 1.0),
+                    np.nan)
+        return Evaluation(objectives, cons, reported)
