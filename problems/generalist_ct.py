@@ -102,6 +102,7 @@ def compare_code_sets(problem: PricingProblem, cost_saving: float | None = None,
 
 
 def _best_access(F: np.ndarray, budget: float) -> float:
+    """Highest access (share) among rows of ``F`` with spend <= ``budget`` (USD per year)."""
     ok = F[:, 0] <= budget
     return float(F[ok, 1].max()) if ok.any() else float("nan")
 

@@ -34,6 +34,7 @@ korea_ai_addon_pathology, which lists every category)."""
 
 
 def _schedule_index(problem: PricingProblem, name: str) -> int | None:
+    """Index of the tier schedule called ``name``, or None when the problem has none."""
     names = problem.schedule_names  # type: ignore[attr-defined]
     return names.index(name) if name in names else None
 

@@ -361,6 +361,7 @@ class GeneralistBundleProblem(PricingProblem):
 
     @property
     def spec(self) -> GeneralistBundleSpec:
+        """The validated specification."""
         return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
@@ -449,7 +450,8 @@ class GeneralistBundleProblem(PricingProblem):
             ]
         for t in self.task_names:
             rep.append(Quantity(f"delivered_{t}", share,
-                                f"share of indicated {t} results delivered, all settings"))
+                                f"share of indicated {t} results delivered, all settings "
+                                "(NaN when never indicated)"))
         rep += [
             Quantity("ai_studies", "studies per year", "studies analyzed by the AI"),
             Quantity("bundle_share", "share of AI-analyzed studies",
@@ -556,6 +558,7 @@ class GeneralistBundleProblem(PricingProblem):
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
+        """All candidates at once: settings on axis 1, tasks on axis 2 (USD, shares)."""
         s: GeneralistBundleSpec = self._spec  # type: ignore[assignment]
         N = X.shape[0]
         K = len(self.task_names)

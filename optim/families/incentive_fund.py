@@ -323,6 +323,7 @@ class IncentiveFundProblem(PricingProblem):
 
     @property
     def spec(self) -> IncentiveFundSpec:
+        """The validated specification."""
         return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
@@ -488,6 +489,7 @@ class IncentiveFundProblem(PricingProblem):
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
+        """All candidates at once: years on axis 1, tiers on axis 2 (currency, shares)."""
         s: IncentiveFundSpec = self._spec  # type: ignore[assignment]
         a = X[:, 0]
         sched = np.clip(np.rint(X[:, 1]), 0, len(self.schedule_names) - 1).astype(int)

@@ -84,6 +84,7 @@ OBJECTIVE_INFO: tuple[Quantity, ...] = (
 
 
 def _share_ladder(b: Bounds, what: str) -> Bounds:
+    """``b`` unchanged when it stays within [0, 1]; else a ValueError naming ``what``."""
     if b.lower < 0 or b.upper > 1:
         raise ValueError(
             f"the {what} ladder runs from {b.lower} to {b.upper}; a {what} is a share, so keep "
@@ -299,6 +300,7 @@ class ValueBasedProblem(PricingProblem):
 
     @property
     def spec(self) -> ValueBasedSpec:
+        """The validated specification."""
         return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
@@ -479,6 +481,7 @@ class ValueBasedProblem(PricingProblem):
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
+        """All candidates at once: settings on axis 1, payers on axis 2 (USD, shares)."""
         s: ValueBasedSpec = self._spec  # type: ignore[assignment]
         base = X[:, 0:1] * self._base_factor  # (N, 1) mean base per enrollee-year
         omega = X[:, 1:2]
