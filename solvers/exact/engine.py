@@ -1,0 +1,1014 @@
+"""Augmented epsilon-constraint method (AUGMECON2 / AUGMECON-R class) on one HiGHS model.
+
+The method, for objectives ``f_1..f_k`` (each in its own sense; internally every objective
+is maximized, ``g_j = +/- f_j``):
+
+1. **Payoff table.** Each objective is optimized, then the others lexicographically with
+   the previous ones held at their optimum. It gives the ideal point (best value of each
+   objective) and, with two objectives, the exact nadir point.
+2. **Epsilon sweep.** ``max W g_1 + sum_j w_j g_j`` subject to ``g_j >= e_j`` for
+   ``j = 2..k``, over a grid of epsilon vectors ``e``. The augmentation terms
+   ``w_j g_j`` (AUGMECON2's slack terms ``s_j / r_j``, the constant ``e_j`` dropped)
+   make every solution efficient, not only weakly efficient.
+3. **Bypass and pruning.** A solution found at ``e`` with objective values ``g`` is also
+   the answer at every grid point ``e'`` with ``e <= e' <= g`` (it stays feasible there
+   and the feasible set only shrinks): those points are skipped (AUGMECON2's bypass
+   along the innermost objective, AUGMECON-R's flags along the outer ones). An
+   infeasible ``e`` makes every ``e' >= e`` infeasible (early exit). The engine keeps
+   these regions as boxes and jumps, in every dimension, straight to the first grid
+   value not covered: with two objectives, after a solution with ``g_2 = v`` the next
+   bound is ``v + 1``, so about one model is solved per Pareto point.
+
+**Exact mode** (every objective has integer coefficients on integer variables,
+detected automatically): the grid is every integer (every multiple of the objective's
+coefficient gcd) from a valid lower bound to the ideal value, and the method returns
+EVERY nondominated point. The augmentation uses integer weights ``W > sum_j (range of
+g_j)`` so the first objective is optimized exactly and the working objective stays
+integral. **Grid mode** (continuous objectives): ``grid_points`` equally spaced values
+per constrained objective between the payoff-table nadir and ideal values; the method
+returns the exact efficient point of every grid point (AUGMECON2 with ``eps = 1e-3``).
+
+With ``workers > 1`` the sweep runs in worker processes, each with its own persistent
+HiGHS model built from the compiled matrix: with two objectives in exact mode one worker
+walks the front from each end until they meet; otherwise the outermost grid dimension is
+split into contiguous ranges. The nondominated set is the same whatever the number of
+workers (points are deduplicated, filtered and sorted deterministically).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import multiprocessing as mp
+import queue
+import time
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from optim.errors import ParameterError
+from solvers.exact.errors import (
+    InfeasibleModelError,
+    SolverFailureError,
+    UnboundedObjectiveError,
+)
+from solvers.exact.highs_model import (
+    CompiledModel,
+    HighsModel,
+    PyomoRebuildModel,
+    SolveRecord,
+    SolverModel,
+    SolveStatus,
+    compile_with_clone,
+)
+
+logger = logging.getLogger(__name__)
+
+OWNER = "solve_epsilon_constraint"
+INF = math.inf
+AUGMECON_EPS = 1e-3
+"""AUGMECON2's augmentation factor in grid mode (slack terms ``eps * s_j / r_j``)."""
+MAX_WEIGHTED_MAGNITUDE = 1e9
+"""Largest working-objective magnitude for which exact integer weights are used."""
+_STOP_POLL_S = 0.5
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True)
+class EpsilonConstraintResult:
+    """The nondominated points found by :func:`solve_epsilon_constraint`.
+
+    Attributes
+    ----------
+    objective_names
+        Names of the objectives of ``obj_list`` (Pyomo names, e.g. ``obj_list[1]``).
+    senses
+        ``"min"`` or ``"max"`` per objective.
+    points
+        ``(n, k)`` objective values, each in its own sense and units (offsets included),
+        sorted by the first objective from best to worst, then the second, ...
+    solutions
+        ``(n, n_vars)`` variable values, one row per point.
+    variable_names
+        Names of the columns of ``solutions`` (Pyomo names; fixed variables and
+        variables that appear nowhere are left out).
+    status
+        Solver status of the solve that produced each point.
+    mip_gap
+        Relative MIP gap of each point's solve (0 when proven optimal).
+    solve_time
+        Seconds spent in the solver for each point's solve.
+    payoff_table
+        ``(k, k)``: row ``i`` holds every objective's value (own sense and units) at the
+        lexicographic optimum of objective ``i``. Its diagonal is the ideal point.
+    models_solved
+        Every solver call of the run (payoff table, bounds, sweep), over all workers.
+    infeasible
+        Solves that proved an epsilon point infeasible.
+    skipped
+        Grid points answered by a previous solution or infeasibility (bypass, flags)
+        instead of a solve.
+    runtime_s
+        Wall-clock seconds of the whole call, including compiling the model.
+    workers
+        Processes used for the sweep.
+    exact
+        Whether the points are guaranteed to be the complete nondominated set (exact
+        mode, ``mip_rel_gap == 0`` and no time limit reached).
+    grid_points
+        Grid points per constrained objective in grid mode, ``None`` in exact mode.
+    complete
+        False when the time limit stopped the sweep early.
+    baseline
+        Whether the baseline (rebuild-per-solve) mode produced this result.
+    """
+
+    objective_names: tuple[str, ...]
+    senses: tuple[str, ...]
+    points: np.ndarray
+    solutions: np.ndarray
+    variable_names: tuple[str, ...]
+    status: tuple[SolveStatus, ...]
+    mip_gap: np.ndarray
+    solve_time: np.ndarray
+    payoff_table: np.ndarray
+    models_solved: int
+    infeasible: int
+    skipped: int
+    runtime_s: float
+    workers: int
+    exact: bool = True
+    grid_points: int | None = None
+    complete: bool = True
+    baseline: bool = False
+
+    @property
+    def n_points(self) -> int:
+        """Number of nondominated points."""
+        return int(self.points.shape[0])
+
+    @property
+    def models_per_point(self) -> float:
+        """Models solved per nondominated point."""
+        return self.models_solved / max(1, self.n_points)
+
+
+# --------------------------------------------------------------------------- plan
+
+
+@dataclass(frozen=True)
+class _Axis:
+    """The epsilon values of one constrained objective (internal maximization units).
+
+    ``aligned`` grids hold ``origin + t * step`` only; otherwise (exact mode) every value
+    is allowed and the value after a solution with ``g = v`` is ``v + step``.
+    """
+
+    first: float
+    last: float
+    step: float
+    origin: float
+    aligned: bool
+    tol: float
+
+    def next_after(self, value: float, current: float) -> float | None:
+        """First epsilon value above ``value`` and ``current`` (``None`` past the end)."""
+        if not math.isfinite(value):
+            return None
+        if self.aligned:
+            t = math.floor((value + self.tol - self.origin) / self.step) + 1
+            nxt = self.origin + t * self.step
+            while nxt <= max(value + self.tol, current):
+                t += 1
+                nxt = self.origin + t * self.step
+        else:
+            nxt = max(value, current) + self.step
+        nxt = max(nxt, self.first)
+        return nxt if nxt <= self.last + self.tol else None
+
+
+@dataclass(frozen=True)
+class _Seed:
+    """A solution known before the sweep; ``lo`` set when it also answers ``e = lo``."""
+
+    g: np.ndarray
+    x: np.ndarray
+    record: SolveRecord
+    lo: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One sweep: a primary objective, constrained objectives (innermost first)."""
+
+    primary: int
+    order: tuple[int, ...]
+    weights: np.ndarray
+    axes: tuple[_Axis, ...]
+    seeds: tuple[_Seed, ...]
+    own_slot: int | None = None
+    partner_slot: int | None = None
+
+
+@dataclass
+class _TaskOutput:
+    g: list[np.ndarray] = field(default_factory=list)
+    x: list[np.ndarray] = field(default_factory=list)
+    records: list[SolveRecord] = field(default_factory=list)
+    solves: int = 0
+    infeasible: int = 0
+    skipped: int = 0
+    complete: bool = True
+
+
+@dataclass(frozen=True)
+class _Payoff:
+    g: np.ndarray  # (k, k) internal values, row i = lexicographic optimum of objective i
+    x: np.ndarray  # (k, n)
+    records: tuple[SolveRecord, ...]
+
+    @property
+    def ideal(self) -> np.ndarray:
+        return np.diag(self.g).copy()
+
+    @property
+    def nadir(self) -> np.ndarray:
+        return self.g.min(axis=0)
+
+
+class _StopSweepError(Exception):
+    """Raised inside a sweep when the time budget is spent (caught by the sweep)."""
+
+
+# --------------------------------------------------------------------------- public
+
+
+def solve_epsilon_constraint(
+    model: Any,
+    *,
+    grid_points: int | None = None,
+    integer_objectives: bool | None = None,
+    workers: int = 1,
+    time_limit: float | None = None,
+    mip_rel_gap: float = 0.0,
+    baseline: bool = False,
+    highs_options: Mapping[str, bool | int | float | str] | None = None,
+) -> EpsilonConstraintResult:
+    """Nondominated points of a linear multi-objective Pyomo model (augmented
+    epsilon-constraint, AUGMECON2 / AUGMECON-R class, on a persistent HiGHS model).
+
+    Parameters
+    ----------
+    model
+        Pyomo ``ConcreteModel`` with its objectives in an ``ObjectiveList`` named
+        ``obj_list`` (at least two; active or not; each minimized or maximized as its
+        ``sense`` says). Linear constraints; continuous, integer or binary variables.
+        Never modified.
+    grid_points
+        Grid points per constrained objective, between the payoff-table nadir and ideal
+        values (grid mode). Required when the objectives are not all integer-valued;
+        leave ``None`` for exact mode.
+    integer_objectives
+        ``None`` detects whether every objective has integer coefficients on integer
+        variables (then exact mode, step 1 on the integer grid, every nondominated
+        point); ``True`` requires it; ``False`` forces grid mode.
+    workers
+        Processes for the sweep (1: in this process). The nondominated set does not
+        depend on it.
+    time_limit
+        Wall-clock budget in seconds for the whole run (``None``: none). When it runs
+        out the points found so far are returned with ``complete=False``.
+    mip_rel_gap
+        Relative MIP gap of every solve; 0 (default) proves optimality, which exact mode
+        needs for its guarantee.
+    baseline
+        Rebuild the Pyomo model and a new HiGHS instance for every solve through Pyomo's
+        solver interface, in one process (what pyaugmecon does): same answers, slower.
+    highs_options
+        Extra HiGHS options for every solve (e.g. ``{"presolve": "off"}``).
+
+    Returns
+    -------
+    EpsilonConstraintResult
+
+    Raises
+    ------
+    ParameterError
+        Bad arguments or an unsupported model (message says how to fix it).
+    InfeasibleModelError
+        The constraints admit no solution.
+    UnboundedObjectiveError
+        An objective is unbounded over the feasible set.
+    SolverFailureError
+        HiGHS failed (numerical trouble, time limit inside the payoff table, ...).
+    """
+    t0 = time.perf_counter()
+    _check_args(grid_points, integer_objectives, workers, time_limit, mip_rel_gap, baseline)
+    deadline = None if time_limit is None else time.monotonic() + float(time_limit)
+    compiled, work, columns = compile_with_clone(model, owner=OWNER)
+    integer = _resolve_mode(compiled, grid_points, integer_objectives)
+    solver: SolverModel
+    if baseline:
+        solver = PyomoRebuildModel(compiled, work, columns, mip_rel_gap=mip_rel_gap)
+    else:
+        solver = HighsModel(compiled, mip_rel_gap=mip_rel_gap, options=highs_options)
+
+    payoff = _payoff_table(solver, compiled, integer, deadline)
+    logger.info("payoff table (internal max form):\n%s", payoff.g)
+    extra_solves = 0
+    bounds_exact = True
+    if integer:
+        first, bounds_exact, extra_solves = _grid_start(solver, compiled, payoff, deadline)
+        tasks = _exact_tasks(compiled, payoff, first, 1 if baseline else workers)
+    else:
+        assert grid_points is not None
+        tasks = _grid_tasks(compiled, payoff, grid_points, 1 if baseline else workers)
+    payoff_solves = solver.solves - extra_solves
+
+    if len(tasks) == 1:
+        outputs = [_run_task(solver, tasks[0], deadline, None)]
+        used_workers = 1
+    else:
+        outputs = _run_parallel(compiled, tasks, deadline, mip_rel_gap, highs_options)
+        used_workers = len(tasks)
+    result = _assemble(
+        compiled, payoff, outputs, integer=integer,
+        models_solved=payoff_solves + extra_solves + sum(o.solves for o in outputs),
+        runtime_s=time.perf_counter() - t0, workers=used_workers,
+        exact=integer and bounds_exact and mip_rel_gap == 0.0,
+        grid_points=None if integer else grid_points, baseline=baseline,
+    )
+    logger.info(
+        "%s: %d nondominated points, %d models (%.2f per point), %d infeasible, %d skipped, "
+        "%.2f s, %d worker(s)", OWNER, result.n_points, result.models_solved,
+        result.models_per_point, result.infeasible, result.skipped, result.runtime_s,
+        result.workers,
+    )
+    return result
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_args(grid_points: Any, integer_objectives: Any, workers: Any, time_limit: Any,
+                mip_rel_gap: Any, baseline: Any) -> None:
+    if grid_points is not None and (
+        isinstance(grid_points, bool) or not isinstance(grid_points, int) or grid_points < 2
+    ):
+        raise ParameterError("grid_points", "an integer >= 2 or None", grid_points,
+                             fix="pass e.g. grid_points=20, or None for exact mode.",
+                             owner=OWNER)
+    if integer_objectives is not None and not isinstance(integer_objectives, bool):
+        raise ParameterError("integer_objectives", "True, False or None", integer_objectives,
+                             fix="pass None to detect integer objectives automatically.",
+                             owner=OWNER)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ParameterError("workers", "an integer >= 1", workers,
+                             fix="pass workers=1 (this process) or the number of cores.",
+                             owner=OWNER)
+    if time_limit is not None and (
+        isinstance(time_limit, bool) or not isinstance(time_limit, int | float)
+        or not time_limit > 0
+    ):
+        raise ParameterError("time_limit", "a number of seconds > 0 or None", time_limit,
+                             fix="pass e.g. time_limit=60.0, or None for no limit.",
+                             owner=OWNER)
+    if (isinstance(mip_rel_gap, bool) or not isinstance(mip_rel_gap, int | float)
+            or not 0 <= mip_rel_gap < 1):
+        raise ParameterError("mip_rel_gap", "a number in [0, 1)", mip_rel_gap,
+                             fix="pass 0.0 to prove every point optimal.", owner=OWNER)
+    if not isinstance(baseline, bool):
+        raise ParameterError("baseline", "True or False", baseline, owner=OWNER)
+    if baseline and workers != 1:
+        raise ParameterError("workers", "1 when baseline=True", workers,
+                             fix="drop workers (the baseline runs in one process).",
+                             owner=OWNER)
+
+
+def _resolve_mode(compiled: CompiledModel, grid_points: int | None,
+                  integer_objectives: bool | None) -> bool:
+    """True for exact (integer) mode, False for grid mode."""
+    not_integer = [compiled.objective_names[j] for j in range(compiled.n_objectives)
+                   if not compiled.integer_objective(j)]
+    if integer_objectives is True:
+        if not_integer:
+            raise ParameterError(
+                "integer_objectives",
+                "True only when every objective has integer coefficients on integer "
+                "variables", f"True, but {not_integer} do not",
+                fix="pass integer_objectives=None (detect) or False with grid_points=....",
+                owner=OWNER,
+            )
+        if grid_points is not None:
+            raise ParameterError(
+                "grid_points", "None when integer_objectives=True (the integer grid is "
+                "exhaustive)", grid_points,
+                fix="drop grid_points, or pass integer_objectives=None to use the grid.",
+                owner=OWNER,
+            )
+        return True
+    if integer_objectives is None and grid_points is None:
+        if not not_integer:
+            return True
+        raise ParameterError(
+            "grid_points", "an integer >= 2 when the objectives are not all integer-valued "
+            f"({not_integer} have fractional coefficients or continuous variables)", None,
+            fix="pass grid_points=... (e.g. 20); for two objectives of an LP, "
+            "solve_biobjective_lp gives the exact front.",
+            owner=OWNER,
+        )
+    if grid_points is None:
+        raise ParameterError("grid_points", "an integer >= 2 when integer_objectives=False",
+                             None, fix="pass grid_points=... (e.g. 20).", owner=OWNER)
+    return False
+
+
+# --------------------------------------------------------------------------- payoff
+
+
+def _time_left(deadline: float | None) -> float | None:
+    if deadline is None:
+        return None
+    return deadline - time.monotonic()
+
+
+def _lex_weights(order: list[int], lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
+    """Integer weights making one weighted solve lexicographic over ``order`` (integer
+    objectives only), or ``None`` when they would be too large to be exact."""
+    k = len(lo)
+    w = np.zeros(k)
+    acc = 0.0
+    for j in reversed(order):
+        w[j] = 1.0 + acc
+        acc += w[j] * (hi[j] - lo[j])
+    mag = float(np.sum(w * np.maximum(np.abs(lo), np.abs(hi))))
+    if not math.isfinite(mag) or mag > MAX_WEIGHTED_MAGNITUDE:
+        return None
+    return w
+
+
+def _payoff_table(model: SolverModel, compiled: CompiledModel, integer: bool,
+                  deadline: float | None) -> _Payoff:
+    """Lexicographic optimum of every objective (rows) in internal maximization form."""
+    k = compiled.n_objectives
+    G = compiled.G
+    lo_b, hi_b = compiled.interval_bounds()
+    rows_g = np.zeros((k, k))
+    rows_x: list[np.ndarray] = []
+    records: list[SolveRecord] = []
+    free_upper = np.full(k, INF)
+    for i in range(k):
+        order = [i] + [j for j in range(k) if j != i]
+        w = _lex_weights(order, lo_b, hi_b) if integer else None
+        rec: SolveRecord | None = None
+        if w is not None:
+            model.set_objective_bounds(np.full(k, -INF), free_upper)
+            model.set_weights(w)
+            rec = model.solve(_time_left(deadline))
+            if rec.status is not SolveStatus.OPTIMAL:
+                rec = None  # redo stage by stage for a precise diagnosis
+        if rec is None:
+            lower = np.full(k, -INF)
+            prev: np.ndarray | None = None
+            for stage, j in enumerate(order):
+                model.set_objective_bounds(lower, free_upper)
+                model.set_weights(np.eye(k)[j])
+                model.set_start(prev)
+                rec = model.solve(_time_left(deadline))
+                if rec.status is SolveStatus.INFEASIBLE and stage > 0 and not integer:
+                    # The previous optimum, held exactly, is infeasible by round-off only.
+                    prev_j = order[stage - 1]
+                    lower[prev_j] -= 1e-9 * max(1.0, abs(lower[prev_j]))
+                    model.set_objective_bounds(lower, free_upper)
+                    rec = model.solve(_time_left(deadline))
+                _check_payoff(rec, compiled, i, j, first=(i == 0 and stage == 0))
+                assert rec.x is not None
+                prev = rec.x
+                z = float(G[j] @ rec.x)
+                # Integer objectives move in steps of their gcd: half a step is exact.
+                lower[j] = z - 0.5 * compiled.objective_step(j) if integer else z
+        assert rec is not None and rec.x is not None
+        _check_payoff(rec, compiled, i, i, first=False)
+        g = G @ rec.x
+        rows_g[i] = np.round(g) if integer else g
+        rows_x.append(rec.x)
+        records.append(rec)
+    model.set_objective_bounds(np.full(k, -INF), free_upper)
+    return _Payoff(g=rows_g, x=np.array(rows_x), records=tuple(records))
+
+
+def _check_payoff(rec: SolveRecord, compiled: CompiledModel, row: int, obj: int,
+                  first: bool) -> None:
+    name = compiled.objective_names[obj]
+    sense = compiled.senses[obj]
+    st = rec.status
+    if st is SolveStatus.OPTIMAL:
+        return
+    if st is SolveStatus.INFEASIBLE and first:
+        raise InfeasibleModelError(
+            f"The model passed to {OWNER} is infeasible: HiGHS proved that its constraints "
+            f"have no solution (first payoff-table solve, optimizing '{name}' alone). Fix: "
+            "check the constraints and variable bounds, e.g. relax one at a time."
+        )
+    if st is SolveStatus.UNBOUNDED:
+        direction = "increased" if sense == "max" else "decreased"
+        raise UnboundedObjectiveError(
+            f"Objective '{name}' ({sense}imize) is unbounded: it can be {direction} without "
+            "limit over the feasible set, so there is no Pareto front. Fix: add bounds on "
+            "the variables it uses or the missing constraint.", name,
+        )
+    if st is SolveStatus.INFEASIBLE_OR_UNBOUNDED and first:
+        raise InfeasibleModelError(
+            f"The model passed to {OWNER} is infeasible or '{name}' is unbounded (HiGHS "
+            "could not tell which). Fix: check the constraints, and bound the variables "
+            f"of '{name}'."
+        )
+    if st is SolveStatus.TIME_LIMIT:
+        raise SolverFailureError(
+            f"The time limit ran out while computing the payoff table (row {row + 1}, "
+            f"objective '{name}'). Fix: raise time_limit or pass mip_rel_gap > 0."
+        )
+    raise SolverFailureError(
+        f"HiGHS ended with status '{st.value}' in the payoff table (row {row + 1}, "
+        f"objective '{name}'), where an optimum was expected. Fix: check the model's "
+        "scaling (very large or small coefficients) or pass other highs_options."
+    )
+
+
+# --------------------------------------------------------------------------- plans
+
+
+def _grid_start(model: SolverModel, compiled: CompiledModel, payoff: _Payoff,
+                deadline: float | None) -> tuple[np.ndarray, bool, int]:
+    """First epsilon value of every objective in exact mode.
+
+    Two objectives: the payoff table's nadir is exact. Three or more: a valid lower
+    bound over the whole feasible set (the payoff-table nadir may overestimate the true
+    nadir), from the variable bounds or else the LP relaxation. Returns the values, whether
+    every value is a proven bound, and the number of solves spent.
+    """
+    k = compiled.n_objectives
+    if k == 2:
+        return payoff.nadir, True, 0
+    lo, _ = compiled.interval_bounds()
+    first = np.array(lo, dtype=float)
+    proven = True
+    solves = 0
+    need = [j for j in range(1, k) if not math.isfinite(first[j])]
+    if need:
+        model.set_relaxed(True)
+        try:
+            for j in need:
+                model.set_objective_bounds(np.full(k, -INF), np.full(k, INF))
+                model.set_weights(-np.eye(k)[j])
+                rec = model.solve(_time_left(deadline))
+                solves += 1
+                if rec.status is SolveStatus.OPTIMAL and rec.x is not None:
+                    first[j] = float(compiled.G[j] @ rec.x)
+                else:
+                    logger.warning(
+                        "objective '%s' has no finite lower bound (LP relaxation: %s); the "
+                        "sweep starts at its payoff-table nadir, which may miss points",
+                        compiled.objective_names[j], rec.status.value)
+                    first[j] = payoff.nadir[j]
+                    proven = False
+        finally:
+            model.set_relaxed(False)
+    first = np.floor(first - 1e-6 * np.maximum(1.0, np.abs(first)))
+    first = np.minimum(first, payoff.nadir)
+    return first, proven, solves
+
+
+def _augmented_integer_weights(primary: int, order: tuple[int, ...], first: np.ndarray,
+                               ideal: np.ndarray) -> np.ndarray:
+    """``W`` on the primary, 1 on the others, with ``W > sum of their ranges``: the primary
+    is maximized exactly and the result is efficient. Falls back to the primary alone when
+    ``W`` would be too large for exact arithmetic in the solver."""
+    k = len(ideal)
+    w = np.zeros(k)
+    span = float(sum(ideal[j] - first[j] for j in order))
+    big = 1.0 + span
+    mag = big * max(1.0, abs(ideal[primary]))
+    if math.isfinite(mag) and mag <= MAX_WEIGHTED_MAGNITUDE:
+        w[primary] = big
+        for j in order:
+            w[j] = 1.0
+    else:
+        logger.debug("augmentation weights too large (%g); optimizing the primary alone", mag)
+        w[primary] = 1.0
+    return w
+
+
+def _exact_seeds(compiled: CompiledModel, payoff: _Payoff, primary: int,
+                 order: tuple[int, ...], first: np.ndarray) -> tuple[_Seed, ...]:
+    """Payoff-table solutions, with the epsilon point each one provably answers."""
+    k = compiled.n_objectives
+    seeds = []
+    for i in range(k):
+        others = [j for j in range(k) if j != i]
+        lo: np.ndarray | None = None
+        if i == primary:
+            lo = np.array([first[j] for j in order])
+        elif others[0] == primary:
+            lo = np.array([payoff.g[i, i] if j == i else first[j] for j in order])
+        seeds.append(_Seed(g=payoff.g[i], x=payoff.x[i], record=payoff.records[i], lo=lo))
+    return tuple(seeds)
+
+
+def _exact_tasks(compiled: CompiledModel, payoff: _Payoff, first: np.ndarray,
+                 workers: int) -> list[_Task]:
+    k = compiled.n_objectives
+    ideal = payoff.ideal
+    steps = np.array([compiled.objective_step(j) for j in range(k)])
+
+    def task(primary: int, order: tuple[int, ...], outer: tuple[float, float] | None = None,
+             slots: tuple[int, int] | None = None) -> _Task:
+        axes = []
+        for pos, j in enumerate(order):
+            lo_j, hi_j = float(first[j]), float(ideal[j])
+            if outer is not None and pos == len(order) - 1:
+                lo_j, hi_j = outer
+            axes.append(_Axis(first=lo_j, last=hi_j, step=float(steps[j]), origin=lo_j,
+                              aligned=False, tol=1e-9))
+        return _Task(
+            primary=primary, order=order,
+            weights=_augmented_integer_weights(primary, order, first, ideal),
+            axes=tuple(axes), seeds=_exact_seeds(compiled, payoff, primary, order, first),
+            own_slot=None if slots is None else slots[0],
+            partner_slot=None if slots is None else slots[1],
+        )
+
+    order = tuple(range(1, k))
+    if workers == 1:
+        return [task(0, order)]
+    if k == 2:
+        # One walker from each end of the front; they stop where they meet.
+        return [task(0, (1,), slots=(0, 1)), task(1, (0,), slots=(1, 0))]
+    outer = order[-1]
+    lo_o, hi_o = float(payoff.nadir[outer]), float(ideal[outer])
+    cuts = [math.floor(lo_o + (hi_o - lo_o) * t / workers) for t in range(1, workers)]
+    bounds = sorted({c for c in cuts if first[outer] < c <= hi_o})
+    starts = [float(first[outer]), *map(float, bounds)]
+    ends = [b - 1.0 for b in bounds] + [hi_o]
+    return [task(0, order, outer=(s, e)) for s, e in zip(starts, ends, strict=True)]
+
+
+def _grid_tasks(compiled: CompiledModel, payoff: _Payoff, grid_points: int,
+                workers: int) -> list[_Task]:
+    k = compiled.n_objectives
+    ideal, nadir = payoff.ideal, payoff.nadir
+    order = tuple(range(1, k))
+    weights = np.zeros(k)
+    weights[0] = 1.0
+    axes = []
+    for pos, j in enumerate(order):
+        r = float(ideal[j] - nadir[j])
+        scale = max(1.0, abs(float(ideal[j])), abs(float(nadir[j])))
+        if r <= 1e-9 * scale:
+            step, last, r_aug = 1.0, float(nadir[j]), 1.0
+        else:
+            step, last, r_aug = r / (grid_points - 1), float(ideal[j]), r
+        weights[j] = AUGMECON_EPS * 10.0 ** (-pos) / r_aug
+        axes.append(_Axis(first=float(nadir[j]), last=last, step=step, origin=float(nadir[j]),
+                          aligned=True, tol=1e-6 * scale))
+    base = _Task(primary=0, order=order, weights=weights, axes=tuple(axes), seeds=())
+    outer = axes[-1]
+    n_outer = round((outer.last - outer.first) / outer.step) + 1
+    n_chunks = min(workers, n_outer)
+    if n_chunks <= 1:
+        return [base]
+    tasks = []
+    edges = np.linspace(0, n_outer, n_chunks + 1).round().astype(int)
+    for a, b in itertools.pairwise(edges.tolist()):
+        ax = _Axis(first=outer.origin + a * outer.step, last=outer.origin + (b - 1) * outer.step,
+                   step=outer.step, origin=outer.origin, aligned=True, tol=outer.tol)
+        tasks.append(_Task(primary=0, order=order, weights=weights,
+                           axes=(*axes[:-1], ax), seeds=()))
+    return tasks
+
+
+# --------------------------------------------------------------------------- sweep
+
+
+class _Sweep:
+    """One epsilon sweep on one solver model (in this process or a worker)."""
+
+    def __init__(self, model: SolverModel, task: _Task, deadline: float | None,
+                 shared: Any | None) -> None:
+        self.model = model
+        self.task = task
+        self.deadline = deadline
+        self.shared = shared
+        self.G = model.compiled.G
+        self.k = model.compiled.n_objectives
+        self.order = np.array(task.order, dtype=int)
+        m = len(task.order)
+        self.m = m
+        self.box_lo = np.empty((64, m))
+        self.box_hi = np.empty((64, m))
+        self.box_primary = np.empty(64)
+        self.n_boxes = 0
+        self.known_g: list[np.ndarray] = []
+        self.known_x: list[np.ndarray] = []
+        self.out = _TaskOutput()
+        self.tol = np.array([ax.tol for ax in task.axes])
+        for seed in task.seeds:
+            self.known_g.append(seed.g)
+            self.known_x.append(seed.x)
+            if seed.lo is not None:
+                self._add_box(seed.lo, seed.g[self.order], float(seed.g[task.primary]))
+        self.upper = np.full(self.k, INF)
+
+    # boxes ------------------------------------------------------------------
+    def _add_box(self, lo: np.ndarray, hi: np.ndarray, primary: float) -> None:
+        if self.n_boxes == self.box_lo.shape[0]:
+            self.box_lo = np.vstack([self.box_lo, np.empty_like(self.box_lo)])
+            self.box_hi = np.vstack([self.box_hi, np.empty_like(self.box_hi)])
+            self.box_primary = np.concatenate([self.box_primary, np.empty_like(self.box_primary)])
+        self.box_lo[self.n_boxes] = lo
+        self.box_hi[self.n_boxes] = np.maximum(hi, lo)
+        self.box_primary[self.n_boxes] = primary
+        self.n_boxes += 1
+
+    def _lookup(self, e: np.ndarray) -> int | None:
+        n = self.n_boxes
+        if n == 0:
+            return None
+        lo, hi = self.box_lo[:n], self.box_hi[:n]
+        ok = np.all(lo <= e + self.tol, axis=1) & np.all(e <= hi + self.tol, axis=1)
+        idx = np.flatnonzero(ok)
+        if idx.size == 0:
+            return None
+        if idx.size == 1:
+            return int(idx[0])
+        h = hi[idx]
+        best = np.lexsort(tuple(-h[:, c] for c in reversed(range(self.m))))[0]
+        return int(idx[best])
+
+    # shared frontier (two walkers) -------------------------------------------
+    def _partner_done(self, e0: float) -> bool:
+        slot = self.task.partner_slot
+        return self.shared is not None and slot is not None and e0 >= self.shared[slot]
+
+    def _publish(self, primary: float) -> None:
+        slot = self.task.own_slot
+        if (self.shared is not None and slot is not None and math.isfinite(primary)
+                and primary < self.shared[slot]):
+            self.shared[slot] = primary
+
+    # solving ------------------------------------------------------------------
+    def _start_for(self, e: np.ndarray) -> np.ndarray | None:
+        if not self.known_g:
+            return None
+        g = np.asarray(self.known_g)
+        ok = np.all(g[:, self.order] >= e - self.tol, axis=1)
+        if not ok.any():
+            return None
+        idx = np.flatnonzero(ok)
+        best = idx[int(np.argmax(g[idx] @ self.task.weights))]
+        return self.known_x[best]
+
+    def _visit(self, e: np.ndarray) -> tuple[np.ndarray, bool]:
+        b = self._lookup(e)
+        if b is not None:
+            self.out.skipped += 1
+            hi = self.box_hi[b]
+            self._publish(float(self.box_primary[b]))
+            return hi.copy(), not math.isfinite(self.box_primary[b])
+        left = _time_left(self.deadline)
+        if left is not None and left <= 0:
+            raise _StopSweepError
+        lower = np.full(self.k, -INF)
+        lower[self.order] = e
+        self.model.set_objective_bounds(lower, self.upper)
+        self.model.set_start(self._start_for(e))
+        rec = self.model.solve(left)
+        self.out.solves += 1
+        st = rec.status
+        if st is SolveStatus.OPTIMAL and rec.x is not None:
+            g = self.G @ rec.x
+            self._record(g, rec)
+            hi = g[self.order]
+            self._add_box(e, hi, float(g[self.task.primary]))
+            self._publish(float(g[self.task.primary]))
+            return np.maximum(hi, e), False
+        if st in (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED):
+            # Every objective is bounded (payoff table), so this point is infeasible.
+            self.out.infeasible += 1
+            self._add_box(e, np.full(self.m, INF), INF)
+            return np.full(self.m, INF), True
+        if st in (SolveStatus.TIME_LIMIT, SolveStatus.ITERATION_LIMIT, SolveStatus.INTERRUPTED):
+            if rec.x is not None:
+                self._record(self.G @ rec.x, rec)
+            raise _StopSweepError
+        raise SolverFailureError(
+            f"HiGHS ended with status '{st.value}' at epsilon point {e.tolist()} (bounds on "
+            f"objectives {[self.model.compiled.objective_names[j] for j in self.task.order]}). "
+            "Fix: check the model's scaling or pass other highs_options."
+        )
+
+    def _record(self, g: np.ndarray, rec: SolveRecord) -> None:
+        assert rec.x is not None
+        self.known_g.append(g)
+        self.known_x.append(rec.x)
+        self.out.g.append(g)
+        self.out.x.append(rec.x)
+        self.out.records.append(SolveRecord(rec.status, rec.objective, None, rec.mip_gap,
+                                            rec.time_s, rec.nodes))
+
+    def _level(self, level: int, e: np.ndarray) -> tuple[np.ndarray, bool]:
+        """Sweep dimension ``level`` (and every inner one) with the outer ones fixed.
+
+        Returns the smallest upper corner over the boxes that covered the swept points
+        (so the caller may jump past it) and whether the very first point was infeasible
+        (then every later value of the caller's dimension is infeasible too).
+        """
+        axis = self.task.axes[level]
+        e[level] = axis.first
+        min_hi = np.full(self.m, INF)
+        first = True
+        while True:
+            if level == 0:
+                if self._partner_done(float(e[0])):
+                    break
+                hi, infeasible = self._visit(e)
+            else:
+                hi, infeasible = self._level(level - 1, e)
+            if infeasible:
+                if first:
+                    return min_hi, True
+                break
+            np.minimum(min_hi, hi, out=min_hi)
+            first = False
+            nxt = axis.next_after(float(hi[level]), float(e[level]))
+            if nxt is None:
+                break
+            e[level] = nxt
+        return min_hi, False
+
+    def run(self) -> _TaskOutput:
+        self.model.set_weights(self.task.weights)
+        e = np.array([ax.first for ax in self.task.axes], dtype=float)
+        try:
+            self._level(self.m - 1, e)
+        except _StopSweepError:
+            self.out.complete = False
+            logger.warning("time limit reached: the sweep stopped early")
+        return self.out
+
+
+def _run_task(model: SolverModel, task: _Task, deadline: float | None,
+              shared: Any | None) -> _TaskOutput:
+    solves_before = model.solves
+    out = _Sweep(model, task, deadline, shared).run()
+    out.solves = model.solves - solves_before
+    return out
+
+
+def _worker_main(compiled: CompiledModel, task: _Task, time_left: float | None,
+                 mip_rel_gap: float, options: Mapping[str, Any] | None, shared: Any,
+                 results: Any, index: int) -> None:
+    """Entry point of a worker process: build one HiGHS model, run one sweep."""
+    try:
+        deadline = None if time_left is None else time.monotonic() + time_left
+        model = HighsModel(compiled, mip_rel_gap=mip_rel_gap, options=options)
+        out = _run_task(model, task, deadline, shared)
+        results.put((index, out, None))
+    except BaseException as exc:  # reported to the parent, which re-raises
+        results.put((index, None, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+
+
+def _run_parallel(compiled: CompiledModel, tasks: list[_Task], deadline: float | None,
+                  mip_rel_gap: float, options: Mapping[str, Any] | None) -> list[_TaskOutput]:
+    """Run every task in its own process (spawned: no state inherited but the inputs)."""
+    ctx = mp.get_context("spawn")
+    shared = ctx.RawArray("d", [INF] * 2)
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(target=_worker_main, name=f"paretoprice-exact-{i}",
+                    args=(compiled, t, _time_left(deadline), mip_rel_gap,
+                          dict(options) if options else None, shared, results, i),
+                    daemon=True)
+        for i, t in enumerate(tasks)
+    ]
+    for p in procs:
+        p.start()
+    outputs: dict[int, _TaskOutput] = {}
+    errors: list[str] = []
+    try:
+        while len(outputs) + len(errors) < len(procs):
+            try:
+                index, out, err = results.get(timeout=_STOP_POLL_S)
+            except queue.Empty:
+                dead = [p for i, p in enumerate(procs)
+                        if i not in outputs and p.exitcode not in (None, 0)]
+                if dead and results.empty():
+                    raise SolverFailureError(
+                        f"Worker process {dead[0].name} died (exit code {dead[0].exitcode}) "
+                        "without a result. Fix: when calling from a script, put the call "
+                        "under `if __name__ == '__main__':` (workers are spawned and import "
+                        "the script again); otherwise run with workers=1 to see the error."
+                    ) from None
+                continue
+            if err is not None:
+                errors.append(err)
+            else:
+                outputs[index] = out
+    finally:
+        for p in procs:
+            p.join(timeout=5)
+            if p.is_alive():
+                p.terminate()
+    if errors:
+        raise SolverFailureError(f"A worker process failed:\n{errors[0]}")
+    return [outputs[i] for i in range(len(procs))]
+
+
+# --------------------------------------------------------------------------- merge
+
+
+def _nondominated(g: np.ndarray, tol: np.ndarray) -> np.ndarray:
+    """Mask of rows of ``g`` (maximized) that no other row dominates (``tol`` per column)."""
+    n = g.shape[0]
+    keep = np.ones(n, dtype=bool)
+    for i in range(n):
+        if not keep[i]:
+            continue
+        ge = np.all(g >= g[i] - tol, axis=1)
+        gt = np.any(g > g[i] + tol, axis=1)
+        if np.any(ge & gt):
+            keep[i] = False
+    return keep
+
+
+def _assemble(compiled: CompiledModel, payoff: _Payoff, outputs: list[_TaskOutput], *,
+              integer: bool, models_solved: int, runtime_s: float, workers: int,
+              exact: bool, grid_points: int | None, baseline: bool) -> EpsilonConstraintResult:
+    k, n = compiled.n_objectives, compiled.n_cols
+    gs = [payoff.g[i] for i in range(k)]
+    xs = [payoff.x[i] for i in range(k)]
+    recs = list(payoff.records)
+    for o in outputs:
+        gs += o.g
+        xs += o.x
+        recs += o.records
+    g = np.array(gs, dtype=float).reshape(-1, k)
+    x = np.array(xs, dtype=float).reshape(-1, n)
+    scale = np.maximum(1.0, np.abs(payoff.g).max(axis=0))
+    tol = np.zeros(k) if integer else 1e-6 * scale
+    if integer:
+        g = np.round(g)
+    optimal = np.array([r.status is SolveStatus.OPTIMAL for r in recs])
+    # Deterministic order: best first objective first, ..., optimal solves before
+    # limited ones, then the smallest solution vector (ties between equal points).
+    keys = [x[:, c] for c in reversed(range(min(n, 256)))] + [~optimal]
+    keys += [-g[:, c] for c in reversed(range(k))]
+    idx = np.lexsort(tuple(keys))
+    g, x = g[idx], x[idx]
+    recs = [recs[i] for i in idx]
+    # Deduplicate equal points (within tol), keeping the first in that order.
+    keep = np.ones(len(g), dtype=bool)
+    for i in range(1, len(g)):
+        prev = np.flatnonzero(keep[:i])
+        if np.any(np.all(np.abs(g[prev] - g[i]) <= tol, axis=1)):
+            keep[i] = False
+    g, x = g[keep], x[keep]
+    recs = [r for r, kp in zip(recs, keep, strict=True) if kp]
+    nd = _nondominated(g, tol)
+    g, x = g[nd], x[nd]
+    recs = [r for r, kp in zip(recs, nd, strict=True) if kp]
+    points = compiled.objective_values(g)
+    payoff_table = compiled.objective_values(payoff.g)
+    complete = all(o.complete for o in outputs)
+    for arr in (points, x, payoff_table):
+        arr.setflags(write=False)
+    mip_gap = np.array([r.mip_gap for r in recs], dtype=float)
+    solve_time = np.array([r.time_s for r in recs], dtype=float)
+    mip_gap.setflags(write=False)
+    solve_time.setflags(write=False)
+    return EpsilonConstraintResult(
+        objective_names=compiled.objective_names,
+        senses=compiled.senses,
+        points=points,
+        solutions=x,
+        variable_names=compiled.variable_names,
+        status=tuple(r.status for r in recs),
+        mip_gap=mip_gap,
+        solve_time=solve_time,
+        payoff_table=payoff_table,
+        models_solved=int(models_solved),
+        infeasible=sum(o.infeasible for o in outputs),
+        skipped=sum(o.skipped for o in outputs),
+        runtime_s=float(runtime_s),
+        workers=workers,
+        exact=bool(exact and complete),
+        grid_points=grid_points,
+        complete=complete,
+        baseline=baseline,
+    )
