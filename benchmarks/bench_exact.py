@@ -36,6 +36,7 @@ import argparse
 import json
 import re
 import subprocess
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -146,6 +147,7 @@ def run_peer(name: str, python: str, timeout_s: float, workers: int = 1) -> dict
             proc = subprocess.run(
                 [python, "-c", PEER_SCRIPT, str(DATA_DIR / name), name, solver, json.dumps(opts)],
                 capture_output=True, text=True, timeout=timeout_s, check=False,
+                cwd=tempfile.gettempdir(),  # the peer writes a logs/ folder into its cwd
             )
         except subprocess.TimeoutExpired:
             return _row(method, None, reference, timeout_s, None,

@@ -310,12 +310,16 @@ def solve_epsilon_constraint(
     """
     t0 = time.perf_counter()
     _check_args(grid_points, integer_objectives, workers, time_limit, mip_rel_gap, baseline)
+    if highs_options is not None and not isinstance(highs_options, Mapping):
+        raise ParameterError("highs_options", "a mapping of HiGHS option names to values",
+                             highs_options, fix='pass e.g. {"presolve": "off"}.', owner=OWNER)
     deadline = None if time_limit is None else time.monotonic() + float(time_limit)
     compiled, work, columns = compile_with_clone(model, owner=OWNER)
     integer = _resolve_mode(compiled, grid_points, integer_objectives)
     solver: SolverModel
     if baseline:
-        solver = PyomoRebuildModel(compiled, work, columns, mip_rel_gap=mip_rel_gap)
+        solver = PyomoRebuildModel(compiled, work, columns, mip_rel_gap=mip_rel_gap,
+                                   options=highs_options)
     else:
         solver = HighsModel(compiled, mip_rel_gap=mip_rel_gap, options=highs_options)
 

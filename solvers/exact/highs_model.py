@@ -554,9 +554,12 @@ class PyomoRebuildModel:
     """
 
     def __init__(self, compiled: CompiledModel, work: Any, columns: list[Any], *,
-                 mip_rel_gap: float = 0.0) -> None:
+                 mip_rel_gap: float = 0.0,
+                 options: Mapping[str, bool | int | float | str] | None = None) -> None:
         self.compiled = compiled
         self.solves = 0
+        self._options = {k: v for k, v in {**DEFAULT_HIGHS_OPTIONS, **(options or {})}.items()
+                         if k not in ("output_flag", "threads", "mip_rel_gap", "time_limit")}
         self._work = work
         self._columns = columns
         self._gap = float(mip_rel_gap)
@@ -623,12 +626,11 @@ class PyomoRebuildModel:
 
         t0 = time.perf_counter()
         self._rebuild()
-        opts = {k: v for k, v in DEFAULT_HIGHS_OPTIONS.items() if k not in ("output_flag",
-                                                                             "threads")}
         solver = PyomoHighs()
         results = solver.solve(
             self._work, load_solutions=False, raise_exception_on_nonoptimal_result=False,
-            threads=1, rel_gap=self._gap, time_limit=time_limit, solver_options=opts,
+            threads=1, rel_gap=self._gap, time_limit=time_limit,
+            solver_options=dict(self._options),
         )
         self.solves += 1
         tc = results.termination_condition
