@@ -1,8 +1,10 @@
 """Where real-world prices sit on a front, and what each trades away.
 
 For an observed price (a single value or a band on one decision, e.g. CMS's $45-$64 for
-``p``), :func:`locate` enumerates the price's completions (the other decisions on their
-ladder, or a seeded sample when they have none), keeps the feasible ones, and tells
+``p``), or several decisions observed together (a mapping ``{"p": 420.0, "f": (50, 80)}``
+of decision -> value or ``(low, high)`` band), :func:`locate` enumerates the completions
+(the other decisions on their ladder, or a seeded sample when they have none), keeps the
+feasible ones, and tells
 
 * whether any completion is on the front (nondominated against it) or all are dominated;
 * the range of the other decisions over the completions on the front;
@@ -13,10 +15,12 @@ ladder, or a seeded sample when they have none), keeps the feasible ones, and te
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from optim.errors import ParameterError
 from optim.front import ParetoFront
 from optim.problem import PricingProblem
 from optim.spec import ObservedPrice
@@ -29,7 +33,9 @@ class Location:
     Attributes
     ----------
     name, variable, low, high
-        The observed price or band (USD per use).
+        The observed price or band, in the decision's own unit (e.g. USD per use). With
+        several observed decisions, ``variable`` joins their names with ``", "`` and
+        ``low``/``high`` are the first one's; ``fixed`` holds them all.
     feasible
         Whether any completion meets every guardrail.
     on_front
@@ -44,6 +50,8 @@ class Location:
         Decision -> value at the compromise completion.
     delta
         Objective -> compromise value minus the baseline's compromise value.
+    fixed
+        Observed decision -> (low, high).
     """
 
     name: str
@@ -57,25 +65,60 @@ class Location:
     compromise: dict[str, float]
     compromise_decisions: dict[str, float]
     delta: dict[str, float]
+    fixed: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
-def _completions(problem: PricingProblem, var: int, low: float, high: float,
+Observed = ObservedPrice | Mapping[str, float | tuple[float, float]]
+
+
+def _fixed(problem: PricingProblem,
+           observed: Observed) -> tuple[str, dict[str, tuple[float, float]]]:
+    """Name and ``decision -> (low, high)`` of an observation; unknown decisions raise."""
+    if isinstance(observed, ObservedPrice):
+        name, raw = observed.name, {observed.variable: (observed.low, observed.high)}
+    else:
+        raw = {}
+        for k, v in observed.items():
+            lo, hi = (v, v) if np.isscalar(v) else tuple(v)  # type: ignore[misc]
+            raw[k] = (float(lo), float(hi))
+        name = ", ".join(f"{k} = {lo:g}" if lo == hi else f"{k} = {lo:g}-{hi:g}"
+                         for k, (lo, hi) in raw.items())
+    if not raw:
+        raise ParameterError("observed", "at least one decision -> value", "an empty mapping",
+                             fix="name the observed decision(s), e.g. {'p': 45.0}.",
+                             owner="locate()")
+    for k, (lo, hi) in raw.items():
+        if k not in problem.decision_names:
+            raise ParameterError(f"observed.{k}", f"a decision of problem '{problem.name}' "
+                                 f"({', '.join(problem.decision_names)})", repr(k),
+                                 fix="name a decision of the problem.", owner="locate()")
+        if lo > hi:
+            raise ParameterError(f"observed.{k}", "a value or a (low, high) band with "
+                                 "low <= high", f"({lo:g}, {hi:g})",
+                                 fix="swap the two ends.", owner="locate()")
+    return name, raw
+
+
+def _completions(problem: PricingProblem, fixed: Mapping[int, tuple[float, float]],
                  n_sample: int, seed: int) -> np.ndarray:
-    b = problem.bounds[var]
+    """Candidates with the decisions in ``fixed`` (index -> (low, high)) held to their
+    value or band and the others free: the ladder grid when small, else a seeded sample."""
     if problem.exact_capable:
         ladders = problem.ladders()
-        own = ladders[var]
-        own = own[(own >= low - 1e-9) & (own <= high + 1e-9)]
-        if own.size == 0 or low == high:
-            own = np.array([low])
-        ladders[var] = own
+        for var, (low, high) in fixed.items():
+            own = ladders[var]
+            own = own[(own >= low - 1e-9) & (own <= high + 1e-9)]
+            if own.size == 0 or low == high:
+                own = np.array([low])
+            ladders[var] = own
         total = int(np.prod([len(x) for x in ladders], dtype=float))
         if total <= 2_000_000:
             mesh = np.meshgrid(*ladders, indexing="ij")
             return np.column_stack([m.ravel() for m in mesh])
     rng = np.random.default_rng(seed)
     lo, hi = problem.lower.copy(), problem.upper.copy()
-    lo[var], hi[var] = max(low, b.lower) if low < high else low, high
+    for var, (low, high) in fixed.items():
+        lo[var], hi[var] = max(low, problem.bounds[var].lower) if low < high else low, high
     return lo + rng.random((n_sample, problem.n_var)) * (hi - lo)
 
 
@@ -87,17 +130,34 @@ def _compromise(F_min: np.ndarray, ideal: np.ndarray, span: np.ndarray) -> int:
 def locate(
     problem: PricingProblem,
     front: ParetoFront,
-    observed: ObservedPrice,
-    baseline: ObservedPrice | None = None,
+    observed: Observed,
+    baseline: Observed | Location | None = None,
     n_sample: int = 50_000,
     seed: int = 0,
 ) -> Location:
-    """Locate ``observed`` against ``front`` (see module docstring)."""
+    """Locate ``observed`` against ``front`` (see module docstring).
+
+    Parameters
+    ----------
+    observed
+        An :class:`~optim.spec.ObservedPrice` on one decision, or a mapping of several
+        decisions to a value or a ``(low, high)`` band (each in its decision's unit).
+    baseline
+        What ``delta`` is measured against: an observation like ``observed``, or an
+        already computed :class:`Location` (reused as is, e.g. one baseline for many
+        observed prices). ``None``: no ``delta``.
+    n_sample, seed
+        Size and seed of the random completions when the ladder grid is too large or the
+        problem has no ladder.
+    """
     from optim.indicators import nondominated_mask
     from optim.problem import FEASIBILITY_TOL
 
-    var = problem.decision_names.index(observed.variable)
-    X = _completions(problem, var, observed.low, observed.high, n_sample, seed)
+    obs_name, fixed = _fixed(problem, observed)
+    first_lo, first_hi = next(iter(fixed.values()))
+    variable = ", ".join(fixed)
+    idx = {problem.decision_names.index(k): v for k, v in fixed.items()}
+    X = _completions(problem, idx, n_sample, seed)
     ev = problem.evaluate(X, report=False)
     feas = problem.feasible(ev)
     names = problem.objective_names
@@ -105,8 +165,8 @@ def locate(
         G = problem.constraint_matrix(ev, scaled=True)
         violated = tuple(g.name for j, g in enumerate(problem.guardrails)
                          if np.all(G[:, j] > FEASIBILITY_TOL))
-        return Location(observed.name, observed.variable, observed.low, observed.high, False,
-                        False, violated, {}, {}, {}, {})
+        return Location(obs_name, variable, first_lo, first_hi, False,
+                        False, violated, {}, {}, {}, {}, fixed)
     Xf = X[feas]
     Ff = problem.minimization_matrix(ev)[feas]
     Pf = front.minimization_matrix()
@@ -114,7 +174,7 @@ def locate(
     nd = nondominated_mask_weak(both)[len(Pf):]
     on = Xf[nd]
     ranges = {n: (float(on[:, j].min()), float(on[:, j].max()))
-              for j, n in enumerate(problem.decision_names) if j != var and len(on)}
+              for j, n in enumerate(problem.decision_names) if j not in idx and len(on)}
     ideal = Pf.min(axis=0)
     span = np.where(Pf.max(axis=0) > ideal, Pf.max(axis=0) - ideal, 1.0)
     cand = Ff[nondominated_mask(Ff)]
@@ -125,11 +185,12 @@ def locate(
     comp_dec = dict(zip(problem.decision_names, cx[i].tolist(), strict=True))
     delta: dict[str, float] = {}
     if baseline is not None:
-        base = locate(problem, front, baseline, None, n_sample, seed)
+        base = (baseline if isinstance(baseline, Location)
+                else locate(problem, front, baseline, None, n_sample, seed))
         if base.feasible:
             delta = {n: comp[n] - base.compromise[n] for n in names}
-    return Location(observed.name, observed.variable, observed.low, observed.high, True,
-                    bool(len(on)), (), ranges, comp, comp_dec, delta)
+    return Location(obs_name, variable, first_lo, first_hi, True,
+                    bool(len(on)), (), ranges, comp, comp_dec, delta, fixed)
 
 
 def nondominated_mask_weak(F: np.ndarray) -> np.ndarray:

@@ -2,7 +2,8 @@
 coordinates, and overlays of several fronts.
 
 Figures are built with matplotlib's object API on an Agg canvas (no global pyplot state)
-and saved atomically. Dollar axes are shown in millions.
+and saved atomically. Money totals are shown in millions (billions from ten billion, e.g. KRW);
+price axes carry the decision's own unit.
 """
 
 from __future__ import annotations
@@ -30,10 +31,55 @@ _ANCHOR_STYLE = {
 
 
 def _scaled(values: np.ndarray, unit: str) -> tuple[np.ndarray, str]:
-    if unit.startswith("USD") and "use" not in unit and "patient" not in unit and \
-            np.nanmax(np.abs(values), initial=0) >= 1e6:
-        return values / 1e6, unit.replace("USD", "million USD")
+    """Money totals (a currency unit not per use/patient) in millions, or in billions when
+    they reach ten billion (KRW totals); other units unchanged."""
+    cur = _currency(unit)
+    if cur is None or "use" in unit or "patient" in unit:
+        return values, unit
+    top = float(np.nanmax(np.abs(values), initial=0))
+    if top >= 1e10:
+        return values / 1e9, unit.replace(cur, f"billion {cur}", 1)
+    if top >= 1e6:
+        return values / 1e6, unit.replace(cur, f"million {cur}", 1)
     return values, unit
+
+
+def _currency(unit: str) -> str | None:
+    """The ISO currency code a unit starts with (``USD``, ``KRW``...), else ``None``."""
+    head = unit.split(" ", 1)[0]
+    return head if len(head) == 3 and head.isalpha() and head.isupper() else None
+
+
+def anchor_comparable(decision_unit: str, anchor_unit: str) -> bool:
+    """Whether a value anchor can be read on a decision's axis.
+
+    Anchors are prices per patient or per use (``USD per patient``, ``KRW per use``). They
+    are comparable with a decision priced per use or per patient in the same currency
+    (``p`` in ``USD per use``, an add-on in ``KRW per use``), not with a price per
+    beneficiary-year, per site-year, per billed task or a share.
+
+    Examples
+    --------
+    >>> anchor_comparable("USD per use", "USD per patient")
+    True
+    >>> anchor_comparable("USD per beneficiary-year", "USD per patient")
+    False
+    >>> anchor_comparable("KRW per use", "USD per use")
+    False
+    """
+    cur = _currency(decision_unit)
+    if cur is None or cur != _currency(anchor_unit):
+        return False
+    return decision_unit in {f"{cur} per use", f"{cur} per patient"}
+
+
+def default_price(front: ParetoFront, observed: Sequence[ObservedPrice] = ()) -> str | None:
+    """The decision to color by and to put on the price axis: the first observed price's
+    decision, else ``p``, else ``None`` (no price panels)."""
+    for band in observed:
+        if band.variable in front.decision_names:
+            return band.variable
+    return "p" if "p" in front.decision_names else None
 
 
 def _save(fig: Figure, path: str | Path) -> Path:
@@ -46,71 +92,103 @@ def plot_front(
     path: str | Path,
     anchors: Anchors | None = None,
     observed: Sequence[ObservedPrice] = (),
-    price: str = "p",
+    price: str | None = None,
     title: str = "",
 ) -> Path:
+    """Write :func:`front_figure` to ``path`` (PNG, atomically); returns the path."""
+    return _save(front_figure(front, anchors, observed, price, title), path)
+
+
+def front_figure(
+    front: ParetoFront,
+    anchors: Anchors | None = None,
+    observed: Sequence[ObservedPrice] = (),
+    price: str | None = None,
+    title: str = "",
+) -> Figure:
     """Pairwise objective scatter (colored by ``price``) over a row of price-vs-objective
     panels with the value anchors as vertical lines and observed prices shaded.
+
+    Only the panels that exist are laid out: without a price decision (or on an empty
+    front) the figure holds the pairwise panels alone, uncolored.
 
     Parameters
     ----------
     front
         The front to draw.
-    path
-        PNG file to write (atomically).
     anchors
-        Value anchors to overlay on the price axis (USD per patient or per use).
+        Value anchors (USD or KRW per patient or per use) drawn on the price axis when
+        their unit is comparable with the price's (see :func:`anchor_comparable`).
     observed
-        Real-world prices or bands on ``price`` (e.g. CMS's $45-$64) to shade.
+        Real-world prices or bands (e.g. CMS's $45-$64 for ``p``); those on ``price`` are
+        shaded.
     price
-        Decision shown on the x axis of the bottom row and used for color.
+        Decision shown on the x axis of the bottom row and used for color, labelled in
+        its own unit (``front.decision_units``). ``None``: :func:`default_price`. A name
+        that is not a decision of the front draws no price panels.
+    title
+        Figure title (default: problem, solver and number of points).
     """
+    if price is None:
+        price = default_price(front, observed)
     k = len(front.objective_names)
     pairs = list(itertools.combinations(range(k), 2))
-    ncols = max(k, min(len(pairs), 3))
+    has_price = price is not None and price in front.decision_names and len(front) > 0
+    ncols = max(k if has_price else 0, min(len(pairs), 3))
     nrows_pairs = int(np.ceil(len(pairs) / ncols))
-    fig = Figure(figsize=(4.2 * ncols, 3.6 * (nrows_pairs + 1)), layout="constrained")
-    has_price = price in front.decision_names and len(front) > 0
-    color = front.column(price) if has_price else None
+    nrows = nrows_pairs + (1 if has_price else 0)
+    fig = Figure(figsize=(4.2 * ncols, 3.6 * nrows), layout="constrained")
     cols = [_scaled(front.objectives[:, j], front.units[j]) for j in range(k)]
+    color_kw: dict = {}
+    price_unit = ""
+    if has_price:
+        price_unit = front.decision_units[front.decision_names.index(price)]
+        color_kw = {"c": front.column(price), "cmap": "viridis"}
     sc = None
+    pair_axes = []
     for i, (a, b) in enumerate(pairs):
-        ax = fig.add_subplot(nrows_pairs + 1, ncols, i + 1)
-        sc = ax.scatter(cols[a][0], cols[b][0], c=color, s=6, cmap="viridis")
+        ax = fig.add_subplot(nrows, ncols, i + 1)
+        pair_axes.append(ax)
+        sc = ax.scatter(cols[a][0], cols[b][0], s=6, **color_kw)
         ax.set_xlabel(f"{front.objective_names[a]} ({front.senses[a]}) [{cols[a][1]}]",
                       fontsize=8)
         ax.set_ylabel(f"{front.objective_names[b]} ({front.senses[b]}) [{cols[b][1]}]",
                       fontsize=8)
         ax.tick_params(labelsize=7)
-    if sc is not None and color is not None:
-        fig.colorbar(sc, ax=fig.axes, label=f"{price} [USD per use]", shrink=0.6)
+    if sc is not None and has_price:
+        fig.colorbar(sc, ax=pair_axes, label=f"{price} [{price_unit}]", shrink=0.6)
     if has_price:
         x = front.column(price)
+        shown = [anc for anc in (anchors or ())
+                 if anchor_comparable(price_unit, anc.unit)]
+        bands = [band for band in observed if band.variable == price]
+        band_colors = ["tab:orange", "tab:olive", "tab:pink", "tab:cyan", "gold"]
         for j in range(k):
-            ax = fig.add_subplot(nrows_pairs + 1, ncols, nrows_pairs * ncols + j + 1)
+            ax = fig.add_subplot(nrows, ncols, nrows_pairs * ncols + j + 1)
             ax.scatter(x, cols[j][0], s=5, color="tab:blue")
-            for band in observed:
-                if band.variable != price:
-                    continue
+            for i, band in enumerate(bands):
+                bc = band_colors[i % len(band_colors)]
                 if band.high > band.low:
-                    ax.axvspan(band.low, band.high, color="orange", alpha=0.25,
+                    ax.axvspan(band.low, band.high, color=bc, alpha=0.25,
                                label=band.name if j == 0 else None)
                 else:
-                    ax.axvline(band.low, color="orange", lw=1.5,
+                    ax.axvline(band.low, color=bc, lw=1.5,
                                label=band.name if j == 0 else None)
-            if anchors is not None:
-                for anc in anchors:
-                    c, ls = _ANCHOR_STYLE.get(anc.name, ("black", "--"))
-                    ax.axvline(anc.value, color=c, ls=ls, lw=1,
-                               label=f"{anc.name} {anc.value:.2f}" if j == 0 else None)
-            ax.set_xlabel(f"{price} [USD per use]", fontsize=8)
+            for anc in shown:
+                c, ls = _ANCHOR_STYLE.get(anc.name, ("black", "--"))
+                ax.axvline(anc.value, color=c, ls=ls, lw=1,
+                           label=f"{anc.name} {anc.value:,.2f}" if j == 0 else None)
+            ax.set_xlabel(f"{price} [{price_unit}]", fontsize=8)
             ax.set_ylabel(f"{front.objective_names[j]} [{cols[j][1]}]", fontsize=8)
             ax.tick_params(labelsize=7)
-            if j == 0 and (anchors is not None or observed):
-                ax.legend(fontsize=6, loc="best")
+        if shown or bands:
+            # below the figure, so it hides no point of the price panels
+            fig.legend(loc="outside lower center", ncols=min(3, len(shown) + len(bands)),
+                       fontsize=7, title=f"observed prices and value anchors [{price_unit}]",
+                       title_fontsize=7)
     fig.suptitle(title or f"Pareto front: {front.provenance.problem} "
                  f"({front.provenance.solver}, {len(front)} points)")
-    return _save(fig, path)
+    return fig
 
 
 def plot_parallel(front: ParetoFront, path: str | Path, title: str = "") -> Path:

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from optim.analysis import Location, locate
 from optim.front import ParetoFront
-from optim.plots import plot_front, plot_parallel
+from optim.plots import anchor_comparable, default_price, plot_front, plot_parallel
 from optim.problem import PricingProblem
+from optim.spec import ObservedPrice
 from problems import load_problem
 
 logger = logging.getLogger(__name__)
@@ -61,20 +62,23 @@ def default_solver(problem: PricingProblem, max_grid: int = 5_000_000) -> str:
     return "nsga2"
 
 
-def fmt_money(v: float) -> str:
-    """USD with a sensible scale: 1.23 billion, 45.6 million, 12,345."""
+def fmt_money(v: float, currency: str = "USD") -> str:
+    """Money with a sensible scale: 1.23 billion USD, 45.6 million USD, 12,345.00 USD."""
     a = abs(v)
     if a >= 1e9:
-        return f"{v / 1e9:,.2f} billion USD"
+        return f"{v / 1e9:,.2f} billion {currency}"
     if a >= 1e6:
-        return f"{v / 1e6:,.1f} million USD"
-    return f"{v:,.2f} USD"
+        return f"{v / 1e6:,.1f} million {currency}"
+    return f"{v:,.2f} {currency}"
 
 
 def fmt_value(name: str, unit: str, v: float) -> str:
-    """A value in its unit, readable."""
-    if unit.startswith("USD") and "use" not in unit and "patient" not in unit:
-        return fmt_money(v) + unit[3:].replace("USD", "")
+    """A value in its unit, readable (money totals in any currency scaled as
+    :func:`fmt_money`, shares as percentages)."""
+    cur = unit.split(" ", 1)[0]
+    if (len(cur) == 3 and cur.isalpha() and cur.isupper() and "use" not in unit
+            and "patient" not in unit):
+        return fmt_money(v, cur) + unit[3:]
     if unit.startswith("share"):
         return f"{100 * v:.1f}% ({unit})"
     return f"{v:,.4g} {unit}"
@@ -89,21 +93,30 @@ def fmt_delta(unit: str, v: float) -> str:
 
 
 def describe_locations(problem: PricingProblem, locations: Sequence[Location]) -> str:
-    """Plain-words lines on where each observed price sits."""
+    """Plain-words lines on where each observed price sits.
+
+    Each observed decision is printed in its own unit; the change against the
+    access-maximizing price is printed only for locations that carry one (see
+    :func:`run_script`).
+    """
     units = dict(zip(problem.objective_names, problem.objective_units, strict=True))
+    dec_units = {q.name: q.unit for q in problem.decisions}
+    ve = problem.anchors()["access_maximizing"].value
     lines = []
     for loc in locations:
-        unit = next((q.unit for q in problem.decisions if q.name == loc.variable), "USD")
-        price = (f"{loc.low:.2f} {unit}" if loc.low == loc.high
-                 else f"{loc.low:.2f}-{loc.high:.2f} {unit}")
-        head = f"* {loc.name} ({loc.variable} = {price}): "
+        fixed = loc.fixed or {loc.variable: (loc.low, loc.high)}
+        observed = ", ".join(
+            f"{k} = {lo:,.2f} {dec_units.get(k, '')}".rstrip() if lo == hi
+            else f"{k} = {lo:,.2f}-{hi:,.2f} {dec_units.get(k, '')}".rstrip()
+            for k, (lo, hi) in fixed.items())
+        head = f"* {loc.name} ({observed}): "
         if not loc.feasible:
             lines.append(head + "breaks guardrail(s) " + ", ".join(loc.violated) + ".")
             continue
         head += "on the Pareto front" if loc.on_front else "dominated (every completion is " \
             "beaten on all objectives by some front point)"
         if loc.other_ranges:
-            rng = "; ".join(f"{k} {a:.2f}-{b:.2f}" for k, (a, b) in loc.other_ranges.items()
+            rng = "; ".join(f"{k} {a:,.2f}-{b:,.2f}" for k, (a, b) in loc.other_ranges.items()
                             if a != b or a != 0)
             if rng:
                 head += f", with {rng} on the front"
@@ -112,8 +125,29 @@ def describe_locations(problem: PricingProblem, locations: Sequence[Location]) -
         lines.append(f"    compromise point: {comp}")
         if loc.delta:
             d = ", ".join(f"{k} {fmt_delta(units[k], v)}" for k, v in loc.delta.items())
-            lines.append(f"    vs the access-maximizing price: {d}")
+            lines.append(f"    vs the access-maximizing price ({loc.variable} = "
+                         f"{ve:,.2f}): {d}")
     return "\n".join(lines)
+
+
+def access_baseline(problem: PricingProblem, variable: str) -> ObservedPrice | None:
+    """The access-maximizing value ``v_e`` as an observation on ``variable``, or ``None``
+    when the comparison means nothing: ``v_e`` is a price per patient, so it is compared
+    only with a decision priced per use or per patient in the same currency (``p`` in
+    USD per use, an add-on in KRW per use), not with a price per beneficiary-year, a
+    creator's fee per study, a share or an index.
+    """
+    if variable not in problem.decision_names:
+        return None
+    try:
+        anchor = problem.anchors()["access_maximizing"]
+    except KeyError:
+        return None
+    unit = problem.decisions[problem.decision_names.index(variable)].unit
+    if not anchor_comparable(unit, anchor.unit):
+        return None
+    return ObservedPrice(name="access-maximizing value", variable=variable,
+                         low=anchor.value, high=anchor.value)
 
 
 def run_script(
@@ -122,8 +156,12 @@ def run_script(
     narrative: Callable[[PricingProblem, ParetoFront], str] | None = None,
     quick_settings: dict | None = None,
 ) -> ScriptResult:
-    """Load, print anchors, solve, write front + plots, locate observed prices, explain."""
-    from optim.spec import ObservedPrice
+    """Load, print anchors, solve, write front + plots, locate observed prices, explain.
+
+    The front plot is colored by the first observed price's decision (else ``p``, else
+    uncolored). Each observed price is compared with the access-maximizing value only when
+    its decision is priced in the anchors' unit (see :func:`access_baseline`).
+    """
     from solvers import solve
 
     args = parse_args(name, argv)
@@ -141,22 +179,20 @@ def run_script(
           f"{front.provenance.runtime_s:.2f} s.")
     out = Path(args.out)
     csv_path, json_path = front.to_csv(out)
+    observed = problem.spec.observed
     written = [csv_path, json_path,
                plot_front(front, out / "front.png", anchors=problem.anchors(),
-                          observed=problem.spec.observed)]
+                          observed=observed, price=default_price(front, observed))]
     if len(front.objective_names) >= 3:
         written.append(plot_parallel(front, out / "front_parallel.png"))
     locations: list[Location] = []
-    if problem.spec.observed:
-        anchors = problem.anchors().values()
-        first = problem.spec.observed[0]
-        baseline = None
-        if "access_maximizing" in anchors and first.variable in problem.decision_names:
-            ve = anchors["access_maximizing"]
-            baseline = ObservedPrice(name="access-maximizing value", variable=first.variable,
-                                     low=ve, high=ve)
-        for obs in problem.spec.observed:
-            locations.append(locate(problem, front, obs, baseline=baseline))
+    baselines: dict[str, Location | None] = {}
+    for obs in observed:
+        if obs.variable not in baselines:
+            base = access_baseline(problem, obs.variable)
+            baselines[obs.variable] = (None if base is None
+                                       else locate(problem, front, base))
+        locations.append(locate(problem, front, obs, baseline=baselines[obs.variable]))
     text = ""
     if locations:
         text += "Where real prices sit:\n" + describe_locations(problem, locations) + "\n"
