@@ -106,8 +106,8 @@ def describe_locations(problem: PricingProblem, locations: Sequence[Location]) -
     for loc in locations:
         fixed = loc.fixed or {loc.variable: (loc.low, loc.high)}
         observed = ", ".join(
-            f"{k} = {lo:,.2f} {dec_units.get(k, '')}".rstrip() if lo == hi
-            else f"{k} = {lo:,.2f}-{hi:,.2f} {dec_units.get(k, '')}".rstrip()
+            f"{k} = {lo:.2f} {dec_units.get(k, '')}".rstrip() if lo == hi
+            else f"{k} = {lo:.2f}-{hi:.2f} {dec_units.get(k, '')}".rstrip()
             for k, (lo, hi) in fixed.items())
         head = f"* {loc.name} ({observed}): "
         if not loc.feasible:
