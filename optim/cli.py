@@ -5,6 +5,7 @@
     paretoprice problems [--format table|csv]
     paretoprice anchors PROBLEM [--format table|csv|json]
     paretoprice solve PROBLEM [--solver NAME] [--objectives a,b,...] [--seed N] [--out DIR]
+    paretoprice solve model.py --solver exact [--set grid_points=N] [--out DIR]
 
 PROBLEM is a bundled problem name or the path of a TOML problem file. Bad input exits
 with status 2 and a one-line message (no traceback).
@@ -119,11 +120,43 @@ def _parse_options(pairs: Sequence[str]) -> dict[str, Any]:
     return out
 
 
+def cmd_solve_model(args: argparse.Namespace) -> int:
+    """``paretoprice solve model.py --solver exact``: a user's Pyomo model."""
+    from optim.plots import plot_front
+    from solvers.exact.backend import load_model_file, solve_model
+
+    if args.solver != "exact":
+        raise ParetoPriceError(
+            f"--solver: a Pyomo model file ({args.problem}) is solved by 'exact', got "
+            f"'{args.solver}'. Fix: add --solver exact.")
+    options = _parse_options(args.set or [])
+    allowed = {"method", "grid_points", "workers", "time_limit", "mip_rel_gap"}
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise ParetoPriceError(
+            f"--set {unknown[0]}: not a setting for a Pyomo model; expected one of "
+            f"{sorted(allowed)}. Fix: e.g. --set grid_points=20")
+    model, digest = load_model_file(args.problem)
+    front = solve_model(model, name=Path(args.problem).stem, problem_hash=digest, **options)
+    print(f"{front.provenance.problem}: {len(front)} Pareto points from 'exact' in "
+          f"{front.provenance.runtime_s:.2f} s ({front.provenance.evaluations:,} models solved)")
+    for note in front.provenance.notes:
+        print(f"  {note}")
+    if args.out:
+        out = Path(args.out)
+        # objectives only (a model's variables have no price axis)
+        written = [*front.to_csv(out), plot_front(front, out / "front.png", price="")]
+        print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
 def cmd_solve(args: argparse.Namespace) -> int:
     from optim.plots import plot_front, plot_parallel
     from problems import load_problem
     from solvers import solve
 
+    if str(args.problem).endswith(".py"):
+        return cmd_solve_model(args)
     prob = load_problem(args.problem)
     if args.objectives:
         prob = prob.with_objectives([o.strip() for o in args.objectives.split(",") if o.strip()])
@@ -171,7 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     sa.set_defaults(func=cmd_anchors)
 
     ss = sub.add_parser("solve", help="compute a Pareto front")
-    ss.add_argument("problem", help="bundled problem name or path to a TOML file")
+    ss.add_argument("problem", help="bundled problem name, path to a TOML file, or a Python "
+                    "file defining build_model() (a Pyomo model with an ObjectiveList "
+                    "'obj_list'; use --solver exact)")
     ss.add_argument("--solver", default=solvers.DEFAULT_SOLVER, choices=solvers.names())
     ss.add_argument("--objectives", help="comma-separated objectives, e.g. payer_spend,access")
     ss.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
@@ -198,8 +233,6 @@ def build_parser() -> argparse.ArgumentParser:
 EXTENSIONS: tuple[str, ...] = ("optim.compare_cli", "benchmarks.cli")
 """Modules that add sub-commands: each defines ``register(subparsers)`` and sets
 ``func`` on its parsers (``compare`` and ``bench``)."""
-
-
 
 
 def main(argv: Sequence[str] | None = None) -> int:

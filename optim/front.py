@@ -60,6 +60,11 @@ class Provenance:
         Whether the backend guarantees the exact front (on the problem's ladder).
     versions
         Package versions; ``created`` is the UTC time of the solve.
+    notes
+        Plain-language remarks of the backend (what it did, what it could not guarantee).
+    diagnostics
+        Backend-specific run facts, JSON-ready (the exact backend: payoff table, models
+        solved, infeasible and skipped epsilon points, resolution of each objective).
     """
 
     problem: str
@@ -73,6 +78,7 @@ class Provenance:
     versions: Mapping[str, str] = field(default_factory=package_versions)
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     notes: tuple[str, ...] = ()
+    diagnostics: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -88,6 +94,7 @@ class Provenance:
             "versions": dict(self.versions),
             "created": self.created,
             "notes": list(self.notes),
+            "diagnostics": dict(self.diagnostics),
         }
 
 

@@ -47,6 +47,8 @@ class RunOutput:
     evaluations: int
     notes: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    """JSON-ready run facts copied into the front's provenance."""
 
 
 class Solver(ABC):
@@ -73,6 +75,10 @@ class Solver(ABC):
     def run(self, problem: PricingProblem, settings: Settings, seed: int | None,
             progress: bool) -> RunOutput:
         """Search ``problem``; return candidate decision vectors (need not be filtered)."""
+
+    def annotate(self, front: ParetoFront, out: RunOutput) -> ParetoFront:
+        """Add backend-specific per-point columns to the finished front (default: none)."""
+        return front
 
 
 class NondominatedArchive:
@@ -153,6 +159,7 @@ def finish(
         evaluations=out.evaluations,
         exact=solver.exact,
         notes=tuple(out.notes),
+        diagnostics=dict(out.diagnostics),
     )
     return ParetoFront.from_evaluation(problem, X[idx], ev_front, prov)
 
@@ -176,7 +183,7 @@ def timed_run(solver: Solver, problem: PricingProblem, settings: Settings, seed:
     front_runtime = time.perf_counter() - t0
     logger.info("%s on %s: %d evaluations in %.3f s", solver.name, problem.name,
                 out.evaluations, front_runtime)
-    return finish(problem, solver, settings, out, seed, front_runtime)
+    return solver.annotate(finish(problem, solver, settings, out, seed, front_runtime), out)
 
 
 def settings_from(solver: Solver, options: Mapping[str, Any]) -> Settings:

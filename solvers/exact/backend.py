@@ -1,0 +1,460 @@
+"""The ``exact`` backend: exact Pareto fronts of laddered problems and of user Pyomo models.
+
+**Laddered problems** (any family whose decisions all have a ladder step). The problem's
+exact form, :meth:`~optim.problem.PricingProblem.choice_structure`, is a multi-objective
+multiple-choice knapsack: groups of options (one per service, or one group holding every
+feasible ladder point), exactly one option chosen per group, each objective a sum of the
+chosen options' contributions, linear coupling constraints such as an annual budget. It
+is compiled to a Pyomo model (one binary per option) and solved with the augmented
+epsilon-constraint engine (:func:`solvers.exact.solve_epsilon_constraint`) on one
+persistent HiGHS model.
+
+The engine is exact for integer-valued objectives. Contributions in dollars or shares are
+therefore counted in whole multiples of a *resolution* per objective (by default one
+millionth of the objective's range over the ladder; settable per objective in its own
+units). The guarantee is stated, not hidden: every nondominated point of the ladder is
+found, except a point that some found point matches to within ``n_groups x resolution``
+in every objective. The decisions found are then re-evaluated with the problem's own
+vectorized model, so the objective values reported are exact, not rounded.
+
+A problem with one group and no coupling constraint (the default exact form of a
+single-service problem) needs no MILP: its exact front is the nondominated subset of the
+group's options, taken by enumeration (``method="auto"``). ``method="milp"`` forces the
+MILP path (used in the tests to check the engine against the grid).
+
+**User models** (:func:`solve_model`): any Pyomo ``ConcreteModel`` with its objectives in
+an ``ObjectiveList`` named ``obj_list``. Two objectives of an LP get the exact breakpoints
+of the front with the trade-off rate between neighbours (NISE); integer-valued objectives
+get every nondominated point; otherwise the exact efficient point of each point of a
+declared epsilon grid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import math
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field
+
+from optim.errors import ParameterError
+from optim.front import ParetoFront, Provenance
+from optim.indicators import nondominated_mask
+from optim.problem import ChoiceStructure, PricingProblem
+from solvers.base import RunOutput, Settings, Solver
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_RELATIVE_RESOLUTION = 1e-6
+"""Default resolution of each objective: this share of its range over the ladder."""
+
+
+class ExactSettings(Settings):
+    """Settings of the ``exact`` backend.
+
+    Attributes
+    ----------
+    method
+        ``"auto"`` (enumerate a single uncoupled group, else MILP), ``"milp"`` (always the
+        epsilon-constraint MILP) or ``"enumerate"`` (only for one group, no coupling).
+    resolution
+        Objective name -> resolution in the objective's own units (e.g.
+        ``{"payer_spend": 1.0}``: whole dollars per year). Objectives not named use
+        ``relative_resolution``.
+    relative_resolution
+        Resolution of the other objectives as a share of their range over the ladder.
+    workers
+        Processes for the epsilon sweep (same front whatever the number).
+    time_limit
+        Wall-clock budget in seconds (``None``: none). When it runs out the points found
+        so far are returned and the front is marked incomplete in its notes.
+    mip_rel_gap
+        Relative MIP gap of every solve (0 proves optimality; the guarantee needs 0).
+    max_options
+        Largest ladder the one-group exact form may enumerate.
+    """
+
+    method: Literal["auto", "milp", "enumerate"] = "auto"
+    resolution: dict[str, float] = Field(default_factory=dict)
+    relative_resolution: float = Field(default=DEFAULT_RELATIVE_RESOLUTION, gt=0.0, le=0.01)
+    workers: int = Field(default=1, ge=1, le=64)
+    time_limit: float | None = Field(default=None, gt=0.0)
+    mip_rel_gap: float = Field(default=0.0, ge=0.0, le=0.5)
+    max_options: int = Field(default=2_000_000, ge=1)
+
+
+class ExactSolver(Solver):
+    """Exact front of a laddered problem: its multiple-choice knapsack form, solved by the
+    augmented epsilon-constraint method on HiGHS (or enumerated when it has one group)."""
+
+    name = "exact"
+    capabilities = frozenset({"ladder", "constraints", "exact", "many_objectives"})
+    exact = True
+    Settings = ExactSettings
+
+    def run(self, problem: PricingProblem, settings: Settings, seed: int | None,
+            progress: bool) -> RunOutput:
+        assert isinstance(settings, ExactSettings)
+        unknown = sorted(set(settings.resolution) - set(problem.objective_names))
+        if unknown:
+            raise ParameterError(
+                f"resolution.{unknown[0]}",
+                f"one of the chosen objectives {list(problem.objective_names)}", unknown[0],
+                fix="name a chosen objective, in its own units.", owner="solver 'exact'")
+        bad = {k: v for k, v in settings.resolution.items() if not (v > 0 and math.isfinite(v))}
+        if bad:
+            k = next(iter(bad))
+            raise ParameterError(f"resolution.{k}", "a positive number in the objective's units",
+                                 bad[k], fix="e.g. 1.0 for whole dollars.",
+                                 owner="solver 'exact'")
+        cs = problem.choice_structure(settings.max_options)
+        single = len(cs.groups) == 1 and not cs.capacities
+        if settings.method == "enumerate" and not single:
+            raise ParameterError(
+                "method", "'auto' or 'milp' for a problem with several groups or coupling "
+                f"constraints ({len(cs.groups)} groups, {len(cs.capacities)} couplings)",
+                "enumerate", fix="use method='auto'.", owner="solver 'exact'")
+        if single and settings.method != "milp":
+            return _enumerate(problem, cs)
+        return _milp(problem, cs, settings, progress)
+
+    def annotate(self, front: ParetoFront, out: RunOutput) -> ParetoFront:
+        """Per point: relative MIP gap, seconds in the solver, whether proven optimal."""
+        table = out.extra.get("per_point")
+        if table is None or front.n_points == 0:
+            return front
+        X, gap, secs, optimal = table
+        idx = _match_rows(front.decisions, X)
+        found = idx >= 0
+        safe = np.where(found, idx, 0)
+        reported = dict(front.reported)
+        units = dict(front.reported_units)
+        reported["mip_gap"] = np.where(found, gap[safe], np.nan)
+        reported["solve_time_s"] = np.where(found, secs[safe], np.nan)
+        reported["proven_optimal"] = np.where(found, optimal[safe], np.nan)
+        units.update(mip_gap="relative gap of the solve that found the point",
+                     solve_time_s="seconds", proven_optimal="1 = proven optimal, 0 = not")
+        return ParetoFront(**{**front.__dict__, "reported": reported, "reported_units": units})
+
+
+# ------------------------------------------------------------------ laddered problems
+
+
+def _enumerate(problem: PricingProblem, cs: ChoiceStructure) -> RunOutput:
+    group = cs.groups[0]
+    F = np.column_stack([
+        group.objectives[o] if s == "min" else -np.asarray(group.objectives[o])
+        for o, s in zip(problem.objective_names, problem.senses, strict=True)
+    ]) if len(group.options) else np.empty((0, len(problem.objective_names)))
+    keep = nondominated_mask(F)
+    X = _assemble_x(problem, cs, [np.asarray(group.options)[keep]])
+    note = (f"exact by enumeration: {len(group.options):,} feasible ladder points "
+            "(one choice group, no coupling constraint)")
+    return RunOutput(X=X, evaluations=len(group.options), notes=[note],
+                     diagnostics={"method": "enumerate", "options": len(group.options)})
+
+
+def _assemble_x(problem: PricingProblem, cs: ChoiceStructure,
+                chosen: list[np.ndarray]) -> np.ndarray:
+    """Decision matrix from per-group chosen option rows (columns no group sets: lower)."""
+    n = chosen[0].shape[0] if chosen else 0
+    X = np.tile(problem.lower, (n, 1))
+    for g, rows in zip(cs.groups, chosen, strict=True):
+        X[:, list(g.columns)] = rows
+    return X
+
+
+def objective_resolutions(problem: PricingProblem, cs: ChoiceStructure,
+                          settings: ExactSettings) -> dict[str, float]:
+    """Resolution of every chosen objective, in its own units (see the module doc)."""
+    out = {}
+    for o in problem.objective_names:
+        if o in settings.resolution:
+            out[o] = float(settings.resolution[o])
+            continue
+        span = float(sum(np.ptp(g.objectives[o]) if len(g.options) else 0.0
+                         for g in cs.groups))
+        out[o] = settings.relative_resolution * span if span > 0 else 1.0
+    return out
+
+
+def choice_model(problem: PricingProblem, cs: ChoiceStructure,
+                 resolution: Mapping[str, float]) -> tuple[Any, list[np.ndarray]]:
+    """Pyomo model of the multiple-choice knapsack with integer objective coefficients.
+
+    Binary ``x[k]`` per option (groups numbered consecutively), ``sum x = 1`` per group,
+    one row per coupling constraint, and ``obj_list`` holding one objective per chosen
+    objective: ``sum_k round((c_k - min of its group) / resolution) x[k]`` in the
+    objective's sense. Returns the model and, per group, the indices ``k`` of its options.
+    """
+    import pyomo.environ as pyo
+
+    sizes = [len(g.options) for g in cs.groups]
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    index = [np.arange(starts[j], starts[j + 1]) for j in range(len(sizes))]
+    m = pyo.ConcreteModel(name=problem.name)
+    m.x = pyo.Var(range(int(starts[-1])), domain=pyo.Binary)
+    m.choose = pyo.ConstraintList()
+    for idx in index:
+        m.choose.add(pyo.quicksum(m.x[int(k)] for k in idx) == 1)
+    m.couple = pyo.ConstraintList()
+    for name, cap in cs.capacities.items():
+        terms = []
+        for g, idx in zip(cs.groups, index, strict=True):
+            r = np.asarray(g.resources[name], dtype=float)
+            terms += [float(v) * m.x[int(k)] for k, v in zip(idx, r, strict=True) if v != 0.0]
+        m.couple.add(pyo.quicksum(terms) <= float(cap))
+    m.obj_list = pyo.ObjectiveList()
+    for o, s in zip(problem.objective_names, problem.senses, strict=True):
+        terms = []
+        for g, idx in zip(cs.groups, index, strict=True):
+            c = np.asarray(g.objectives[o], dtype=float)
+            if c.size == 0:
+                continue
+            ints = np.rint((c - c.min()) / resolution[o])
+            terms += [float(v) * m.x[int(k)] for k, v in zip(idx, ints, strict=True) if v]
+        expr = pyo.quicksum(terms) if terms else 0 * m.x[0]
+        m.obj_list.add(expr=expr, sense=pyo.minimize if s == "min" else pyo.maximize)
+        m.obj_list[len(m.obj_list)].deactivate()
+    return m, index
+
+
+def _milp(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings,
+          progress: bool) -> RunOutput:
+    from solvers.exact.engine import solve_epsilon_constraint
+    from solvers.exact.highs_model import SolveStatus
+
+    res = objective_resolutions(problem, cs, settings)
+    t0 = time.perf_counter()
+    model, index = choice_model(problem, cs, res)
+    build_s = time.perf_counter() - t0
+    logger.info("%s: exact form with %d groups, %d options, %d couplings (built in %.2f s)",
+                problem.name, len(cs.groups), sum(len(i) for i in index), len(cs.capacities),
+                build_s)
+    out = solve_epsilon_constraint(
+        model, integer_objectives=True, workers=settings.workers,
+        time_limit=settings.time_limit, mip_rel_gap=settings.mip_rel_gap,
+    )
+    col = {name: i for i, name in enumerate(out.variable_names)}
+    keys = [f"x[{k}]" for k in range(sum(len(i) for i in index))]
+    missing = [k for k in keys if k not in col]
+    if missing:  # a variable in no constraint or objective is dropped by the compiler
+        logger.debug("%d option variables absent from the compiled model", len(missing))
+    chosen = []
+    for g, idx in zip(cs.groups, index, strict=True):
+        cols = np.array([col.get(f"x[{k}]", -1) for k in idx])
+        vals = np.where(cols >= 0, out.solutions[:, np.maximum(cols, 0)], 0.0) \
+            if out.n_points else np.zeros((0, len(idx)))
+        pick = np.argmax(vals, axis=1)
+        chosen.append(np.asarray(g.options)[pick])
+    X = _assemble_x(problem, cs, chosen)
+    optimal = np.array([s is SolveStatus.OPTIMAL for s in out.status], dtype=float)
+    n_groups = len(cs.groups)
+    notes = [
+        f"exact: augmented epsilon-constraint on {n_groups} choice group(s), "
+        f"{sum(len(i) for i in index):,} options, {len(cs.capacities)} coupling "
+        f"constraint(s); {out.models_solved} models solved "
+        f"({out.models_per_point:.2f} per point), {out.infeasible} infeasible, "
+        f"{out.skipped} skipped",
+        "complete up to the resolution: a nondominated point can be missing only when a "
+        f"found point is within {n_groups} x resolution of it in every objective "
+        f"(resolution: " + ", ".join(f"{o} {v:.6g}" for o, v in res.items()) + ")",
+    ]
+    if not out.complete:
+        notes.append("INCOMPLETE: the time limit stopped the sweep; points found so far")
+    if not out.exact:
+        notes.append("not proven exact (MIP gap > 0 or time limit)")
+    payoff = {
+        problem.objective_names[i]: {
+            o: float(out.payoff_table[i, j] * res[o])
+            for j, o in enumerate(problem.objective_names)
+        } for i in range(len(problem.objective_names))
+    }
+    diagnostics = {
+        "method": "milp (augmented epsilon-constraint)",
+        "groups": n_groups,
+        "options": int(sum(len(i) for i in index)),
+        "couplings": list(cs.capacities),
+        "resolution": res,
+        "models_solved": out.models_solved,
+        "models_per_point": out.models_per_point,
+        "infeasible": out.infeasible,
+        "skipped": out.skipped,
+        "workers": out.workers,
+        "complete": out.complete,
+        "proven_exact": out.exact,
+        "payoff_table_scaled": payoff,
+        "payoff_table_note": "row = objective optimized lexicographically first; values "
+                             "are sums over groups measured from each group's lowest "
+                             "contribution, in the objective's units",
+        "model_build_s": build_s,
+    }
+    per_point = (X, np.asarray(out.mip_gap, dtype=float), np.asarray(out.solve_time, dtype=float),
+                 optimal)
+    return RunOutput(X=X, evaluations=out.models_solved, notes=notes,
+                     extra={"per_point": per_point, "engine": out}, diagnostics=diagnostics)
+
+
+def _match_rows(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """For each row of ``A`` the index of an equal row of ``B`` (-1 when none)."""
+    if B.shape[0] == 0:
+        return np.full(A.shape[0], -1)
+    lookup = {row.tobytes(): i for i, row in enumerate(np.ascontiguousarray(B, dtype=float))}
+    return np.array([lookup.get(r.tobytes(), -1)
+                     for r in np.ascontiguousarray(A, dtype=float)], dtype=int)
+
+
+# ------------------------------------------------------------------ user Pyomo models
+
+
+def solve_model(
+    model: Any,
+    *,
+    name: str | None = None,
+    method: Literal["auto", "epsilon", "nise"] = "auto",
+    grid_points: int | None = None,
+    workers: int = 1,
+    time_limit: float | None = None,
+    mip_rel_gap: float = 0.0,
+    problem_hash: str | None = None,
+) -> ParetoFront:
+    """Exact Pareto front of a user's linear multi-objective Pyomo model.
+
+    Parameters
+    ----------
+    model
+        Pyomo ``ConcreteModel`` with its objectives in an ``ObjectiveList`` named
+        ``obj_list`` (each with its own sense). Never modified.
+    name
+        Name recorded in the front's provenance (default: the model's name).
+    method
+        ``"auto"``: breakpoints (NISE) for two objectives of an LP, else the augmented
+        epsilon-constraint method (every nondominated point when the objectives are
+        integer-valued, else the points of a ``grid_points`` grid). ``"epsilon"`` or
+        ``"nise"`` force one of them.
+    grid_points
+        Grid points per constrained objective when the objectives are not integer-valued.
+    workers, time_limit, mip_rel_gap
+        As in :func:`solvers.exact.solve_epsilon_constraint`.
+    problem_hash
+        Hash of the model's source recorded in the provenance (default: a hash of the
+        compiled matrices).
+
+    Returns
+    -------
+    ParetoFront
+        Objectives named as in ``obj_list``; decisions are the model's variables; reported
+        ``tradeoff_rate`` (NISE: rate of objective 2 per unit of objective 1 to the next
+        breakpoint) or ``mip_gap``, ``solve_time_s``, ``proven_optimal`` (epsilon).
+    """
+    from solvers.exact.engine import solve_epsilon_constraint
+    from solvers.exact.highs_model import SolveStatus, compile_model
+    from solvers.exact.nise import solve_biobjective_lp
+
+    if method not in ("auto", "epsilon", "nise"):
+        raise ParameterError("method", "'auto', 'epsilon' or 'nise'", method,
+                             fix="drop it to let the solver choose.", owner="solve_model")
+    compiled = compile_model(model, owner="solve_model")
+    if problem_hash is None:
+        h = hashlib.sha256()
+        for a in (compiled.C, compiled.offsets, compiled.col_lower, compiled.col_upper,
+                  compiled.A.toarray() if compiled.A.shape[0] * compiled.A.shape[1] < 4e6
+                  else compiled.A.data, compiled.row_lower, compiled.row_upper):
+            h.update(np.ascontiguousarray(a, dtype=float).tobytes())
+        problem_hash = h.hexdigest()[:16]
+    use_nise = method == "nise" or (
+        method == "auto" and compiled.n_objectives == 2 and not compiled.is_mip
+        and grid_points is None)
+    t0 = time.perf_counter()
+    reported: dict[str, np.ndarray] = {}
+    units: dict[str, str] = {}
+    notes: list[str] = []
+    if use_nise:
+        r = solve_biobjective_lp(model, time_limit=time_limit)
+        rates = np.append(r.rates, np.nan)
+        reported["tradeoff_rate"] = rates
+        units["tradeoff_rate"] = (f"{r.objective_names[1]} per unit of {r.objective_names[0]}, "
+                                  "to the next breakpoint")
+        notes.append(f"exact breakpoints of a biobjective LP (NISE): {r.n_points} "
+                     f"breakpoints, {r.models_solved} LPs; the front is the polyline "
+                     "through them")
+        points, solutions, var_names = r.points, r.solutions, r.variable_names
+        obj_names, senses, models = r.objective_names, r.senses, r.models_solved
+        diagnostics: dict[str, Any] = {"method": "nise", "models_solved": r.models_solved,
+                                       "payoff_table": r.payoff_table.tolist()}
+        exact = True
+    else:
+        e = solve_epsilon_constraint(model, grid_points=grid_points, workers=workers,
+                                     time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+        reported["mip_gap"] = np.asarray(e.mip_gap, dtype=float)
+        reported["solve_time_s"] = np.asarray(e.solve_time, dtype=float)
+        reported["proven_optimal"] = np.array([s is SolveStatus.OPTIMAL for s in e.status],
+                                              dtype=float)
+        units.update(mip_gap="relative", solve_time_s="seconds",
+                     proven_optimal="1 = proven optimal, 0 = not")
+        notes.append(
+            ("every nondominated point (integer-valued objectives)" if e.grid_points is None
+             else f"exact efficient points of a {e.grid_points}-point epsilon grid")
+            + f": {e.n_points} points, {e.models_solved} models "
+            f"({e.models_per_point:.2f} per point), {e.infeasible} infeasible, "
+            f"{e.skipped} skipped")
+        if not e.complete:
+            notes.append("INCOMPLETE: the time limit stopped the sweep")
+        points, solutions, var_names = e.points, e.solutions, e.variable_names
+        obj_names, senses, models = e.objective_names, e.senses, e.models_solved
+        diagnostics = {"method": "epsilon", "models_solved": e.models_solved,
+                       "models_per_point": e.models_per_point, "infeasible": e.infeasible,
+                       "skipped": e.skipped, "workers": e.workers, "complete": e.complete,
+                       "grid_points": e.grid_points,
+                       "payoff_table": e.payoff_table.tolist(),
+                       "status": [s.value for s in e.status]}
+        exact = e.exact
+    prov = Provenance(
+        problem=name or str(getattr(model, "name", "model")),
+        problem_hash=problem_hash,
+        solver="exact",
+        settings={"method": "nise" if use_nise else "epsilon", "grid_points": grid_points,
+                  "workers": workers, "time_limit": time_limit, "mip_rel_gap": mip_rel_gap},
+        seed=None,
+        runtime_s=time.perf_counter() - t0,
+        evaluations=models,
+        exact=exact,
+        notes=tuple(notes),
+        diagnostics=diagnostics,
+    )
+    return ParetoFront(
+        objective_names=tuple(obj_names), senses=tuple(senses),
+        units=tuple("" for _ in obj_names), objectives=points,
+        decision_names=tuple(var_names), decision_units=tuple("" for _ in var_names),
+        decisions=solutions, reported=reported, reported_units=units, provenance=prov,
+    )
+
+
+def load_model_file(path: str | Path) -> tuple[Any, str]:
+    """Import ``path`` (a Python file defining ``build_model()``) and build its model.
+
+    Returns the model and a hash of the file's content.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ParameterError("model file", "an existing Python file defining build_model()",
+                             str(p), fix="check the path.", owner="paretoprice solve")
+    spec = importlib.util.spec_from_file_location(f"_paretoprice_user_model_{p.stem}", p)
+    if spec is None or spec.loader is None:
+        raise ParameterError("model file", "an importable Python file", str(p),
+                             fix="give a .py file.", owner="paretoprice solve")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    build = getattr(module, "build_model", None)
+    if not callable(build):
+        raise ParameterError(
+            "build_model", f"a function build_model() in {p.name} returning a Pyomo "
+            "ConcreteModel with an ObjectiveList named obj_list", "no such function",
+            fix="define build_model() in the file.", owner="paretoprice solve")
+    return build(), hashlib.sha256(p.read_bytes()).hexdigest()[:16]
