@@ -37,6 +37,11 @@ class EvolutionarySettings(Settings):
     n_partitions
         Das-Dennis partitions for NSGA-III's reference directions (``None``: chosen so
         there are about ``pop_size`` directions).
+    snap_to_ladder
+        Evaluate every candidate at the nearest point of its decisions' ladders (decisions
+        with a ``step``), so the search explores the same instance as ``grid`` and
+        ``exact`` (prices in whole steps, service levels from their list). ``False``
+        treats every decision as continuous between its bounds.
     """
 
     pop_size: int = Field(default=100, ge=4, le=100_000)
@@ -45,6 +50,7 @@ class EvolutionarySettings(Settings):
     archive: bool = True
     n_partitions: int | None = Field(default=None, ge=1, le=200)
     termination: Literal["n_gen", "n_eval"] = "n_gen"
+    snap_to_ladder: bool = True
 
     @model_validator(mode="after")
     def _termination(self) -> EvolutionarySettings:
@@ -53,7 +59,30 @@ class EvolutionarySettings(Settings):
         return self
 
 
-def _make_pymoo_problem(problem: PricingProblem, archive: NondominatedArchive | None) -> Any:
+def ladder_snapper(problem: PricingProblem) -> Any:
+    """A function mapping an ``(N, n_var)`` matrix to the nearest ladder points (one numpy
+    pass; decisions without a step are left as they are), or ``None`` without ladders."""
+    cols = [j for j, b in enumerate(problem.bounds) if b.step is not None]
+    if not cols:
+        return None
+    lads = [np.asarray(problem.bounds[j].ladder(), dtype=float) for j in cols]
+
+    def snap(X: np.ndarray) -> np.ndarray:
+        out = np.array(X, dtype=float, copy=True)
+        for j, lad in zip(cols, lads, strict=True):
+            if lad.size == 1:
+                out[:, j] = lad[0]
+                continue
+            i = np.clip(np.searchsorted(lad, out[:, j]), 1, lad.size - 1)
+            left, right = lad[i - 1], lad[i]
+            out[:, j] = np.where(out[:, j] - left <= right - out[:, j], left, right)
+        return out
+
+    return snap
+
+
+def _make_pymoo_problem(problem: PricingProblem, archive: NondominatedArchive | None,
+                        snap: Any = None) -> Any:
     from pymoo.core.problem import Problem
 
     n_constr = len(problem.guardrails)
@@ -67,6 +96,8 @@ def _make_pymoo_problem(problem: PricingProblem, archive: NondominatedArchive | 
 
         def _evaluate(self, x: np.ndarray, out: dict[str, Any], *args: Any,
                       **kwargs: Any) -> None:
+            if snap is not None:
+                x = snap(x)
             ev = problem.evaluate(x, report=False)
             F = problem.minimization_matrix(ev)
             out["F"] = F
@@ -139,7 +170,8 @@ class _PymooSolver(Solver):
         n_obj = len(problem.objective_names)
         archive = (NondominatedArchive(problem.n_var, n_obj, compact_at=20_000)
                    if settings.archive else None)
-        wrapped = _make_pymoo_problem(problem, archive)
+        snap = ladder_snapper(problem) if settings.snap_to_ladder else None
+        wrapped = _make_pymoo_problem(problem, archive, snap)
         algo = _algorithm(self.kind, settings, n_obj)
         if settings.termination == "n_eval":
             term: tuple[str, int] = ("n_eval", int(settings.n_eval or 0))
@@ -158,6 +190,8 @@ class _PymooSolver(Solver):
         if res.pop is not None:
             parts.append(np.asarray(res.pop.get("X"), dtype=float))
         X = np.vstack(parts) if parts else np.empty((0, problem.n_var))
+        if snap is not None:
+            X = snap(X)
         notes = [] if seed is not None else ["no seed given: the run is not reproducible"]
         return RunOutput(X=X, evaluations=int(wrapped.count), notes=notes)
 

@@ -59,11 +59,24 @@ def test_nsga2_within_one_percent_hypervolume_of_grid(idx_dr) -> None:
     fine = idx_dr.with_bounds({"p": {"lower": 0.0, "upper": 175.0, "step": 0.25},
                                "f": {"lower": 0.0, "upper": 120.0, "step": 0.25}})
     exact = solve(fine, "grid")
-    heuristic = solve(idx_dr, "nsga2", seed=1, pop_size=100, n_gen=200)
-    ref = default_reference_point(exact.minimization_matrix(), heuristic.minimization_matrix())
-    cmp = heuristic.compare_to(exact, reference_point=ref)
-    assert cmp.hv_ratio >= 1 - HV_TOL, cmp
-    assert cmp.igd_plus < 0.01, cmp
+    # the same instance (candidates snapped to the $0.25 ladder), and the continuous
+    # relaxation of it (its front may only be better)
+    for snap in (True, False):
+        heuristic = solve(fine, "nsga2", seed=1, pop_size=100, n_gen=200, snap_to_ladder=snap)
+        ref = default_reference_point(exact.minimization_matrix(),
+                                      heuristic.minimization_matrix())
+        cmp = heuristic.compare_to(exact, reference_point=ref)
+        assert cmp.hv_ratio >= 1 - HV_TOL, (snap, cmp)
+        assert cmp.igd_plus < 0.01, (snap, cmp)
+    on_ladder = np.isin(heuristic.column("p"), fine.ladders()[0])
+    assert not on_ladder.all()  # snap_to_ladder=False really searched between the steps
+
+
+def test_snapped_heuristic_stays_on_the_ladder(idx_raw) -> None:
+    prob = _small(idx_raw)
+    front = solve(prob, "nsga2", seed=2, pop_size=40, n_gen=30)
+    for j, lad in enumerate(prob.ladders()):
+        assert np.all(np.isin(front.decisions[:, j], lad))
 
 
 def test_same_seed_same_front(idx_dr) -> None:
