@@ -51,7 +51,13 @@ def test_exact_equals_grid_on_bundled_portfolio():
     assert same_set(exact.minimization_matrix(), grid.minimization_matrix())
     diag = exact.provenance.diagnostics
     assert diag["groups"] == prob.n_services and "portfolio_budget" in diag["couplings"]
-    assert set(diag["payoff_table_scaled"]) == set(prob.objective_names)
+    payoff = diag["payoff_table"]
+    assert set(payoff) == set(prob.objective_names)
+    # the payoff table's diagonal is the ideal point: each objective's best on the front
+    best = {o: (exact.column(o).min() if s == "min" else exact.column(o).max())
+            for o, s in zip(prob.objective_names, prob.senses, strict=True)}
+    for o, res in diag["resolution"].items():
+        assert abs(payoff[o][o] - best[o]) <= prob.n_services * res
 
 
 @pytest.mark.parametrize("seed", [3, 11])

@@ -270,9 +270,12 @@ def _milp(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings,
         notes.append("INCOMPLETE: the time limit stopped the sweep; points found so far")
     if not out.exact:
         notes.append("not proven exact (MIP gap > 0 or time limit)")
+    base = {o: float(cs.constants.get(o, 0.0)) + float(sum(
+        np.min(g.objectives[o]) for g in cs.groups if len(g.options)))
+        for o in problem.objective_names}
     payoff = {
         problem.objective_names[i]: {
-            o: float(out.payoff_table[i, j] * res[o])
+            o: base[o] + float(out.payoff_table[i, j] * res[o])
             for j, o in enumerate(problem.objective_names)
         } for i in range(len(problem.objective_names))
     }
@@ -289,10 +292,10 @@ def _milp(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings,
         "workers": out.workers,
         "complete": out.complete,
         "proven_exact": out.exact,
-        "payoff_table_scaled": payoff,
-        "payoff_table_note": "row = objective optimized lexicographically first; values "
-                             "are sums over groups measured from each group's lowest "
-                             "contribution, in the objective's units",
+        "payoff_table": payoff,
+        "payoff_table_note": "row = the objective optimized first (the others then "
+                             "lexicographically); values in each objective's units, "
+                             "to within n_groups x resolution",
         "model_build_s": build_s,
     }
     per_point = (X, np.asarray(out.mip_gap, dtype=float), np.asarray(out.solve_time, dtype=float),
