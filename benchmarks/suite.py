@@ -110,20 +110,23 @@ ALL_SOLVERS: tuple[str, ...] = (*HEURISTICS, *EXACT_BACKENDS)
 
 SETTINGS: dict[str, SuiteSettings] = {
     "smoke": SuiteSettings(
-        seeds=1, budget=Budget(pop_size=50, n_eval=2_000, n_eval_analytic=25_000),
+        seeds=1, budget=Budget(pop_size=50, n_eval=2_000, n_eval_analytic=25_000,
+                               exact_time_limit=30.0),
         solvers=("nsga2", "grid", "exact"), convergence=("idx-dr-5usd",),
         scaling_grid_steps=(5.0, 2.5, 1.0), scaling_portfolio_services=(5, 10),
-        scaling_portfolio_grid_services=(3, 4, 5)),
+        scaling_portfolio_grid_services=(3, 4, 5), scaling_time_limit=20.0),
     "standard": SuiteSettings(
-        seeds=3, budget=Budget(), solvers=ALL_SOLVERS, convergence=("idx-dr", "portfolio"),
+        seeds=3, budget=Budget(exact_time_limit=60.0), solvers=ALL_SOLVERS,
+        convergence=("idx-dr", "portfolio"),
         scaling_grid_steps=(5.0, 2.5, 1.0, 0.5, 0.25, 0.1),
         scaling_portfolio_services=(5, 10, 20, 35, 50),
         scaling_portfolio_grid_services=(3, 4, 5, 6, 7, 8)),
     "full": SuiteSettings(
-        seeds=10, budget=Budget(), solvers=ALL_SOLVERS, convergence=("idx-dr", "portfolio"),
+        seeds=10, budget=Budget(exact_time_limit=600.0), solvers=ALL_SOLVERS,
+        convergence=("idx-dr", "portfolio"),
         scaling_grid_steps=(5.0, 2.5, 1.0, 0.5, 0.25, 0.1, 0.05),
         scaling_portfolio_services=(5, 10, 20, 35, 50, 100),
-        scaling_portfolio_grid_services=(3, 4, 5, 6, 7, 8)),
+        scaling_portfolio_grid_services=(3, 4, 5, 6, 7, 8), scaling_time_limit=600.0),
 }
 
 

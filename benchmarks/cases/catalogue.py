@@ -11,9 +11,10 @@
 
 Reference front: the ``grid`` backend on the ladder (the exact front on the ladder) when
 the grid has at most :data:`GRID_LIMIT` candidates, else the ``exact`` backend (when it is
-not available the reference is missing and the ratios are left empty). Heuristics search
-continuous prices, so they can find points between ladder steps and reach
-``hv_ratio > 1``.
+not available the reference is missing and the ratios are left empty; when it stops at
+its time limit the reference is marked incomplete). The pymoo backends evaluate every
+candidate at the nearest ladder point (their default), so all backends describe the same
+instance; ``hv_ratio > 1`` then only means an incomplete reference.
 """
 
 from __future__ import annotations
