@@ -17,7 +17,7 @@ import hashlib
 import json
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -241,7 +241,31 @@ class EquityFloor(Frozen):
     min_coverage: float = Field(default=0.0, ge=0, le=1)
 
 
-class Guardrails(Frozen):
+def toggle_shorthand(data: Any) -> Any:
+    """``name = true`` in a guardrails table means ``name = {enabled = true}``."""
+    if isinstance(data, Mapping):
+        return {k: ({"enabled": v} if isinstance(v, bool) else v) for k, v in data.items()}
+    return data
+
+
+class GuardrailSet(Frozen):
+    """Base of every family's guardrails table: each field a guardrail with ``enabled``.
+
+    A boolean in the problem file (``cap_substitution = true``) is shorthand for
+    ``{enabled = true}``.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bool_shorthand(cls, data: Any) -> Any:
+        return toggle_shorthand(data)
+
+    def enabled_names(self) -> list[str]:
+        """Names of the enabled guardrails, in declaration order."""
+        return [name for name in type(self).model_fields if getattr(self, name).enabled]
+
+
+class Guardrails(GuardrailSet):
     """Guardrails derived from the value anchors; each on or off by name.
 
     Each becomes a constraint ``g(x) <= 0``. A boolean in the problem file
@@ -257,17 +281,6 @@ class Guardrails(Frozen):
     creator_sustainable: Toggle = Toggle()
     fund_budget: FundBudget = FundBudget()
     equity_floor: EquityFloor = EquityFloor()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bool_shorthand(cls, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            return {k: ({"enabled": v} if isinstance(v, bool) else v) for k, v in data.items()}
-        return data
-
-    def enabled_names(self) -> list[str]:
-        """Names of the enabled guardrails, in declaration order."""
-        return [name for name in type(self).model_fields if getattr(self, name).enabled]
 
 
 class QuantityConstraint(Frozen):
@@ -312,6 +325,40 @@ class ObservedPrice(Frozen):
         if self.low > self.high:
             raise ValueError(f"low {self.low} is above high {self.high}; did you swap them?")
         return self
+
+
+def check_payers_and_segments(payers: Sequence[Payer], segments: Sequence[Segment],
+                              distinct_payers: bool = True) -> None:
+    """Payer and segment names are distinct and every payer mix names declared payers.
+
+    Raises ``ValueError`` (turned into a :class:`~optim.errors.ParameterError` by
+    :func:`validate_spec`). ``distinct_payers=False`` skips the payer check for specs that
+    check it in a field validator.
+    """
+    payer_names = [p.name for p in payers]
+    if distinct_payers and len(set(payer_names)) != len(payer_names):
+        raise ValueError(f"payer names repeat: {payer_names}")
+    seg_names = [s.name for s in segments]
+    if len(set(seg_names)) != len(seg_names):
+        raise ValueError(f"segment names repeat: {seg_names}")
+    for s in segments:
+        unknown = set(s.payer_mix) - set(payer_names)
+        if unknown:
+            raise ValueError(
+                f"segment '{s.name}' names unknown payer(s) {sorted(unknown)} in its "
+                f"payer_mix; declared payers are {payer_names}"
+            )
+
+
+def check_addon_segments(addons: Mapping[str, Any], segments: Sequence[Segment]) -> None:
+    """Every ``decisions.addons.<segment>`` names a declared segment (else ``ValueError``)."""
+    seg_names = [s.name for s in segments]
+    unknown_addons = set(addons) - set(seg_names)
+    if unknown_addons:
+        raise ValueError(
+            f"decisions.addons names unknown segment(s) {sorted(unknown_addons)}; "
+            f"segments are {seg_names}"
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -441,25 +488,8 @@ class FeeForServiceSpec(ProblemSpecBase):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> FeeForServiceSpec:
-        payer_names = [p.name for p in self.payers]
-        if len(set(payer_names)) != len(payer_names):
-            raise ValueError(f"payer names repeat: {payer_names}")
-        seg_names = [s.name for s in self.segments]
-        if len(set(seg_names)) != len(seg_names):
-            raise ValueError(f"segment names repeat: {seg_names}")
-        for s in self.segments:
-            unknown = set(s.payer_mix) - set(payer_names)
-            if unknown:
-                raise ValueError(
-                    f"segment '{s.name}' names unknown payer(s) {sorted(unknown)} in its "
-                    f"payer_mix; declared payers are {payer_names}"
-                )
-        unknown_addons = set(self.decisions.addons) - set(seg_names)
-        if unknown_addons:
-            raise ValueError(
-                f"decisions.addons names unknown segment(s) {sorted(unknown_addons)}; "
-                f"segments are {seg_names}"
-            )
+        check_payers_and_segments(self.payers, self.segments)
+        check_addon_segments(self.decisions.addons, self.segments)
         return self
 
 

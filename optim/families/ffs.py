@@ -29,9 +29,26 @@ from collections.abc import Mapping
 import numpy as np
 
 from optim.adoption import make_curve
-from optim.anchors import Anchors, annuity, compute_anchors
+from optim.anchors import Anchors, annuity
+from optim.families.common import (
+    RailInputs,
+    anchor_guardrails,
+    anchor_slacks,
+    budget_access_max_rail,
+    creator_sustainable_rail,
+    decisions_with_bounds,
+    enabled_rails,
+    equity_floor_rail,
+    fund_budget_rail,
+    icer,
+    payer_mix,
+    rail_values,
+    segment_arrays,
+    service_anchors,
+    tco_at_volume,
+)
 from optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from optim.spec import Bounds, Decisions, FeeForServiceSpec
+from optim.spec import Bounds, FeeForServiceSpec
 
 OBJECTIVE_INFO: tuple[Quantity, ...] = (
     Quantity("payer_spend", "USD per year",
@@ -73,44 +90,16 @@ class FeeForServiceProblem(PricingProblem):
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
         s: FeeForServiceSpec = self._spec  # type: ignore[assignment]
-        segs = s.segments
-        mu_by_payer = {p.name: p.rate_multiplier for p in s.payers}
-        self.segment_names = tuple(g.name for g in segs)
-        self._n = np.array([g.population for g in segs])
-        self._c = np.array([g.compliance for g in segs])
-        self._u = np.array([g.uptake for g in segs])
-        self._k = np.array([g.provider_cost_per_use for g in segs])
-        self._S = np.array([g.sites for g in segs])
-        self._kbar = np.array([g.fixed_cost_per_site for g in segs])
-        self._e = np.array([g.equity_weight for g in segs])
-        self._site = np.array([g.rate_multiplier for g in segs])  # AI rate multiple of p
-        self._mu = np.array(
-            [sum(w * mu_by_payer[j] for j, w in g.payer_mix.items()) for g in segs]
-        )
-        self._w_medicare = np.array([g.payer_mix.get("medicare", 0.0) for g in segs])
-        self._mu_medicare = mu_by_payer.get("medicare", 0.0)
-        self._nu = self._n * self._u  # AI-eligible uses per year
-        self._nc = self._n * self._c  # human uses per year today
-        self._q = self._nu / self._S  # uses per site per year at full uptake
-        self._en_total = float(np.sum(self._e * self._n))
+        self._seg = seg = segment_arrays(s.segments)
+        self._mix = payer_mix(s.segments, s.payers)
+        self.segment_names = seg.names
+        self._site = np.array([g.rate_multiplier for g in s.segments])  # AI rate multiple of p
         self._vc = s.service.comparator_payment
         self._ann = annuity(s.creator.horizon_years, s.creator.discount_rate)
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
-        self._today_spend = float(np.sum(self._nc * self._mu * self._vc))
-        self._compliance = float(np.sum(self._nc) / np.sum(self._n))
-        self._anchors = compute_anchors(
-            comparator_payment=self._vc,
-            compliance=self._compliance,
-            wtp_per_qaly=s.value.wtp_per_qaly,
-            qaly_gain_per_patient=s.value.qaly_gain_per_patient,
-            savings_per_patient=s.value.savings_per_patient,
-            marginal_cost=s.creator.marginal_cost,
-            upfront_investment=s.creator.upfront_investment,
-            annual_fixed_cost=s.creator.annual_fixed_cost,
-            horizon_years=s.creator.horizon_years,
-            discount_rate=s.creator.discount_rate,
-            tco_volume=s.creator.tco_volume,
-        )
+        self._today_spend = float(np.sum(seg.nc * self._mix.mu * self._vc))
+        self._compliance = seg.compliance
+        self._anchors = service_anchors(self._vc, self._compliance, s.creator, s.value)
         d = s.decisions
         self._decisions = (
             Quantity("p", "USD per use", "payer (Medicare) rate per AI use"),
@@ -149,40 +138,18 @@ class FeeForServiceProblem(PricingProblem):
 
     def _make_guardrails(self) -> tuple[Guardrail, ...]:
         s: FeeForServiceSpec = self._spec  # type: ignore[assignment]
-        a = self._anchors.values()
         gr = s.guardrails
-        usd = "USD per use"
         table = {
-            "budget_access_max": Guardrail(
-                "budget_access_max", "USD per year", max(self._today_spend, 1.0),
-                f"payer_spend <= today's spend e_c = {self._today_spend:,.0f} USD per year"),
-            "cap_substitution": Guardrail(
-                "cap_substitution", usd, max(a["substitution"], 1.0),
-                f"p <= substitution value {a['substitution']:.2f} USD"),
-            "cap_access_maximizing": Guardrail(
-                "cap_access_maximizing", usd, max(a["access_maximizing"], 1.0),
-                f"p <= access-maximizing value {a['access_maximizing']:.2f} USD"),
-            "cap_cost_effective": Guardrail(
-                "cap_cost_effective", usd, max(a["cost_effective"], 1.0),
-                f"p <= cost-effective value {a['cost_effective']:.2f} USD"),
-            "floor_marginal_cost": Guardrail(
-                "floor_marginal_cost", usd, max(a["marginal_cost"], 1.0),
-                f"f >= marginal cost {a['marginal_cost']:.2f} USD"),
-            "floor_total_cost_of_ownership": Guardrail(
-                "floor_total_cost_of_ownership", usd, max(a["total_cost_of_ownership"], 1.0),
-                f"f >= total cost of ownership {a['total_cost_of_ownership']:.2f} USD at "
-                f"{s.creator.tco_volume:,.0f} uses a year"),
-            "creator_sustainable": Guardrail(
-                "creator_sustainable", "USD", max(s.creator.upfront_investment, 1.0),
-                "creator_npv >= 0"),
-            "fund_budget": Guardrail(
-                "fund_budget", "USD per year", max(gr.fund_budget.budget, 1.0),
-                f"fund add-ons <= {gr.fund_budget.budget:,.0f} USD per year"),
-            "equity_floor": Guardrail(
-                "equity_floor", "share of at-risk patients", 1.0,
-                f"worst-segment coverage >= {gr.equity_floor.min_coverage:g}"),
+            **anchor_guardrails(self._anchors.values(), "USD per use", "p",
+                                tco_volume=s.creator.tco_volume),
+            "budget_access_max": budget_access_max_rail(self._today_spend, "e_c"),
+            "creator_sustainable": creator_sustainable_rail(s.creator),
+            "fund_budget": fund_budget_rail(gr.fund_budget.budget),
+            "equity_floor": equity_floor_rail(gr.equity_floor.min_coverage,
+                                              "share of at-risk patients",
+                                              "worst-segment coverage"),
         }
-        return tuple(table[name] for name in gr.enabled_names())
+        return enabled_rails(table, gr.enabled_names())
 
     def anchors(self) -> Anchors:
         """The five anchors; ``c`` is the population-weighted compliance ``sum n c / sum n``."""
@@ -200,35 +167,31 @@ class FeeForServiceProblem(PricingProblem):
 
     def _with_bounds(self, changes: Mapping[str, Bounds]) -> FeeForServiceProblem:
         s: FeeForServiceSpec = self._spec  # type: ignore[assignment]
-        d = s.decisions
-        addons = dict(d.addons)
-        for g in self.segment_names:
-            if f"a_{g}" in changes:
-                addons[g] = changes[f"a_{g}"]
-        new = Decisions(p=changes.get("p", d.p), f=changes.get("f", d.f), addon=d.addon,
-                        addons=addons)
-        return FeeForServiceProblem(s.replace(decisions=new.model_dump()))  # type: ignore[arg-type]
+        new = decisions_with_bounds(s.decisions, changes,
+                                    {f"a_{g}": ("addons", g) for g in self.segment_names})
+        return FeeForServiceProblem(s.replace(decisions=new))  # type: ignore[arg-type]
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
         s: FeeForServiceSpec = self._spec  # type: ignore[assignment]
+        seg, mix = self._seg, self._mix
         p = X[:, 0:1]
         f = X[:, 1:2]
         a = X[:, 2:]
-        mu = self._mu
+        mu = mix.mu
         pay_per_use = mu * self._site * p + a  # (N, G) USD per use paid by payers + fund
-        pi = pay_per_use - f - self._k  # provider margin per use
-        A, cost = self._curve(self._q * pi, self._kbar)
-        U = self._nu * A
-        H = self._nc * (1.0 - A)
+        pi = pay_per_use - f - seg.k  # provider margin per use
+        A, cost = self._curve(seg.q * pi, seg.kbar)
+        U = seg.nu * A
+        H = seg.nc * (1.0 - A)
         uses = U.sum(axis=1)
         payer_spend = (U * pay_per_use).sum(axis=1) + (H * (mu * self._vc)).sum(axis=1)
         creator_npv = self._ann * ((f[:, 0] - s.creator.marginal_cost) * uses
                                    - s.creator.annual_fixed_cost) - s.creator.upfront_investment
         served = U + H
-        access = (served * self._e).sum(axis=1) / self._en_total
-        provider_margin = (U * pi).sum(axis=1) - (cost * self._S).sum(axis=1)
-        coverage = served / self._n
+        access = (served * seg.e).sum(axis=1) / seg.en_total
+        provider_margin = (U * pi).sum(axis=1) - (cost * seg.S).sum(axis=1)
+        coverage = served / seg.n
         equity = coverage.min(axis=1)
         objectives = {
             "payer_spend": payer_spend,
@@ -239,26 +202,12 @@ class FeeForServiceProblem(PricingProblem):
         }
         av = self._anchors.values()
         gr = s.guardrails
-        cons: dict[str, np.ndarray] = {}
-        for name in gr.enabled_names():
-            if name == "budget_access_max":
-                cons[name] = payer_spend - self._today_spend
-            elif name == "cap_substitution":
-                cons[name] = p[:, 0] - av["substitution"]
-            elif name == "cap_access_maximizing":
-                cons[name] = p[:, 0] - av["access_maximizing"]
-            elif name == "cap_cost_effective":
-                cons[name] = p[:, 0] - av["cost_effective"]
-            elif name == "floor_marginal_cost":
-                cons[name] = av["marginal_cost"] - f[:, 0]
-            elif name == "floor_total_cost_of_ownership":
-                cons[name] = av["total_cost_of_ownership"] - f[:, 0]
-            elif name == "creator_sustainable":
-                cons[name] = -creator_npv
-            elif name == "fund_budget":
-                cons[name] = (U * a).sum(axis=1) - gr.fund_budget.budget
-            elif name == "equity_floor":
-                cons[name] = gr.equity_floor.min_coverage - equity
+        fund = (U * a).sum(axis=1)
+        cons = rail_values(gr.enabled_names(), RailInputs(
+            anchors=av, price=p[:, 0], fee=f[:, 0], payer_spend=payer_spend,
+            creator_npv=creator_npv, equity=equity, todays_spend=self._today_spend,
+            min_coverage=gr.equity_floor.min_coverage, fund_spend=fund,
+            fund_budget=gr.fund_budget.budget))
         reported: dict[str, np.ndarray] = {}
         if report:
             for j, g in enumerate(self.segment_names):
@@ -269,26 +218,14 @@ class FeeForServiceProblem(PricingProblem):
             reported["ai_uses"] = uses
             reported["human_uses"] = human
             reported["patients_served"] = served_total
-            reported["medicare_spend"] = self._mu_medicare * (
-                (U * self._w_medicare * self._site).sum(axis=1) * p[:, 0]
-                + (H * self._w_medicare).sum(axis=1) * self._vc
+            reported["medicare_spend"] = mix.mu_medicare * (
+                (U * mix.w_medicare * self._site).sum(axis=1) * p[:, 0]
+                + (H * mix.w_medicare).sum(axis=1) * self._vc
             )
-            reported["fund_spend"] = (U * a).sum(axis=1)
+            reported["fund_spend"] = fund
             reported["budget_impact"] = payer_spend - self._today_spend
-            extra = served_total - float(self._nc.sum())
-            d_qaly = s.value.qaly_gain_per_patient * extra
-            d_cost = payer_spend - self._today_spend - s.value.savings_per_patient * extra
-            with np.errstate(divide="ignore", invalid="ignore"):
-                reported["icer"] = np.where(d_qaly > 0, d_cost / np.where(d_qaly > 0, d_qaly, 1),
-                                            np.nan)
-            reported["slack_substitution"] = av["substitution"] - p[:, 0]
-            reported["slack_access_maximizing"] = av["access_maximizing"] - p[:, 0]
-            reported["slack_cost_effective"] = av["cost_effective"] - p[:, 0]
-            reported["slack_marginal_cost"] = f[:, 0] - av["marginal_cost"]
-            reported["slack_total_cost_of_ownership"] = f[:, 0] - av["total_cost_of_ownership"]
-            fixed = s.creator.upfront_investment / self._ann + s.creator.annual_fixed_cost
-            with np.errstate(divide="ignore"):
-                reported["tco_at_volume"] = np.where(
-                    uses > 0, s.creator.marginal_cost + fixed / np.where(uses > 0, uses, 1),
-                    np.inf)
+            reported["icer"] = icer(payer_spend, self._today_spend,
+                                    served_total - float(seg.nc.sum()), s.value)
+            reported.update(anchor_slacks(av, p[:, 0], f[:, 0]))
+            reported["tco_at_volume"] = tco_at_volume(s.creator, uses)
         return Evaluation(objectives, cons, reported)

@@ -1,0 +1,470 @@
+"""Building blocks shared by the payment-model families.
+
+Every family turns its settings of care into numpy arrays, computes the five value
+anchors, declares the standard anchor guardrails and evaluates them, reports the anchor
+slacks, the ICER and the creator's break-even fee. Those pieces are defined here once,
+parameterized by what differs between families: the unit of the price (USD per use, per
+case, per study, per beneficiary-year), the label and array of the price compared with
+the caps, and the wording of the equity floor.
+
+Senses follow :data:`optim.spec.OBJECTIVE_SENSES`: ``payer_spend`` is minimized,
+``creator_npv``, ``access``, ``provider_margin`` and ``equity`` are maximized. Every
+guardrail is ``g(x) <= 0`` in its natural unit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+from pydantic import BaseModel
+
+from optim.anchors import Anchors, compute_anchors, total_cost_of_ownership
+from optim.problem import Guardrail
+from optim.spec import Bounds, Creator, Payer, ValueInputs
+
+logger = logging.getLogger(__name__)
+
+STANDARD_ANCHOR_RAILS: tuple[str, ...] = (
+    "cap_substitution",
+    "cap_access_maximizing",
+    "cap_cost_effective",
+    "floor_marginal_cost",
+    "floor_total_cost_of_ownership",
+)
+"""Guardrails that compare a decision with one of the five value anchors."""
+
+_CAP_ANCHOR: dict[str, tuple[str, str]] = {
+    "cap_substitution": ("substitution", "substitution value"),
+    "cap_access_maximizing": ("access_maximizing", "access-maximizing value"),
+    "cap_cost_effective": ("cost_effective", "cost-effective value"),
+}
+_FLOOR_ANCHOR: dict[str, tuple[str, str]] = {
+    "floor_marginal_cost": ("marginal_cost", "marginal cost"),
+    "floor_total_cost_of_ownership": ("total_cost_of_ownership", "total cost of ownership"),
+}
+
+
+# ---------------------------------------------------------------------------
+# Settings of care as arrays
+# ---------------------------------------------------------------------------
+
+
+class _SegmentLike(Protocol):
+    name: str
+    compliance: float
+    uptake: float
+    provider_cost_per_use: float
+    sites: float
+    fixed_cost_per_site: float
+    equity_weight: float
+
+
+@dataclass(frozen=True)
+class SegmentArrays:
+    """The settings of care (segments, tiers, services) of a problem as ``(G,)`` arrays.
+
+    Attributes
+    ----------
+    names
+        Segment names, in the order of the arrays.
+    n
+        ``n_g``: at-risk (eligible) patients a year (patients per year).
+    c
+        ``c_g``: share of them served today by the human service (share).
+    u
+        ``u_g``: share served by the AI where a site offers it (share).
+    k
+        ``k_g``: provider's variable cost per AI use (USD per use).
+    S
+        ``S_g``: sites that could adopt (sites).
+    kbar
+        ``Kbar_g``: mean annualized fixed adoption cost (USD per site per year).
+    e
+        ``e_g``: equity weight in ``access`` (dimensionless).
+    nu
+        ``n_g u_g``: AI-eligible uses a year at full adoption (uses per year).
+    nc
+        ``n_g c_g``: human services a year today (patients per year).
+    q
+        ``n_g u_g / S_g``: uses per site a year at full uptake (uses per site-year).
+    en_total
+        ``sum_g e_g n_g``: the denominator of ``access`` (weighted patients per year).
+    """
+
+    names: tuple[str, ...]
+    n: np.ndarray
+    c: np.ndarray
+    u: np.ndarray
+    k: np.ndarray
+    S: np.ndarray
+    kbar: np.ndarray
+    e: np.ndarray
+    nu: np.ndarray
+    nc: np.ndarray
+    q: np.ndarray
+    en_total: float
+
+    @property
+    def compliance(self) -> float:
+        """Population-weighted share served today, ``sum_g n_g c_g / sum_g n_g`` (share)."""
+        return float(np.sum(self.nc) / np.sum(self.n))
+
+
+def segment_arrays(segments: Sequence[Any], population: str = "population") -> SegmentArrays:
+    """The arrays of ``segments`` (any objects with the :class:`optim.spec.Segment` fields).
+
+    Parameters
+    ----------
+    segments
+        Settings of care; each has ``name``, ``compliance``, ``uptake``,
+        ``provider_cost_per_use``, ``sites``, ``fixed_cost_per_site``, ``equity_weight``
+        and a population field.
+    population
+        Name of the population field (patients per year): ``population`` for segments,
+        ``eligible`` for a portfolio's services.
+    """
+    n = np.array([getattr(g, population) for g in segments], dtype=float)
+    c = np.array([g.compliance for g in segments], dtype=float)
+    u = np.array([g.uptake for g in segments], dtype=float)
+    S = np.array([g.sites for g in segments], dtype=float)
+    e = np.array([g.equity_weight for g in segments], dtype=float)
+    nu = n * u
+    return SegmentArrays(
+        names=tuple(g.name for g in segments),
+        n=n, c=c, u=u,
+        k=np.array([g.provider_cost_per_use for g in segments], dtype=float),
+        S=S,
+        kbar=np.array([g.fixed_cost_per_site for g in segments], dtype=float),
+        e=e,
+        nu=nu,
+        nc=n * c,
+        q=nu / S,
+        en_total=float(np.sum(e * n)),
+    )
+
+
+@dataclass(frozen=True)
+class PayerMix:
+    """Each segment's payers summarized as rate multipliers.
+
+    Attributes
+    ----------
+    mu
+        ``mu_g = sum_j w_gj mu_j``: the segment's payment as a multiple of Medicare's
+        (dimensionless, ``(G,)``).
+    w_medicare
+        ``w_g,medicare``: Medicare's share of the segment's patients (share, ``(G,)``).
+    mu_medicare
+        Medicare's own rate multiplier (1 when declared; 0 when no payer is ``medicare``).
+    """
+
+    mu: np.ndarray
+    w_medicare: np.ndarray
+    mu_medicare: float
+
+
+def payer_mix(segments: Sequence[Any], payers: Sequence[Payer]) -> PayerMix:
+    """The payer-mix multipliers of ``segments`` (each with a ``payer_mix`` dict)."""
+    mu_by_payer = {p.name: p.rate_multiplier for p in payers}
+    return PayerMix(
+        mu=np.array([sum(w * mu_by_payer[j] for j, w in g.payer_mix.items())
+                     for g in segments]),
+        w_medicare=np.array([g.payer_mix.get("medicare", 0.0) for g in segments]),
+        mu_medicare=mu_by_payer.get("medicare", 0.0),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Anchors
+# ---------------------------------------------------------------------------
+
+
+def service_anchors(
+    comparator_payment: float,
+    compliance: float,
+    creator: Creator,
+    value: ValueInputs,
+    *,
+    qaly_gain_per_patient: float | None = None,
+    savings_per_patient: float | None = None,
+) -> Anchors:
+    """The five anchors of a service from its comparator, creator and value inputs.
+
+    Parameters
+    ----------
+    comparator_payment
+        ``v_c``: today's payment for the human service (USD per patient).
+    compliance
+        ``c``: share of at-risk patients served today (share).
+    creator, value
+        The creator's economics and the cost-effectiveness inputs.
+    qaly_gain_per_patient, savings_per_patient
+        Overrides of ``value``'s QALY gain (QALY per patient) and savings (USD per
+        patient), for families whose anchor unit is not one patient (e.g. per study).
+    """
+    return compute_anchors(
+        comparator_payment=comparator_payment,
+        compliance=compliance,
+        wtp_per_qaly=value.wtp_per_qaly,
+        qaly_gain_per_patient=(value.qaly_gain_per_patient if qaly_gain_per_patient is None
+                               else qaly_gain_per_patient),
+        savings_per_patient=(value.savings_per_patient if savings_per_patient is None
+                             else savings_per_patient),
+        marginal_cost=creator.marginal_cost,
+        upfront_investment=creator.upfront_investment,
+        annual_fixed_cost=creator.annual_fixed_cost,
+        horizon_years=creator.horizon_years,
+        discount_rate=creator.discount_rate,
+        tco_volume=creator.tco_volume,
+    )
+
+
+def in_currency(anchors: Anchors, currency: str) -> Anchors:
+    """``anchors`` with ``USD`` in their units replaced by ``currency`` (e.g. ``KRW``)."""
+    return Anchors(tuple(dataclasses.replace(a, unit=a.unit.replace("USD", currency))
+                         for a in anchors))
+
+
+# ---------------------------------------------------------------------------
+# Guardrails: declaration
+# ---------------------------------------------------------------------------
+
+
+def anchor_guardrails(
+    anchors: Mapping[str, float],
+    unit: str,
+    price_label: str,
+    tco_volume: float | None = None,
+) -> dict[str, Guardrail]:
+    """The five anchor guardrails: caps on a price, floors on the creator's fee ``f``.
+
+    Parameters
+    ----------
+    anchors
+        Anchor name -> value (``Anchors.values()``), in ``unit``.
+    unit
+        Unit of the price and the fee (e.g. ``USD per use``, ``USD per case``).
+    price_label
+        Words for the price the caps bound (``p``, ``largest add-on per case``, ...).
+    tco_volume
+        When given, the total-cost-of-ownership floor states the volume it assumes
+        (uses per year).
+
+    Returns
+    -------
+    dict
+        Guardrail name -> :class:`~optim.problem.Guardrail`, scaled by ``max(anchor, 1)``.
+    """
+    out: dict[str, Guardrail] = {}
+    for name, (anchor, words) in _CAP_ANCHOR.items():
+        v = anchors[anchor]
+        out[name] = Guardrail(name, unit, max(v, 1.0),
+                              f"{price_label} <= {words} {v:.2f} USD")
+    for name, (anchor, words) in _FLOOR_ANCHOR.items():
+        v = anchors[anchor]
+        text = f"f >= {words} {v:.2f} USD"
+        if tco_volume is not None and anchor == "total_cost_of_ownership":
+            text += f" at {tco_volume:,.0f} uses a year"
+        out[name] = Guardrail(name, unit, max(v, 1.0), text)
+    return out
+
+
+def budget_access_max_rail(todays_spend: float, symbol: str = "") -> Guardrail:
+    """``budget_access_max``: ``payer_spend <= today's spend`` (USD per year).
+
+    ``symbol`` names today's spend in the description (e.g. ``e_c``).
+    """
+    named = f"{symbol} = " if symbol else ""
+    return Guardrail("budget_access_max", "USD per year", max(todays_spend, 1.0),
+                     f"payer_spend <= today's spend {named}{todays_spend:,.0f} USD per year")
+
+
+def creator_sustainable_rail(creator: Creator, currency: str = "USD") -> Guardrail:
+    """``creator_sustainable``: ``creator_npv >= 0`` (in ``currency``), scaled by ``F``."""
+    return Guardrail("creator_sustainable", currency, max(creator.upfront_investment, 1.0),
+                     "creator_npv >= 0")
+
+
+def fund_budget_rail(budget: float, currency: str = "USD") -> Guardrail:
+    """``fund_budget``: yearly fund add-ons ``<= budget`` (``currency`` per year)."""
+    return Guardrail("fund_budget", f"{currency} per year", max(budget, 1.0),
+                     f"fund add-ons <= {budget:,.0f} {currency} per year")
+
+
+def equity_floor_rail(min_coverage: float, unit: str, subject: str) -> Guardrail:
+    """``equity_floor``: ``subject >= min_coverage`` (a share, in ``unit``; scale 1).
+
+    ``subject`` is the coverage in words, e.g. ``worst-segment coverage``.
+    """
+    return Guardrail("equity_floor", unit, 1.0, f"{subject} >= {min_coverage:g}")
+
+
+def enabled_rails(table: Mapping[str, Guardrail], enabled: Iterable[str]) -> tuple[Guardrail, ...]:
+    """The guardrails of ``table`` named in ``enabled``, in that order."""
+    return tuple(table[name] for name in enabled)
+
+
+# ---------------------------------------------------------------------------
+# Guardrails: values
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RailInputs:
+    """What the standard guardrails are computed from, for N candidates.
+
+    Attributes
+    ----------
+    anchors
+        Anchor name -> value (in the price's unit).
+    price
+        ``(N,)`` the price the caps bound (unit of the anchors), or None when the family
+        has no cap.
+    fee
+        ``(N,)`` the creator's fee the floors bound, or None.
+    payer_spend, creator_npv, equity
+        ``(N,)`` objectives (USD per year, USD, share).
+    todays_spend
+        Payers' spend today (USD per year), the ``budget_access_max`` cap.
+    min_coverage
+        The ``equity_floor`` (share).
+    fund_spend, fund_budget
+        ``(N,)`` fund payments and the ``fund_budget`` cap (currency per year).
+    """
+
+    anchors: Mapping[str, float]
+    price: np.ndarray | None = None
+    fee: np.ndarray | None = None
+    payer_spend: np.ndarray | None = None
+    creator_npv: np.ndarray | None = None
+    equity: np.ndarray | None = None
+    todays_spend: float = 0.0
+    min_coverage: float = 0.0
+    fund_spend: np.ndarray | None = None
+    fund_budget: float = 0.0
+
+
+def _need(x: np.ndarray | None, name: str, rail: str) -> np.ndarray:
+    if x is None:
+        raise ValueError(f"guardrail '{rail}' needs RailInputs.{name}")
+    return x
+
+
+def rail_values(
+    names: Iterable[str],
+    inputs: RailInputs,
+    own: Mapping[str, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """``g(x)`` (``<= 0`` feasible) of each guardrail in ``names``, natural units.
+
+    Standard guardrails are computed from ``inputs``; a family's own guardrails (or a
+    standard one it computes differently) are taken from ``own``.
+    """
+    own = own or {}
+    av = inputs.anchors
+    out: dict[str, np.ndarray] = {}
+    for name in names:
+        if name in own:
+            out[name] = own[name]
+        elif name in _CAP_ANCHOR:
+            out[name] = _need(inputs.price, "price", name) - av[_CAP_ANCHOR[name][0]]
+        elif name in _FLOOR_ANCHOR:
+            out[name] = av[_FLOOR_ANCHOR[name][0]] - _need(inputs.fee, "fee", name)
+        elif name == "budget_access_max":
+            out[name] = _need(inputs.payer_spend, "payer_spend", name) - inputs.todays_spend
+        elif name == "creator_sustainable":
+            out[name] = -_need(inputs.creator_npv, "creator_npv", name)
+        elif name == "fund_budget":
+            out[name] = _need(inputs.fund_spend, "fund_spend", name) - inputs.fund_budget
+        elif name == "equity_floor":
+            out[name] = inputs.min_coverage - _need(inputs.equity, "equity", name)
+        else:
+            raise KeyError(f"no value for guardrail '{name}'")
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Reported quantities
+# ---------------------------------------------------------------------------
+
+
+def anchor_slacks(anchors: Mapping[str, float], price: np.ndarray,
+                  fee: np.ndarray) -> dict[str, np.ndarray]:
+    """Slack of each anchor guardrail, ``>= 0`` when met (unit of the anchors).
+
+    ``slack_<cap> = anchor - price``; ``slack_<floor> = fee - anchor``.
+    """
+    return {
+        "slack_substitution": anchors["substitution"] - price,
+        "slack_access_maximizing": anchors["access_maximizing"] - price,
+        "slack_cost_effective": anchors["cost_effective"] - price,
+        "slack_marginal_cost": fee - anchors["marginal_cost"],
+        "slack_total_cost_of_ownership": fee - anchors["total_cost_of_ownership"],
+    }
+
+
+def ratio_or_nan(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` where ``den > 0``, NaN elsewhere (no warnings)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def icer(payer_spend: np.ndarray, todays_spend: float, extra_served: np.ndarray,
+         value: ValueInputs) -> np.ndarray:
+    """Incremental cost per QALY vs today (USD per QALY; NaN when no QALY is gained).
+
+    ``dQALY = qaly_gain * extra``, ``dCost = payer_spend - today - savings * extra`` with
+    ``extra`` the patients (or results) served beyond today's (per year).
+    """
+    d_qaly = value.qaly_gain_per_patient * extra_served
+    d_cost = payer_spend - todays_spend - value.savings_per_patient * extra_served
+    return ratio_or_nan(d_cost, d_qaly)
+
+
+def tco_at_volume(creator: Creator, uses: np.ndarray) -> np.ndarray:
+    """The creator's break-even fee at each candidate's own volume (USD per use).
+
+    ``m + (F / annuity(T, r) + O) / uses``; infinite with no use.
+    """
+    with np.errstate(divide="ignore"):
+        return np.asarray(total_cost_of_ownership(
+            creator.marginal_cost, creator.upfront_investment, creator.annual_fixed_cost,
+            creator.horizon_years, creator.discount_rate, uses))
+
+
+# ---------------------------------------------------------------------------
+# Derived problems
+# ---------------------------------------------------------------------------
+
+
+def decisions_with_bounds(
+    decisions: BaseModel,
+    changes: Mapping[str, Bounds],
+    keyed: Mapping[str, tuple[str, str]] | None = None,
+) -> dict[str, Any]:
+    """The decisions block as a dict, with some decisions' bounds replaced.
+
+    Parameters
+    ----------
+    decisions
+        The family's validated decisions block (not modified).
+    changes
+        Decision name -> new bounds.
+    keyed
+        Decisions stored in a per-name table of the block, e.g. ``a_rural`` ->
+        ``("addons", "rural")``; every other decision is a field of the block.
+    """
+    keyed = keyed or {}
+    out = decisions.model_dump()
+    for name, b in changes.items():
+        if name in keyed:
+            table, key = keyed[name]
+            out[table] = {**out[table], key: b.model_dump()}
+        else:
+            out[name] = b.model_dump()
+    return out
