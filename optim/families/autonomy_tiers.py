@@ -43,7 +43,25 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from optim.adoption import make_curve
-from optim.anchors import Anchors, annuity, compute_anchors
+from optim.anchors import Anchors, annuity
+from optim.families.common import (
+    RailInputs,
+    anchor_guardrails,
+    anchor_slacks,
+    budget_access_max_rail,
+    creator_sustainable_rail,
+    decisions_with_bounds,
+    enabled_rails,
+    equity_floor_rail,
+    fund_budget_rail,
+    icer,
+    payer_mix,
+    rail_values,
+    ratio_or_nan,
+    segment_arrays,
+    service_anchors,
+    tco_at_volume,
+)
 from optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
 from optim.spec import (
     Adoption,
@@ -57,6 +75,8 @@ from optim.spec import (
     Service,
     Toggle,
     ValueInputs,
+    check_addon_segments,
+    check_payers_and_segments,
 )
 
 TIER_NAMES: tuple[str, ...] = ("assistive", "augmentative", "autonomous")
@@ -174,25 +194,8 @@ class AutonomyTiersSpec(ProblemSpecBase):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> AutonomyTiersSpec:
-        payer_names = [p.name for p in self.payers]
-        if len(set(payer_names)) != len(payer_names):
-            raise ValueError(f"payer names repeat: {payer_names}")
-        seg_names = [s.name for s in self.segments]
-        if len(set(seg_names)) != len(seg_names):
-            raise ValueError(f"segment names repeat: {seg_names}")
-        for s in self.segments:
-            unknown = set(s.payer_mix) - set(payer_names)
-            if unknown:
-                raise ValueError(
-                    f"segment '{s.name}' names unknown payer(s) {sorted(unknown)} in its "
-                    f"payer_mix; declared payers are {payer_names}"
-                )
-        unknown_addons = set(self.decisions.addons) - set(seg_names)
-        if unknown_addons:
-            raise ValueError(
-                f"decisions.addons names unknown segment(s) {sorted(unknown_addons)}; "
-                f"segments are {seg_names}"
-            )
+        check_payers_and_segments(self.payers, self.segments)
+        check_addon_segments(self.decisions.addons, self.segments)
         return self
 
 
@@ -215,47 +218,20 @@ class AutonomyTiersProblem(PricingProblem):
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
         s: AutonomyTiersSpec = self._spec  # type: ignore[assignment]
-        segs = s.segments
-        mu_by_payer = {p.name: p.rate_multiplier for p in s.payers}
-        self.segment_names = tuple(g.name for g in segs)
-        self._n = np.array([g.population for g in segs])
-        self._c = np.array([g.compliance for g in segs])
-        self._u = np.array([g.uptake for g in segs])
-        self._k = np.array([g.provider_cost_per_use for g in segs])
-        self._S = np.array([g.sites for g in segs])
-        self._kbar = np.array([g.fixed_cost_per_site for g in segs])
-        self._e = np.array([g.equity_weight for g in segs])
-        self._mu = np.array(
-            [sum(w * mu_by_payer[j] for j, w in g.payer_mix.items()) for g in segs])
-        self._w_medicare = np.array([g.payer_mix.get("medicare", 0.0) for g in segs])
-        self._mu_medicare = mu_by_payer.get("medicare", 0.0)
+        self._seg = seg = segment_arrays(s.segments)
+        self._mix = payer_mix(s.segments, s.payers)
+        self.segment_names = seg.names
         tiers = [getattr(s.tiers, t) for t in TIER_NAMES]
         self._work = np.array([t.physician_work for t in tiers])  # (3,)
         self._dK = np.array([t.extra_fixed_cost_per_site for t in tiers])
         self._extra = np.array([t.extra_creator_cost for t in tiers])
         self._kphys = s.tiers.physician_cost_per_use
-        self._nu = self._n * self._u
-        self._nc = self._n * self._c
-        self._q = self._nu / self._S
-        self._en_total = float(np.sum(self._e * self._n))
         self._vc = s.service.comparator_payment
         self._ann = annuity(s.creator.horizon_years, s.creator.discount_rate)
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
-        self._today_spend = float(np.sum(self._nc * self._mu * self._vc))
-        self._compliance = float(np.sum(self._nc) / np.sum(self._n))
-        self._anchors = compute_anchors(
-            comparator_payment=self._vc,
-            compliance=self._compliance,
-            wtp_per_qaly=s.value.wtp_per_qaly,
-            qaly_gain_per_patient=s.value.qaly_gain_per_patient,
-            savings_per_patient=s.value.savings_per_patient,
-            marginal_cost=s.creator.marginal_cost,
-            upfront_investment=s.creator.upfront_investment,
-            annual_fixed_cost=s.creator.annual_fixed_cost,
-            horizon_years=s.creator.horizon_years,
-            discount_rate=s.creator.discount_rate,
-            tco_volume=s.creator.tco_volume,
-        )
+        self._today_spend = float(np.sum(seg.nc * self._mix.mu * self._vc))
+        self._compliance = seg.compliance
+        self._anchors = service_anchors(self._vc, self._compliance, s.creator, s.value)
         d = s.decisions
         self._decisions = (
             *(Quantity(f"p_{t}", "USD per use",
@@ -318,43 +294,22 @@ class AutonomyTiersProblem(PricingProblem):
 
     def _make_guardrails(self) -> tuple[Guardrail, ...]:
         s: AutonomyTiersSpec = self._spec  # type: ignore[assignment]
-        a = self._anchors.values()
         gr = s.guardrails
         usd = "USD per use"
-        top = "largest payment per AI use (p_t + w_t v_c)"
         table = {
-            "budget_access_max": Guardrail(
-                "budget_access_max", "USD per year", max(self._today_spend, 1.0),
-                f"payer_spend <= today's spend e_c = {self._today_spend:,.0f} USD per year"),
-            "cap_substitution": Guardrail(
-                "cap_substitution", usd, max(a["substitution"], 1.0),
-                f"{top} <= substitution value {a['substitution']:.2f} USD"),
-            "cap_access_maximizing": Guardrail(
-                "cap_access_maximizing", usd, max(a["access_maximizing"], 1.0),
-                f"{top} <= access-maximizing value {a['access_maximizing']:.2f} USD"),
-            "cap_cost_effective": Guardrail(
-                "cap_cost_effective", usd, max(a["cost_effective"], 1.0),
-                f"{top} <= cost-effective value {a['cost_effective']:.2f} USD"),
-            "floor_marginal_cost": Guardrail(
-                "floor_marginal_cost", usd, max(a["marginal_cost"], 1.0),
-                f"f >= marginal cost {a['marginal_cost']:.2f} USD"),
-            "floor_total_cost_of_ownership": Guardrail(
-                "floor_total_cost_of_ownership", usd, max(a["total_cost_of_ownership"], 1.0),
-                f"f >= total cost of ownership {a['total_cost_of_ownership']:.2f} USD"),
-            "creator_sustainable": Guardrail(
-                "creator_sustainable", "USD", max(s.creator.upfront_investment, 1.0),
-                "creator_npv >= 0"),
-            "fund_budget": Guardrail(
-                "fund_budget", "USD per year", max(gr.fund_budget.budget, 1.0),
-                f"fund add-ons <= {gr.fund_budget.budget:,.0f} USD per year"),
-            "equity_floor": Guardrail(
-                "equity_floor", "share of at-risk patients", 1.0,
-                f"worst-segment coverage >= {gr.equity_floor.min_coverage:g}"),
+            **anchor_guardrails(self._anchors.values(), usd,
+                                "largest payment per AI use (p_t + w_t v_c)"),
+            "budget_access_max": budget_access_max_rail(self._today_spend, "e_c"),
+            "creator_sustainable": creator_sustainable_rail(s.creator),
+            "fund_budget": fund_budget_rail(gr.fund_budget.budget),
+            "equity_floor": equity_floor_rail(gr.equity_floor.min_coverage,
+                                              "share of at-risk patients",
+                                              "worst-segment coverage"),
             "tier_monotonicity": Guardrail(
                 "tier_monotonicity", usd, max(self._vc, 1.0),
                 "p_assistive <= p_augmentative <= p_autonomous"),
         }
-        return tuple(table[name] for name in gr.enabled_names())
+        return enabled_rails(table, gr.enabled_names())
 
     def anchors(self) -> Anchors:
         """The five anchors; ``c`` is the population-weighted compliance ``sum n c / sum n``."""
@@ -372,15 +327,9 @@ class AutonomyTiersProblem(PricingProblem):
 
     def _with_bounds(self, changes: Mapping[str, Bounds]) -> AutonomyTiersProblem:
         s: AutonomyTiersSpec = self._spec  # type: ignore[assignment]
-        d = s.decisions
-        addons = dict(d.addons)
-        for g in self.segment_names:
-            if f"a_{g}" in changes:
-                addons[g] = changes[f"a_{g}"]
-        fields = {name: changes.get(name, getattr(d, name))
-                  for name in ("p_assistive", "p_augmentative", "p_autonomous", "f")}
-        new = TierDecisions(**fields, addon=d.addon, addons=addons)
-        return AutonomyTiersProblem(s.replace(decisions=new.model_dump()))  # type: ignore[arg-type]
+        new = decisions_with_bounds(s.decisions, changes,
+                                    {f"a_{g}": ("addons", g) for g in self.segment_names})
+        return AutonomyTiersProblem(s.replace(decisions=new))  # type: ignore[arg-type]
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
@@ -388,29 +337,30 @@ class AutonomyTiersProblem(PricingProblem):
         P = X[:, 0:3]  # (N, 3) tier prices
         f = X[:, 3:4]  # (N, 1)
         a = X[:, 4:]  # (N, G)
+        seg, mix = self._seg, self._mix
         work = self._work
         rate = P + work * self._vc  # (N, 3) Medicare payment per use by tier
-        pay = self._mu[None, :, None] * rate[:, None, :] + a[:, :, None]  # (N, G, 3)
-        pi = pay - f[:, :, None] - self._k[None, :, None] - work * self._kphys
-        M = self._q[None, :, None] * pi - self._dK  # annual margin per site by tier
+        pay = mix.mu[None, :, None] * rate[:, None, :] + a[:, :, None]  # (N, G, 3)
+        pi = pay - f[:, :, None] - seg.k[None, :, None] - work * self._kphys
+        M = seg.q[None, :, None] * pi - self._dK  # annual margin per site by tier
         best = np.argmax(M, axis=2)  # (N, G) chosen tier; ties -> less autonomous
         pick = best[:, :, None]
         M_best = np.take_along_axis(M, pick, axis=2)[:, :, 0]
         pi_best = np.take_along_axis(pi, pick, axis=2)[:, :, 0]
         pay_best = np.take_along_axis(pay, pick, axis=2)[:, :, 0]
-        A, cost = self._curve(M_best, self._kbar)
-        U = self._nu * A
-        H = self._nc * (1.0 - A)
+        A, cost = self._curve(M_best, seg.kbar)
+        U = seg.nu * A
+        H = seg.nc * (1.0 - A)
         uses = U.sum(axis=1)
         cr = s.creator
-        payer_spend = (U * pay_best).sum(axis=1) + (H * (self._mu * self._vc)).sum(axis=1)
+        payer_spend = (U * pay_best).sum(axis=1) + (H * (mix.mu * self._vc)).sum(axis=1)
         creator_margin = (U * (f - cr.marginal_cost - self._extra[best])).sum(axis=1)
         creator_npv = self._ann * (creator_margin - cr.annual_fixed_cost) - cr.upfront_investment
         served = U + H
-        access = (served * self._e).sum(axis=1) / self._en_total
-        fixed = self._S * (cost + A * self._dK[best])
+        access = (served * seg.e).sum(axis=1) / seg.en_total
+        fixed = seg.S * (cost + A * self._dK[best])
         provider_margin = (U * pi_best).sum(axis=1) - fixed.sum(axis=1)
-        coverage = served / self._n
+        coverage = served / seg.n
         equity = coverage.min(axis=1)
         objectives = {
             "payer_spend": payer_spend,
@@ -423,28 +373,12 @@ class AutonomyTiersProblem(PricingProblem):
         top = rate.max(axis=1)
         step_up = np.minimum(P[:, 1] - P[:, 0], P[:, 2] - P[:, 1])
         gr = s.guardrails
-        cons: dict[str, np.ndarray] = {}
-        for name in gr.enabled_names():
-            if name == "budget_access_max":
-                cons[name] = payer_spend - self._today_spend
-            elif name == "cap_substitution":
-                cons[name] = top - av["substitution"]
-            elif name == "cap_access_maximizing":
-                cons[name] = top - av["access_maximizing"]
-            elif name == "cap_cost_effective":
-                cons[name] = top - av["cost_effective"]
-            elif name == "floor_marginal_cost":
-                cons[name] = av["marginal_cost"] - f[:, 0]
-            elif name == "floor_total_cost_of_ownership":
-                cons[name] = av["total_cost_of_ownership"] - f[:, 0]
-            elif name == "creator_sustainable":
-                cons[name] = -creator_npv
-            elif name == "fund_budget":
-                cons[name] = (U * a).sum(axis=1) - gr.fund_budget.budget
-            elif name == "equity_floor":
-                cons[name] = gr.equity_floor.min_coverage - equity
-            elif name == "tier_monotonicity":
-                cons[name] = -step_up
+        fund = (U * a).sum(axis=1)
+        cons = rail_values(gr.enabled_names(), RailInputs(
+            anchors=av, price=top, fee=f[:, 0], payer_spend=payer_spend,
+            creator_npv=creator_npv, equity=equity, todays_spend=self._today_spend,
+            min_coverage=gr.equity_floor.min_coverage, fund_spend=fund,
+            fund_budget=gr.fund_budget.budget), own={"tier_monotonicity": -step_up})
         reported: dict[str, np.ndarray] = {}
         if report:
             level = np.where(A > 0, best + 1, 0).astype(float)
@@ -463,30 +397,17 @@ class AutonomyTiersProblem(PricingProblem):
             reported["ai_uses"] = uses
             reported["human_uses"] = human
             reported["patients_served"] = uses + human
-            reported["physician_payments"] = (self._mu * self._vc * (U * w_best + H)).sum(axis=1)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                reported["mean_physician_work"] = np.where(
-                    uses > 0, (U * w_best).sum(axis=1) / np.where(uses > 0, uses, 1.0), np.nan)
+            reported["physician_payments"] = (mix.mu * self._vc * (U * w_best + H)).sum(axis=1)
+            reported["mean_physician_work"] = ratio_or_nan((U * w_best).sum(axis=1), uses)
             rate_best = np.take_along_axis(rate, best, axis=1)  # (N, G) Medicare rate
-            reported["medicare_spend"] = self._mu_medicare * (
-                (U * self._w_medicare * rate_best).sum(axis=1)
-                + (H * self._w_medicare).sum(axis=1) * self._vc)
-            reported["fund_spend"] = (U * a).sum(axis=1)
+            reported["medicare_spend"] = mix.mu_medicare * (
+                (U * mix.w_medicare * rate_best).sum(axis=1)
+                + (H * mix.w_medicare).sum(axis=1) * self._vc)
+            reported["fund_spend"] = fund
             reported["budget_impact"] = payer_spend - self._today_spend
-            extra = uses + human - float(self._nc.sum())
-            d_qaly = s.value.qaly_gain_per_patient * extra
-            d_cost = payer_spend - self._today_spend - s.value.savings_per_patient * extra
-            with np.errstate(divide="ignore", invalid="ignore"):
-                reported["icer"] = np.where(d_qaly > 0, d_cost / np.where(d_qaly > 0, d_qaly, 1),
-                                            np.nan)
-            reported["slack_substitution"] = av["substitution"] - top
-            reported["slack_access_maximizing"] = av["access_maximizing"] - top
-            reported["slack_cost_effective"] = av["cost_effective"] - top
-            reported["slack_marginal_cost"] = f[:, 0] - av["marginal_cost"]
-            reported["slack_total_cost_of_ownership"] = f[:, 0] - av["total_cost_of_ownership"]
+            reported["icer"] = icer(payer_spend, self._today_spend,
+                                    uses + human - float(seg.nc.sum()), s.value)
+            reported.update(anchor_slacks(av, top, f[:, 0]))
             reported["slack_tier_monotonicity"] = step_up
-            fixed_cr = cr.upfront_investment / self._ann + cr.annual_fixed_cost
-            with np.errstate(divide="ignore"):
-                reported["tco_at_volume"] = np.where(
-                    uses > 0, cr.marginal_cost + fixed_cr / np.where(uses > 0, uses, 1), np.inf)
+            reported["tco_at_volume"] = tco_at_volume(cr, uses)
         return Evaluation(objectives, cons, reported)

@@ -48,12 +48,18 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
-from optim.anchors import Anchors, annuity
+from optim.anchors import Anchors
+from optim.families.common import (
+    decisions_with_bounds,
+    icer,
+    payer_mix,
+    ratio_or_nan,
+    tco_at_volume,
+)
 from optim.families.ffs import FeeForServiceProblem
 from optim.problem import Evaluation, PricingProblem, Quantity
 from optim.spec import (
     Bounds,
-    Decisions,
     FeeForServiceSpec,
     FfsSegment,
     Frozen,
@@ -196,9 +202,7 @@ class CategoryIIIProblem(PricingProblem):
         self.segment_names = first.segment_names
         self.contractor_names = tuple(c.name for c in s.contractors)
         self._prob = np.array([c.probability for c in s.contractors])
-        mu_by_payer = {p.name: p.rate_multiplier for p in s.payers}
-        self._mu = np.array([sum(x * mu_by_payer[j] for j, x in g.payer_mix.items())
-                             for g in s.segments])  # payer-mix multiplier of the comparator
+        self._mu = payer_mix(s.segments, s.payers).mu  # payer-mix multiplier of the comparator
         self._nc = np.array([g.population * g.compliance for g in s.segments])
         self._vc = s.service.comparator_payment
         self._decisions = (
@@ -248,14 +252,9 @@ class CategoryIIIProblem(PricingProblem):
 
     def _with_bounds(self, changes: Mapping[str, Bounds]) -> CategoryIIIProblem:
         s: CategoryIIISpec = self._spec  # type: ignore[assignment]
-        d = s.decisions
-        addons = dict(d.addons)
-        for g in self.segment_names:
-            if f"a_{g}" in changes:
-                addons[g] = changes[f"a_{g}"]
-        new = Decisions(p=changes.get("p", d.p), f=changes.get("f", d.f), addon=d.addon,
-                        addons=addons)
-        return CategoryIIIProblem(s.replace(decisions=new.model_dump()))  # type: ignore[arg-type]
+        new = decisions_with_bounds(s.decisions, changes,
+                                    {f"a_{g}": ("addons", g) for g in self.segment_names})
+        return CategoryIIIProblem(s.replace(decisions=new))  # type: ignore[arg-type]
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
@@ -298,30 +297,10 @@ class CategoryIIIProblem(PricingProblem):
             # human services H_g = n_g c_g (1 - A_g) are linear in adoption: pay mu_g v_c each
             human_spend = (self._nc * (1.0 - adoption) * (self._mu * self._vc)).sum(axis=1)
             ai_spend = objectives["payer_spend"] - reported["fund_spend"] - human_spend
-            with np.errstate(divide="ignore", invalid="ignore"):
-                reported["expected_payment_per_use"] = np.where(
-                    uses > 0, ai_spend / np.where(uses > 0, uses, 1.0), np.nan)
-            reported["icer"], reported["tco_at_volume"] = self._ratios(
-                objectives["payer_spend"], reported["patients_served"], uses)
+            reported["expected_payment_per_use"] = ratio_or_nan(ai_spend, uses)
+            # ratios do not mix linearly over contractors: recomputed from the expected
+            # spend, patients served and AI uses (same formulas as fee-for-service)
+            reported["icer"] = icer(objectives["payer_spend"], self.todays_spend,
+                                    reported["patients_served"] - float(self._nc.sum()), s.value)
+            reported["tco_at_volume"] = tco_at_volume(s.creator, uses)
         return Evaluation(objectives, cons, reported)
-
-    def _ratios(self, spend: np.ndarray, served: np.ndarray,
-                uses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """ICER vs today (USD per QALY) and break-even fee at the expected volume (USD per use).
-
-        Ratios do not mix linearly over contractors, so they are recomputed from the expected
-        spend, patients served and AI uses (same formulas as the fee-for-service model).
-        """
-        s: CategoryIIISpec = self._spec  # type: ignore[assignment]
-        extra = served - float(self._nc.sum())
-        d_qaly = s.value.qaly_gain_per_patient * extra
-        d_cost = spend - self.todays_spend - s.value.savings_per_patient * extra
-        with np.errstate(divide="ignore", invalid="ignore"):
-            icer = np.where(d_qaly > 0, d_cost / np.where(d_qaly > 0, d_qaly, 1.0), np.nan)
-        fixed = (s.creator.upfront_investment
-                 / annuity(s.creator.horizon_years, s.creator.discount_rate)
-                 + s.creator.annual_fixed_cost)
-        with np.errstate(divide="ignore"):
-            tco = np.where(uses > 0, s.creator.marginal_cost + fixed / np.where(uses > 0, uses, 1),
-                           np.inf)
-        return icer, tco
