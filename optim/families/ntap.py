@@ -37,13 +37,28 @@ the horizon over which the add-on supports adoption.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from optim.adoption import make_curve
-from optim.anchors import Anchors, annuity, compute_anchors
+from optim.anchors import Anchors, annuity
+from optim.families.common import (
+    RailInputs,
+    anchor_guardrails,
+    anchor_slacks,
+    creator_sustainable_rail,
+    decisions_with_bounds,
+    enabled_rails,
+    equity_floor_rail,
+    icer,
+    payer_mix,
+    rail_values,
+    segment_arrays,
+    service_anchors,
+    tco_at_volume,
+)
 from optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
 from optim.spec import (
     Adoption,
@@ -52,12 +67,14 @@ from optim.spec import (
     EquityFloor,
     Frozen,
     FundBudget,
+    GuardrailSet,
     Payer,
     ProblemSpecBase,
     Segment,
     Service,
     Toggle,
     ValueInputs,
+    check_payers_and_segments,
 )
 
 NTAP_MAX_SHARE = 0.75
@@ -154,7 +171,7 @@ class NtapDecisions(Frozen):
         return v
 
 
-class NtapGuardrails(Frozen):
+class NtapGuardrails(GuardrailSet):
     """Guardrails of the NTAP model; each on or off by name (``true`` = ``{enabled = true}``).
 
     The caps bound the add-on per Medicare case in the setting that gets most; there is no
@@ -169,17 +186,6 @@ class NtapGuardrails(Frozen):
     creator_sustainable: Toggle = Toggle()
     ntap_budget: FundBudget = FundBudget()
     equity_floor: EquityFloor = EquityFloor()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bool_shorthand(cls, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            return {k: ({"enabled": v} if isinstance(v, bool) else v) for k, v in data.items()}
-        return data
-
-    def enabled_names(self) -> list[str]:
-        """Names of the enabled guardrails, in declaration order."""
-        return [name for name in type(self).model_fields if getattr(self, name).enabled]
 
 
 class NtapSpec(ProblemSpecBase):
@@ -204,21 +210,10 @@ class NtapSpec(ProblemSpecBase):
     @model_validator(mode="after")
     def _cross_checks(self) -> NtapSpec:
         payer_names = [p.name for p in self.payers]
-        if len(set(payer_names)) != len(payer_names):
-            raise ValueError(f"payer names repeat: {payer_names}")
-        if "medicare" not in payer_names:
+        if len(set(payer_names)) == len(payer_names) and "medicare" not in payer_names:
             raise ValueError(f"the add-on is Medicare's: declare a payer named 'medicare' "
                              f"(declared payers are {payer_names})")
-        seg_names = [s.name for s in self.segments]
-        if len(set(seg_names)) != len(seg_names):
-            raise ValueError(f"segment names repeat: {seg_names}")
-        for s in self.segments:
-            unknown = set(s.payer_mix) - set(payer_names)
-            if unknown:
-                raise ValueError(
-                    f"segment '{s.name}' names unknown payer(s) {sorted(unknown)} in its "
-                    f"payer_mix; declared payers are {payer_names}"
-                )
+        check_payers_and_segments(self.payers, self.segments)
         return self
 
 
@@ -241,25 +236,13 @@ class NtapProblem(PricingProblem):
     def _setup(self) -> None:
         s: NtapSpec = self._spec  # type: ignore[assignment]
         segs = s.segments
-        mu_by_payer = {p.name: p.rate_multiplier for p in s.payers}
-        self.segment_names = tuple(g.name for g in segs)
-        self._n = np.array([g.population for g in segs])
-        self._c = np.array([g.compliance for g in segs])
-        self._u = np.array([g.uptake for g in segs])
-        self._k = np.array([g.provider_cost_per_use for g in segs])
-        self._S = np.array([g.sites for g in segs])
-        self._kbar = np.array([g.fixed_cost_per_site for g in segs])
-        self._e = np.array([g.equity_weight for g in segs])
+        self._seg = seg = segment_arrays(segs)
+        self._mix = mix = payer_mix(segs, s.payers)
+        self.segment_names = seg.names
         self._D = np.array([g.drg_payment for g in segs])
         self._B = np.array([g.case_cost for g in segs])
         self._b = np.array([g.benefit_per_case for g in segs])
-        self._w_med = np.array([g.payer_mix.get("medicare", 0.0) for g in segs])
-        mu = np.array([sum(w * mu_by_payer[j] for j, w in g.payer_mix.items()) for g in segs])
-        self._drg_spend = float(np.sum(self._n * mu * self._D))  # USD per year, fixed
-        self._nu = self._n * self._u
-        self._nc = self._n * self._c
-        self._q = self._nu / self._S
-        self._en_total = float(np.sum(self._e * self._n))
+        self._drg_spend = float(np.sum(seg.n * mix.mu * self._D))  # USD per year, fixed
         cr = s.creator
         self._T = cr.horizon_years
         self._tau = min(s.ntap.years, self._T)
@@ -267,20 +250,9 @@ class NtapProblem(PricingProblem):
         self._ann_tau = annuity(self._tau, cr.discount_rate) if self._tau >= 1 else 0.0
         self._w1 = self._tau / self._T  # share of the horizon's years with the add-on
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
-        self._compliance = float(np.sum(self._nc) / np.sum(self._n))
-        self._anchors = compute_anchors(
-            comparator_payment=s.service.comparator_payment,
-            compliance=self._compliance,
-            wtp_per_qaly=s.value.wtp_per_qaly,
-            qaly_gain_per_patient=s.value.qaly_gain_per_patient,
-            savings_per_patient=s.value.savings_per_patient,
-            marginal_cost=cr.marginal_cost,
-            upfront_investment=cr.upfront_investment,
-            annual_fixed_cost=cr.annual_fixed_cost,
-            horizon_years=cr.horizon_years,
-            discount_rate=cr.discount_rate,
-            tco_volume=cr.tco_volume,
-        )
+        self._compliance = seg.compliance
+        self._anchors = service_anchors(s.service.comparator_payment, self._compliance, cr,
+                                        s.value)
         self._decisions = (
             Quantity("f", "USD per case",
                      "technology price per case, paid by the hospital to the creator; the "
@@ -339,37 +311,19 @@ class NtapProblem(PricingProblem):
 
     def _make_guardrails(self) -> tuple[Guardrail, ...]:
         s: NtapSpec = self._spec  # type: ignore[assignment]
-        a = self._anchors.values()
         gr = s.guardrails
-        usd = "USD per case"
         table = {
-            "cap_substitution": Guardrail(
-                "cap_substitution", usd, max(a["substitution"], 1.0),
-                f"largest add-on per case <= substitution value {a['substitution']:.2f} USD"),
-            "cap_access_maximizing": Guardrail(
-                "cap_access_maximizing", usd, max(a["access_maximizing"], 1.0),
-                f"largest add-on per case <= access-maximizing value "
-                f"{a['access_maximizing']:.2f} USD"),
-            "cap_cost_effective": Guardrail(
-                "cap_cost_effective", usd, max(a["cost_effective"], 1.0),
-                f"largest add-on per case <= cost-effective value {a['cost_effective']:.2f} USD"),
-            "floor_marginal_cost": Guardrail(
-                "floor_marginal_cost", usd, max(a["marginal_cost"], 1.0),
-                f"f >= marginal cost {a['marginal_cost']:.2f} USD"),
-            "floor_total_cost_of_ownership": Guardrail(
-                "floor_total_cost_of_ownership", usd, max(a["total_cost_of_ownership"], 1.0),
-                f"f >= total cost of ownership {a['total_cost_of_ownership']:.2f} USD"),
-            "creator_sustainable": Guardrail(
-                "creator_sustainable", "USD", max(s.creator.upfront_investment, 1.0),
-                "creator_npv >= 0"),
+            **anchor_guardrails(self._anchors.values(), "USD per case",
+                                "largest add-on per case"),
+            "creator_sustainable": creator_sustainable_rail(s.creator),
             "ntap_budget": Guardrail(
                 "ntap_budget", "USD per year", max(gr.ntap_budget.budget, 1.0),
                 f"add-on payments <= {gr.ntap_budget.budget:,.0f} USD a year while paid"),
-            "equity_floor": Guardrail(
-                "equity_floor", "share of eligible cases", 1.0,
-                f"worst-setting coverage >= {gr.equity_floor.min_coverage:g}"),
+            "equity_floor": equity_floor_rail(gr.equity_floor.min_coverage,
+                                              "share of eligible cases",
+                                              "worst-setting coverage"),
         }
-        return tuple(table[name] for name in gr.enabled_names())
+        return enabled_rails(table, gr.enabled_names())
 
     def anchors(self) -> Anchors:
         """The five anchors; ``c`` is the case-weighted share served today."""
@@ -403,32 +357,33 @@ class NtapProblem(PricingProblem):
         numpy.ndarray
             ``(N, G)`` add-on per case in each setting.
         """
-        excess = self._B + self._k + f - self._D
+        excess = self._B + self._seg.k + f - self._D
         return s * np.minimum(np.maximum(excess, 0.0), f)
 
     def _with_bounds(self, changes: Mapping[str, Bounds]) -> NtapProblem:
         s: NtapSpec = self._spec  # type: ignore[assignment]
-        d = s.decisions
-        new = NtapDecisions(f=changes.get("f", d.f), s=changes.get("s", d.s))
-        return NtapProblem(s.replace(decisions=new.model_dump()))  # type: ignore[arg-type]
+        new = decisions_with_bounds(s.decisions, changes)
+        return NtapProblem(s.replace(decisions=new))  # type: ignore[arg-type]
 
     # ------------------------------------------------------------- evaluation
     def _phase(self, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Adoption, AI uses, human services and provider margin for margins ``pi`` (N, G)."""
-        A, cost = self._curve(self._q * pi, self._kbar)
-        U = self._nu * A
-        H = self._nc * (1.0 - A)
-        margin = (U * pi).sum(axis=1) - (cost * self._S).sum(axis=1)
+        seg = self._seg
+        A, cost = self._curve(seg.q * pi, seg.kbar)
+        U = seg.nu * A
+        H = seg.nc * (1.0 - A)
+        margin = (U * pi).sum(axis=1) - (cost * seg.S).sum(axis=1)
         return A, U, H, margin
 
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
         s: NtapSpec = self._spec  # type: ignore[assignment]
+        seg, w_med = self._seg, self._mix.w_medicare
         cr = s.creator
         f = X[:, 0:1]
         share = X[:, 1:2]
         ntap = self.ntap_per_case(f, share)  # (N, G) per Medicare case
-        paid = self._w_med * ntap  # per average case of the setting
-        base = self._b - f - self._k
+        paid = w_med * ntap  # per average case of the setting
+        base = self._b - f - seg.k
         A1, U1, H1, pm1 = self._phase(base + paid)
         A2, U2, H2, pm2 = self._phase(base)
         w1, w2 = self._w1, 1.0 - self._w1
@@ -441,8 +396,8 @@ class NtapProblem(PricingProblem):
         creator_npv = (self._ann_tau * (fm * uses1 - cr.annual_fixed_cost)
                        + (self._ann_T - self._ann_tau) * (fm * uses2 - cr.annual_fixed_cost)
                        - cr.upfront_investment)
-        coverage = w1 * (U1 + H1) / self._n + w2 * (U2 + H2) / self._n
-        access = (coverage * self._n * self._e).sum(axis=1) / self._en_total
+        coverage = w1 * (U1 + H1) / seg.n + w2 * (U2 + H2) / seg.n
+        access = (coverage * seg.n * seg.e).sum(axis=1) / seg.en_total
         provider_margin = w1 * pm1 + w2 * pm2
         equity = coverage.min(axis=1)
         objectives = {
@@ -455,24 +410,10 @@ class NtapProblem(PricingProblem):
         av = self._anchors.values()
         top = ntap.max(axis=1)  # largest add-on per Medicare case
         gr = s.guardrails
-        cons: dict[str, np.ndarray] = {}
-        for name in gr.enabled_names():
-            if name == "cap_substitution":
-                cons[name] = top - av["substitution"]
-            elif name == "cap_access_maximizing":
-                cons[name] = top - av["access_maximizing"]
-            elif name == "cap_cost_effective":
-                cons[name] = top - av["cost_effective"]
-            elif name == "floor_marginal_cost":
-                cons[name] = av["marginal_cost"] - f[:, 0]
-            elif name == "floor_total_cost_of_ownership":
-                cons[name] = av["total_cost_of_ownership"] - f[:, 0]
-            elif name == "creator_sustainable":
-                cons[name] = -creator_npv
-            elif name == "ntap_budget":
-                cons[name] = ntap_spend - gr.ntap_budget.budget
-            elif name == "equity_floor":
-                cons[name] = gr.equity_floor.min_coverage - equity
+        cons = rail_values(gr.enabled_names(), RailInputs(
+            anchors=av, price=top, fee=f[:, 0], creator_npv=creator_npv, equity=equity,
+            min_coverage=gr.equity_floor.min_coverage),
+            own={"ntap_budget": ntap_spend - gr.ntap_budget.budget})
         reported: dict[str, np.ndarray] = {}
         if report:
             for j, g in enumerate(self.segment_names):
@@ -495,24 +436,12 @@ class NtapProblem(PricingProblem):
                 "creator_npv_without_ntap": without,
                 "ntap_value_to_creator": added,
             })
-            w_med_drg = float(np.sum(self._n * self._w_med * self._D))
-            mu_med = {p.name: p.rate_multiplier for p in s.payers}["medicare"]
-            reported["medicare_spend"] = mu_med * w_med_drg + w1 * ntap_spend
+            w_med_drg = float(np.sum(seg.n * w_med * self._D))
+            reported["medicare_spend"] = self._mix.mu_medicare * w_med_drg + w1 * ntap_spend
             reported["budget_impact"] = payer_spend - self._drg_spend
-            served = (coverage * self._n).sum(axis=1)
-            extra = served - float(self._nc.sum())
-            d_qaly = s.value.qaly_gain_per_patient * extra
-            d_cost = payer_spend - self._drg_spend - s.value.savings_per_patient * extra
-            with np.errstate(divide="ignore", invalid="ignore"):
-                reported["icer"] = np.where(d_qaly > 0, d_cost / np.where(d_qaly > 0, d_qaly, 1),
-                                            np.nan)
-            reported["slack_substitution"] = av["substitution"] - top
-            reported["slack_access_maximizing"] = av["access_maximizing"] - top
-            reported["slack_cost_effective"] = av["cost_effective"] - top
-            reported["slack_marginal_cost"] = f[:, 0] - av["marginal_cost"]
-            reported["slack_total_cost_of_ownership"] = f[:, 0] - av["total_cost_of_ownership"]
-            fixed = cr.upfront_investment / self._ann_T + cr.annual_fixed_cost
-            with np.errstate(divide="ignore"):
-                reported["tco_at_volume"] = np.where(
-                    uses > 0, cr.marginal_cost + fixed / np.where(uses > 0, uses, 1), np.inf)
+            served = (coverage * seg.n).sum(axis=1)
+            reported["icer"] = icer(payer_spend, self._drg_spend,
+                                    served - float(seg.nc.sum()), s.value)
+            reported.update(anchor_slacks(av, top, f[:, 0]))
+            reported["tco_at_volume"] = tco_at_volume(cr, uses)
         return Evaluation(objectives, cons, reported)
