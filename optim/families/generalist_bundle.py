@@ -55,14 +55,29 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from optim.adoption import make_curve
-from optim.anchors import Anchors, annuity, compute_anchors
-from optim.families.portfolio import toggle_shorthand
+from optim.anchors import Anchors, annuity
+from optim.families.common import (
+    RailInputs,
+    anchor_guardrails,
+    anchor_slacks,
+    budget_access_max_rail,
+    creator_sustainable_rail,
+    decisions_with_bounds,
+    enabled_rails,
+    equity_floor_rail,
+    icer,
+    payer_mix,
+    rail_values,
+    ratio_or_nan,
+    segment_arrays,
+    service_anchors,
+)
 from optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
 from optim.spec import (
     Adoption,
@@ -70,11 +85,13 @@ from optim.spec import (
     Creator,
     EquityFloor,
     Frozen,
+    GuardrailSet,
     Payer,
     ProblemSpecBase,
     Segment,
     Toggle,
     ValueInputs,
+    check_payers_and_segments,
 )
 
 logger = logging.getLogger(__name__)
@@ -209,7 +226,7 @@ class GeneralistDecisions(Frozen):
     task_prices: dict[str, Bounds] = Field(default_factory=dict)
 
 
-class GeneralistGuardrails(Frozen):
+class GeneralistGuardrails(GuardrailSet):
     """Guardrails of the generalist family; each on or off by name (``name = true`` works).
 
     The caps bound the largest payment per study the payer offers at Medicare rates,
@@ -226,15 +243,6 @@ class GeneralistGuardrails(Frozen):
     creator_sustainable: Toggle = Toggle()
     equity_floor: EquityFloor = EquityFloor()
     single_code: Toggle = Toggle()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bool_shorthand(cls, data: Any) -> Any:
-        return toggle_shorthand(data)
-
-    def enabled_names(self) -> list[str]:
-        """Names of the enabled guardrails, in declaration order."""
-        return [name for name in type(self).model_fields if getattr(self, name).enabled]
 
 
 class GeneralistBundleSpec(ProblemSpecBase):
@@ -262,19 +270,7 @@ class GeneralistBundleSpec(ProblemSpecBase):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> GeneralistBundleSpec:
-        payer_names = [p.name for p in self.payers]
-        if len(set(payer_names)) != len(payer_names):
-            raise ValueError(f"payer names repeat: {payer_names}")
-        seg_names = [s.name for s in self.segments]
-        if len(set(seg_names)) != len(seg_names):
-            raise ValueError(f"segment names repeat: {seg_names}")
-        for s in self.segments:
-            unknown = set(s.payer_mix) - set(payer_names)
-            if unknown:
-                raise ValueError(
-                    f"segment '{s.name}' names unknown payer(s) {sorted(unknown)} in its "
-                    f"payer_mix; declared payers are {payer_names}"
-                )
+        check_payers_and_segments(self.payers, self.segments)
         return self
 
     @field_validator("tasks")
@@ -367,22 +363,13 @@ class GeneralistBundleProblem(PricingProblem):
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
         s: GeneralistBundleSpec = self._spec  # type: ignore[assignment]
-        segs, tasks = s.segments, s.tasks
-        mu_by_payer = {p.name: p.rate_multiplier for p in s.payers}
-        self.segment_names: tuple[str, ...] = tuple(g.name for g in segs)
+        tasks = s.tasks
+        # segment compliance c_g is the setting's reporting level today (see the module doc)
+        self._seg = seg = segment_arrays(s.segments)
+        self._mix = mix = payer_mix(s.segments, s.payers)
+        self.segment_names: tuple[str, ...] = seg.names
         self.task_names: tuple[str, ...] = tuple(t.name for t in tasks)
         self.coded_tasks: tuple[str, ...] = tuple(t.name for t in tasks if t.coded)
-        self._n = np.array([g.population for g in segs], dtype=float)
-        self._cg = np.array([g.compliance for g in segs], dtype=float)
-        self._u = np.array([g.uptake for g in segs], dtype=float)
-        self._k = np.array([g.provider_cost_per_use for g in segs], dtype=float)
-        self._S = np.array([g.sites for g in segs], dtype=float)
-        self._kbar = np.array([g.fixed_cost_per_site for g in segs], dtype=float)
-        self._e = np.array([g.equity_weight for g in segs], dtype=float)
-        self._mu = np.array(
-            [sum(w * mu_by_payer[j] for j, w in g.payer_mix.items()) for g in segs])
-        self._w_medicare = np.array([g.payer_mix.get("medicare", 0.0) for g in segs])
-        self._mu_medicare = mu_by_payer.get("medicare", 0.0)
         self._d = np.array([t.indicated_share for t in tasks], dtype=float)
         self._ck = np.array([t.done_today for t in tasks], dtype=float)
         self._s_task = np.array([t.ai_delivery for t in tasks], dtype=float)
@@ -395,36 +382,25 @@ class GeneralistBundleProblem(PricingProblem):
         self._gamma = s.integration.shared_cost_saving
         self._level = expected_level_multiplier(self._d, s.bundle.levels)
         self._bundle_cost = (1.0 - self._gamma) * float(np.dot(self._d, self._w))
-        self._nu = self._n * self._u
-        self._q = self._nu / self._S
-        self._needs = self._n * float(self._d.sum())  # indicated task results per year
-        self._en_total = float(np.sum(self._e * self._needs))
+        self._needs = seg.n * float(self._d.sum())  # indicated task results per year
+        self._en_total = float(np.sum(seg.e * self._needs))  # access counts task results
         # today: human delivery of every task at each setting's level
-        today_gk = self._n[:, None] * self._d * self._cg[:, None] * self._ck  # (G, K)
+        today_gk = seg.n[:, None] * self._d * seg.c[:, None] * self._ck  # (G, K)
         self._today_delivered = float(today_gk.sum())
-        self._today_spend = float(np.sum(today_gk * self._mu[:, None] * self._v))
+        self._today_spend = float(np.sum(today_gk * mix.mu[:, None] * self._v))
         self._ann = annuity(s.creator.horizon_years, s.creator.discount_rate)
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
         v_c = float(np.dot(self._d, self._v))
-        cbar = float(np.dot(self._n, self._cg) / self._n.sum())
+        cbar = float(np.dot(seg.n, seg.c) / seg.n.sum())
         compliance = (float(np.dot(self._d * self._ck, self._v)) * cbar / v_c) if v_c > 0 \
             else 0.0
         self._extra_per_study = max(float(np.dot(self._d, self._s_bundle - cbar * self._ck)),
                                     0.0)
         x = self._extra_per_study
-        self._anchors = compute_anchors(
-            comparator_payment=v_c,
-            compliance=compliance,
-            wtp_per_qaly=s.value.wtp_per_qaly,
+        self._anchors = service_anchors(
+            v_c, compliance, s.creator, s.value,
             qaly_gain_per_patient=s.value.qaly_gain_per_patient * x,
-            savings_per_patient=s.value.savings_per_patient * x,
-            marginal_cost=s.creator.marginal_cost,
-            upfront_investment=s.creator.upfront_investment,
-            annual_fixed_cost=s.creator.annual_fixed_cost,
-            horizon_years=s.creator.horizon_years,
-            discount_rate=s.creator.discount_rate,
-            tco_volume=s.creator.tco_volume,
-        )
+            savings_per_patient=s.value.savings_per_patient * x)
         d = s.decisions
         self._decisions = (
             Quantity("p", "USD per study",
@@ -481,40 +457,20 @@ class GeneralistBundleProblem(PricingProblem):
 
     def _make_guardrails(self) -> tuple[Guardrail, ...]:
         s: GeneralistBundleSpec = self._spec  # type: ignore[assignment]
-        a = self._anchors.values()
         gr = s.guardrails
-        usd = "USD per study"
-        top = "largest offer per study max(sum_k d_k p_k, p E[L])"
         table = {
-            "budget_access_max": Guardrail(
-                "budget_access_max", "USD per year", max(self._today_spend, 1.0),
-                f"payer_spend <= today's spend {self._today_spend:,.0f} USD per year"),
-            "cap_substitution": Guardrail(
-                "cap_substitution", usd, max(a["substitution"], 1.0),
-                f"{top} <= substitution value {a['substitution']:.2f} USD"),
-            "cap_access_maximizing": Guardrail(
-                "cap_access_maximizing", usd, max(a["access_maximizing"], 1.0),
-                f"{top} <= access-maximizing value {a['access_maximizing']:.2f} USD"),
-            "cap_cost_effective": Guardrail(
-                "cap_cost_effective", usd, max(a["cost_effective"], 1.0),
-                f"{top} <= cost-effective value {a['cost_effective']:.2f} USD"),
-            "floor_marginal_cost": Guardrail(
-                "floor_marginal_cost", usd, max(a["marginal_cost"], 1.0),
-                f"f >= marginal cost {a['marginal_cost']:.2f} USD"),
-            "floor_total_cost_of_ownership": Guardrail(
-                "floor_total_cost_of_ownership", usd, max(a["total_cost_of_ownership"], 1.0),
-                f"f >= total cost of ownership {a['total_cost_of_ownership']:.2f} USD"),
-            "creator_sustainable": Guardrail(
-                "creator_sustainable", "USD", max(s.creator.upfront_investment, 1.0),
-                "creator_npv >= 0"),
-            "equity_floor": Guardrail(
-                "equity_floor", "share of indicated task results", 1.0,
-                f"worst setting's delivered share >= {gr.equity_floor.min_coverage:g}"),
+            **anchor_guardrails(self._anchors.values(), "USD per study",
+                                "largest offer per study max(sum_k d_k p_k, p E[L])"),
+            "budget_access_max": budget_access_max_rail(self._today_spend),
+            "creator_sustainable": creator_sustainable_rail(s.creator),
+            "equity_floor": equity_floor_rail(gr.equity_floor.min_coverage,
+                                              "share of indicated task results",
+                                              "worst setting's delivered share"),
             "single_code": Guardrail(
                 "single_code", "USD per study", 1.0,
                 "one code set only: the bundle price p or every per-task price is 0"),
         }
-        return tuple(table[name] for name in gr.enabled_names())
+        return enabled_rails(table, gr.enabled_names())
 
     def anchors(self) -> Anchors:
         """The five anchors, per study (see the module docstring)."""
@@ -533,8 +489,8 @@ class GeneralistBundleProblem(PricingProblem):
     @property
     def todays_access(self) -> float:
         """Share of indicated task results delivered today, equity-weighted."""
-        today_g = self._n * self._cg * float(np.dot(self._d, self._ck))
-        return float(np.sum(self._e * today_g) / self._en_total)
+        today_g = self._seg.n * self._seg.c * float(np.dot(self._d, self._ck))
+        return float(np.sum(self._seg.e * today_g) / self._en_total)
 
     def per_task_only(self) -> GeneralistBundleProblem:
         """The same problem with the bundle price fixed at 0: per-task codes only."""
@@ -547,14 +503,9 @@ class GeneralistBundleProblem(PricingProblem):
 
     def _with_bounds(self, changes: Mapping[str, Bounds]) -> GeneralistBundleProblem:
         s: GeneralistBundleSpec = self._spec  # type: ignore[assignment]
-        d = s.decisions
-        prices = dict(d.task_prices)
-        for t in self.coded_tasks:
-            if f"p_{t}" in changes:
-                prices[t] = changes[f"p_{t}"]
-        new = GeneralistDecisions(p=changes.get("p", d.p), f=changes.get("f", d.f),
-                                  task_price=d.task_price, task_prices=prices)
-        return GeneralistBundleProblem(s.replace(decisions=new.model_dump()))  # type: ignore[arg-type]
+        new = decisions_with_bounds(s.decisions, changes,
+                                    {f"p_{t}": ("task_prices", t) for t in self.coded_tasks})
+        return GeneralistBundleProblem(s.replace(decisions=new))  # type: ignore[arg-type]
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
@@ -566,21 +517,22 @@ class GeneralistBundleProblem(PricingProblem):
         f = X[:, -1:]  # (N, 1)
         prices = np.zeros((N, K))
         prices[:, self._coded_idx] = X[:, 1:-1]
-        mu = self._mu
+        seg, mix = self._seg, self._mix
+        mu = mix.mu
         # per-task code set: a site runs a coded task where its code covers the reporting cost
         task_margin = mu[None, :, None] * prices[:, None, :] - self._w  # (N, G, K)
         run_task = (task_margin > 0) & self._coded  # (N, G, K)
-        pi_task = (self._d * np.where(run_task, task_margin, 0.0)).sum(axis=2) - f - self._k
-        pi_bundle = mu * p * self._level - self._bundle_cost - f - self._k  # (N, G)
+        pi_task = (self._d * np.where(run_task, task_margin, 0.0)).sum(axis=2) - f - seg.k
+        pi_bundle = mu * p * self._level - self._bundle_cost - f - seg.k  # (N, G)
         bundle = pi_bundle > pi_task
         pi = np.where(bundle, pi_bundle, pi_task)
-        A, cost = self._curve(self._q * pi, self._kbar)
-        U = self._nu * A  # (N, G) analyzed studies
+        A, cost = self._curve(seg.q * pi, seg.kbar)
+        U = seg.nu * A  # (N, G) analyzed studies
         run = np.where(bundle[:, :, None], True, run_task)
-        x = (self._u * A)[:, :, None] * run  # (N, G, K) share of studies taken over
+        x = (seg.u * A)[:, :, None] * run  # (N, G, K) share of studies taken over
         s_star = np.where(bundle[:, :, None], self._s_bundle, self._s_task)
-        nd = self._n[:, None] * self._d  # (G, K) indicated studies per year
-        today = self._cg[:, None] * self._ck  # (G, K)
+        nd = seg.n[:, None] * self._d  # (G, K) indicated studies per year
+        today = seg.c[:, None] * self._ck  # (G, K)
         ai_del = nd * x * s_star
         human = nd * (1.0 - x) * today
         delivered = ai_del + human  # (N, G, K)
@@ -593,8 +545,8 @@ class GeneralistBundleProblem(PricingProblem):
         creator_npv = self._ann * ((f[:, 0] - cr.marginal_cost) * uses - cr.annual_fixed_cost) \
             - cr.upfront_investment
         served_g = delivered.sum(axis=2)  # (N, G)
-        access = (served_g * self._e).sum(axis=1) / self._en_total
-        provider_margin = (U * pi).sum(axis=1) - (cost * self._S).sum(axis=1)
+        access = (served_g * seg.e).sum(axis=1) / self._en_total
+        provider_margin = (U * pi).sum(axis=1) - (cost * seg.S).sum(axis=1)
         coverage = served_g / self._needs
         equity = coverage.min(axis=1)
         objectives = {
@@ -607,28 +559,14 @@ class GeneralistBundleProblem(PricingProblem):
         offer = np.maximum(prices @ self._d, p[:, 0] * self._level)
         av = self._anchors.values()
         gr = s.guardrails
-        cons: dict[str, np.ndarray] = {}
-        for rail in self._guardrails:
-            name = rail.name
-            if name == "budget_access_max":
-                cons[name] = payer_spend - self._today_spend
-            elif name == "cap_substitution":
-                cons[name] = offer - av["substitution"]
-            elif name == "cap_access_maximizing":
-                cons[name] = offer - av["access_maximizing"]
-            elif name == "cap_cost_effective":
-                cons[name] = offer - av["cost_effective"]
-            elif name == "floor_marginal_cost":
-                cons[name] = av["marginal_cost"] - f[:, 0]
-            elif name == "floor_total_cost_of_ownership":
-                cons[name] = av["total_cost_of_ownership"] - f[:, 0]
-            elif name == "creator_sustainable":
-                cons[name] = -creator_npv
-            elif name == "equity_floor":
-                cons[name] = gr.equity_floor.min_coverage - equity
-            elif name == "single_code":
-                top_task = prices.max(axis=1) if K else np.zeros(N)
-                cons[name] = np.minimum(p[:, 0], top_task)
+        own: dict[str, np.ndarray] = {}
+        if gr.single_code.enabled:
+            top_task = prices.max(axis=1) if K else np.zeros(N)
+            own["single_code"] = np.minimum(p[:, 0], top_task)
+        cons = rail_values((r.name for r in self._guardrails), RailInputs(
+            anchors=av, price=offer, fee=f[:, 0], payer_spend=payer_spend,
+            creator_npv=creator_npv, equity=equity, todays_spend=self._today_spend,
+            min_coverage=gr.equity_floor.min_coverage), own=own)
         reported: dict[str, np.ndarray] = {}
         if report:
             code = np.where(A > 0, np.where(bundle, 2.0, 1.0), 0.0)
@@ -637,35 +575,22 @@ class GeneralistBundleProblem(PricingProblem):
                 reported[f"adoption_{g}"] = A[:, j]
                 reported[f"code_{g}"] = code[:, j]
             nd_k = nd.sum(axis=0)  # (K,) indicated studies per year, all settings
-            with np.errstate(divide="ignore", invalid="ignore"):
-                per_task = np.where(nd_k > 0, delivered.sum(axis=1) / np.where(nd_k > 0, nd_k, 1),
-                                    np.nan)
+            per_task = ratio_or_nan(delivered.sum(axis=1), nd_k)
             for i, t in enumerate(self.task_names):
                 reported[f"delivered_{t}"] = per_task[:, i]
             results = served_g.sum(axis=1)
             spend_ai = (U * mu * pay).sum(axis=1)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                reported["bundle_share"] = np.where(
-                    uses > 0, (U * bundle).sum(axis=1) / np.where(uses > 0, uses, 1.0), np.nan)
-                reported["payment_per_study"] = np.where(
-                    uses > 0, spend_ai / np.where(uses > 0, uses, 1.0), np.nan)
+            reported["bundle_share"] = ratio_or_nan((U * bundle).sum(axis=1), uses)
+            reported["payment_per_study"] = ratio_or_nan(spend_ai, uses)
             reported["ai_studies"] = uses
             reported["results_delivered"] = results
             reported["missed_results"] = float(self._needs.sum()) - results
-            wm = self._w_medicare
-            reported["medicare_spend"] = self._mu_medicare * (
+            wm = mix.w_medicare
+            reported["medicare_spend"] = mix.mu_medicare * (
                 (U * wm * pay).sum(axis=1) + (comparator * wm).sum(axis=1))
             reported["budget_impact"] = payer_spend - self._today_spend
-            extra = results - self._today_delivered
-            d_qaly = s.value.qaly_gain_per_patient * extra
-            d_cost = payer_spend - self._today_spend - s.value.savings_per_patient * extra
-            with np.errstate(divide="ignore", invalid="ignore"):
-                reported["icer"] = np.where(d_qaly > 0, d_cost / np.where(d_qaly > 0, d_qaly, 1),
-                                            np.nan)
+            reported["icer"] = icer(payer_spend, self._today_spend,
+                                    results - self._today_delivered, s.value)
             reported["largest_offer"] = offer
-            reported["slack_substitution"] = av["substitution"] - offer
-            reported["slack_access_maximizing"] = av["access_maximizing"] - offer
-            reported["slack_cost_effective"] = av["cost_effective"] - offer
-            reported["slack_marginal_cost"] = f[:, 0] - av["marginal_cost"]
-            reported["slack_total_cost_of_ownership"] = f[:, 0] - av["total_cost_of_ownership"]
+            reported.update(anchor_slacks(av, offer, f[:, 0]))
         return Evaluation(objectives, cons, reported)

@@ -40,14 +40,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from optim.adoption import make_curve
-from optim.anchors import Anchors, annuity, compute_anchors
-from optim.families.portfolio import toggle_shorthand
+from optim.anchors import Anchors, annuity
+from optim.families.common import (
+    RailInputs,
+    anchor_guardrails,
+    anchor_slacks,
+    budget_access_max_rail,
+    creator_sustainable_rail,
+    decisions_with_bounds,
+    enabled_rails,
+    equity_floor_rail,
+    icer,
+    rail_values,
+    segment_arrays,
+    service_anchors,
+)
 from optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
 from optim.spec import (
     Adoption,
@@ -55,12 +68,14 @@ from optim.spec import (
     Creator,
     EquityFloor,
     Frozen,
+    GuardrailSet,
     Payer,
     ProblemSpecBase,
     Segment,
     Service,
     Toggle,
     ValueInputs,
+    check_payers_and_segments,
 )
 
 logger = logging.getLogger(__name__)
@@ -197,7 +212,7 @@ class ValueDecisions(Frozen):
         return _share_ladder(v, "savings share")
 
 
-class ValueGuardrails(Frozen):
+class ValueGuardrails(GuardrailSet):
     """Guardrails of the value-based family; each on or off by name (``name = true`` works).
 
     The caps bound the largest contract payment per enrollee-year before payer multipliers,
@@ -214,15 +229,6 @@ class ValueGuardrails(Frozen):
     creator_sustainable: Toggle = Toggle()
     equity_floor: EquityFloor = EquityFloor()
     self_funding: Toggle = Toggle()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bool_shorthand(cls, data: Any) -> Any:
-        return toggle_shorthand(data)
-
-    def enabled_names(self) -> list[str]:
-        """Names of the enabled guardrails, in declaration order."""
-        return [name for name in type(self).model_fields if getattr(self, name).enabled]
 
 
 class ValueBasedSpec(ProblemSpecBase):
@@ -265,17 +271,7 @@ class ValueBasedSpec(ProblemSpecBase):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> ValueBasedSpec:
-        payer_names = [p.name for p in self.payers]
-        seg_names = [s.name for s in self.segments]
-        if len(set(seg_names)) != len(seg_names):
-            raise ValueError(f"segment names repeat: {seg_names}")
-        for s in self.segments:
-            unknown = set(s.payer_mix) - set(payer_names)
-            if unknown:
-                raise ValueError(
-                    f"segment '{s.name}' names unknown payer(s) {sorted(unknown)} in its "
-                    f"payer_mix; declared payers are {payer_names}"
-                )
+        check_payers_and_segments(self.payers, self.segments, distinct_payers=False)
         return self
 
 
@@ -307,15 +303,9 @@ class ValueBasedProblem(PricingProblem):
     def _setup(self) -> None:
         s: ValueBasedSpec = self._spec  # type: ignore[assignment]
         segs = s.segments
-        self.segment_names: tuple[str, ...] = tuple(g.name for g in segs)
+        self._seg = seg = segment_arrays(segs)
+        self.segment_names: tuple[str, ...] = seg.names
         self.payer_names: tuple[str, ...] = tuple(p.name for p in s.payers)
-        self._n = np.array([g.population for g in segs], dtype=float)
-        self._c = np.array([g.compliance for g in segs], dtype=float)
-        self._u = np.array([g.uptake for g in segs], dtype=float)
-        self._k = np.array([g.provider_cost_per_use for g in segs], dtype=float)
-        self._S = np.array([g.sites for g in segs], dtype=float)
-        self._kbar = np.array([g.fixed_cost_per_site for g in segs], dtype=float)
-        self._e = np.array([g.equity_weight for g in segs], dtype=float)
         self._tau = np.array([g.target_attainment for g in segs], dtype=float)
         self._addon = np.array([g.addon for g in segs], dtype=float)
         risk = np.array([g.risk_score for g in segs], dtype=float)
@@ -337,30 +327,16 @@ class ValueBasedProblem(PricingProblem):
         ct = s.contract
         self._base_factor = (1.0 + ct.later_year_ratio * (ct.years_enrolled - 1.0)) \
             / ct.years_enrolled
-        self._nu = self._n * self._u
-        self._nc = self._n * self._c
-        self._q = self._nu / self._S
-        self._en_total = float(np.sum(self._e * self._n))
         self._vc = s.service.comparator_payment
         self._ann = annuity(s.creator.horizon_years, s.creator.discount_rate)
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
-        self._today_spend = float(np.sum(self._nc * self._mu * self._vc))
-        self._compliance = float(np.sum(self._nc) / np.sum(self._n))
-        weights = self._nu if self._nu.sum() > 0 else self._n
+        self._today_spend = float(np.sum(seg.nc * self._mu * self._vc))
+        self._compliance = seg.compliance
+        weights = seg.nu if seg.nu.sum() > 0 else seg.n
         mean_saving = float(np.dot(weights, risk) / weights.sum()) * saving_medicare
-        self._anchors = compute_anchors(
-            comparator_payment=self._vc,
-            compliance=self._compliance,
-            wtp_per_qaly=s.value.wtp_per_qaly,
-            qaly_gain_per_patient=s.value.qaly_gain_per_patient,
-            savings_per_patient=s.value.savings_per_patient + mean_saving,
-            marginal_cost=s.creator.marginal_cost,
-            upfront_investment=s.creator.upfront_investment,
-            annual_fixed_cost=s.creator.annual_fixed_cost,
-            horizon_years=s.creator.horizon_years,
-            discount_rate=s.creator.discount_rate,
-            tco_volume=s.creator.tco_volume,
-        )
+        self._anchors = service_anchors(
+            self._vc, self._compliance, s.creator, s.value,
+            savings_per_patient=s.value.savings_per_patient + mean_saving)
         d = s.decisions
         per_year = "USD per beneficiary-year"
         self._decisions = (
@@ -416,40 +392,20 @@ class ValueBasedProblem(PricingProblem):
 
     def _make_guardrails(self) -> tuple[Guardrail, ...]:
         s: ValueBasedSpec = self._spec  # type: ignore[assignment]
-        a = self._anchors.values()
         gr = s.guardrails
-        per_year = "USD per beneficiary-year"
-        top = "largest contract payment per enrollee-year"
         table = {
-            "budget_access_max": Guardrail(
-                "budget_access_max", "USD per year", max(self._today_spend, 1.0),
-                f"payer_spend <= today's spend {self._today_spend:,.0f} USD per year"),
-            "cap_substitution": Guardrail(
-                "cap_substitution", per_year, max(a["substitution"], 1.0),
-                f"{top} <= substitution value {a['substitution']:.2f} USD"),
-            "cap_access_maximizing": Guardrail(
-                "cap_access_maximizing", per_year, max(a["access_maximizing"], 1.0),
-                f"{top} <= access-maximizing value {a['access_maximizing']:.2f} USD"),
-            "cap_cost_effective": Guardrail(
-                "cap_cost_effective", per_year, max(a["cost_effective"], 1.0),
-                f"{top} <= cost-effective value {a['cost_effective']:.2f} USD"),
-            "floor_marginal_cost": Guardrail(
-                "floor_marginal_cost", per_year, max(a["marginal_cost"], 1.0),
-                f"f >= marginal cost {a['marginal_cost']:.2f} USD"),
-            "floor_total_cost_of_ownership": Guardrail(
-                "floor_total_cost_of_ownership", per_year, max(a["total_cost_of_ownership"], 1.0),
-                f"f >= total cost of ownership {a['total_cost_of_ownership']:.2f} USD"),
-            "creator_sustainable": Guardrail(
-                "creator_sustainable", "USD", max(s.creator.upfront_investment, 1.0),
-                "creator_npv >= 0"),
-            "equity_floor": Guardrail(
-                "equity_floor", "share of eligible beneficiaries", 1.0,
-                f"worst setting's share managed >= {gr.equity_floor.min_coverage:g}"),
+            **anchor_guardrails(self._anchors.values(), "USD per beneficiary-year",
+                                "largest contract payment per enrollee-year"),
+            "budget_access_max": budget_access_max_rail(self._today_spend),
+            "creator_sustainable": creator_sustainable_rail(s.creator),
+            "equity_floor": equity_floor_rail(gr.equity_floor.min_coverage,
+                                              "share of eligible beneficiaries",
+                                              "worst setting's share managed"),
             "self_funding": Guardrail(
                 "self_funding", "USD per year", max(self._today_spend, 1.0),
                 "programme payments <= gross savings on avoided events"),
         }
-        return tuple(table[name] for name in gr.enabled_names())
+        return enabled_rails(table, gr.enabled_names())
 
     def anchors(self) -> Anchors:
         """The five anchors, per beneficiary-year; the cost-effective one adds the mean gross
@@ -464,7 +420,7 @@ class ValueBasedProblem(PricingProblem):
     @property
     def todays_spend_by_payer(self) -> dict[str, float]:
         """Each payer's part of today's spend, ``sum_g w_gj n_g c_g mu_j v_c`` (USD per year)."""
-        per = (self._nc[:, None] * self._w).sum(axis=0) * self._mu_j * self._vc
+        per = (self._seg.nc[:, None] * self._w).sum(axis=0) * self._mu_j * self._vc
         return {j: float(v) for j, v in zip(self.payer_names, per, strict=True)}
 
     @property
@@ -474,15 +430,14 @@ class ValueBasedProblem(PricingProblem):
 
     def _with_bounds(self, changes: Mapping[str, Bounds]) -> ValueBasedProblem:
         s: ValueBasedSpec = self._spec  # type: ignore[assignment]
-        d = s.decisions.model_dump()
-        for name, b in changes.items():
-            d[name] = b.model_dump()
-        return ValueBasedProblem(s.replace(decisions=d))  # type: ignore[arg-type]
+        new = decisions_with_bounds(s.decisions, changes)
+        return ValueBasedProblem(s.replace(decisions=new))  # type: ignore[arg-type]
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
         """All candidates at once: settings on axis 1, payers on axis 2 (USD, shares)."""
         s: ValueBasedSpec = self._spec  # type: ignore[assignment]
+        seg = self._seg
         base = X[:, 0:1] * self._base_factor  # (N, 1) mean base per enrollee-year
         omega = X[:, 1:2]
         sigma = X[:, 2:3]
@@ -491,10 +446,10 @@ class ValueBasedProblem(PricingProblem):
         base_g = base * earned * self._mu  # (N, G) all payers
         shared_g = sigma * self._credited_g  # (N, G)
         pay = base_g + self._addon + shared_g  # (N, G) USD per enrollee-year
-        pi = pay - f - self._k
-        A, cost = self._curve(self._q * pi, self._kbar)
-        U = self._nu * A
-        H = self._nc * (1.0 - A)
+        pi = pay - f - seg.k
+        A, cost = self._curve(seg.q * pi, seg.kbar)
+        U = seg.nu * A
+        H = seg.nc * (1.0 - A)
         programme = (U * pay).sum(axis=1)
         gross = (U * self._s_g).sum(axis=1)
         comparator = (H * self._mu * self._vc).sum(axis=1)
@@ -504,9 +459,9 @@ class ValueBasedProblem(PricingProblem):
         creator_npv = self._ann * ((f[:, 0] - cr.marginal_cost) * uses - cr.annual_fixed_cost) \
             - cr.upfront_investment
         served = U + H
-        access = (served * self._e).sum(axis=1) / self._en_total
-        provider_margin = (U * pi).sum(axis=1) - (cost * self._S).sum(axis=1)
-        coverage = served / self._n
+        access = (served * seg.e).sum(axis=1) / seg.en_total
+        provider_margin = (U * pi).sum(axis=1) - (cost * seg.S).sum(axis=1)
+        coverage = served / seg.n
         equity = coverage.min(axis=1)
         objectives = {
             "payer_spend": payer_spend,
@@ -518,27 +473,11 @@ class ValueBasedProblem(PricingProblem):
         contract = (base * earned + self._addon + shared_g).max(axis=1)
         av = self._anchors.values()
         gr = s.guardrails
-        cons: dict[str, np.ndarray] = {}
-        for rail in self._guardrails:
-            name = rail.name
-            if name == "budget_access_max":
-                cons[name] = payer_spend - self._today_spend
-            elif name == "cap_substitution":
-                cons[name] = contract - av["substitution"]
-            elif name == "cap_access_maximizing":
-                cons[name] = contract - av["access_maximizing"]
-            elif name == "cap_cost_effective":
-                cons[name] = contract - av["cost_effective"]
-            elif name == "floor_marginal_cost":
-                cons[name] = av["marginal_cost"] - f[:, 0]
-            elif name == "floor_total_cost_of_ownership":
-                cons[name] = av["total_cost_of_ownership"] - f[:, 0]
-            elif name == "creator_sustainable":
-                cons[name] = -creator_npv
-            elif name == "equity_floor":
-                cons[name] = gr.equity_floor.min_coverage - equity
-            elif name == "self_funding":
-                cons[name] = programme - gross
+        cons = rail_values((r.name for r in self._guardrails), RailInputs(
+            anchors=av, price=contract, fee=f[:, 0], payer_spend=payer_spend,
+            creator_npv=creator_npv, equity=equity, todays_spend=self._today_spend,
+            min_coverage=gr.equity_floor.min_coverage),
+            own={"self_funding": programme - gross})
         reported: dict[str, np.ndarray] = {}
         if report:
             for j, g in enumerate(self.segment_names):
@@ -564,15 +503,7 @@ class ValueBasedProblem(PricingProblem):
             reported["unverified_savings"] = (U * (self._s_g - self._credited_g)).sum(axis=1)
             reported["net_savings"] = gross - programme
             reported["budget_impact"] = payer_spend - self._today_spend
-            d_qaly = s.value.qaly_gain_per_patient * uses
-            d_cost = payer_spend - self._today_spend - s.value.savings_per_patient * uses
-            with np.errstate(divide="ignore", invalid="ignore"):
-                reported["icer"] = np.where(d_qaly > 0, d_cost / np.where(d_qaly > 0, d_qaly, 1),
-                                            np.nan)
+            reported["icer"] = icer(payer_spend, self._today_spend, uses, s.value)
             reported["contract_payment_max"] = contract
-            reported["slack_substitution"] = av["substitution"] - contract
-            reported["slack_access_maximizing"] = av["access_maximizing"] - contract
-            reported["slack_cost_effective"] = av["cost_effective"] - contract
-            reported["slack_marginal_cost"] = f[:, 0] - av["marginal_cost"]
-            reported["slack_total_cost_of_ownership"] = f[:, 0] - av["total_cost_of_ownership"]
+            reported.update(anchor_slacks(av, contract, f[:, 0]))
         return Evaluation(objectives, cons, reported)
