@@ -34,23 +34,33 @@ Amounts are in the problem's ``currency`` (``KRW`` for the Korean problem).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from optim.adoption import make_curve
-from optim.anchors import Anchors, annuity, compute_anchors
+from optim.anchors import Anchors, annuity
+from optim.families.common import (
+    RailInputs,
+    creator_sustainable_rail,
+    enabled_rails,
+    equity_floor_rail,
+    fund_budget_rail,
+    in_currency,
+    rail_values,
+    ratio_or_nan,
+    segment_arrays,
+    service_anchors,
+)
 from optim.families.portfolio import (
     SeparableTerms,
     padded_ladder_matrix,
     separable_choice_structure,
-    toggle_shorthand,
 )
-from optim.problem import ChoiceStructure, Evaluation, Guardrail, PricingProblem, Quantity
+from optim.problem import ChoiceStructure, Evaluation, PricingProblem, Quantity
 from optim.spec import (
     Adoption,
     Bounds,
@@ -58,6 +68,7 @@ from optim.spec import (
     EquityFloor,
     Frozen,
     FundBudget,
+    GuardrailSet,
     ProblemSpecBase,
     Toggle,
     ValueInputs,
@@ -140,7 +151,7 @@ class FundSegment(Frozen):
         return None if v is None else _nonnegative_ladder(v)
 
 
-class AddonFundGuardrails(Frozen):
+class AddonFundGuardrails(GuardrailSet):
     """Guardrails of the add-on fund; each on or off by name (``name = true`` works).
 
     ``fund_budget``: fund spend ``sum_g U_g a_g <= budget`` (currency per year);
@@ -151,15 +162,6 @@ class AddonFundGuardrails(Frozen):
     fund_budget: FundBudget = FundBudget()
     equity_floor: EquityFloor = EquityFloor()
     creator_sustainable: Toggle = Toggle()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bool_shorthand(cls, data: Any) -> Any:
-        return toggle_shorthand(data)
-
-    def enabled_names(self) -> list[str]:
-        """Names of the enabled guardrails, in declaration order."""
-        return [name for name in type(self).model_fields if getattr(self, name).enabled]
 
 
 class AddonFundSpec(ProblemSpecBase):
@@ -229,41 +231,18 @@ class AddonFundProblem(PricingProblem):
         s: AddonFundSpec = self._spec  # type: ignore[assignment]
         cur = s.currency
         segs = s.segments
-        self.segment_names: tuple[str, ...] = tuple(g.name for g in segs)
-        self._n = np.array([g.population for g in segs], dtype=float)
-        self._c = np.array([g.compliance for g in segs], dtype=float)
-        self._u = np.array([g.uptake for g in segs], dtype=float)
-        self._k = np.array([g.provider_cost_per_use for g in segs], dtype=float)
-        self._S = np.array([g.sites for g in segs], dtype=float)
-        self._kbar = np.array([g.fixed_cost_per_site for g in segs], dtype=float)
-        self._e = np.array([g.equity_weight for g in segs], dtype=float)
-        self._nu = self._n * self._u
-        self._nc = self._n * self._c
-        self._q = self._nu / self._S
-        self._en_total = float(np.sum(self._e * self._n))
+        self._seg = seg = segment_arrays(segs)
+        self.segment_names: tuple[str, ...] = seg.names
         self._p = s.service.insurer_payment
         self._vc = s.service.comparator_payment
         self._f = s.service.creator_fee
         self._ann = annuity(s.creator.horizon_years, s.creator.discount_rate)
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
-        self._today_spend = float(np.sum(self._nc) * self._vc)
-        self._today_served = float(np.sum(self._nc))
-        self._compliance = float(np.sum(self._nc) / np.sum(self._n))
-        base = compute_anchors(
-            comparator_payment=self._vc,
-            compliance=self._compliance,
-            wtp_per_qaly=s.value.wtp_per_qaly,
-            qaly_gain_per_patient=s.value.qaly_gain_per_patient,
-            savings_per_patient=s.value.savings_per_patient,
-            marginal_cost=s.creator.marginal_cost,
-            upfront_investment=s.creator.upfront_investment,
-            annual_fixed_cost=s.creator.annual_fixed_cost,
-            horizon_years=s.creator.horizon_years,
-            discount_rate=s.creator.discount_rate,
-            tco_volume=s.creator.tco_volume,
-        )
-        self._anchors = Anchors(tuple(dataclasses.replace(a, unit=a.unit.replace("USD", cur))
-                                      for a in base))
+        self._today_spend = float(np.sum(seg.nc) * self._vc)
+        self._today_served = float(np.sum(seg.nc))
+        self._compliance = seg.compliance
+        self._anchors = in_currency(
+            service_anchors(self._vc, self._compliance, s.creator, s.value), cur)
         per_use = f"{cur} per use"
         self._decisions = tuple(
             Quantity(f"a_{g}", per_use, f"fund add-on per AI use in {g}")
@@ -301,19 +280,14 @@ class AddonFundProblem(PricingProblem):
         ]
         self._reported_info = {q.name: q for q in rep}
         gr = s.guardrails
-        budget = gr.fund_budget.budget
         table = {
-            "fund_budget": Guardrail(
-                "fund_budget", f"{cur} per year", max(budget, 1.0),
-                f"fund add-ons <= {budget:,.0f} {cur} per year"),
-            "equity_floor": Guardrail(
-                "equity_floor", "share of eligible patients", 1.0,
-                f"every segment's coverage >= {gr.equity_floor.min_coverage:g}"),
-            "creator_sustainable": Guardrail(
-                "creator_sustainable", cur, max(s.creator.upfront_investment, 1.0),
-                "creator_npv >= 0"),
+            "fund_budget": fund_budget_rail(gr.fund_budget.budget, cur),
+            "equity_floor": equity_floor_rail(gr.equity_floor.min_coverage,
+                                              "share of eligible patients",
+                                              "every segment's coverage"),
+            "creator_sustainable": creator_sustainable_rail(s.creator, cur),
         }
-        self._guardrails = tuple(table[n] for n in gr.enabled_names())
+        self._guardrails = enabled_rails(table, gr.enabled_names())
 
     def anchors(self) -> Anchors:
         """The five anchors of the service, in the problem's currency."""
@@ -343,23 +317,24 @@ class AddonFundProblem(PricingProblem):
     # ------------------------------------------------------------- evaluation
     def _terms(self, a: np.ndarray) -> dict[str, np.ndarray]:
         """Per-segment quantities, each ``(N, n_segments)``, for add-ons ``a``."""
-        pi = self._p + a - self._f - self._k
-        A, cost = self._curve(self._q * pi, self._kbar)
-        U = self._nu * A
-        H = self._nc * (1.0 - A)
+        seg = self._seg
+        pi = self._p + a - self._f - seg.k
+        A, cost = self._curve(seg.q * pi, seg.kbar)
+        U = seg.nu * A
+        H = seg.nc * (1.0 - A)
         served = U + H
         fund = U * a
         insurance = U * self._p + H * self._vc
         return {
             "payer_spend": fund + insurance,
             "creator_npv": self._ann * (self._f - self.spec.creator.marginal_cost) * U,
-            "access": served * self._e / self._en_total,
-            "provider_margin": U * pi - self._S * cost,
+            "access": served * seg.e / seg.en_total,
+            "provider_margin": U * pi - seg.S * cost,
             "fund_spend": fund,
             "insurance_spend": insurance,
             "ai_uses": U,
             "patients_served": served,
-            "coverage": served / self._n,
+            "coverage": served / seg.n,
             "adoption": A,
         }
 
@@ -379,14 +354,10 @@ class AddonFundProblem(PricingProblem):
         }
         fund = T["fund_spend"].sum(axis=1)
         gr = self.spec.guardrails
-        cons: dict[str, np.ndarray] = {}
-        for rail in self._guardrails:
-            if rail.name == "fund_budget":
-                cons[rail.name] = fund - gr.fund_budget.budget
-            elif rail.name == "equity_floor":
-                cons[rail.name] = gr.equity_floor.min_coverage - objectives["equity"]
-            elif rail.name == "creator_sustainable":
-                cons[rail.name] = -objectives["creator_npv"]
+        cons = rail_values((r.name for r in self._guardrails), RailInputs(
+            anchors=self._anchors.values(), creator_npv=objectives["creator_npv"],
+            equity=objectives["equity"], min_coverage=gr.equity_floor.min_coverage,
+            fund_spend=fund, fund_budget=gr.fund_budget.budget))
         reported: dict[str, np.ndarray] = {}
         if report:
             for j, g in enumerate(self.segment_names):
@@ -399,9 +370,7 @@ class AddonFundProblem(PricingProblem):
             reported["patients_served"] = served
             extra = served - self._today_served
             reported["extra_patients"] = extra
-            with np.errstate(divide="ignore", invalid="ignore"):
-                reported["fund_per_extra_patient"] = np.where(
-                    extra > 0, fund / np.where(extra > 0, extra, 1.0), np.nan)
+            reported["fund_per_extra_patient"] = ratio_or_nan(fund, extra)
         return Evaluation(objectives, cons, reported)
 
     # ------------------------------------------------------------- exact form

@@ -38,18 +38,28 @@ Amounts are in the problem's ``currency`` (``KRW`` in the bundled problem).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from optim.adoption import make_curve
-from optim.anchors import Anchors, compute_anchors
+from optim.anchors import Anchors
 from optim.errors import ParameterError
-from optim.families.portfolio import toggle_shorthand
+from optim.families.common import (
+    RailInputs,
+    creator_sustainable_rail,
+    decisions_with_bounds,
+    enabled_rails,
+    equity_floor_rail,
+    in_currency,
+    rail_values,
+    ratio_or_nan,
+    segment_arrays,
+    service_anchors,
+)
 from optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
 from optim.spec import (
     Adoption,
@@ -58,6 +68,7 @@ from optim.spec import (
     EquityFloor,
     Frozen,
     FundBudget,
+    GuardrailSet,
     ProblemSpecBase,
     Toggle,
     ValueInputs,
@@ -214,7 +225,7 @@ class FundCap(FundBudget):
     period: Literal["total", "year"] = "total"
 
 
-class IncentiveFundGuardrails(Frozen):
+class IncentiveFundGuardrails(GuardrailSet):
     """Guardrails of the incentive fund; each on or off by name (``name = true`` works).
 
     ``fund_budget`` (see :class:`FundCap`); ``equity_floor``: every tier's coverage, averaged
@@ -226,15 +237,6 @@ class IncentiveFundGuardrails(Frozen):
     equity_floor: EquityFloor = EquityFloor()
     creator_sustainable: Toggle = Toggle()
     evidence_goal: Toggle = Toggle()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bool_shorthand(cls, data: Any) -> Any:
-        return toggle_shorthand(data)
-
-    def enabled_names(self) -> list[str]:
-        """Names of the enabled guardrails, in declaration order."""
-        return [name for name in type(self).model_fields if getattr(self, name).enabled]
 
 
 class IncentiveFundSpec(ProblemSpecBase):
@@ -331,22 +333,12 @@ class IncentiveFundProblem(PricingProblem):
         s: IncentiveFundSpec = self._spec  # type: ignore[assignment]
         cur = s.currency
         tiers = s.tiers
-        self.tier_names: tuple[str, ...] = tuple(t.name for t in tiers)
+        self._seg = seg = segment_arrays(tiers)
+        self.tier_names: tuple[str, ...] = seg.names
         schedules = s.schedules or (TierSchedule(name="flat",
                                                  ratios={g: 1.0 for g in self.tier_names}),)
         self.schedule_names: tuple[str, ...] = tuple(x.name for x in schedules)
         self._ratios = np.array([[x.ratios[g] for g in self.tier_names] for x in schedules])
-        self._n = np.array([t.population for t in tiers], dtype=float)
-        self._c = np.array([t.compliance for t in tiers], dtype=float)
-        self._u = np.array([t.uptake for t in tiers], dtype=float)
-        self._k = np.array([t.provider_cost_per_use for t in tiers], dtype=float)
-        self._S = np.array([t.sites for t in tiers], dtype=float)
-        self._kbar = np.array([t.fixed_cost_per_site for t in tiers], dtype=float)
-        self._e = np.array([t.equity_weight for t in tiers], dtype=float)
-        self._nu = self._n * self._u
-        self._nc = self._n * self._c
-        self._q = self._nu / self._S
-        self._en_total = float(np.sum(self._e * self._n))
         sv = s.service
         self._f = sv.creator_fee
         self._p0 = sv.insurer_payment
@@ -358,23 +350,10 @@ class IncentiveFundProblem(PricingProblem):
         self._t = np.arange(1, self._T + 1, dtype=float)
         self._disc = (1.0 + cr.discount_rate) ** -self._t
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
-        self._today_spend = float(np.sum(self._nc) * self._vc)
-        self._compliance = float(np.sum(self._nc) / np.sum(self._n))
-        base = compute_anchors(
-            comparator_payment=self._vc,
-            compliance=self._compliance,
-            wtp_per_qaly=s.value.wtp_per_qaly,
-            qaly_gain_per_patient=s.value.qaly_gain_per_patient,
-            savings_per_patient=s.value.savings_per_patient,
-            marginal_cost=cr.marginal_cost,
-            upfront_investment=cr.upfront_investment,
-            annual_fixed_cost=cr.annual_fixed_cost,
-            horizon_years=cr.horizon_years,
-            discount_rate=cr.discount_rate,
-            tco_volume=cr.tco_volume,
-        )
-        self._anchors = Anchors(tuple(dataclasses.replace(a, unit=a.unit.replace("USD", cur))
-                                      for a in base))
+        self._today_spend = float(np.sum(seg.nc) * self._vc)
+        self._compliance = seg.compliance
+        self._anchors = in_currency(
+            service_anchors(self._vc, self._compliance, cr, s.value), cur)
         d = s.decisions
         n_sched = len(schedules)
         self._decisions = (
@@ -437,17 +416,15 @@ class IncentiveFundProblem(PricingProblem):
             "fund_budget": Guardrail(
                 "fund_budget", cur if cap.period == "total" else f"{cur} per year",
                 max(cap.budget, 1.0), f"fund payments {per} <= {cap.budget:,.0f} {cur}"),
-            "equity_floor": Guardrail(
-                "equity_floor", "share of eligible uses", 1.0,
-                f"every tier's mean coverage >= {gr.equity_floor.min_coverage:g}"),
-            "creator_sustainable": Guardrail(
-                "creator_sustainable", cur, max(cr.upfront_investment, 1.0),
-                "creator_npv >= 0"),
+            "equity_floor": equity_floor_rail(gr.equity_floor.min_coverage,
+                                              "share of eligible uses",
+                                              "every tier's mean coverage"),
+            "creator_sustainable": creator_sustainable_rail(cr, cur),
             "evidence_goal": Guardrail(
                 "evidence_goal", "uses", max(self._evidence, 1.0),
                 f"AI uses during the listing >= {self._evidence:,.0f}"),
         }
-        self._guardrails = tuple(table[n] for n in gr.enabled_names())
+        self._guardrails = enabled_rails(table, gr.enabled_names())
 
     def anchors(self) -> Anchors:
         """The five anchors of the service, per use, in the problem's currency."""
@@ -481,16 +458,15 @@ class IncentiveFundProblem(PricingProblem):
                     fix="give the indices of the schedules to keep (see decision 'schedule').",
                     owner=f"problem '{self.name}'")
             s = s.replace(schedules=[x.model_dump() for x in keep])  # type: ignore[assignment]
-        d = s.decisions.model_dump()
-        for name, b in changes.items():
-            if name != "schedule":
-                d[name] = b.model_dump()
+        d = decisions_with_bounds(s.decisions,
+                                  {k: b for k, b in changes.items() if k != "schedule"})
         return IncentiveFundProblem(s.replace(decisions=d))  # type: ignore[arg-type]
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
         """All candidates at once: years on axis 1, tiers on axis 2 (currency, shares)."""
         s: IncentiveFundSpec = self._spec  # type: ignore[assignment]
+        seg = self._seg
         a = X[:, 0]
         sched = np.clip(np.rint(X[:, 1]), 0, len(self.schedule_names) - 1).astype(int)
         grant = X[:, 2]
@@ -502,18 +478,18 @@ class IncentiveFundProblem(PricingProblem):
         first = a[:, None] * self._ratios[sched]  # (N, G) first-year add-on per use
         addon = np.where(listed, decay, 0.0)[:, :, None] * first[:, None, :]  # (N, T, G)
         grant_t = np.where(listed, grant[:, None], 0.0)  # (N, T)
-        base_margin = addon - self._f - self._k  # (N, T, G) before the insurer's payment
+        base_margin = addon - self._f - seg.k  # (N, T, G) before the insurer's payment
         # the listing's uses set the probability of a permanent listing
-        A1, _ = self._curve(self._q * (self._p0 + base_margin) + grant_t[:, :, None],
-                            self._kbar)
-        listing_uses = (self._nu * A1 * listed[:, :, None]).sum(axis=(1, 2))
+        A1, _ = self._curve(seg.q * (self._p0 + base_margin) + grant_t[:, :, None],
+                            seg.kbar)
+        listing_uses = (seg.nu * A1 * listed[:, :, None]).sum(axis=(1, 2))
         prob_listed = np.minimum(1.0, listing_uses / self._evidence)
         p_t = self._p0 + np.where(listed, 0.0, prob_listed[:, None] * self._pperm)  # (N, T)
         pi = p_t[:, :, None] + base_margin
-        A, cost = self._curve(self._q * pi + grant_t[:, :, None], self._kbar)
-        U = self._nu * A  # (N, T, G)
-        H = self._nc * (1.0 - A)
-        site_grants = self._S * A * grant_t[:, :, None]  # (N, T, G)
+        A, cost = self._curve(seg.q * pi + grant_t[:, :, None], seg.kbar)
+        U = seg.nu * A  # (N, T, G)
+        H = seg.nc * (1.0 - A)
+        site_grants = seg.S * A * grant_t[:, :, None]  # (N, T, G)
         fund_t = (U * addon + site_grants).sum(axis=2)  # (N, T)
         insurance_t = (U * p_t[:, :, None]).sum(axis=2) + (H * self._vc).sum(axis=2)
         payer_spend = (fund_t + insurance_t).mean(axis=1)
@@ -522,9 +498,9 @@ class IncentiveFundProblem(PricingProblem):
         creator_npv = ((self._f - cr.marginal_cost) * uses_t - cr.annual_fixed_cost) \
             @ self._disc - cr.upfront_investment
         served = U + H
-        access = (served * self._e).sum(axis=2).mean(axis=1) / self._en_total
-        provider_margin = (U * pi + site_grants - self._S * cost).sum(axis=2).mean(axis=1)
-        coverage = (served / self._n).mean(axis=1)  # (N, G)
+        access = (served * seg.e).sum(axis=2).mean(axis=1) / seg.en_total
+        provider_margin = (U * pi + site_grants - seg.S * cost).sum(axis=2).mean(axis=1)
+        coverage = (served / seg.n).mean(axis=1)  # (N, G)
         equity = coverage.min(axis=1)
         objectives = {
             "payer_spend": payer_spend,
@@ -535,18 +511,12 @@ class IncentiveFundProblem(PricingProblem):
         }
         fund_total = fund_t.sum(axis=1)
         gr = s.guardrails
-        cons: dict[str, np.ndarray] = {}
-        for rail in self._guardrails:
-            name = rail.name
-            if name == "fund_budget":
-                used = fund_total if gr.fund_budget.period == "total" else fund_t.max(axis=1)
-                cons[name] = used - gr.fund_budget.budget
-            elif name == "equity_floor":
-                cons[name] = gr.equity_floor.min_coverage - equity
-            elif name == "creator_sustainable":
-                cons[name] = -creator_npv
-            elif name == "evidence_goal":
-                cons[name] = self._evidence - listing_uses
+        used = fund_total if gr.fund_budget.period == "total" else fund_t.max(axis=1)
+        cons = rail_values((r.name for r in self._guardrails), RailInputs(
+            anchors={}, creator_npv=creator_npv, equity=equity,
+            min_coverage=gr.equity_floor.min_coverage, fund_spend=used,
+            fund_budget=gr.fund_budget.budget),
+            own={"evidence_goal": self._evidence - listing_uses})
         reported: dict[str, np.ndarray] = {}
         if report:
             adoption = A.mean(axis=1)
@@ -563,11 +533,6 @@ class IncentiveFundProblem(PricingProblem):
             reported["ai_uses"] = uses_t.mean(axis=1)
             after = ~listed
             n_after = after.sum(axis=1)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                reported["ai_uses_after"] = np.where(
-                    n_after > 0, (uses_t * after).sum(axis=1) / np.where(n_after > 0, n_after, 1),
-                    np.nan)
-                reported["fund_per_use"] = np.where(
-                    listing_uses > 0, fund_total / np.where(listing_uses > 0, listing_uses, 1.0),
-                    np.nan)
+            reported["ai_uses_after"] = ratio_or_nan((uses_t * after).sum(axis=1), n_after)
+            reported["fund_per_use"] = ratio_or_nan(fund_total, listing_uses)
         return Evaluation(objectives, cons, reported)

@@ -58,6 +58,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from optim.adoption import make_curve
 from optim.anchors import Anchors, annuity, compute_anchors
 from optim.errors import ParameterError
+from optim.families.common import equity_floor_rail, segment_arrays
 from optim.problem import (
     FEASIBILITY_TOL,
     ChoiceGroup,
@@ -73,6 +74,7 @@ from optim.spec import (
     Creator,
     EquityFloor,
     Frozen,
+    GuardrailSet,
     ProblemSpecBase,
     Toggle,
     ValueInputs,
@@ -81,13 +83,6 @@ from optim.spec import (
 logger = logging.getLogger(__name__)
 
 _IDENT = r"^[A-Za-z][A-Za-z0-9_]*$"
-
-
-def toggle_shorthand(data: Any) -> Any:
-    """``name = true`` in a guardrails table means ``name = {enabled = true}``."""
-    if isinstance(data, Mapping):
-        return {k: ({"enabled": v} if isinstance(v, bool) else v) for k, v in data.items()}
-    return data
 
 
 # ---------------------------------------------------------------------------
@@ -210,7 +205,7 @@ class PortfolioBudget(Frozen):
         return self
 
 
-class PortfolioGuardrails(Frozen):
+class PortfolioGuardrails(GuardrailSet):
     """Guardrails of a portfolio; each on or off by name (``name = true`` works).
 
     ``portfolio_budget`` couples the services; the caps apply service by service
@@ -222,15 +217,6 @@ class PortfolioGuardrails(Frozen):
     cap_substitution: Toggle = Toggle()
     cap_cost_effective: Toggle = Toggle()
     equity_floor: EquityFloor = EquityFloor()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bool_shorthand(cls, data: Any) -> Any:
-        return toggle_shorthand(data)
-
-    def enabled_names(self) -> list[str]:
-        """Names of the enabled guardrails, in declaration order."""
-        return [name for name in type(self).model_fields if getattr(self, name).enabled]
 
 
 class PortfolioSpec(ProblemSpecBase):
@@ -460,14 +446,8 @@ class PortfolioProblem(PricingProblem):
     def _setup(self) -> None:
         s: PortfolioSpec = self._spec  # type: ignore[assignment]
         sv = s.services
-        self.service_names: tuple[str, ...] = tuple(x.name for x in sv)
-        self._n = np.array([x.eligible for x in sv], dtype=float)
-        self._c = np.array([x.compliance for x in sv], dtype=float)
-        self._u = np.array([x.uptake for x in sv], dtype=float)
-        self._k = np.array([x.provider_cost_per_use for x in sv], dtype=float)
-        self._S = np.array([x.sites for x in sv], dtype=float)
-        self._kbar = np.array([x.fixed_cost_per_site for x in sv], dtype=float)
-        self._e = np.array([x.equity_weight for x in sv], dtype=float)
+        self._seg = seg = segment_arrays(sv, population="eligible")  # one setting per service
+        self.service_names: tuple[str, ...] = seg.names
         self._vc = np.array([x.comparator_payment for x in sv], dtype=float)
         self._ref = np.array([x.reference_payment for x in sv], dtype=float)
         self._fee = np.array([x.creator_fee for x in sv], dtype=float)
@@ -476,12 +456,8 @@ class PortfolioProblem(PricingProblem):
         self._O = np.array([x.creator.annual_fixed_cost for x in sv], dtype=float)
         self._ann = np.array([annuity(x.creator.horizon_years, x.creator.discount_rate)
                               for x in sv], dtype=float)
-        self._nu = self._n * self._u
-        self._nc = self._n * self._c
-        self._q = self._nu / self._S
-        self._en_total = float(np.sum(self._e * self._n))
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
-        self._today_spend = float(np.sum(self._nc * self._vc))
+        self._today_spend = float(np.sum(seg.nc * self._vc))
         self._service_anchors = {x.name: self._anchors_of(x) for x in sv}
         self._anchors = self._portfolio_anchors()
         self._budget = self._resolve_budget()
@@ -536,12 +512,12 @@ class PortfolioProblem(PricingProblem):
     def _portfolio_anchors(self) -> Anchors:
         """The portfolio read as one service per eligible patient (weighted means)."""
         s: PortfolioSpec = self._spec  # type: ignore[assignment]
-        n, nc = self._n, self._nc
+        n, nc = self._seg.n, self._seg.nc
         served = float(nc.sum())
         vc_bar = float((nc * self._vc).sum() / served) if served > 0 else float(
             (n * self._vc).sum() / n.sum())
         c_bar = served / float(n.sum())
-        pot = self._nu if self._nu.sum() > 0 else n
+        pot = self._seg.nu if self._seg.nu.sum() > 0 else n
         m_bar = float((pot * self._m).sum() / pot.sum())
         if all(x.value is not None for x in s.services):
             v = np.array([x.value.wtp_per_qaly * x.value.qaly_gain_per_patient  # type: ignore[union-attr]
@@ -623,9 +599,9 @@ class PortfolioProblem(PricingProblem):
                         f"p_{x.name} <= cost-effective value {cap:.2f} USD"))
                     index.append((name, j))
             elif name == "equity_floor":
-                rails.append(Guardrail(
-                    name, "share of eligible patients", 1.0,
-                    f"every service's coverage >= {gr.equity_floor.min_coverage:g}"))
+                rails.append(equity_floor_rail(gr.equity_floor.min_coverage,
+                                               "share of eligible patients",
+                                               "every service's coverage"))
                 index.append((name, -1))
         return tuple(rails), tuple(index)
 
@@ -669,25 +645,26 @@ class PortfolioProblem(PricingProblem):
     # ------------------------------------------------------------- evaluation
     def _terms(self, P: np.ndarray) -> dict[str, np.ndarray]:
         """Per-service quantities, each ``(N, n_services)``, for payments ``P`` (USD/use)."""
-        pi = P - self._fee - self._k
-        A, cost = self._curve(self._q * pi, self._kbar)
-        U = self._nu * A
-        H = self._nc * (1.0 - A)
+        seg = self._seg
+        pi = P - self._fee - seg.k
+        A, cost = self._curve(seg.q * pi, seg.kbar)
+        U = seg.nu * A
+        H = seg.nc * (1.0 - A)
         served = U + H
         ai_spend = U * P
         comp_spend = H * self._vc
         return {
             "payer_spend": ai_spend + comp_spend,
             "creator_npv": self._ann * ((self._fee - self._m) * U - self._O) - self._F,
-            "access": served * self._e / self._en_total,
-            "provider_margin": U * pi - self._S * cost,
+            "access": served * seg.e / seg.en_total,
+            "provider_margin": U * pi - seg.S * cost,
             "ai_uses": U,
             "human_uses": H,
             "patients_served": served,
             "ai_spend": ai_spend,
             "comparator_spend": comp_spend,
             "services_covered": (P > 0).astype(float),
-            "coverage": served / self._n,
+            "coverage": served / seg.n,
             "adoption": A,
         }
 
