@@ -36,8 +36,8 @@ import argparse
 import json
 import re
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
