@@ -44,10 +44,13 @@ def test_exact_enumerates_a_single_group(idx_dr):
     assert same_set(exact.minimization_matrix(), grid.minimization_matrix())
 
 
-def test_exact_equals_grid_on_bundled_portfolio():
+@pytest.mark.parametrize("presolve", [True, False])
+def test_exact_equals_grid_on_bundled_portfolio(presolve):
+    # presolve=False runs with MIP starts: the configuration in which HiGHS 1.16 with
+    # presolve lost one of these 65 points
     prob = load_problem("portfolio")
     grid = solve(prob, "grid")
-    exact = solve(prob, "exact")
+    exact = solve(prob, "exact", presolve=presolve)
     assert same_set(exact.minimization_matrix(), grid.minimization_matrix())
     diag = exact.provenance.diagnostics
     assert diag["groups"] == prob.n_services and "portfolio_budget" in diag["couplings"]
@@ -89,6 +92,14 @@ def test_choice_model_has_integer_objectives_and_budget_row():
     assert all(compiled.integer_objective(j) for j in range(compiled.n_objectives))
     # one 'choose exactly one' row per service plus the budget
     assert compiled.n_rows == prob.n_services + 1
+
+
+def test_mip_starts_only_without_presolve():
+    from solvers.exact.highs_model import HighsModel, compile_model
+
+    compiled = compile_model(_knapsack_model([[1, 2], [2, 1]], [1, 1], 1))
+    assert HighsModel(compiled).uses_starts
+    assert not HighsModel(compiled, options={"presolve": "choose"}).uses_starts
 
 
 def test_exact_rejects_bad_settings():

@@ -78,6 +78,10 @@ class ExactSettings(Settings):
         Relative MIP gap of every solve (0 proves optimality; the guarantee needs 0).
     max_options
         Largest ladder the one-group exact form may enumerate.
+    presolve
+        Run HiGHS presolve on every MILP (then without MIP starts, which HiGHS 1.16
+        mishandles together with presolve). On portfolios presolve is the faster choice
+        (20 synthetic services, two objectives: 13 s against 23 s with MIP starts).
     """
 
     method: Literal["auto", "milp", "enumerate"] = "auto"
@@ -87,6 +91,7 @@ class ExactSettings(Settings):
     time_limit: float | None = Field(default=None, gt=0.0)
     mip_rel_gap: float = Field(default=0.0, ge=0.0, le=0.5)
     max_options: int = Field(default=2_000_000, ge=1)
+    presolve: bool = True
 
 
 class ExactSolver(Solver):
@@ -240,6 +245,7 @@ def _milp(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings,
     out = solve_epsilon_constraint(
         model, integer_objectives=True, workers=settings.workers,
         time_limit=settings.time_limit, mip_rel_gap=settings.mip_rel_gap,
+        highs_options={"presolve": "choose" if settings.presolve else "off"},
     )
     col = {name: i for i, name in enumerate(out.variable_names)}
     keys = [f"x[{k}]" for k in range(sum(len(i) for i in index))]

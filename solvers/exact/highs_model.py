@@ -54,8 +54,9 @@ DEFAULT_HIGHS_OPTIONS: Mapping[str, bool | int | float | str] = {
     "mip_heuristic_run_feasibility_jump": False,
     # HiGHS 1.16 with presolve on and a MIP start (setSolution) on a persistent model can
     # stop at a suboptimal point reported optimal: seen on the bundled 4-objective
-    # portfolio, one nondominated point lost (tests/test_exact_backend.py). Without
-    # presolve the same sweep is exact; on the MOKP instances it costs 0-15% time.
+    # portfolio, one nondominated point lost (tests/test_exact_backend.py). So MIP starts
+    # are passed only with presolve off (the default here); with presolve on, HighsModel
+    # ignores them. Which is faster depends on the model (see docs/exact.md).
     "presolve": "off",
 }
 """HiGHS options of every solve (``mip_rel_gap`` and ``time_limit`` are set per run)."""
@@ -471,6 +472,8 @@ class HighsModel:
         h = _new_highs(highspy)
         merged = {**DEFAULT_HIGHS_OPTIONS, "mip_rel_gap": float(mip_rel_gap), **(options or {})}
         self._presolve = str(merged.get("presolve", "choose"))
+        # MIP starts only without presolve (see DEFAULT_HIGHS_OPTIONS)
+        self.uses_starts = self._presolve == "off"
         for key, val in merged.items():
             if h.setOptionValue(key, val) != highspy.HighsStatus.kOk:
                 raise ParameterError("highs_options", "valid HiGHS options", f"{key}={val!r}",
@@ -514,8 +517,10 @@ class HighsModel:
         self._h.changeColsCost(self.compiled.n_cols, self._cols, cost)
 
     def set_start(self, x: np.ndarray | None) -> None:
-        """Pass ``x`` (feasible for the next solve) as a MIP start; ignored for LPs."""
-        self._start = None if x is None or not self.compiled.is_mip else np.asarray(x, float)
+        """Pass ``x`` (feasible for the next solve) as a MIP start; ignored for LPs and
+        when presolve is on (a HiGHS 1.16 defect, see :data:`DEFAULT_HIGHS_OPTIONS`)."""
+        self._start = (None if x is None or not self.compiled.is_mip or not self.uses_starts
+                       else np.asarray(x, float))
 
     def set_relaxed(self, relaxed: bool) -> None:
         """Solve the LP relaxation (True) or the MILP again (False)."""
