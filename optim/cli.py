@@ -67,7 +67,11 @@ def _csv(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
 
 # ---------------------------------------------------------------------- commands
 def problem_rows() -> list[dict[str, Any]]:
-    """One row per bundled problem: name, family, services, decisions, objectives, exact."""
+    """One row per bundled problem: name, family, services, decisions, objectives, exact.
+
+    ``family`` is the catalogue's payment model (``addon-fund``, built by the
+    ``addon_fund`` family, is an ``incentive_fund``); ``exact`` says whether the ``exact``
+    backend accepts the problem (every decision on a ladder)."""
     from problems import bundled_names, load_problem
 
     rows = []
@@ -75,7 +79,7 @@ def problem_rows() -> list[dict[str, Any]]:
         prob = load_problem(name)
         rows.append({
             "name": name,
-            "family": prob.family,
+            "family": prob.payment_model or prob.family,
             "services": getattr(prob, "n_services", 1),
             "decisions": prob.n_var,
             "objectives": ";".join(prob.objective_names),

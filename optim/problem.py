@@ -137,6 +137,10 @@ class PricingProblem(ABC):
     """
 
     family: str = ""
+    payment_model: str = ""
+    """The catalogue's payment model this family implements (``ffs``, ``category_iii``,
+    ``ntap``, ``autonomy_tiers``, ``generalist_bundle``, ``value_based``,
+    ``incentive_fund``, ``portfolio``); empty means the same as :attr:`family`."""
 
     def __init__(self, spec: ProblemSpecBase) -> None:
         self._spec = spec

@@ -18,6 +18,9 @@ def test_problems_csv(capsys) -> None:
     assert list(rows[0]) == ["name", "family", "services", "decisions", "objectives", "exact"]
     idx = next(r for r in rows if r["name"] == "idx-dr")
     assert idx["family"] == "ffs" and idx["exact"] == "yes" and idx["decisions"] == "5"
+    catalogue = {"ffs", "category_iii", "ntap", "autonomy_tiers", "generalist_bundle",
+                 "value_based", "incentive_fund", "portfolio"}
+    assert {r["family"] for r in rows} == catalogue  # every payment model, nothing else
 
 
 def test_anchors_csv_and_json(capsys) -> None:

@@ -218,6 +218,7 @@ class AddonFundProblem(PricingProblem):
     """
 
     family = "addon_fund"
+    payment_model = "incentive_fund"  # seed 004's fund outside the insurance budget
 
     def __init__(self, spec: AddonFundSpec) -> None:
         super().__init__(spec)
