@@ -203,3 +203,15 @@ def test_cli_user_model_errors(tmp_path, capsys):
     (tmp_path / "empty.py").write_text("x = 1\n")
     assert main(["solve", str(tmp_path / "empty.py"), "--solver", "exact"]) == 2
     assert "build_model" in capsys.readouterr().err
+
+
+def test_exact_explains_an_infeasible_coupling():
+    import copy
+
+    from optim.errors import InfeasibleProblemError
+    from problems import bundled_raw
+
+    raw = copy.deepcopy(bundled_raw("portfolio"))
+    raw["constraints"] = [{"quantity": "access", "min": 0.99}]  # a coupling row on sums
+    with pytest.raises(InfeasibleProblemError, match=r"access>=0\.99.*short by"):
+        solve(build_problem(raw), "exact")

@@ -232,7 +232,9 @@ def choice_model(problem: PricingProblem, cs: ChoiceStructure,
 
 def _milp(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings,
           progress: bool) -> RunOutput:
+    from optim.feasibility import raise_infeasible
     from solvers.exact.engine import solve_epsilon_constraint
+    from solvers.exact.errors import InfeasibleModelError
     from solvers.exact.highs_model import SolveStatus
 
     res = objective_resolutions(problem, cs, settings)
@@ -242,11 +244,16 @@ def _milp(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings,
     logger.info("%s: exact form with %d groups, %d options, %d couplings (built in %.2f s)",
                 problem.name, len(cs.groups), sum(len(i) for i in index), len(cs.capacities),
                 build_s)
-    out = solve_epsilon_constraint(
-        model, integer_objectives=True, workers=settings.workers,
-        time_limit=settings.time_limit, mip_rel_gap=settings.mip_rel_gap,
-        highs_options={"presolve": "choose" if settings.presolve else "off"},
-    )
+    try:
+        out = solve_epsilon_constraint(
+            model, integer_objectives=True, workers=settings.workers,
+            time_limit=settings.time_limit, mip_rel_gap=settings.mip_rel_gap,
+            highs_options={"presolve": "choose" if settings.presolve else "off"},
+        )
+    except InfeasibleModelError:
+        # no choice of options meets the coupling constraints: explain it in the
+        # problem's own terms (which guardrails and anchors conflict, by how much)
+        raise_infeasible(problem)
     col = {name: i for i, name in enumerate(out.variable_names)}
     keys = [f"x[{k}]" for k in range(sum(len(i) for i in index))]
     missing = [k for k in keys if k not in col]
