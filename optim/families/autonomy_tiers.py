@@ -43,8 +43,9 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from optim.adoption import make_curve
-from optim.anchors import Anchors, annuity
+from optim.anchors import annuity
 from optim.families.common import (
+    PooledSegmentsMixin,
     RailInputs,
     anchor_guardrails,
     anchor_slacks,
@@ -199,7 +200,7 @@ class AutonomyTiersSpec(ProblemSpecBase):
         return self
 
 
-class AutonomyTiersProblem(PricingProblem):
+class AutonomyTiersProblem(PooledSegmentsMixin, PricingProblem):
     """The autonomy-tier model (see module docstring) built from an :class:`AutonomyTiersSpec`.
 
     Decisions (USD per use): ``p_assistive``, ``p_augmentative``, ``p_autonomous``, ``f``,
@@ -310,20 +311,6 @@ class AutonomyTiersProblem(PricingProblem):
                 "p_assistive <= p_augmentative <= p_autonomous"),
         }
         return enabled_rails(table, gr.enabled_names())
-
-    def anchors(self) -> Anchors:
-        """The five anchors; ``c`` is the population-weighted compliance ``sum n c / sum n``."""
-        return self._anchors
-
-    @property
-    def todays_spend(self) -> float:
-        """``e_c = sum_g n_g c_g mu_g v_c``: what payers spend today (USD per year)."""
-        return self._today_spend
-
-    @property
-    def compliance(self) -> float:
-        """Population-weighted compliance ``c`` (share)."""
-        return self._compliance
 
     def _with_bounds(self, changes: Mapping[str, Bounds]) -> AutonomyTiersProblem:
         s: AutonomyTiersSpec = self._spec  # type: ignore[assignment]

@@ -29,8 +29,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from optim.adoption import make_curve
-from optim.anchors import Anchors, annuity
+from optim.anchors import annuity
 from optim.families.common import (
+    PooledSegmentsMixin,
     RailInputs,
     anchor_guardrails,
     anchor_slacks,
@@ -67,7 +68,7 @@ OBJECTIVE_INFO: tuple[Quantity, ...] = (
 )
 
 
-class FeeForServiceProblem(PricingProblem):
+class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem):
     """Reference model v1 (see module docstring) built from a :class:`FeeForServiceSpec`.
 
     Examples
@@ -150,20 +151,6 @@ class FeeForServiceProblem(PricingProblem):
                                               "worst-segment coverage"),
         }
         return enabled_rails(table, gr.enabled_names())
-
-    def anchors(self) -> Anchors:
-        """The five anchors; ``c`` is the population-weighted compliance ``sum n c / sum n``."""
-        return self._anchors
-
-    @property
-    def todays_spend(self) -> float:
-        """``e_c = sum_g n_g c_g mu_g v_c``: what payers spend today (USD per year)."""
-        return self._today_spend
-
-    @property
-    def compliance(self) -> float:
-        """Population-weighted compliance ``c`` (share)."""
-        return self._compliance
 
     def _with_bounds(self, changes: Mapping[str, Bounds]) -> FeeForServiceProblem:
         s: FeeForServiceSpec = self._spec  # type: ignore[assignment]
