@@ -157,8 +157,8 @@ def test_ffs_segment_split_keeps_the_input_and_the_population() -> None:
     assert sum(s["population"] for s in out["segments"]) == pytest.approx(total)
 
 
-@pytest.mark.slow
 def test_whole_smoke_suite_under_two_minutes(tmp_path: Path) -> None:
+    # the smoke suite runs in CI through this test (about 10 s here)
     t0 = time.perf_counter()
     assert _bench(tmp_path / "smoke") == 0
     assert time.perf_counter() - t0 < 120
