@@ -25,7 +25,6 @@ import math
 import os
 import platform
 from collections.abc import Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,9 @@ from benchmarks.suite import (
     SuiteResult,
     scaling_fits,
 )
+from optim.front import package_versions
 from optim.io import write_text_atomic, write_with
+from optim.plots import save_figure
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +58,8 @@ PACKAGES: tuple[str, ...] = ("numpy", "pymoo", "pyomo", "highspy", "moocore", "p
 # --------------------------------------------------------------------------- environment
 def environment(result: SuiteResult, argv: Sequence[str]) -> dict[str, Any]:
     """Python, platform, CPU count, machine and package versions, plus what was run."""
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
+    versions = package_versions(PACKAGES)
+    versions.pop("python")
     return {
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
@@ -242,13 +239,6 @@ def _figure(n_panels: int) -> tuple[Any, list[Any]]:
     return fig, [fig.add_subplot(nrows, ncols, i + 1) for i in range(max(n_panels, 1))]
 
 
-def _save_png(fig: Any, path: Path) -> Path:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas = FigureCanvasAgg(fig)
-    return write_with(path, lambda tmp: canvas.print_png(str(tmp)))
-
-
 def plot_case_fronts(oc: CaseOutcome, path: Path) -> Path | None:
     """Seed-1 fronts of every backend and the reference, one panel per objective pair."""
     fronts = {s: r for s, r in oc.fronts.items() if len(r.F)}
@@ -279,7 +269,7 @@ def plot_case_fronts(oc: CaseOutcome, path: Path) -> Path | None:
             ax.set_ylabel(f"{case.objective_names[b]} ({case.senses[b]})", fontsize=8)
     axes[0].legend(fontsize=7)
     fig.suptitle(f"{case.name}: fronts (seed 1)")
-    return _save_png(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_convergence(rows: Sequence[Mapping[str, Any]], case: str, path: Path) -> Path | None:
@@ -297,7 +287,7 @@ def plot_convergence(rows: Sequence[Mapping[str, Any]], case: str, path: Path) -
     ax.set_ylabel("hypervolume / reference hypervolume")
     ax.legend(fontsize=8)
     fig.suptitle(f"{case}: hypervolume against evaluations")
-    return _save_png(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_scaling(rows: Sequence[Mapping[str, Any]], path: Path) -> Path | None:
@@ -320,7 +310,7 @@ def plot_scaling(rows: Sequence[Mapping[str, Any]], path: Path) -> Path | None:
         ax.set_ylabel("seconds to front")
         ax.legend(fontsize=7)
     fig.suptitle("Time to front against problem size")
-    return _save_png(fig, path)
+    return save_figure(fig, path)
 
 
 # --------------------------------------------------------------------------- write

@@ -31,10 +31,10 @@ logger = logging.getLogger(__name__)
 _VERSIONED = ("paretoprice", "numpy", "pandas", "pymoo", "pyomo", "highspy", "moocore")
 
 
-def package_versions() -> dict[str, str]:
-    """Versions of Python and the numerical packages a front depends on."""
+def package_versions(names: Sequence[str] = _VERSIONED) -> dict[str, str]:
+    """Versions of Python and of ``names`` (default: the packages a front depends on)."""
     out = {"python": platform.python_version()}
-    for name in _VERSIONED:
+    for name in names:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

@@ -82,7 +82,8 @@ def default_price(front: ParetoFront, observed: Sequence[ObservedPrice] = ()) ->
     return "p" if "p" in front.decision_names else None
 
 
-def _save(fig: Figure, path: str | Path) -> Path:
+def save_figure(fig: Figure, path: str | Path) -> Path:
+    """Write ``fig`` as a PNG (110 dpi) atomically: complete or absent."""
     FigureCanvasAgg(fig)
     return write_with(Path(path), lambda tmp: fig.savefig(tmp, format="png", dpi=110))
 
@@ -96,7 +97,7 @@ def plot_front(
     title: str = "",
 ) -> Path:
     """Write :func:`front_figure` to ``path`` (PNG, atomically); returns the path."""
-    return _save(front_figure(front, anchors, observed, price, title), path)
+    return save_figure(front_figure(front, anchors, observed, price, title), path)
 
 
 def front_figure(
@@ -213,7 +214,7 @@ def plot_parallel(front: ParetoFront, path: str | Path, title: str = "") -> Path
                                                        strict=True)], fontsize=8)
     ax.set_ylabel("scaled objective (1 = best on this front)")
     ax.set_title(title or f"{front.provenance.problem}: parallel coordinates")
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_overlay(fronts: Mapping[str, ParetoFront], path: str | Path, title: str = "") -> Path:
@@ -236,4 +237,4 @@ def plot_overlay(fronts: Mapping[str, ParetoFront], path: str | Path, title: str
             ax.set_ylabel(f"{first.objective_names[b]} [{cols[b][1]}]", fontsize=8)
     axes[0].legend(fontsize=7)
     fig.suptitle(title or f"{first.provenance.problem}: fronts compared")
-    return _save(fig, path)
+    return save_figure(fig, path)

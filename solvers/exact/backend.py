@@ -255,10 +255,6 @@ def _milp(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings,
         # problem's own terms (which guardrails and anchors conflict, by how much)
         raise_infeasible(problem)
     col = {name: i for i, name in enumerate(out.variable_names)}
-    keys = [f"x[{k}]" for k in range(sum(len(i) for i in index))]
-    missing = [k for k in keys if k not in col]
-    if missing:  # a variable in no constraint or objective is dropped by the compiler
-        logger.debug("%d option variables absent from the compiled model", len(missing))
     chosen = []
     for g, idx in zip(cs.groups, index, strict=True):
         cols = np.array([col.get(f"x[{k}]", -1) for k in idx])
@@ -376,17 +372,24 @@ def solve_model(
     if method not in ("auto", "epsilon", "nise"):
         raise ParameterError("method", "'auto', 'epsilon' or 'nise'", method,
                              fix="drop it to let the solver choose.", owner="solve_model")
-    compiled = compile_model(model, owner="solve_model")
     if problem_hash is None:
+        compiled = compile_model(model, owner="solve_model")
         h = hashlib.sha256()
         for a in (compiled.C, compiled.offsets, compiled.col_lower, compiled.col_upper,
-                  compiled.A.toarray() if compiled.A.shape[0] * compiled.A.shape[1] < 4e6
-                  else compiled.A.data, compiled.row_lower, compiled.row_upper):
+                  compiled.A.data, compiled.row_lower, compiled.row_upper):
             h.update(np.ascontiguousarray(a, dtype=float).tobytes())
+        for a in (compiled.A.indices, compiled.A.indptr):
+            h.update(np.ascontiguousarray(a, dtype=np.int64).tobytes())
         problem_hash = h.hexdigest()[:16]
+    # the method is chosen from the model's components (the solver compiles it itself;
+    # a model without a valid obj_list goes to the epsilon path, which explains the fault)
+    import pyomo.environ as pyo
+
+    n_objectives = len(getattr(model, "obj_list", ()))
+    is_mip = any(not v.is_continuous()
+                 for v in model.component_data_objects(pyo.Var, descend_into=True))
     use_nise = method == "nise" or (
-        method == "auto" and compiled.n_objectives == 2 and not compiled.is_mip
-        and grid_points is None)
+        method == "auto" and n_objectives == 2 and not is_mip and grid_points is None)
     t0 = time.perf_counter()
     reported: dict[str, np.ndarray] = {}
     units: dict[str, str] = {}
