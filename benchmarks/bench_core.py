@@ -16,7 +16,7 @@ grid of ~10.9M candidates   evaluating the same candidates, no filtering    < 60
 Peak memory is the resident-set high-water mark of a child process that runs only that
 case. Run::
 
-    python -m benchmarks.bench_core [--quick] [--json FILE]
+    python -m paretoprice.benchmarks.bench_core [--quick] [--json FILE]
 """
 
 from __future__ import annotations
@@ -31,9 +31,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-
-from optim.problem import PricingProblem
-from problems import load_problem
+from paretoprice.optim.problem import PricingProblem
+from paretoprice.problems import load_problem
 
 
 def _best_of(fn: Callable[[], Any], repeat: int) -> float:
@@ -84,11 +83,10 @@ def bench_evaluations(n: int, repeat: int) -> dict[str, float]:
 
 def bench_nsga2(pop: int, gens: int) -> dict[str, float]:
     """NSGA-II on idx-dr, vectorized vs an elementwise evaluation of the same problem."""
+    from paretoprice.solvers import solve
     from pymoo.algorithms.moo.nsga2 import NSGA2
     from pymoo.core.problem import ElementwiseProblem
     from pymoo.optimize import minimize
-
-    from solvers import solve
 
     prob = load_problem("idx-dr")
     t0 = time.perf_counter()
@@ -114,7 +112,7 @@ def bench_nsga2(pop: int, gens: int) -> dict[str, float]:
 
 def bench_grid(case: str) -> dict[str, float]:
     """Grid solve vs evaluating the same candidates without filtering (same chunks)."""
-    from solvers import solve
+    from paretoprice.solvers import solve
 
     prob = load_problem("idx-dr") if case == "pf" else big_grid_problem()
     ladders = prob.ladders()
@@ -140,7 +138,7 @@ def bench_grid(case: str) -> dict[str, float]:
 
 def _in_child(case: str) -> dict[str, float]:
     """Run one grid case in a fresh interpreter so its peak memory is its own."""
-    code = ("import json, benchmarks.bench_core as b; "
+    code = ("import json, paretoprice.benchmarks.bench_core as b; "
             f"print(json.dumps(b.bench_grid({case!r})))")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                          text=True).stdout
@@ -175,8 +173,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{g['candidates']:,.0f} candidates, {g['front_size']:,.0f} on the front, "
                   f"peak {g['peak_mb']:,.0f} MB   target {target}")
     if args.json:
-        from optim.front import package_versions
-        from optim.io import write_text_atomic
+        from paretoprice.optim.front import package_versions
+        from paretoprice.optim.io import write_text_atomic
 
         write_text_atomic(args.json, json.dumps({"results": results,
                                                  "versions": package_versions()}, indent=2))

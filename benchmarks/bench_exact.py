@@ -1,4 +1,4 @@
-"""Benchmarks of the exact multi-objective engine (``solvers.exact``).
+"""Benchmarks of the exact multi-objective engine (``paretoprice.solvers.exact``).
 
 1. **MOKP reference instances** (``benchmarks/data/mokp``): for each instance, the engine
    with every requested worker count, the baseline mode (Pyomo model and HiGHS instance
@@ -26,7 +26,7 @@ The peer runs only from a separate throwaway environment (never a project depend
 
 Run::
 
-    python -m benchmarks.bench_exact [--instances 2kp50,2kp100,3kp40,4kp50]
+    python -m paretoprice.benchmarks.bench_exact [--instances 2kp50,2kp100,3kp40,4kp50]
         [--workers 1,2] [--no-baseline] [--no-peer] [--peer-python PATH] [--json FILE]
 """
 
@@ -43,8 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from benchmarks.mokp_data import DATA_DIR, INSTANCES, build_mokp_model, load_mokp
+from paretoprice.benchmarks.mokp_data import DATA_DIR, INSTANCES, build_mokp_model, load_mokp
 
 DEFAULT_PEER_PYTHON = "/tmp/peer-venv/bin/python"
 
@@ -121,7 +120,7 @@ def _row(method: str, points: np.ndarray | None, reference: np.ndarray, seconds:
 
 def run_engine(name: str, workers: int, baseline: bool = False) -> dict[str, Any]:
     """Solve one instance with the engine; return a table row."""
-    from solvers.exact import solve_epsilon_constraint
+    from paretoprice.solvers.exact import solve_epsilon_constraint
 
     reference = load_mokp(name)[3]
     model = build_mokp_model(name)
@@ -189,7 +188,7 @@ def lp_sweep_model(seed: int = 7, rows: int = 200, cols: int = 100):  # -> Concr
 def bench_lp_sweep(n_solves: int = 2000, n_rebuild: int = 50, n_pyomo: int = 20,
                    seed: int = 7) -> dict[str, Any]:
     """Solves per second of an epsilon sweep: persistent model vs rebuilds."""
-    from solvers.exact.highs_model import (
+    from paretoprice.solvers.exact.highs_model import (
         HighsModel,
         PyomoRebuildModel,
         SolveStatus,

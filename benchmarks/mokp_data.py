@@ -10,8 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
-from optim.errors import UnknownNameError
+from paretoprice.optim.errors import UnknownNameError
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "mokp"
 INSTANCES: tuple[str, ...] = ("2kp50", "2kp100", "3kp40", "4kp50")

@@ -1,8 +1,9 @@
 """The benchmark suite: cases x solvers x seeds, indicators, convergence and scaling.
 
 :func:`run_suite` runs a selection and returns a :class:`SuiteResult`;
-:mod:`benchmarks.report` writes it to disk. ``paretoprice bench`` (see
-:mod:`benchmarks.cli`) and ``python -m benchmarks.suite`` are the same entry point.
+:mod:`paretoprice.app.bench_report` writes it to disk. ``paretoprice bench`` (see
+:mod:`paretoprice.app.bench_cli`) and ``python -m paretoprice.benchmarks.suite`` are the
+same entry point.
 
 =========  ===============================================  =====  ======================
 suite      cases                                            seeds  heuristic budget
@@ -17,7 +18,7 @@ full       standard + portfolios 35/50 + 3kp40, SMS-EMOA    10     as standard
 =========  ===============================================  =====  ======================
 
 Every combination a backend cannot do is kept as a row with ``status=skipped`` and the
-reason in ``note`` (declared by the case, a :class:`~optim.errors.CapabilityError`, or a
+reason in ``note`` (declared by the case, a :class:`~paretoprice.optim.errors.CapabilityError`, or a
 backend that cannot be imported). Deterministic backends (``grid``, ``exact``) run once,
 with an empty seed.
 """
@@ -33,8 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-from benchmarks.cases import (
+from paretoprice.benchmarks.cases import (
     EXACT_BACKENDS,
     HEURISTICS,
     SUITES,
@@ -44,7 +44,7 @@ from benchmarks.cases import (
     RunRecord,
     select_cases,
 )
-from optim.errors import CapabilityError, UnknownNameError
+from paretoprice.optim.errors import CapabilityError, UnknownNameError
 
 logger = logging.getLogger(__name__)
 
@@ -179,8 +179,7 @@ def _first_line(exc: BaseException) -> str:
 
 def check_solvers(names: Sequence[str]) -> tuple[str, ...]:
     """Validate solver names against the registry; raises :class:`UnknownNameError`."""
-    import solvers
-
+    from paretoprice import solvers
     valid = solvers.names()
     for n in names:
         if n not in valid:
@@ -196,7 +195,7 @@ def indicators(case: Case, F: np.ndarray, outcome: CaseOutcome) -> dict[str, Any
     reference front's range; ``igd`` (analytic cases only) is pymoo's plain IGD.
     Empty (NaN) when the case has no reference front.
     """
-    from optim.indicators import epsilon_additive, hypervolume, igd_plus, points_missed
+    from paretoprice.optim.indicators import epsilon_additive, hypervolume, igd_plus, points_missed
 
     F = np.asarray(F, dtype=float)
     R = outcome.reference.F
@@ -225,7 +224,7 @@ def _row(case: Case, solver: str, seed: int | None, **values: Any) -> dict[str, 
 
 
 def _prepare(case: Case, budget: Budget) -> CaseOutcome:
-    from optim.indicators import hypervolume
+    from paretoprice.optim.indicators import hypervolume
 
     try:
         ref = case.reference(budget)
@@ -306,7 +305,7 @@ def run_cases(cases: Sequence[Case], solvers: Sequence[str], seeds: Sequence[int
             values = indicators(case, rec.F, outcome)
             correct: Any = None
             if solver in EXACT_BACKENDS and ref.F is not None and ref.exact:
-                from optim.indicators import same_set
+                from paretoprice.optim.indicators import same_set
 
                 correct = bool(same_set(rec.F, ref.F))
             notes = [n for n in (note, *rec.notes) if n]
@@ -385,10 +384,9 @@ def run_scaling(settings: SuiteSettings, solvers: Sequence[str], budget: Budget,
     synthetic portfolios by candidates; ``nsga2`` and ``exact`` on the same portfolios by
     number of services.
     """
+    from paretoprice.benchmarks.cases.catalogue import idx_dr_ladder, synthetic_portfolio_2obj
+    from paretoprice.solvers import solve
     from tqdm import tqdm
-
-    from benchmarks.cases.catalogue import idx_dr_ladder, synthetic_portfolio_2obj
-    from solvers import solve
 
     def ladder_size(p: Any) -> int:
         return int(np.prod([len(x) for x in p.ladders()], dtype=float))
@@ -504,7 +502,7 @@ def run_suite(suite: str = "smoke", cases: Sequence[str] | None = None,
     cases
         Case names to run instead of the suite's cases (any registered case).
     solvers
-        Backends to run instead of the suite's (names from :func:`solvers.names`).
+        Backends to run instead of the suite's (names from :func:`paretoprice.solvers.names`).
     seeds
         Seeds 1..``seeds`` for the heuristics instead of the suite's number.
     progress
@@ -521,7 +519,7 @@ def run_suite(suite: str = "smoke", cases: Sequence[str] | None = None,
     ParameterError
         ``seeds`` below 1.
     """
-    from optim.errors import ParameterError
+    from paretoprice.optim.errors import ParameterError
 
     if suite not in SUITES:
         raise UnknownNameError("--suite", suite, SUITES, owner="paretoprice bench")
@@ -551,8 +549,8 @@ def run_suite(suite: str = "smoke", cases: Sequence[str] | None = None,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m benchmarks.suite [options]``: the same as ``paretoprice bench``."""
-    from optim.cli import main as cli_main
+    """``python -m paretoprice.benchmarks.suite [options]``: the same as ``paretoprice bench``."""
+    from paretoprice.app.cli import main as cli_main
 
     return cli_main(["bench", *(sys.argv[1:] if argv is None else argv)])
 

@@ -19,9 +19,8 @@ import itertools
 import logging
 
 import numpy as np
-
-from optim.errors import Conflict, InfeasibleProblemError, fmt_amount
-from optim.problem import FEASIBILITY_TOL, PricingProblem
+from paretoprice.optim.errors import Conflict, InfeasibleProblemError, fmt_amount
+from paretoprice.optim.problem import FEASIBILITY_TOL, PricingProblem
 
 logger = logging.getLogger(__name__)
 

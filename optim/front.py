@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-
-from optim.indicators import Comparison, compare, default_reference_point
-from optim.io import write_text_atomic, write_with
+from paretoprice.optim.indicators import Comparison, compare, default_reference_point
+from paretoprice.optim.io import write_text_atomic, write_with
 
 if TYPE_CHECKING:
-    from optim.problem import Evaluation, PricingProblem
+    from paretoprice.optim.problem import Evaluation, PricingProblem
 
 logger = logging.getLogger(__name__)
 
@@ -271,7 +270,7 @@ class ParetoFront:
         """Indicators of this front against ``reference`` (same objectives required).
 
         The reference point is, in order: the one given, the reference front's declared
-        one, or :func:`~optim.indicators.default_reference_point` of both fronts.
+        one, or :func:`~paretoprice.optim.indicators.default_reference_point` of both fronts.
         """
         if self.objective_names != reference.objective_names:
             raise ValueError(

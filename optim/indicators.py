@@ -1,7 +1,7 @@
 """Quality indicators to compare two fronts of the same problem.
 
 All functions take objective matrices in *minimization* form (maximized objectives
-negated), as returned by :meth:`optim.front.ParetoFront.minimization_matrix`.
+negated), as returned by :meth:`paretoprice.optim.front.ParetoFront.minimization_matrix`.
 
 * hypervolume against one declared common reference point (raw units, so values are
   comparable across runs and backends that use the same point);

@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-from optim.anchors import Anchors
-from optim.errors import ParameterError, UnknownNameError
-from optim.spec import OBJECTIVE_SENSES, Bounds, ProblemSpecBase
+from paretoprice.optim.anchors import Anchors
+from paretoprice.optim.errors import ParameterError, UnknownNameError
+from paretoprice.optim.spec import OBJECTIVE_SENSES, Bounds, ProblemSpecBase
 
 logger = logging.getLogger(__name__)
 

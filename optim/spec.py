@@ -4,11 +4,11 @@ A problem file is TOML. Any number in it may be written plain (``population = 30
 or with its source (``population = {value = 3069500, source = "CMS CCW 2019"}``); the
 sources are kept in :attr:`ProblemSpecBase.sources`, keyed by the parameter's dotted path,
 so every figure on a front can be traced. Unknown keys, wrong types and out-of-range
-values raise :class:`~optim.errors.ParameterError` naming the parameter, what was
+values raise :class:`~paretoprice.optim.errors.ParameterError` naming the parameter, what was
 expected, what was received and how to fix it.
 
 The schema of the reference fee-for-service model is :class:`FeeForServiceSpec`;
-other payment-model families subclass :class:`ProblemSpecBase` in ``optim.families``.
+other payment-model families subclass :class:`ProblemSpecBase` in ``paretoprice.optim.families``.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from paretoprice.optim.errors import ParameterError, ProblemFileError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
-from optim.errors import ParameterError, ProblemFileError
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -331,7 +330,7 @@ def check_payers_and_segments(payers: Sequence[Payer], segments: Sequence[Segmen
                               distinct_payers: bool = True) -> None:
     """Payer and segment names are distinct and every payer mix names declared payers.
 
-    Raises ``ValueError`` (turned into a :class:`~optim.errors.ParameterError` by
+    Raises ``ValueError`` (turned into a :class:`~paretoprice.optim.errors.ParameterError` by
     :func:`validate_spec`). ``distinct_payers=False`` skips the payer check for specs that
     check it in a field validator.
     """

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from optim.errors import ProblemFileError
-from optim.families import build_problem, load_problem_file
-from optim.problem import PricingProblem
-from optim.spec import read_toml
+from paretoprice.optim.errors import ProblemFileError
+from paretoprice.optim.families import build_problem, load_problem_file
+from paretoprice.optim.problem import PricingProblem
+from paretoprice.optim.spec import read_toml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

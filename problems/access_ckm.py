@@ -4,7 +4,7 @@ and what the withhold and the savings share do to each setting and each payer.
 
 Run::
 
-    python -m problems.access_ckm --out results/access-ckm
+    python -m paretoprice.problems.access_ckm --out results/access-ckm
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.problem import PricingProblem
 
-from optim.front import ParetoFront
-from optim.problem import PricingProblem
-from problems.runner import ScriptResult, fmt_money, run_script
+from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
 NAME = "access-ckm"
 

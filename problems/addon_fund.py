@@ -7,7 +7,7 @@ use) and the 1999 PACS fee (3,000 KRW per image).
 
 Run::
 
-    python -m problems.addon_fund --out results/addon-fund [--solver exact|grid|nsga2]
+    python -m paretoprice.problems.addon_fund --out results/addon-fund [--solver exact|grid|nsga2]
 
 The default solver is ``exact`` (Pyomo + HiGHS) when it is installed, else ``nsga2``.
 """
@@ -18,11 +18,11 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.problem import PricingProblem
+from paretoprice.problems.portfolio import check_point, with_default_solver
 
-from optim.front import ParetoFront
-from optim.problem import PricingProblem
-from problems.portfolio import check_point, with_default_solver
-from problems.runner import ScriptResult, run_script
+from paretoprice.app.runner import ScriptResult, run_script
 
 NAME = "addon-fund"
 

@@ -4,7 +4,7 @@ contractors, and where the 2025 OPPS rate sits.
 
 Run::
 
-    python -m problems.ai_ecg --out results/ai-ecg
+    python -m paretoprice.problems.ai_ecg --out results/ai-ecg
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.problem import PricingProblem
 
-from optim.front import ParetoFront
-from optim.problem import PricingProblem
-from problems.runner import ScriptResult, fmt_money, run_script
+from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
 NAME = "ai-ecg"
 

@@ -4,7 +4,7 @@ share of the payment falls with autonomy, and where CMS's 92229 values sit.
 
 Run::
 
-    python -m problems.autonomy_tiers --out results/autonomy-tiers
+    python -m paretoprice.problems.autonomy_tiers --out results/autonomy-tiers
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+from paretoprice.optim.families.autonomy_tiers import TIER_NAMES
+from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.problem import PricingProblem
 
-from optim.families.autonomy_tiers import TIER_NAMES
-from optim.front import ParetoFront
-from optim.problem import PricingProblem
-from problems.runner import ScriptResult, fmt_money, run_script
+from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
 NAME = "autonomy-tiers"
 
@@ -75,7 +75,7 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
 
 def _monotonicity_cost(problem: PricingProblem, front: ParetoFront) -> list[str]:
     """Solve again without ``tier_monotonicity`` (exact grid) and say what it changes."""
-    from solvers import solve
+    from paretoprice.solvers import solve
 
     rails = problem.spec.guardrails  # type: ignore[attr-defined]
     if not rails.tier_monotonicity.enabled or not problem.exact_capable:

@@ -4,7 +4,7 @@ CMS's 2025 payment sits on it.
 
 Run::
 
-    python -m problems.ffr_ct --out results/ffr-ct
+    python -m paretoprice.problems.ffr_ct --out results/ffr-ct
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.problem import PricingProblem
 
-from optim.front import ParetoFront
-from optim.problem import PricingProblem
-from problems.runner import ScriptResult, fmt_money, run_script
+from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
 NAME = "ffr-ct"
 

@@ -7,7 +7,7 @@ integration gain and at other assumed cost savings.
 
 Run::
 
-    python -m problems.generalist_ct --out results/generalist-ct
+    python -m paretoprice.problems.generalist_ct --out results/generalist-ct
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.problem import PricingProblem
 
-from optim.front import ParetoFront
-from optim.problem import PricingProblem
-from problems.runner import ScriptResult, fmt_money, run_script
+from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
 NAME = "generalist-ct"
 
@@ -81,7 +81,7 @@ def compare_code_sets(problem: PricingProblem, cost_saving: float | None = None,
     cost_saving
         Integration cost saving to use instead of the problem's (share), or ``None``.
     """
-    from solvers import solve
+    from paretoprice.solvers import solve
 
     prob = problem.with_objectives(["payer_spend", "access"])
     if cost_saving is not None:

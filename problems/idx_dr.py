@@ -3,7 +3,7 @@ the creator's $55 and CMS's $45-$64 band sit on it.
 
 Run::
 
-    python -m problems.idx_dr --out results/idx-dr
+    python -m paretoprice.problems.idx_dr --out results/idx-dr
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.problem import PricingProblem
 
-from optim.front import ParetoFront
-from optim.problem import PricingProblem
-from problems.runner import ScriptResult, fmt_money, run_script
+from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
 NAME = "idx-dr"
 

@@ -4,7 +4,7 @@ precedents fare as fund designs.
 
 Run::
 
-    python -m problems.korea_ai_fund --out results/korea-ai-fund
+    python -m paretoprice.problems.korea_ai_fund --out results/korea-ai-fund
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.problem import PricingProblem
+from paretoprice.problems.addon_fund import fmt_amount
+from paretoprice.problems.portfolio import check_point
 
-from optim.front import ParetoFront
-from optim.problem import PricingProblem
-from problems.addon_fund import fmt_amount
-from problems.portfolio import check_point
-from problems.runner import ScriptResult, run_script
+from paretoprice.app.runner import ScriptResult, run_script
 
 NAME = "korea-ai-fund"
 

@@ -4,7 +4,7 @@ does to the creator's business.
 
 Run::
 
-    python -m problems.lvo_ntap --out results/lvo-ntap
+    python -m paretoprice.problems.lvo_ntap --out results/lvo-ntap
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.problem import PricingProblem
 
-from optim.front import ParetoFront
-from optim.problem import PricingProblem
-from problems.runner import ScriptResult, fmt_money, run_script
+from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
 NAME = "lvo-ntap"
 

@@ -6,7 +6,7 @@ portfolio pays for, at what level, and where paying every service its 2025 rate 
 
 Run::
 
-    python -m problems.portfolio --out results/portfolio [--solver exact|grid|nsga2]
+    python -m paretoprice.problems.portfolio --out results/portfolio [--solver exact|grid|nsga2]
 
 The default solver is ``exact`` (Pyomo + HiGHS) when it is installed, else ``nsga2``.
 """
@@ -18,17 +18,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.problem import PricingProblem
 
-from optim.front import ParetoFront
-from optim.problem import PricingProblem
-from problems.runner import ScriptResult, fmt_money, run_script
+from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
 NAME = "portfolio"
 
 
 def preferred_solver() -> str:
     """``exact`` when its backend (Pyomo + HiGHS) imports, else ``nsga2``."""
-    from solvers import get_solver
+    from paretoprice.solvers import get_solver
 
     try:
         get_solver("exact")
@@ -67,7 +67,7 @@ class PointCheck:
 
 def check_point(problem: PricingProblem, front: ParetoFront, x: Sequence[float]) -> PointCheck:
     """Evaluate ``x`` and compare it with ``front`` (chosen objectives)."""
-    from optim.problem import FEASIBILITY_TOL
+    from paretoprice.optim.problem import FEASIBILITY_TOL
 
     ev = problem.evaluate(np.asarray(x, dtype=float)[None, :])
     G = problem.constraint_matrix(ev, scaled=True)[0]

@@ -11,7 +11,7 @@ grid       exhaustive enumeration of the decision ladder          yes
 exact      augmented epsilon-constraint on Pyomo + HiGHS          yes
 =========  =====================================================  ======
 
-Every backend returns the same :class:`~optim.front.ParetoFront`. Heavy libraries are
+Every backend returns the same :class:`~paretoprice.optim.front.ParetoFront`. Heavy libraries are
 imported only inside the backend that needs them.
 """
 
@@ -21,20 +21,20 @@ import importlib
 import logging
 from typing import Any
 
-from optim.errors import UnknownNameError
-from optim.front import ParetoFront
-from optim.problem import PricingProblem
-from solvers.base import Solver, settings_from, timed_run
+from paretoprice.optim.errors import UnknownNameError
+from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.problem import PricingProblem
+from paretoprice.solvers.base import Solver, settings_from, timed_run
 
 logger = logging.getLogger(__name__)
 
 _REGISTRY: dict[str, str] = {
-    "nsga2": "solvers.evolutionary:NSGA2Solver",
-    "nsga3": "solvers.evolutionary:NSGA3Solver",
-    "agemoea": "solvers.evolutionary:AGEMOEASolver",
-    "smsemoa": "solvers.evolutionary:SMSEMOASolver",
-    "grid": "solvers.grid:GridSolver",
-    "exact": "solvers.exact.backend:ExactSolver",
+    "nsga2": "paretoprice.solvers.evolutionary:NSGA2Solver",
+    "nsga3": "paretoprice.solvers.evolutionary:NSGA3Solver",
+    "agemoea": "paretoprice.solvers.evolutionary:AGEMOEASolver",
+    "smsemoa": "paretoprice.solvers.evolutionary:SMSEMOASolver",
+    "grid": "paretoprice.solvers.grid:GridSolver",
+    "exact": "paretoprice.solvers.exact.backend:ExactSolver",
 }
 
 DEFAULT_SOLVER = "nsga2"
@@ -66,7 +66,7 @@ def solve(
     Parameters
     ----------
     problem
-        Any :class:`~optim.problem.PricingProblem` (never modified).
+        Any :class:`~paretoprice.optim.problem.PricingProblem` (never modified).
     solver
         Backend name (see the module table).
     seed

@@ -3,8 +3,8 @@
 A backend is a class with a ``name``, a set of declared ``capabilities``, a pydantic
 ``Settings`` model (unknown settings are rejected) and a ``run`` method that returns the
 candidate decision vectors it found. :func:`finish` turns those into the one result type,
-:class:`~optim.front.ParetoFront`, the same way for every backend: evaluate once more with
-reported quantities, keep the feasible, nondominated points, attach provenance.
+:class:`~paretoprice.optim.front.ParetoFront`, the same way for every backend: evaluate once
+more with reported quantities, keep the feasible, nondominated points, attach provenance.
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
+from paretoprice.optim.errors import CapabilityError
+from paretoprice.optim.feasibility import raise_infeasible
+from paretoprice.optim.front import ParetoFront, Provenance
+from paretoprice.optim.indicators import nondominated_mask
+from paretoprice.optim.problem import PricingProblem
 from pydantic import BaseModel, ConfigDict
-
-from optim.errors import CapabilityError
-from optim.feasibility import raise_infeasible
-from optim.front import ParetoFront, Provenance
-from optim.indicators import nondominated_mask
-from optim.problem import PricingProblem
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +164,7 @@ def finish(
 
 
 def _subset(ev: Any, idx: np.ndarray) -> Any:
-    from optim.problem import Evaluation
+    from paretoprice.optim.problem import Evaluation
 
     return Evaluation(
         {k: v[idx] for k, v in ev.objectives.items()},
@@ -188,6 +187,6 @@ def timed_run(solver: Solver, problem: PricingProblem, settings: Settings, seed:
 
 def settings_from(solver: Solver, options: Mapping[str, Any]) -> Settings:
     """Validate ``options`` against the solver's settings model (readable errors)."""
-    from optim.spec import validate_spec
+    from paretoprice.optim.spec import validate_spec
 
     return validate_spec(solver.Settings, dict(options), owner=f"solver '{solver.name}'")

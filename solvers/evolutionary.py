@@ -13,10 +13,9 @@ import logging
 from typing import Any, ClassVar, Literal
 
 import numpy as np
+from paretoprice.optim.problem import FEASIBILITY_TOL, PricingProblem
+from paretoprice.solvers.base import NondominatedArchive, RunOutput, Settings, Solver
 from pydantic import Field, model_validator
-
-from optim.problem import FEASIBILITY_TOL, PricingProblem
-from solvers.base import NondominatedArchive, RunOutput, Settings, Solver
 
 logger = logging.getLogger(__name__)
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+from paretoprice.optim.problem import PricingProblem
+from paretoprice.solvers.base import NondominatedArchive, RunOutput, Settings, Solver
 from pydantic import Field
-
-from optim.problem import PricingProblem
-from solvers.base import NondominatedArchive, RunOutput, Settings, Solver
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ class GridSolver(Solver):
         sizes = np.array([len(x) for x in ladders], dtype=np.int64)
         total = int(np.prod(sizes))
         if total > settings.max_candidates:
-            from optim.errors import ParameterError
+            from paretoprice.optim.errors import ParameterError
 
             raise ParameterError(
                 "max_candidates", f"at least the grid size {total:,}",
@@ -71,7 +70,7 @@ class GridSolver(Solver):
             if feas.any():
                 F = problem.minimization_matrix(ev)[feas]
                 Xf = X[feas]
-                from optim.indicators import nondominated_mask
+                from paretoprice.optim.indicators import nondominated_mask
 
                 keep = nondominated_mask(F)
                 archive.add(Xf[keep], F[keep])

@@ -6,10 +6,9 @@ import copy
 from typing import Any
 
 import pytest
-
-from optim.families import build_problem
-from optim.problem import PricingProblem
-from problems import bundled_raw
+from paretoprice.optim.families import build_problem
+from paretoprice.optim.problem import PricingProblem
+from paretoprice.problems import bundled_raw
 
 
 def one_segment_dict(**over: Any) -> dict[str, Any]:
@@ -49,6 +48,6 @@ def idx_raw() -> dict[str, Any]:
 
 @pytest.fixture
 def idx_dr() -> PricingProblem:
-    from problems import load_problem
+    from paretoprice.problems import load_problem
 
     return load_problem("idx-dr")

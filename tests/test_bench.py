@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optim.cli import main
+from paretoprice.app.cli import main
 
 REQUIRED = ["case", "family", "size", "solver", "seed", "hypervolume", "hv_ratio", "igd_plus",
             "igd", "epsilon_add", "points_missed", "front_size", "runtime_s", "evaluations",
@@ -54,8 +54,8 @@ def test_smoke_selection_writes_every_file(tmp_path: Path) -> None:
 
 def test_nsga2_meets_the_zdt1_igd_target() -> None:
     """NSGA-II (project defaults, population 100) at 25,000 evaluations: IGD <= 0.01."""
-    from benchmarks.cases import Budget
-    from benchmarks.cases.analytic import AnalyticCase
+    from paretoprice.benchmarks.cases import Budget
+    from paretoprice.benchmarks.cases.analytic import AnalyticCase
 
     case = AnalyticCase("zdt1", ("smoke",))
     ref = case.reference(Budget())
@@ -114,7 +114,7 @@ def test_bad_seeds_and_suite_exit_2(tmp_path: Path) -> None:
 
 
 def test_power_law_fit_recovers_the_exponent() -> None:
-    from benchmarks.suite import fit_power_law
+    from paretoprice.benchmarks.suite import fit_power_law
 
     size = np.array([10.0, 100.0, 1000.0, 10000.0])
     a, b, n = fit_power_law(size, 0.002 * size ** 1.5)
@@ -123,9 +123,10 @@ def test_power_law_fit_recovers_the_exponent() -> None:
 
 
 def test_scaling_study_rows_and_exponent(tmp_path: Path) -> None:
-    from benchmarks.cases import Budget
-    from benchmarks.report import write_report
-    from benchmarks.suite import SuiteResult, SuiteSettings, run_scaling, scaling_fits
+    from paretoprice.benchmarks.cases import Budget
+    from paretoprice.benchmarks.suite import SuiteResult, SuiteSettings, run_scaling, scaling_fits
+
+    from paretoprice.app.bench_report import write_report
 
     st = SuiteSettings(seeds=1, budget=Budget(), solvers=("grid",),
                        scaling_grid_steps=(5.0, 2.5, 1.0))
@@ -145,8 +146,8 @@ def test_scaling_study_rows_and_exponent(tmp_path: Path) -> None:
 def test_ffs_segment_split_keeps_the_input_and_the_population() -> None:
     import copy
 
-    from benchmarks.cases.catalogue import split_segments
-    from problems import bundled_raw
+    from paretoprice.benchmarks.cases.catalogue import split_segments
+    from paretoprice.problems import bundled_raw
 
     raw = bundled_raw("idx-dr")
     before = copy.deepcopy(raw)

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from optim.cli import main
+from paretoprice.app.cli import main
 
 
 def test_problems_csv(capsys) -> None:
@@ -58,7 +58,7 @@ def test_solve_with_equity_objective(tmp_path) -> None:
 
 
 def test_solve_a_toml_path(tmp_path) -> None:
-    from problems import problem_path
+    from paretoprice.problems import problem_path
 
     assert main(["solve", str(problem_path("idx-dr")), "--solver", "grid"]) == 0
     assert list(tmp_path.iterdir()) == []  # nothing written without --out
@@ -72,7 +72,7 @@ def test_solve_a_toml_path(tmp_path) -> None:
     (["anchors"], "required"),
 ])
 def test_bad_input_exits_2_one_line(argv, needle) -> None:
-    proc = subprocess.run([sys.executable, "-m", "optim.cli", *argv], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "paretoprice.app.cli", *argv], capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 2
     err = proc.stderr.strip()

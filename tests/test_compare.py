@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optim.cli import main
-from optim.compare_cli import COLUMNS, compare_solvers
+from paretoprice.app.cli import main
+from paretoprice.app.compare_cli import COLUMNS, compare_solvers
 
 
 def test_compare_solvers_reference_is_exact(idx_dr) -> None:

@@ -6,16 +6,16 @@ import math
 
 import numpy as np
 import pytest
-
-from optim.adoption import lognormal_adoption, uniform_adoption
-from optim.anchors import (
+from paretoprice.optim.adoption import lognormal_adoption, uniform_adoption
+from paretoprice.optim.anchors import (
     access_maximizing_value,
     annuity,
     compute_anchors,
     cost_effective_value,
     total_cost_of_ownership,
 )
-from optim.families import build_problem
+from paretoprice.optim.families import build_problem
+
 from tests.conftest import one_segment_dict
 
 EXACT = 1e-12  # pure arithmetic: only rounding error

@@ -10,15 +10,15 @@ import textwrap
 import numpy as np
 import pandas as pd
 import pytest
+from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.families import build_problem
+from paretoprice.optim.families.portfolio import synthetic_portfolio
+from paretoprice.optim.indicators import same_set
+from paretoprice.problems import load_problem
+from paretoprice.solvers import solve
+from paretoprice.solvers.exact.backend import choice_model, objective_resolutions, solve_model
 
-from optim.cli import main
-from optim.errors import ParameterError
-from optim.families import build_problem
-from optim.families.portfolio import synthetic_portfolio
-from optim.indicators import same_set
-from problems import load_problem
-from solvers import solve
-from solvers.exact.backend import choice_model, objective_resolutions, solve_model
+from paretoprice.app.cli import main
 
 
 def _coarse_idx(idx_raw):
@@ -83,8 +83,8 @@ def test_exact_same_front_with_two_workers():
 def test_choice_model_has_integer_objectives_and_budget_row():
     prob = load_problem("portfolio")
     cs = prob.choice_structure()
-    from solvers.exact.backend import ExactSettings
-    from solvers.exact.highs_model import compile_model
+    from paretoprice.solvers.exact.backend import ExactSettings
+    from paretoprice.solvers.exact.highs_model import compile_model
 
     res = objective_resolutions(prob, cs, ExactSettings())
     compiled = compile_model(choice_model(prob, cs, res)[0])
@@ -95,7 +95,7 @@ def test_choice_model_has_integer_objectives_and_budget_row():
 
 
 def test_mip_starts_only_without_presolve():
-    from solvers.exact.highs_model import HighsModel, compile_model
+    from paretoprice.solvers.exact.highs_model import HighsModel, compile_model
 
     compiled = compile_model(_knapsack_model([[1, 2], [2, 1]], [1, 1], 1))
     assert HighsModel(compiled).uses_starts
@@ -208,8 +208,8 @@ def test_cli_user_model_errors(tmp_path, capsys):
 def test_exact_explains_an_infeasible_coupling():
     import copy
 
-    from optim.errors import InfeasibleProblemError
-    from problems import bundled_raw
+    from paretoprice.optim.errors import InfeasibleProblemError
+    from paretoprice.problems import bundled_raw
 
     raw = copy.deepcopy(bundled_raw("portfolio"))
     raw["constraints"] = [{"quantity": "access", "min": 0.99}]  # a coupling row on sums

@@ -7,10 +7,9 @@ import itertools
 import numpy as np
 import pyomo.environ as pyo
 import pytest
-
-from benchmarks.mokp_data import build_mokp_model, load_mokp
-from optim.errors import ParameterError
-from solvers.exact import (
+from paretoprice.benchmarks.mokp_data import build_mokp_model, load_mokp
+from paretoprice.optim.errors import ParameterError
+from paretoprice.solvers.exact import (
     EpsilonConstraintResult,
     InfeasibleModelError,
     SolverFailureError,

@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.families import build_problem
+from paretoprice.optim.families.addon_fund import AddonFundProblem
+from paretoprice.optim.indicators import same_set
+from paretoprice.solvers import solve
 
-from optim.errors import ParameterError
-from optim.families import build_problem
-from optim.families.addon_fund import AddonFundProblem
-from optim.indicators import same_set
-from solvers import solve
 from tests.test_family_portfolio import REL, brute_force_front, random_picks
 
 
@@ -110,7 +110,7 @@ def test_two_segment_choice_structure_by_hand() -> None:
 
 @pytest.mark.parametrize("seed", [0, 5])
 def test_choice_structure_matches_evaluate(seed: int) -> None:
-    from problems import load_problem
+    from paretoprice.problems import load_problem
 
     prob = load_problem("addon-fund").with_objectives(
         ["payer_spend", "creator_npv", "access", "provider_margin"])
@@ -148,7 +148,7 @@ def test_grid_equals_brute_force_of_choice_structure(objectives: list[str]) -> N
 
 
 def test_equity_floor_and_bundled_problem() -> None:
-    from problems import load_problem
+    from paretoprice.problems import load_problem
 
     prob = load_problem("addon-fund")
     # equity is a chosen objective of the bundled problem: the exact form is one group
@@ -202,7 +202,7 @@ def test_with_bounds_changes_one_segment() -> None:
 
 
 def test_script_runs_with_nsga2(tmp_path) -> None:
-    from problems import addon_fund
+    from paretoprice.problems import addon_fund
 
     result = addon_fund.main(["--out", str(tmp_path), "--quick", "--solver", "nsga2"])
     assert result.front.provenance.solver == "nsga2"

@@ -9,10 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-
-from optim.errors import ParameterError
-from optim.families import build_problem
-from problems import load_problem
+from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.families import build_problem
+from paretoprice.problems import load_problem
 
 EXACT = 1e-9  # pure arithmetic: only rounding error
 
@@ -168,7 +167,7 @@ def test_autonomy_tiers_problem_uses_the_92229_work_rvu() -> None:
 
 
 def test_autonomy_tiers_script_runs(tmp_path) -> None:
-    from problems import autonomy_tiers
+    from paretoprice.problems import autonomy_tiers
 
     result = autonomy_tiers.main(["--out", str(tmp_path), "--quick"])
     df = pd.read_csv(tmp_path / "front.csv")

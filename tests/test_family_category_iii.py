@@ -9,11 +9,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from paretoprice.optim.anchors import annuity
+from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.families import build_problem
+from paretoprice.problems import bundled_raw, load_problem
 
-from optim.anchors import annuity
-from optim.errors import ParameterError
-from optim.families import build_problem
-from problems import bundled_raw, load_problem
 from tests.conftest import one_segment_dict
 
 EXACT = 1e-9  # pure arithmetic on a thousand patients: only rounding error
@@ -182,7 +182,7 @@ def test_inputs_not_mutated_and_bounds_change() -> None:
 
 
 def test_ai_ecg_script_runs(tmp_path) -> None:
-    from problems import ai_ecg
+    from paretoprice.problems import ai_ecg
 
     result = ai_ecg.main(["--out", str(tmp_path), "--quick"])
     df = pd.read_csv(tmp_path / "front.csv")

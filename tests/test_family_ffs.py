@@ -8,11 +8,11 @@ import copy
 import numpy as np
 import pandas as pd
 import pytest
+from paretoprice.optim.anchors import annuity
+from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.families import build_problem
+from paretoprice.problems import bundled_raw, load_problem
 
-from optim.anchors import annuity
-from optim.errors import ParameterError
-from optim.families import build_problem
-from problems import bundled_raw, load_problem
 from tests.conftest import one_segment_dict
 
 EXACT = 1e-9  # pure arithmetic on a few thousand patients: only rounding error
@@ -97,7 +97,7 @@ def test_ffr_ct_caller_dict_not_mutated() -> None:
 
 
 def test_ffr_ct_script_runs(tmp_path) -> None:
-    from problems import ffr_ct
+    from paretoprice.problems import ffr_ct
 
     result = ffr_ct.main(["--out", str(tmp_path), "--quick"])
     df = pd.read_csv(tmp_path / "front.csv")

@@ -9,11 +9,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-
-from optim.errors import ParameterError
-from optim.families import build_problem
-from optim.families.generalist_bundle import BundleLevel, expected_level_multiplier
-from problems import load_problem
+from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.families import build_problem
+from paretoprice.optim.families.generalist_bundle import BundleLevel, expected_level_multiplier
+from paretoprice.problems import load_problem
 
 EXACT = 1e-9  # pure arithmetic: only rounding error
 
@@ -187,7 +186,7 @@ def test_generalist_ct_problem() -> None:
 
 
 def test_generalist_ct_script_runs(tmp_path) -> None:
-    from problems import generalist_ct
+    from paretoprice.problems import generalist_ct
 
     result = generalist_ct.main(["--out", str(tmp_path), "--quick"])
     df = pd.read_csv(tmp_path / "front.csv")

@@ -9,10 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-
-from optim.errors import ParameterError
-from optim.families import build_problem
-from problems import load_problem
+from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.families import build_problem
+from paretoprice.problems import load_problem
 
 EXACT = 1e-9  # pure arithmetic: only rounding error
 
@@ -180,7 +179,7 @@ def test_lvo_ntap_reproduces_the_viz_figure() -> None:
 
 
 def test_lvo_ntap_script_runs(tmp_path) -> None:
-    from problems import lvo_ntap
+    from paretoprice.problems import lvo_ntap
 
     result = lvo_ntap.main(["--out", str(tmp_path), "--quick"])
     df = pd.read_csv(tmp_path / "front.csv")

@@ -8,13 +8,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-
-from optim.errors import InfeasibleProblemError, ParameterError
-from optim.families import build_problem
-from optim.families.portfolio import PortfolioProblem, synthetic_portfolio
-from optim.indicators import nondominated_mask, same_set
-from optim.problem import ChoiceStructure, PricingProblem
-from solvers import solve
+from paretoprice.optim.errors import InfeasibleProblemError, ParameterError
+from paretoprice.optim.families import build_problem
+from paretoprice.optim.families.portfolio import PortfolioProblem, synthetic_portfolio
+from paretoprice.optim.indicators import nondominated_mask, same_set
+from paretoprice.optim.problem import ChoiceStructure, PricingProblem
+from paretoprice.solvers import solve
 
 REL = 1e-9
 """Relative tolerance for sums of per-group contributions against evaluate()."""
@@ -202,7 +201,7 @@ def test_grid_equals_brute_force_of_choice_structure(objectives: list[str]) -> N
 
 
 def test_grid_equals_brute_force_two_service_and_bundled() -> None:
-    from problems import load_problem
+    from paretoprice.problems import load_problem
 
     for prob in (build_problem(two_service_dict()), load_problem("portfolio")):
         cs = prob.choice_structure()
@@ -317,7 +316,7 @@ def test_with_bounds_changes_one_ladder() -> None:
 
 
 def test_bundled_problem_lists_five_services() -> None:
-    from optim.cli import problem_rows
+    from paretoprice.app.cli import problem_rows
 
     row = next(r for r in problem_rows() if r["name"] == "portfolio")
     assert row["family"] == "portfolio" and row["services"] == 5 and row["exact"] == "yes"
@@ -325,7 +324,7 @@ def test_bundled_problem_lists_five_services() -> None:
 
 # ------------------------------------------------------------------ script
 def test_script_runs_with_nsga2(tmp_path) -> None:
-    from problems import portfolio
+    from paretoprice.problems import portfolio
 
     result = portfolio.main(["--out", str(tmp_path), "--quick", "--solver", "nsga2"])
     assert result.front.provenance.solver == "nsga2"
@@ -335,7 +334,7 @@ def test_script_runs_with_nsga2(tmp_path) -> None:
 
 
 def test_script_default_solver() -> None:
-    from problems.portfolio import preferred_solver, with_default_solver
+    from paretoprice.problems.portfolio import preferred_solver, with_default_solver
 
     assert preferred_solver() in {"exact", "nsga2"}
     assert with_default_solver(["--out", "x"]) == ["--out", "x", "--solver", preferred_solver()]

@@ -10,10 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-
-from optim.errors import ParameterError
-from optim.families import build_problem
-from problems import load_problem
+from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.families import build_problem
+from paretoprice.problems import load_problem
 
 EXACT = 1e-9  # pure arithmetic: only rounding error
 
@@ -177,7 +176,7 @@ def test_access_ckm_problem() -> None:
 
 
 def test_access_ckm_script_runs(tmp_path) -> None:
-    from problems import access_ckm
+    from paretoprice.problems import access_ckm
 
     result = access_ckm.main(["--out", str(tmp_path), "--quick"])
     df = pd.read_csv(tmp_path / "front.csv")

@@ -7,9 +7,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-
-from optim.io import write_with
-from solvers import solve
+from paretoprice.optim.io import write_with
+from paretoprice.solvers import solve
 
 
 @pytest.fixture

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from optim.indicators import (
+from paretoprice.optim.indicators import (
     compare,
     epsilon_additive,
     hypervolume,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 import pytest
-
-from optim.errors import ParameterError
-from solvers.exact import (
+from paretoprice.optim.errors import ParameterError
+from paretoprice.solvers.exact import (
     InfeasibleModelError,
     UnboundedObjectiveError,
     solve_biobjective_lp,

@@ -9,14 +9,14 @@ import warnings
 
 import numpy as np
 import pytest
+from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.spec import ObservedPrice
+from paretoprice.problems import load_problem
+from paretoprice.solvers import solve
 
-from optim.analysis import locate
-from optim.errors import ParameterError
-from optim.plots import anchor_comparable, default_price, front_figure, plot_front
-from optim.spec import ObservedPrice
-from problems import load_problem
-from problems.runner import access_baseline, describe_locations
-from solvers import solve
+from paretoprice.app.analysis import locate
+from paretoprice.app.plots import anchor_comparable, default_price, front_figure, plot_front
+from paretoprice.app.runner import access_baseline, describe_locations
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +135,7 @@ def test_access_baseline_only_for_prices_in_the_anchor_unit(fronts) -> None:
 
 
 def test_script_prints_the_comparison_only_when_meaningful(tmp_path, capsys) -> None:
-    from problems import access_ckm, ai_ecg
+    from paretoprice.problems import access_ckm, ai_ecg
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

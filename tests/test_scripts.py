@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from paretoprice.problems import bundled_names
 
-from optim.cli import main
-from problems import bundled_names
+from paretoprice.app.cli import main
 
 SCRIPTS = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "problems").glob("*.py")
                  if p.stem not in {"__init__", "runner", "synthetic"})
@@ -25,7 +25,7 @@ def test_every_bundled_problem_solves(name, tmp_path) -> None:
 
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_script_runs(script, tmp_path, capsys) -> None:
-    mod = importlib.import_module(f"problems.{script}")
+    mod = importlib.import_module(f"paretoprice.problems.{script}")
     result = mod.main(["--out", str(tmp_path), "--quick"])
     assert (tmp_path / "front.csv").exists() and (tmp_path / "front.png").exists()
     assert len(result.front) >= 1
@@ -33,7 +33,7 @@ def test_script_runs(script, tmp_path, capsys) -> None:
 
 
 def test_idx_dr_script_locates_cms_band(tmp_path) -> None:
-    from problems import idx_dr
+    from paretoprice.problems import idx_dr
 
     result = idx_dr.main(["--out", str(tmp_path)])
     assert result.front.provenance.solver == "grid"

@@ -7,11 +7,10 @@ import itertools
 
 import numpy as np
 import pytest
-
-from optim.errors import CapabilityError, InfeasibleProblemError, ParameterError
-from optim.families import build_problem
-from optim.indicators import default_reference_point, same_set
-from solvers import get_solver, names, solve
+from paretoprice.optim.errors import CapabilityError, InfeasibleProblemError, ParameterError
+from paretoprice.optim.families import build_problem
+from paretoprice.optim.indicators import default_reference_point, same_set
+from paretoprice.solvers import get_solver, names, solve
 
 HV_TOL = 0.01  # issue target: pymoo within 1% hypervolume of the exact grid front
 

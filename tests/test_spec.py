@@ -6,11 +6,11 @@ import copy
 
 import numpy as np
 import pytest
+from paretoprice.optim.errors import ParameterError, ProblemFileError
+from paretoprice.optim.families import build_problem, load_problem_file
+from paretoprice.problems import bundled_names, load_problem
 from pydantic import ValidationError
 
-from optim.errors import ParameterError, ProblemFileError
-from optim.families import build_problem, load_problem_file
-from problems import bundled_names, load_problem
 from tests.conftest import one_segment_dict
 
 

@@ -29,8 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-from optim.errors import UnknownNameError
+from paretoprice.optim.errors import UnknownNameError
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +111,8 @@ class RunRecord:
     evaluations
         Candidates evaluated (heuristics, grid) or models solved (exact engine).
     front
-        The :class:`~optim.front.ParetoFront` for pricing problems (for plots), else None.
+        The :class:`~paretoprice.optim.front.ParetoFront` for pricing problems (for plots),
+        else None.
     trajectory
         ``(evaluations, F)`` snapshots during the run, when recorded (analytic cases).
     notes
@@ -185,7 +185,7 @@ class Case(ABC):
 
     def reference_point(self, ref: Reference) -> np.ndarray | None:
         """ONE common hypervolume reference point: nadir of the reference + 10% of its range."""
-        from optim.indicators import default_reference_point
+        from paretoprice.optim.indicators import default_reference_point
 
         if ref.F is None or len(ref.F) == 0:
             return None
@@ -197,7 +197,7 @@ class Case(ABC):
 
 def all_cases() -> dict[str, Case]:
     """Every registered case by name (a fresh set of objects on each call)."""
-    from benchmarks.cases import analytic, catalogue, mokp
+    from paretoprice.benchmarks.cases import analytic, catalogue, mokp
 
     out: dict[str, Case] = {}
     for module in (catalogue, analytic, mokp):

@@ -2,7 +2,7 @@
 DTLZ1 (7 variables) and DTLZ2 (12 variables) with 3 objectives.
 
 They are not pricing problems: pymoo's NSGA-II, NSGA-III, AGE-MOEA and SMS-EMOA run on
-them directly, with the algorithm settings of :mod:`solvers.evolutionary` (population
+them directly, with the algorithm settings of :mod:`paretoprice.solvers.evolutionary` (population
 100; NSGA-III's Das-Dennis directions chosen the same way) and 25,000 evaluations in
 every suite. The reference front is pymoo's analytic ``pareto_front()`` (100 points for
 ZDT, 136 for DTLZ with 3 objectives). ``grid`` and ``exact`` are declared unable to run
@@ -18,8 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-
-from benchmarks.cases import HEURISTICS, Budget, Case, Reference, RunRecord
+from paretoprice.benchmarks.cases import HEURISTICS, Budget, Case, Reference, RunRecord
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +59,8 @@ class AnalyticCase(Case):
 
     def run(self, solver: str, seed: int | None, budget: Budget,
             record_every: int = 0) -> RunRecord:
+        from paretoprice.solvers.evolutionary import EvolutionarySettings, _algorithm
         from pymoo.optimize import minimize
-
-        from solvers.evolutionary import EvolutionarySettings, _algorithm
 
         if solver not in HEURISTICS:
             raise ValueError(self.cannot(solver, "full"))

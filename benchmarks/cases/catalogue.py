@@ -1,13 +1,13 @@
-"""Catalogue cases: pricing problems run through :func:`solvers.solve`.
+"""Catalogue cases: pricing problems run through :func:`paretoprice.solvers.solve`.
 
-* every bundled problem (``problems.bundled_names()``), as shipped;
+* every bundled problem (``paretoprice.problems.bundled_names()``), as shipped;
 * ``idx-dr`` with the price ladders (``p``, ``f``) at $2.5 and $5 steps (the bundled
   problem is the $1 ladder);
 * ``ffs-seg6`` / ``ffs-seg12``: idx-dr with each of its three settings split into two or
   four sub-settings (population and sites shared out, compliance and fixed cost per site
   spread by +-15% / +-20% around the original), i.e. more segments per evaluation;
 * ``portfolio-syn<n>``: seeded synthetic portfolios of ``n`` services
-  (:func:`optim.families.portfolio.synthetic_portfolio`, seed 7).
+  (:func:`paretoprice.optim.families.portfolio.synthetic_portfolio`, seed 7).
 
 Reference front: the ``grid`` backend on the ladder (the exact front on the ladder) when
 the grid has at most :data:`GRID_LIMIT` candidates, else the ``exact`` backend (when it is
@@ -26,9 +26,15 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-
-from benchmarks.cases import EXACT_BACKENDS, HEURISTICS, Budget, Case, Reference, RunRecord
-from optim.problem import PricingProblem
+from paretoprice.benchmarks.cases import (
+    EXACT_BACKENDS,
+    HEURISTICS,
+    Budget,
+    Case,
+    Reference,
+    RunRecord,
+)
+from paretoprice.optim.problem import PricingProblem
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +126,7 @@ class CatalogueCase(Case):
         return None
 
     def reference(self, budget: Budget) -> Reference:
-        from optim.errors import CapabilityError
+        from paretoprice.optim.errors import CapabilityError
 
         size = self.grid_size()
         source = "grid" if size is not None and size <= GRID_LIMIT else "exact"
@@ -137,7 +143,7 @@ class CatalogueCase(Case):
 
     def run(self, solver: str, seed: int | None, budget: Budget,
             record_every: int = 0) -> RunRecord:
-        from solvers import solve
+        from paretoprice.solvers import solve
 
         options: dict[str, Any] = {}
         if solver in HEURISTICS:
@@ -160,7 +166,7 @@ def _first_line(exc: BaseException) -> str:
 
 def _bundled(name: str) -> Callable[[], PricingProblem]:
     def build() -> PricingProblem:
-        from problems import load_problem
+        from paretoprice.problems import load_problem
 
         return load_problem(name)
 
@@ -169,7 +175,7 @@ def _bundled(name: str) -> Callable[[], PricingProblem]:
 
 def _idx_step(step: float) -> Callable[[], PricingProblem]:
     def build() -> PricingProblem:
-        from problems import load_problem
+        from paretoprice.problems import load_problem
 
         prob = load_problem("idx-dr")
         b = {n: bd for n, bd in zip(prob.decision_names, prob.bounds, strict=True)}
@@ -183,7 +189,7 @@ def _idx_step(step: float) -> Callable[[], PricingProblem]:
 
 def _segments(parts: int) -> Callable[[], PricingProblem]:
     def build() -> PricingProblem:
-        from problems import build_problem, bundled_raw
+        from paretoprice.problems import build_problem, bundled_raw
 
         return build_problem(split_segments(bundled_raw("idx-dr"), parts))
 
@@ -192,7 +198,7 @@ def _segments(parts: int) -> Callable[[], PricingProblem]:
 
 def _portfolio(n: int, objectives: Sequence[str] | None = None) -> Callable[[], PricingProblem]:
     def build() -> PricingProblem:
-        from optim.families.portfolio import synthetic_portfolio
+        from paretoprice.optim.families.portfolio import synthetic_portfolio
 
         if objectives is None:
             return synthetic_portfolio(n, PORTFOLIO_SEED)
@@ -217,7 +223,7 @@ STD = ("standard", "full")
 
 def cases() -> list[Case]:
     """The catalogue cases."""
-    from problems import bundled_names
+    from paretoprice.problems import bundled_names
 
     out: list[Case] = []
     for name in bundled_names():

@@ -1,8 +1,8 @@
 """Multi-objective knapsack cases (AUGMECON literature): 2kp50, 2kp100, 3kp40, 4kp50.
 
 Binary items, knapsack constraints, every objective maximized; the data and the published
-exact nondominated sets come from :mod:`benchmarks.mokp_data`. Only the exact engine
-(:func:`solvers.exact.solve_epsilon_constraint`, exact mode) applies, reported under the
+exact nondominated sets come from :mod:`paretoprice.benchmarks.mokp_data`. Only the exact engine
+(:func:`paretoprice.solvers.exact.solve_epsilon_constraint`, exact mode) applies, reported under the
 backend name ``exact``; the heuristics and ``grid`` are declared unable to run (these are
 Pyomo models, not pricing problems). ``correct`` says whether the engine's points are
 the published set; ``evaluations`` counts the models solved.
@@ -15,8 +15,7 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
-
-from benchmarks.cases import Budget, Case, Reference, RunRecord
+from paretoprice.benchmarks.cases import Budget, Case, Reference, RunRecord
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +26,7 @@ class MOKPCase(Case):
     family = "mokp"
 
     def __init__(self, instance: str, suites: Sequence[str]) -> None:
-        from benchmarks.mokp_data import load_mokp
+        from paretoprice.benchmarks.mokp_data import load_mokp
 
         a, _, c, _ = load_mokp(instance)
         self.instance = instance
@@ -50,15 +49,15 @@ class MOKPCase(Case):
         return None
 
     def reference(self, budget: Budget) -> Reference:
-        from benchmarks.mokp_data import load_mokp
+        from paretoprice.benchmarks.mokp_data import load_mokp
 
         pareto = load_mokp(self.instance)[3]
         return Reference(-np.asarray(pareto, dtype=float), "published", exact=True)
 
     def run(self, solver: str, seed: int | None, budget: Budget,
             record_every: int = 0) -> RunRecord:
-        from benchmarks.mokp_data import build_mokp_model
-        from solvers.exact import solve_epsilon_constraint
+        from paretoprice.benchmarks.mokp_data import build_mokp_model
+        from paretoprice.solvers.exact import solve_epsilon_constraint
 
         if solver != "exact":
             raise ValueError(self.cannot(solver, "full"))

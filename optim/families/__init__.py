@@ -10,18 +10,21 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from optim.errors import UnknownNameError
-from optim.families.addon_fund import AddonFundProblem, AddonFundSpec
-from optim.families.autonomy_tiers import AutonomyTiersProblem, AutonomyTiersSpec
-from optim.families.category_iii import CategoryIIIProblem, CategoryIIISpec
-from optim.families.ffs import FeeForServiceProblem
-from optim.families.generalist_bundle import GeneralistBundleProblem, GeneralistBundleSpec
-from optim.families.incentive_fund import IncentiveFundProblem, IncentiveFundSpec
-from optim.families.ntap import NtapProblem, NtapSpec
-from optim.families.portfolio import PortfolioProblem, PortfolioSpec
-from optim.families.value_based import ValueBasedProblem, ValueBasedSpec
-from optim.problem import PricingProblem
-from optim.spec import FeeForServiceSpec, ProblemSpecBase, read_toml, validate_spec
+from paretoprice.optim.errors import UnknownNameError
+from paretoprice.optim.families.addon_fund import AddonFundProblem, AddonFundSpec
+from paretoprice.optim.families.autonomy_tiers import AutonomyTiersProblem, AutonomyTiersSpec
+from paretoprice.optim.families.category_iii import CategoryIIIProblem, CategoryIIISpec
+from paretoprice.optim.families.ffs import FeeForServiceProblem
+from paretoprice.optim.families.generalist_bundle import (
+    GeneralistBundleProblem,
+    GeneralistBundleSpec,
+)
+from paretoprice.optim.families.incentive_fund import IncentiveFundProblem, IncentiveFundSpec
+from paretoprice.optim.families.ntap import NtapProblem, NtapSpec
+from paretoprice.optim.families.portfolio import PortfolioProblem, PortfolioSpec
+from paretoprice.optim.families.value_based import ValueBasedProblem, ValueBasedSpec
+from paretoprice.optim.problem import PricingProblem
+from paretoprice.optim.spec import FeeForServiceSpec, ProblemSpecBase, read_toml, validate_spec
 
 FAMILIES: dict[str, tuple[type[ProblemSpecBase], type[PricingProblem]]] = {
     "ffs": (FeeForServiceSpec, FeeForServiceProblem),

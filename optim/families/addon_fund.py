@@ -39,11 +39,9 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, field_validator
-
-from optim.adoption import make_curve
-from optim.anchors import Anchors, annuity
-from optim.families.common import (
+from paretoprice.optim.adoption import make_curve
+from paretoprice.optim.anchors import Anchors, annuity
+from paretoprice.optim.families.common import (
     RailInputs,
     creator_sustainable_rail,
     enabled_rails,
@@ -55,13 +53,13 @@ from optim.families.common import (
     segment_arrays,
     service_anchors,
 )
-from optim.families.portfolio import (
+from paretoprice.optim.families.portfolio import (
     SeparableTerms,
     padded_ladder_matrix,
     separable_choice_structure,
 )
-from optim.problem import ChoiceStructure, Evaluation, PricingProblem, Quantity
-from optim.spec import (
+from paretoprice.optim.problem import ChoiceStructure, Evaluation, PricingProblem, Quantity
+from paretoprice.optim.spec import (
     Adoption,
     Bounds,
     Creator,
@@ -73,6 +71,7 @@ from optim.spec import (
     Toggle,
     ValueInputs,
 )
+from pydantic import Field, field_validator
 
 logger = logging.getLogger(__name__)
 

@@ -40,11 +40,9 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, model_validator
-
-from optim.adoption import make_curve
-from optim.anchors import annuity
-from optim.families.common import (
+from paretoprice.optim.adoption import make_curve
+from paretoprice.optim.anchors import annuity
+from paretoprice.optim.families.common import (
     PooledSegmentsMixin,
     RailInputs,
     anchor_guardrails,
@@ -63,8 +61,8 @@ from optim.families.common import (
     service_anchors,
     tco_at_volume,
 )
-from optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from optim.spec import (
+from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from paretoprice.optim.spec import (
     Adoption,
     Bounds,
     Creator,
@@ -79,6 +77,7 @@ from optim.spec import (
     check_addon_segments,
     check_payers_and_segments,
 )
+from pydantic import Field, model_validator
 
 TIER_NAMES: tuple[str, ...] = ("assistive", "augmentative", "autonomous")
 """The three Appendix S tiers, from least to most autonomous."""

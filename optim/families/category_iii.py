@@ -21,7 +21,7 @@ setting ``g`` is paid, in expectation, ``x_gk mu_g p + a_g`` per use with
     x_gk = rho_k * (m_k if g is contractor-priced else 1) * s_g     (s_g: site multiplier)
 
 so the Category III problem is the probability-weighted mixture of ``K`` fee-for-service
-problems (:class:`~optim.families.ffs.FeeForServiceProblem`), one per contractor, each
+problems (:class:`~paretoprice.optim.families.ffs.FeeForServiceProblem`), one per contractor, each
 holding every setting with the expected-payment multiplier ``x_gk``. Sites and patients
 scale together, so uses per site, and hence adoption, are the same in a jurisdiction as in
 the whole country priced by that contractor. With ``Q_k`` any quantity of contractor
@@ -46,25 +46,24 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, field_validator
-
-from optim.anchors import Anchors
-from optim.families.common import (
+from paretoprice.optim.anchors import Anchors
+from paretoprice.optim.families.common import (
     decisions_with_bounds,
     icer,
     payer_mix,
     ratio_or_nan,
     tco_at_volume,
 )
-from optim.families.ffs import FeeForServiceProblem
-from optim.problem import Evaluation, PricingProblem, Quantity
-from optim.spec import (
+from paretoprice.optim.families.ffs import FeeForServiceProblem
+from paretoprice.optim.problem import Evaluation, PricingProblem, Quantity
+from paretoprice.optim.spec import (
     Bounds,
     FeeForServiceSpec,
     FfsSegment,
     Frozen,
     validate_spec,
 )
+from pydantic import Field, field_validator
 
 OBJECTIVE_INFO: tuple[Quantity, ...] = (
     Quantity("payer_spend", "USD per year",

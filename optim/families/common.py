@@ -7,7 +7,7 @@ parameterized by what differs between families: the unit of the price (USD per u
 case, per study, per beneficiary-year), the label and array of the price compared with
 the caps, and the wording of the equity floor.
 
-Senses follow :data:`optim.spec.OBJECTIVE_SENSES`: ``payer_spend`` is minimized,
+Senses follow :data:`paretoprice.optim.spec.OBJECTIVE_SENSES`: ``payer_spend`` is minimized,
 ``creator_npv``, ``access``, ``provider_margin`` and ``equity`` are maximized. Every
 guardrail is ``g(x) <= 0`` in its natural unit.
 """
@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
+from paretoprice.optim.anchors import Anchors, compute_anchors, total_cost_of_ownership
+from paretoprice.optim.problem import Guardrail
+from paretoprice.optim.spec import Bounds, Creator, Payer, ValueInputs
 from pydantic import BaseModel
-
-from optim.anchors import Anchors, compute_anchors, total_cost_of_ownership
-from optim.problem import Guardrail
-from optim.spec import Bounds, Creator, Payer, ValueInputs
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +115,8 @@ class SegmentArrays:
 
 
 def segment_arrays(segments: Sequence[Any], population: str = "population") -> SegmentArrays:
-    """The arrays of ``segments`` (any objects with the :class:`optim.spec.Segment` fields).
+    """The arrays of ``segments`` (objects with the :class:`~paretoprice.optim.spec.Segment`
+    fields).
 
     Parameters
     ----------
@@ -258,7 +258,8 @@ def anchor_guardrails(
     Returns
     -------
     dict
-        Guardrail name -> :class:`~optim.problem.Guardrail`, scaled by ``max(anchor, 1)``.
+        Guardrail name -> :class:`~paretoprice.optim.problem.Guardrail`, scaled by
+        ``max(anchor, 1)``.
     """
     out: dict[str, Guardrail] = {}
     for name, (anchor, words) in _CAP_ANCHOR.items():
@@ -474,7 +475,7 @@ class PooledSegmentsMixin:
     """``anchors``, ``todays_spend`` and ``compliance`` of a family whose anchors use the
     population-weighted compliance of its settings of care (fee-for-service, autonomy
     tiers, NTAP). The family sets ``_anchors``, ``_today_spend`` and ``_compliance`` in
-    its ``_setup``; put this class before :class:`~optim.problem.PricingProblem` in the
+    its ``_setup``; put this class before :class:`~paretoprice.optim.problem.PricingProblem` in the
     bases."""
 
     _anchors: Anchors

@@ -27,10 +27,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-
-from optim.adoption import make_curve
-from optim.anchors import annuity
-from optim.families.common import (
+from paretoprice.optim.adoption import make_curve
+from paretoprice.optim.anchors import annuity
+from paretoprice.optim.families.common import (
     PooledSegmentsMixin,
     RailInputs,
     anchor_guardrails,
@@ -48,8 +47,8 @@ from optim.families.common import (
     service_anchors,
     tco_at_volume,
 )
-from optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from optim.spec import Bounds, FeeForServiceSpec
+from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from paretoprice.optim.spec import Bounds, FeeForServiceSpec
 
 OBJECTIVE_INFO: tuple[Quantity, ...] = (
     Quantity("payer_spend", "USD per year",

@@ -43,12 +43,10 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, ValidationInfo, field_validator
-
-from optim.adoption import make_curve
-from optim.anchors import Anchors
-from optim.errors import ParameterError
-from optim.families.common import (
+from paretoprice.optim.adoption import make_curve
+from paretoprice.optim.anchors import Anchors
+from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.families.common import (
     RailInputs,
     creator_sustainable_rail,
     decisions_with_bounds,
@@ -60,8 +58,8 @@ from optim.families.common import (
     segment_arrays,
     service_anchors,
 )
-from optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from optim.spec import (
+from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from paretoprice.optim.spec import (
     Adoption,
     Bounds,
     Creator,
@@ -73,6 +71,7 @@ from optim.spec import (
     Toggle,
     ValueInputs,
 )
+from pydantic import Field, ValidationInfo, field_validator
 
 logger = logging.getLogger(__name__)
 

@@ -40,11 +40,9 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
-
-from optim.adoption import make_curve
-from optim.anchors import Anchors, annuity
-from optim.families.common import (
+from paretoprice.optim.adoption import make_curve
+from paretoprice.optim.anchors import Anchors, annuity
+from paretoprice.optim.families.common import (
     RailInputs,
     anchor_guardrails,
     anchor_slacks,
@@ -59,8 +57,8 @@ from optim.families.common import (
     service_anchors,
     tco_at_volume,
 )
-from optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from optim.spec import (
+from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from paretoprice.optim.spec import (
     Adoption,
     Bounds,
     Creator,
@@ -76,6 +74,7 @@ from optim.spec import (
     ValueInputs,
     check_payers_and_segments,
 )
+from pydantic import Field, field_validator, model_validator
 
 NTAP_MAX_SHARE = 0.75
 """Highest add-on share the rule allows (65% in general, 75% for qualifying antimicrobials)."""

@@ -8,7 +8,7 @@ multi-objective multiple-choice knapsack: one group per service, the annual budg
 the coupling constraint.
 
 Per service (one setting of care per service; the fee-for-service model of
-:mod:`optim.families.ffs` with the creator's fee fixed)::
+:mod:`paretoprice.optim.families.ffs` with the creator's fee fixed)::
 
     decision         P_i  payer's payment per use, on the ladder       (USD per use)
     margin per use   pi_i = P_i - f_i - k_i                            (USD per use)
@@ -53,13 +53,11 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 import numpy as np
-from pydantic import Field, ValidationInfo, field_validator, model_validator
-
-from optim.adoption import make_curve
-from optim.anchors import Anchors, annuity, compute_anchors
-from optim.errors import ParameterError
-from optim.families.common import equity_floor_rail, segment_arrays
-from optim.problem import (
+from paretoprice.optim.adoption import make_curve
+from paretoprice.optim.anchors import Anchors, annuity, compute_anchors
+from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.families.common import equity_floor_rail, segment_arrays
+from paretoprice.optim.problem import (
     FEASIBILITY_TOL,
     ChoiceGroup,
     ChoiceStructure,
@@ -68,7 +66,7 @@ from optim.problem import (
     PricingProblem,
     Quantity,
 )
-from optim.spec import (
+from paretoprice.optim.spec import (
     Adoption,
     Bounds,
     Creator,
@@ -79,6 +77,7 @@ from optim.spec import (
     Toggle,
     ValueInputs,
 )
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 logger = logging.getLogger(__name__)
 
@@ -352,7 +351,7 @@ def separable_choice_structure(
             logger.info("%s: objective '%s' is not a sum over groups", problem.name, o)
             return None
     if not all(k.any() for k in keep):
-        from optim.feasibility import raise_infeasible
+        from paretoprice.optim.feasibility import raise_infeasible
 
         raise_infeasible(problem)
     groups = []
@@ -837,7 +836,7 @@ def synthetic_portfolio_dict(
         },
         "assumptions": [
             "Synthetic: every input drawn from the distributions documented in "
-            "optim.families.portfolio.synthetic_portfolio.",
+            "paretoprice.optim.families.portfolio.synthetic_portfolio.",
         ],
     }
 
@@ -903,7 +902,7 @@ def synthetic_portfolio(
     budget_share
         Budget increase over today, as a share of ``sum n u R``.
     """
-    from optim.families import build_problem
+    from paretoprice.optim.families import build_problem
 
     data = synthetic_portfolio_dict(n_services, seed, levels, max_share, objectives,
                                     budget_share)

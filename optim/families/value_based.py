@@ -43,11 +43,9 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
-
-from optim.adoption import make_curve
-from optim.anchors import Anchors, annuity
-from optim.families.common import (
+from paretoprice.optim.adoption import make_curve
+from paretoprice.optim.anchors import Anchors, annuity
+from paretoprice.optim.families.common import (
     RailInputs,
     anchor_guardrails,
     anchor_slacks,
@@ -61,8 +59,8 @@ from optim.families.common import (
     segment_arrays,
     service_anchors,
 )
-from optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from optim.spec import (
+from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from paretoprice.optim.spec import (
     Adoption,
     Bounds,
     Creator,
@@ -77,6 +75,7 @@ from optim.spec import (
     ValueInputs,
     check_payers_and_segments,
 )
+from pydantic import Field, field_validator, model_validator
 
 logger = logging.getLogger(__name__)
 

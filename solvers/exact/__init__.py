@@ -20,24 +20,24 @@ import importlib
 from typing import Any
 
 _EXPORTS: dict[str, str] = {
-    "solve_epsilon_constraint": "solvers.exact.engine",
-    "EpsilonConstraintResult": "solvers.exact.engine",
-    "solve_biobjective_lp": "solvers.exact.nise",
-    "BiobjectiveLPResult": "solvers.exact.nise",
-    "SolveStatus": "solvers.exact.highs_model",
-    "CompiledModel": "solvers.exact.highs_model",
-    "compile_model": "solvers.exact.highs_model",
-    "ExactSolverError": "solvers.exact.errors",
-    "InfeasibleModelError": "solvers.exact.errors",
-    "UnboundedObjectiveError": "solvers.exact.errors",
-    "SolverFailureError": "solvers.exact.errors",
+    "solve_epsilon_constraint": "paretoprice.solvers.exact.engine",
+    "EpsilonConstraintResult": "paretoprice.solvers.exact.engine",
+    "solve_biobjective_lp": "paretoprice.solvers.exact.nise",
+    "BiobjectiveLPResult": "paretoprice.solvers.exact.nise",
+    "SolveStatus": "paretoprice.solvers.exact.highs_model",
+    "CompiledModel": "paretoprice.solvers.exact.highs_model",
+    "compile_model": "paretoprice.solvers.exact.highs_model",
+    "ExactSolverError": "paretoprice.solvers.exact.errors",
+    "InfeasibleModelError": "paretoprice.solvers.exact.errors",
+    "UnboundedObjectiveError": "paretoprice.solvers.exact.errors",
+    "SolverFailureError": "paretoprice.solvers.exact.errors",
 }
 
 
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'solvers.exact' has no attribute {name!r}")
+    raise AttributeError(f"module 'paretoprice.solvers.exact' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

@@ -1,12 +1,12 @@
 """The ``exact`` backend: exact Pareto fronts of laddered problems and of user Pyomo models.
 
 **Laddered problems** (any family whose decisions all have a ladder step). The problem's
-exact form, :meth:`~optim.problem.PricingProblem.choice_structure`, is a multi-objective
+exact form, :meth:`~paretoprice.optim.problem.PricingProblem.choice_structure`, is a multi-objective
 multiple-choice knapsack: groups of options (one per service, or one group holding every
 feasible ladder point), exactly one option chosen per group, each objective a sum of the
 chosen options' contributions, linear coupling constraints such as an annual budget. It
 is compiled to a Pyomo model (one binary per option) and solved with the augmented
-epsilon-constraint engine (:func:`solvers.exact.solve_epsilon_constraint`) on one
+epsilon-constraint engine (:func:`paretoprice.solvers.exact.solve_epsilon_constraint`) on one
 persistent HiGHS model.
 
 The engine is exact for integer-valued objectives. Contributions in dollars or shares are
@@ -41,13 +41,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.front import ParetoFront, Provenance
+from paretoprice.optim.indicators import nondominated_mask
+from paretoprice.optim.problem import ChoiceStructure, PricingProblem
+from paretoprice.solvers.base import RunOutput, Settings, Solver
 from pydantic import Field
-
-from optim.errors import ParameterError
-from optim.front import ParetoFront, Provenance
-from optim.indicators import nondominated_mask
-from optim.problem import ChoiceStructure, PricingProblem
-from solvers.base import RunOutput, Settings, Solver
 
 logger = logging.getLogger(__name__)
 
@@ -232,10 +231,10 @@ def choice_model(problem: PricingProblem, cs: ChoiceStructure,
 
 def _milp(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings,
           progress: bool) -> RunOutput:
-    from optim.feasibility import raise_infeasible
-    from solvers.exact.engine import solve_epsilon_constraint
-    from solvers.exact.errors import InfeasibleModelError
-    from solvers.exact.highs_model import SolveStatus
+    from paretoprice.optim.feasibility import raise_infeasible
+    from paretoprice.solvers.exact.engine import solve_epsilon_constraint
+    from paretoprice.solvers.exact.errors import InfeasibleModelError
+    from paretoprice.solvers.exact.highs_model import SolveStatus
 
     res = objective_resolutions(problem, cs, settings)
     t0 = time.perf_counter()
@@ -353,7 +352,7 @@ def solve_model(
     grid_points
         Grid points per constrained objective when the objectives are not integer-valued.
     workers, time_limit, mip_rel_gap
-        As in :func:`solvers.exact.solve_epsilon_constraint`.
+        As in :func:`paretoprice.solvers.exact.solve_epsilon_constraint`.
     problem_hash
         Hash of the model's source recorded in the provenance (default: a hash of the
         compiled matrices).
@@ -365,9 +364,9 @@ def solve_model(
         ``tradeoff_rate`` (NISE: rate of objective 2 per unit of objective 1 to the next
         breakpoint) or ``mip_gap``, ``solve_time_s``, ``proven_optimal`` (epsilon).
     """
-    from solvers.exact.engine import solve_epsilon_constraint
-    from solvers.exact.highs_model import SolveStatus, compile_model
-    from solvers.exact.nise import solve_biobjective_lp
+    from paretoprice.solvers.exact.engine import solve_epsilon_constraint
+    from paretoprice.solvers.exact.highs_model import SolveStatus, compile_model
+    from paretoprice.solvers.exact.nise import solve_biobjective_lp
 
     if method not in ("auto", "epsilon", "nise"):
         raise ParameterError("method", "'auto', 'epsilon' or 'nise'", method,

@@ -49,14 +49,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-from optim.errors import ParameterError
-from solvers.exact.errors import (
+from paretoprice.optim.errors import ParameterError
+from paretoprice.solvers.exact.errors import (
     InfeasibleModelError,
     SolverFailureError,
     UnboundedObjectiveError,
 )
-from solvers.exact.highs_model import (
+from paretoprice.solvers.exact.highs_model import (
     CompiledModel,
     HighsModel,
     PyomoRebuildModel,

@@ -1,13 +1,13 @@
 """Errors raised by the exact multi-objective engine.
 
-Bad arguments raise :class:`optim.errors.ParameterError` (a ``ValueError``) with the
+Bad arguments raise :class:`paretoprice.optim.errors.ParameterError` (a ``ValueError``) with the
 toolkit's one message shape. Models that are well formed but cannot be solved raise the
 classes below, each with a message that says what happened and how to fix it.
 """
 
 from __future__ import annotations
 
-from optim.errors import ParetoPriceError
+from paretoprice.optim.errors import ParetoPriceError
 
 
 class ExactSolverError(ParetoPriceError):

@@ -34,10 +34,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
+from paretoprice.optim.errors import ParameterError
+from paretoprice.solvers.exact.errors import InfeasibleModelError
 from scipy import sparse
-
-from optim.errors import ParameterError
-from solvers.exact.errors import InfeasibleModelError
 
 logger = logging.getLogger(__name__)
 

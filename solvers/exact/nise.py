@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
-from optim.errors import ParameterError
-from solvers.exact.engine import _payoff_table, _time_left
-from solvers.exact.errors import SolverFailureError
-from solvers.exact.highs_model import HighsModel, SolveStatus, compile_with_clone
+from paretoprice.optim.errors import ParameterError
+from paretoprice.solvers.exact.engine import _payoff_table, _time_left
+from paretoprice.solvers.exact.errors import SolverFailureError
+from paretoprice.solvers.exact.highs_model import HighsModel, SolveStatus, compile_with_clone
 
 logger = logging.getLogger(__name__)
 

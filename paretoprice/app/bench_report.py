@@ -1,4 +1,4 @@
-"""Write a :class:`~benchmarks.suite.SuiteResult` to a folder, every file atomically.
+"""Write a :class:`~paretoprice.benchmarks.suite.SuiteResult` to a folder, every file atomically.
 
 ==================  ==========================================================
 file                content
@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.suite import (
+from paretoprice.app.plots import save_figure
+from paretoprice.benchmarks.suite import (
     COLUMNS,
     CONVERGENCE_COLUMNS,
     SCALING_COLUMNS,
@@ -39,9 +40,8 @@ from benchmarks.suite import (
     SuiteResult,
     scaling_fits,
 )
-from optim.front import package_versions
-from optim.io import write_text_atomic, write_with
-from optim.plots import save_figure
+from paretoprice.optim.front import package_versions
+from paretoprice.optim.io import write_text_atomic, write_with
 
 logger = logging.getLogger(__name__)
 
@@ -247,7 +247,7 @@ def plot_case_fronts(oc: CaseOutcome, path: Path) -> Path | None:
     case = oc.case
     pricing = {s: r.front for s, r in fronts.items() if r.front is not None}
     if pricing and len(pricing) == len(fronts):
-        from optim.plots import plot_overlay
+        from paretoprice.app.plots import plot_overlay
 
         return plot_overlay(pricing, path, title=f"{case.name}: fronts (seed 1), "
                             f"reference = {oc.reference.source}")

@@ -7,7 +7,7 @@
 
 Writes ``results.csv``, ``summary.md``, ``environment.json``, ``scaling.csv``,
 ``convergence.csv`` and ``plots/`` into DIR (default ``results/bench-<suite>``); see
-:mod:`benchmarks.report`. Unknown case or solver names exit with status 2 and a message
+:mod:`paretoprice.app.bench_report`. Unknown case or solver names exit with status 2 and a message
 listing the valid names.
 """
 
@@ -46,8 +46,8 @@ def command_args(args: argparse.Namespace) -> list[str]:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """The ``bench`` sub-command."""
-    from benchmarks.report import write_report
-    from benchmarks.suite import run_suite
+    from paretoprice.app.bench_report import write_report
+    from paretoprice.benchmarks.suite import run_suite
 
     out = Path(args.out) if args.out else Path("results") / f"bench-{args.suite}"
     argv = command_args(args)

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from optim.errors import ParameterError
-from optim.front import ParetoFront
-from optim.problem import PricingProblem
-from optim.spec import ObservedPrice
+from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.problem import PricingProblem
+from paretoprice.optim.spec import ObservedPrice
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def locate(
     Parameters
     ----------
     observed
-        An :class:`~optim.spec.ObservedPrice` on one decision, or a mapping of several
+        An :class:`~paretoprice.optim.spec.ObservedPrice` on one decision, or a mapping of several
         decisions to a value or a ``(low, high)`` band (each in its decision's unit).
     baseline
         What ``delta`` is measured against: an observation like ``observed``, or an
@@ -150,8 +150,8 @@ def locate(
         Size and seed of the random completions when the ladder grid is too large or the
         problem has no ladder.
     """
-    from optim.indicators import nondominated_mask
-    from optim.problem import FEASIBILITY_TOL
+    from paretoprice.optim.indicators import nondominated_mask
+    from paretoprice.optim.problem import FEASIBILITY_TOL
 
     obs_name, fixed = _fixed(problem, observed)
     first_lo, first_hi = next(iter(fixed.values()))

@@ -3,7 +3,7 @@
 A script in ``problems/`` calls :func:`run_script` with its problem name and a function
 that turns the solved front into plain words. Every script accepts the same arguments::
 
-    python -m problems.idx_dr [--out DIR] [--solver NAME] [--seed N] [--quick]
+    python -m paretoprice.problems.idx_dr [--out DIR] [--solver NAME] [--seed N] [--quick]
 
 ``--quick`` uses a small search budget (the test suite runs every script that way).
 """
@@ -16,12 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from optim.analysis import Location, locate
-from optim.front import ParetoFront
-from optim.plots import anchor_comparable, default_price, plot_front, plot_parallel
-from optim.problem import PricingProblem
-from optim.spec import ObservedPrice
-from problems import load_problem
+from paretoprice.app.analysis import Location, locate
+from paretoprice.app.plots import anchor_comparable, default_price, plot_front, plot_parallel
+from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.problem import PricingProblem
+from paretoprice.optim.spec import ObservedPrice
+from paretoprice.problems import load_problem
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def run_script(
     uncolored). Each observed price is compared with the access-maximizing value only when
     its decision is priced in the anchors' unit (see :func:`access_baseline`).
     """
-    from solvers import solve
+    from paretoprice.solvers import solve
 
     args = parse_args(name, argv)
     problem = load_problem(name)

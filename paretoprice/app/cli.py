@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from optim.errors import InfeasibleProblemError, ParetoPriceError
+from paretoprice.optim.errors import InfeasibleProblemError, ParetoPriceError
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def problem_rows() -> list[dict[str, Any]]:
     ``family`` is the catalogue's payment model (``addon-fund``, built by the
     ``addon_fund`` family, is an ``incentive_fund``); ``exact`` says whether the ``exact``
     backend accepts the problem (every decision on a ladder)."""
-    from problems import bundled_names, load_problem
+    from paretoprice.problems import bundled_names, load_problem
 
     rows = []
     for name in bundled_names():
@@ -96,7 +96,7 @@ def cmd_problems(args: argparse.Namespace) -> int:
 
 
 def cmd_anchors(args: argparse.Namespace) -> int:
-    from problems import load_problem
+    from paretoprice.problems import load_problem
 
     prob = load_problem(args.problem)
     rows = prob.anchors().to_rows()
@@ -126,8 +126,8 @@ def _parse_options(pairs: Sequence[str]) -> dict[str, Any]:
 
 def cmd_solve_model(args: argparse.Namespace) -> int:
     """``paretoprice solve model.py --solver exact``: a user's Pyomo model."""
-    from optim.plots import plot_front
-    from solvers.exact.backend import load_model_file, solve_model
+    from paretoprice.app.plots import plot_front
+    from paretoprice.solvers.exact.backend import load_model_file, solve_model
 
     if args.solver != "exact":
         raise ParetoPriceError(
@@ -155,9 +155,9 @@ def cmd_solve_model(args: argparse.Namespace) -> int:
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
-    from optim.plots import plot_front, plot_parallel
-    from problems import load_problem
-    from solvers import solve
+    from paretoprice.app.plots import plot_front, plot_parallel
+    from paretoprice.problems import load_problem
+    from paretoprice.solvers import solve
 
     if str(args.problem).endswith(".py"):
         return cmd_solve_model(args)
@@ -191,8 +191,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------- main
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
-    import solvers
-
+    from paretoprice import solvers
     p = _Parser(prog="paretoprice",
                 description="Pareto-optimal prices for healthcare AI services.")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
@@ -234,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-EXTENSIONS: tuple[str, ...] = ("optim.compare_cli", "benchmarks.cli")
+EXTENSIONS: tuple[str, ...] = ("paretoprice.app.compare_cli", "paretoprice.app.bench_cli")
 """Modules that add sub-commands: each defines ``register(subparsers)`` and sets
 ``func`` on its parsers (``compare`` and ``bench``)."""
 

@@ -16,10 +16,10 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from optim.anchors import Anchors
-from optim.front import ParetoFront
-from optim.io import write_with
-from optim.spec import ObservedPrice
+from paretoprice.optim.anchors import Anchors
+from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.io import write_with
+from paretoprice.optim.spec import ObservedPrice
 
 _ANCHOR_STYLE = {
     "substitution": ("tab:red", "--"),

@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from optim.front import ParetoFront
-from optim.indicators import compare, default_reference_point, same_set
-from optim.problem import PricingProblem
+from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.indicators import compare, default_reference_point, same_set
+from paretoprice.optim.problem import PricingProblem
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def compare_solvers(
     first solver. The hypervolume reference point is computed once from all fronts
     (nadir + 10% of the range) and declared on every front.
     """
-    from solvers import solve
+    from paretoprice.solvers import solve
 
     options = options or {}
     fronts = {s: solve(problem, s, seed=seed, **options.get(s, {})) for s in solvers}
@@ -78,16 +78,16 @@ def compare_solvers(
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """The ``compare`` sub-command."""
-    from optim.io import write_with
-    from optim.plots import plot_overlay
-    from problems import load_problem
+    from paretoprice.app.plots import plot_overlay
+    from paretoprice.optim.io import write_with
+    from paretoprice.problems import load_problem
 
     problem = load_problem(args.problem)
     if args.objectives:
         problem = problem.with_objectives([o.strip() for o in args.objectives.split(",")])
     solver_names = [s.strip() for s in args.solvers.split(",") if s.strip()]
     if len(solver_names) < 2:
-        from optim.errors import ParameterError
+        from paretoprice.optim.errors import ParameterError
 
         raise ParameterError("--solvers", "at least two comma-separated solver names",
                              args.solvers, fix="e.g. --solvers nsga2,exact")
