@@ -2,8 +2,7 @@
 
 :func:`run_suite` runs a selection and returns a :class:`SuiteResult`;
 :mod:`paretoprice.app.bench_report` writes it to disk. ``paretoprice bench`` (see
-:mod:`paretoprice.app.bench_cli`) and ``python -m paretoprice.benchmarks.suite`` are the
-same entry point.
+:mod:`paretoprice.app.bench_cli`) is the command line.
 
 =========  ===============================================  =====  ======================
 suite      cases                                            seeds  heuristic budget
@@ -27,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import math
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -546,14 +544,3 @@ def run_suite(suite: str = "smoke", cases: Sequence[str] | None = None,
     scal = run_scaling(st, chosen_solvers, st.budget, progress) if do_scaling else []
     return SuiteResult(suite, seed_list, st.budget, rows, outcomes, conv, scal,
                        wall_s=time.perf_counter() - t0)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m paretoprice.benchmarks.suite [options]``: the same as ``paretoprice bench``."""
-    from paretoprice.app.cli import main as cli_main
-
-    return cli_main(["bench", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

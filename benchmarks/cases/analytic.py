@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from paretoprice.benchmarks.cases import HEURISTICS, Budget, Case, Reference, RunRecord
+from paretoprice.benchmarks.cases.base import HEURISTICS, Budget, Case, Reference, RunRecord
 
 logger = logging.getLogger(__name__)
 

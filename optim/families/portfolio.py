@@ -50,7 +50,7 @@ import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import numpy as np
 from paretoprice.optim.adoption import make_curve
@@ -76,6 +76,7 @@ from paretoprice.optim.spec import (
     ProblemSpecBase,
     Toggle,
     ValueInputs,
+    validate_spec,
 )
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -902,8 +903,7 @@ def synthetic_portfolio(
     budget_share
         Budget increase over today, as a share of ``sum n u R``.
     """
-    from paretoprice.optim.families import build_problem
-
     data = synthetic_portfolio_dict(n_services, seed, levels, max_share, objectives,
                                     budget_share)
-    return cast(PortfolioProblem, build_problem(data))
+    owner = f"problem '{data.get('name', 'synthetic portfolio')}'"
+    return PortfolioProblem(validate_spec(PortfolioSpec, data, owner=owner))
