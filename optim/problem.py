@@ -16,7 +16,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Generic, Self, TypeVar, get_args, get_origin
 
 import numpy as np
 from paretoprice.optim.anchors import Anchors
@@ -122,11 +122,31 @@ class ChoiceStructure:
     capacity_units: Mapping[str, str] = field(default_factory=dict)
 
 
-class PricingProblem(ABC):
+SpecT = TypeVar("SpecT", bound=ProblemSpecBase)
+"""The spec type of a family: ``class NtapProblem(PricingProblem[NtapSpec])``."""
+
+
+def spec_family(spec_type: type[ProblemSpecBase]) -> str:
+    """The family name a spec class declares: the default of its ``family`` field.
+
+    Every family writes its name once, as ``family: Literal["ntap"] = "ntap"`` on its spec;
+    the problem class and the registry (:mod:`paretoprice.optim.families`) read it here.
+    """
+    field_info = spec_type.model_fields.get("family")
+    name = field_info.default if field_info is not None else None
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"{spec_type.__name__} declares no family name: give it "
+                        f'family: Literal["<name>"] = "<name>"')
+    return name
+
+
+class PricingProblem(ABC, Generic[SpecT]):
     """Base class of every payment-model family.
 
-    Subclasses set, in ``__init__`` (via :meth:`_setup`), the decision variables, the
-    objective and reported quantities, and the guardrails, and implement
+    A family subclasses ``PricingProblem[XSpec]``: :attr:`spec` is then typed ``XSpec``,
+    :attr:`spec_type` is ``XSpec`` and :attr:`family` is the name ``XSpec`` declares, with
+    no ``__init__`` to write. Subclasses set, in :meth:`_setup`, the decision variables,
+    the objective and reported quantities, and the guardrails, and implement
     :meth:`_evaluate`. Instances are immutable: ``with_*`` methods return new problems.
 
     Parameters
@@ -135,13 +155,25 @@ class PricingProblem(ABC):
         The validated problem specification (never modified).
     """
 
-    family: str = ""
-    payment_model: str = ""
+    spec_type: ClassVar[type[ProblemSpecBase]] = ProblemSpecBase
+    """The spec class of the family (from the type argument of ``PricingProblem[...]``)."""
+    family: ClassVar[str] = ""
+    """The family name (from the spec's ``family`` field); a problem file's ``family``."""
+    payment_model: ClassVar[str] = ""
     """The catalogue's payment model this family implements (``ffs``, ``category_iii``,
     ``ntap``, ``autonomy_tiers``, ``generalist_bundle``, ``value_based``,
     ``incentive_fund``, ``portfolio``); empty means the same as :attr:`family`."""
 
-    def __init__(self, spec: ProblemSpecBase) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for base in getattr(cls, "__orig_bases__", ()):
+            if get_origin(base) is PricingProblem:
+                (arg,) = get_args(base)
+                if isinstance(arg, type) and issubclass(arg, ProblemSpecBase):
+                    cls.spec_type = arg
+                    cls.family = spec_family(arg)
+
+    def __init__(self, spec: SpecT) -> None:
         self._spec = spec
         self._decisions: tuple[Quantity, ...] = ()
         self._bounds: tuple[Bounds, ...] = ()
@@ -166,8 +198,8 @@ class PricingProblem(ABC):
 
     # -- metadata ---------------------------------------------------------------------
     @property
-    def spec(self) -> ProblemSpecBase:
-        """The validated specification."""
+    def spec(self) -> SpecT:
+        """The validated specification (of the family's spec type)."""
         return self._spec
 
     @property
@@ -353,17 +385,17 @@ class PricingProblem(ABC):
         return ChoiceStructure(groups=(group,))
 
     # -- derived problems -------------------------------------------------------------
-    def with_objectives(self, names: Sequence[str]) -> PricingProblem:
+    def with_objectives(self, names: Sequence[str]) -> Self:
         """The same problem with other chosen objectives."""
         return type(self)(self._spec.replace(objectives=tuple(names)))
 
-    def with_spec_changes(self, **changes: Any) -> PricingProblem:
+    def with_spec_changes(self, **changes: Any) -> Self:
         """The same family built from a copy of the spec with top-level fields changed."""
         return type(self)(self._spec.replace(**changes))
 
     def with_bounds(
         self, changes: Mapping[str, Bounds | Mapping[str, float | None]]
-    ) -> PricingProblem:
+    ) -> Self:
         """The same problem with some decision bounds / ladder steps replaced."""
         unknown = set(changes) - set(self.decision_names)
         if unknown:
@@ -373,7 +405,7 @@ class PricingProblem(ABC):
             {k: v if isinstance(v, Bounds) else Bounds(**v) for k, v in changes.items()}
         )
 
-    def _with_bounds(self, changes: Mapping[str, Bounds]) -> PricingProblem:
+    def _with_bounds(self, changes: Mapping[str, Bounds]) -> Self:
         raise NotImplementedError(f"{type(self).__name__} does not support changing bounds")
 
     def quantity_units(self) -> dict[str, str]:

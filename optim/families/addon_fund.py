@@ -203,7 +203,7 @@ _SUM_QUANTITIES: tuple[str, ...] = (
 )
 
 
-class AddonFundProblem(PricingProblem):
+class AddonFundProblem(PricingProblem[AddonFundSpec]):
     """Per-segment add-ons from a capped fund (see the module docstring for formulas).
 
     Decision ``a_<segment>`` is the fund's add-on per AI use there (currency per use).
@@ -216,19 +216,11 @@ class AddonFundProblem(PricingProblem):
     ('a_tertiary', 'KRW per year')
     """
 
-    family = "addon_fund"
     payment_model = "incentive_fund"  # seed 004's fund outside the insurance budget
-
-    def __init__(self, spec: AddonFundSpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> AddonFundSpec:
-        return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
-        s: AddonFundSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         cur = s.currency
         segs = s.segments
         self._seg = seg = segment_arrays(segs)
@@ -304,7 +296,7 @@ class AddonFundProblem(PricingProblem):
         return self._today_spend
 
     def _with_bounds(self, changes: Mapping[str, Bounds]) -> AddonFundProblem:
-        s: AddonFundSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         segs = []
         for g in s.segments:
             d = g.model_dump()
@@ -312,7 +304,7 @@ class AddonFundProblem(PricingProblem):
             if b is not None:
                 d["addon"] = b.model_dump()
             segs.append(d)
-        return AddonFundProblem(s.replace(segments=segs))  # type: ignore[arg-type]
+        return AddonFundProblem(s.replace(segments=segs))
 
     # ------------------------------------------------------------- evaluation
     def _terms(self, a: np.ndarray) -> dict[str, np.ndarray]:

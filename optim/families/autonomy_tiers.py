@@ -199,25 +199,17 @@ class AutonomyTiersSpec(ProblemSpecBase):
         return self
 
 
-class AutonomyTiersProblem(PooledSegmentsMixin, PricingProblem):
+class AutonomyTiersProblem(PooledSegmentsMixin, PricingProblem[AutonomyTiersSpec]):
     """The autonomy-tier model (see module docstring) built from an :class:`AutonomyTiersSpec`.
 
     Decisions (USD per use): ``p_assistive``, ``p_augmentative``, ``p_autonomous``, ``f``,
     then ``a_<segment>`` per segment.
     """
 
-    family = "autonomy_tiers"
-
-    def __init__(self, spec: AutonomyTiersSpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> AutonomyTiersSpec:
-        return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
-        s: AutonomyTiersSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         self._seg = seg = segment_arrays(s.segments)
         self._mix = payer_mix(s.segments, s.payers)
         self.segment_names = seg.names
@@ -293,7 +285,7 @@ class AutonomyTiersProblem(PooledSegmentsMixin, PricingProblem):
         self._guardrails = self._make_guardrails()
 
     def _make_guardrails(self) -> tuple[Guardrail, ...]:
-        s: AutonomyTiersSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         gr = s.guardrails
         usd = "USD per use"
         table = {
@@ -312,14 +304,14 @@ class AutonomyTiersProblem(PooledSegmentsMixin, PricingProblem):
         return enabled_rails(table, gr.enabled_names())
 
     def _with_bounds(self, changes: Mapping[str, Bounds]) -> AutonomyTiersProblem:
-        s: AutonomyTiersSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         new = decisions_with_bounds(s.decisions, changes,
                                     {f"a_{g}": ("addons", g) for g in self.segment_names})
-        return AutonomyTiersProblem(s.replace(decisions=new))  # type: ignore[arg-type]
+        return AutonomyTiersProblem(s.replace(decisions=new))
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
-        s: AutonomyTiersSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         P = X[:, 0:3]  # (N, 3) tier prices
         f = X[:, 3:4]  # (N, 1)
         a = X[:, 4:]  # (N, G)

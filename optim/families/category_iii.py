@@ -58,6 +58,7 @@ from paretoprice.optim.families.ffs import FeeForServiceProblem
 from paretoprice.optim.problem import Evaluation, PricingProblem, Quantity
 from paretoprice.optim.spec import (
     Bounds,
+    FeeForServiceFields,
     FeeForServiceSpec,
     FfsSegment,
     Frozen,
@@ -127,14 +128,14 @@ class CategoryIIISegment(FfsSegment):
     contractor_priced: bool = True
 
 
-class CategoryIIISpec(FeeForServiceSpec):
+class CategoryIIISpec(FeeForServiceFields):
     """A Category III code: fee-for-service fields plus the contractors.
 
     The decision ``p`` is the reference rate (USD per use): the national rate where one
     exists (OPPS) and the base of every contractor's rate ``m_k p`` elsewhere.
     """
 
-    family: Literal["category_iii"] = "category_iii"  # type: ignore[assignment]
+    family: Literal["category_iii"] = "category_iii"
     segments: tuple[CategoryIIISegment, ...] = Field(min_length=1)
     contractors: tuple[Contractor, ...] = Field(min_length=1)
 
@@ -158,7 +159,7 @@ class CategoryIIISpec(FeeForServiceSpec):
         return v
 
 
-class CategoryIIIProblem(PricingProblem):
+class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
     """A Category III code as a probability-weighted mixture of fee-for-service problems.
 
     Decisions (USD per use): ``p`` the reference rate, ``f`` the creator's fee, ``a_<g>`` an
@@ -166,19 +167,11 @@ class CategoryIIIProblem(PricingProblem):
     model, in expectation over contractors (see the module docstring).
     """
 
-    family = "category_iii"
-
-    def __init__(self, spec: CategoryIIISpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> CategoryIIISpec:
-        return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
     def _contractor_problem(self, k: int) -> FeeForServiceProblem:
         """The fee-for-service problem of the whole country priced by contractor ``k``."""
-        s: CategoryIIISpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         con = s.contractors[k]
         data: dict[str, Any] = s.model_dump(exclude={"contractors", "sources", "constraints",
                                                      "observed"})
@@ -195,7 +188,7 @@ class CategoryIIIProblem(PricingProblem):
                           f"'{con.name}'"))
 
     def _setup(self) -> None:
-        s: CategoryIIISpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         self._worlds = tuple(self._contractor_problem(k) for k in range(len(s.contractors)))
         first = self._worlds[0]
         self.segment_names = first.segment_names
@@ -250,14 +243,14 @@ class CategoryIIIProblem(PricingProblem):
         return self._worlds[0].compliance
 
     def _with_bounds(self, changes: Mapping[str, Bounds]) -> CategoryIIIProblem:
-        s: CategoryIIISpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         new = decisions_with_bounds(s.decisions, changes,
                                     {f"a_{g}": ("addons", g) for g in self.segment_names})
-        return CategoryIIIProblem(s.replace(decisions=new))  # type: ignore[arg-type]
+        return CategoryIIIProblem(s.replace(decisions=new))
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
-        s: CategoryIIISpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         evs = [w.evaluate(X, report=True) for w in self._worlds]
         w = self._prob
 

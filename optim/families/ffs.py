@@ -67,7 +67,7 @@ OBJECTIVE_INFO: tuple[Quantity, ...] = (
 )
 
 
-class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem):
+class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem[FeeForServiceSpec]):
     """Reference model v1 (see module docstring) built from a :class:`FeeForServiceSpec`.
 
     Examples
@@ -78,18 +78,10 @@ class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem):
     52.5
     """
 
-    family = "ffs"
-
-    def __init__(self, spec: FeeForServiceSpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> FeeForServiceSpec:
-        return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
-        s: FeeForServiceSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         self._seg = seg = segment_arrays(s.segments)
         self._mix = payer_mix(s.segments, s.payers)
         self.segment_names = seg.names
@@ -137,7 +129,7 @@ class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem):
         self._guardrails = self._make_guardrails()
 
     def _make_guardrails(self) -> tuple[Guardrail, ...]:
-        s: FeeForServiceSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         gr = s.guardrails
         table = {
             **anchor_guardrails(self._anchors.values(), "USD per use", "p",
@@ -152,14 +144,14 @@ class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem):
         return enabled_rails(table, gr.enabled_names())
 
     def _with_bounds(self, changes: Mapping[str, Bounds]) -> FeeForServiceProblem:
-        s: FeeForServiceSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         new = decisions_with_bounds(s.decisions, changes,
                                     {f"a_{g}": ("addons", g) for g in self.segment_names})
-        return FeeForServiceProblem(s.replace(decisions=new))  # type: ignore[arg-type]
+        return FeeForServiceProblem(s.replace(decisions=new))
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
-        s: FeeForServiceSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         seg, mix = self._seg, self._mix
         p = X[:, 0:1]
         f = X[:, 1:2]

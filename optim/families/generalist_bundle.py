@@ -335,7 +335,7 @@ def expected_level_multiplier(shares: np.ndarray, levels: tuple[BundleLevel, ...
     return float(np.dot(dist, mult))
 
 
-class GeneralistBundleProblem(PricingProblem):
+class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
     """Per-task codes vs one bundle code for a generalist AI (see the module docstring).
 
     Decisions: ``p`` (bundle base price, USD per study), ``p_<task>`` for each coded task
@@ -349,19 +349,10 @@ class GeneralistBundleProblem(PricingProblem):
     ('p', 'f')
     """
 
-    family = "generalist_bundle"
-
-    def __init__(self, spec: GeneralistBundleSpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> GeneralistBundleSpec:
-        """The validated specification."""
-        return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
-        s: GeneralistBundleSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         tasks = s.tasks
         # segment compliance c_g is the setting's reporting level today (see the module doc)
         self._seg = seg = segment_arrays(s.segments)
@@ -455,7 +446,7 @@ class GeneralistBundleProblem(PricingProblem):
         self._guardrails = self._make_guardrails()
 
     def _make_guardrails(self) -> tuple[Guardrail, ...]:
-        s: GeneralistBundleSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         gr = s.guardrails
         table = {
             **anchor_guardrails(self._anchors.values(), "USD per study",
@@ -501,15 +492,15 @@ class GeneralistBundleProblem(PricingProblem):
         return self._with_bounds({f"p_{t}": zero for t in self.coded_tasks})
 
     def _with_bounds(self, changes: Mapping[str, Bounds]) -> GeneralistBundleProblem:
-        s: GeneralistBundleSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         new = decisions_with_bounds(s.decisions, changes,
                                     {f"p_{t}": ("task_prices", t) for t in self.coded_tasks})
-        return GeneralistBundleProblem(s.replace(decisions=new))  # type: ignore[arg-type]
+        return GeneralistBundleProblem(s.replace(decisions=new))
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
         """All candidates at once: settings on axis 1, tasks on axis 2 (USD, shares)."""
-        s: GeneralistBundleSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         N = X.shape[0]
         K = len(self.task_names)
         p = X[:, 0:1]  # (N, 1) bundle base price

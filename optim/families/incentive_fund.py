@@ -302,7 +302,7 @@ class IncentiveFundSpec(ProblemSpecBase):
         return v
 
 
-class IncentiveFundProblem(PricingProblem):
+class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
     """The incentive fund over the horizon (see the module docstring for formulas).
 
     Decisions: ``a`` (base add-on, currency per use), ``schedule`` (tier schedule index),
@@ -317,19 +317,10 @@ class IncentiveFundProblem(PricingProblem):
     (('a', 'schedule', 'grant', 'years', 'cut'), 'KRW per year')
     """
 
-    family = "incentive_fund"
-
-    def __init__(self, spec: IncentiveFundSpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> IncentiveFundSpec:
-        """The validated specification."""
-        return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
-        s: IncentiveFundSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         cur = s.currency
         tiers = s.tiers
         self._seg = seg = segment_arrays(tiers)
@@ -445,7 +436,7 @@ class IncentiveFundProblem(PricingProblem):
         return dict(zip(self.tier_names, self._ratios[i].tolist(), strict=True))
 
     def _with_bounds(self, changes: Mapping[str, Bounds]) -> IncentiveFundProblem:
-        s: IncentiveFundSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         if "schedule" in changes:
             b = changes["schedule"]
             keep = [x for i, x in enumerate(s.schedules or ())
@@ -456,15 +447,15 @@ class IncentiveFundProblem(PricingProblem):
                     f"{b.lower:g} to {b.upper:g}",
                     fix="give the indices of the schedules to keep (see decision 'schedule').",
                     owner=f"problem '{self.name}'")
-            s = s.replace(schedules=[x.model_dump() for x in keep])  # type: ignore[assignment]
+            s = s.replace(schedules=[x.model_dump() for x in keep])
         d = decisions_with_bounds(s.decisions,
                                   {k: b for k, b in changes.items() if k != "schedule"})
-        return IncentiveFundProblem(s.replace(decisions=d))  # type: ignore[arg-type]
+        return IncentiveFundProblem(s.replace(decisions=d))
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
         """All candidates at once: years on axis 1, tiers on axis 2 (currency, shares)."""
-        s: IncentiveFundSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         seg = self._seg
         a = X[:, 0]
         sched = np.clip(np.rint(X[:, 1]), 0, len(self.schedule_names) - 1).astype(int)

@@ -216,24 +216,16 @@ class NtapSpec(ProblemSpecBase):
         return self
 
 
-class NtapProblem(PricingProblem):
+class NtapProblem(PricingProblem[NtapSpec]):
     """The NTAP model (see module docstring) built from an :class:`NtapSpec`.
 
     Decisions: ``f`` technology price (USD per case), ``s`` add-on share (share).
     """
 
-    family = "ntap"
-
-    def __init__(self, spec: NtapSpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> NtapSpec:
-        return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
-        s: NtapSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         segs = s.segments
         self._seg = seg = segment_arrays(segs)
         self._mix = mix = payer_mix(segs, s.payers)
@@ -309,7 +301,7 @@ class NtapProblem(PricingProblem):
         self._guardrails = self._make_guardrails()
 
     def _make_guardrails(self) -> tuple[Guardrail, ...]:
-        s: NtapSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         gr = s.guardrails
         table = {
             **anchor_guardrails(self._anchors.values(), "USD per case",
@@ -360,9 +352,9 @@ class NtapProblem(PricingProblem):
         return s * np.minimum(np.maximum(excess, 0.0), f)
 
     def _with_bounds(self, changes: Mapping[str, Bounds]) -> NtapProblem:
-        s: NtapSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         new = decisions_with_bounds(s.decisions, changes)
-        return NtapProblem(s.replace(decisions=new))  # type: ignore[arg-type]
+        return NtapProblem(s.replace(decisions=new))
 
     # ------------------------------------------------------------- evaluation
     def _phase(self, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -375,7 +367,7 @@ class NtapProblem(PricingProblem):
         return A, U, H, margin
 
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
-        s: NtapSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         seg, w_med = self._seg, self._mix.w_medicare
         cr = s.creator
         f = X[:, 0:1]

@@ -413,7 +413,7 @@ _SUM_QUANTITIES: tuple[str, ...] = (
 )
 
 
-class PortfolioProblem(PricingProblem):
+class PortfolioProblem(PricingProblem[PortfolioSpec]):
     """A portfolio of AI services priced on payment ladders under one budget.
 
     See the module docstring for the formulas. Decision ``p_<service>`` is the payer's
@@ -427,14 +427,6 @@ class PortfolioProblem(PricingProblem):
     (5, 'p_retinal_ai')
     """
 
-    family = "portfolio"
-
-    def __init__(self, spec: PortfolioSpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> PortfolioSpec:
-        return self._spec  # type: ignore[return-value]
 
     @property
     def n_services(self) -> int:
@@ -443,7 +435,7 @@ class PortfolioProblem(PricingProblem):
 
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
-        s: PortfolioSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         sv = s.services
         self._seg = seg = segment_arrays(sv, population="eligible")  # one setting per service
         self.service_names: tuple[str, ...] = seg.names
@@ -510,7 +502,7 @@ class PortfolioProblem(PricingProblem):
 
     def _portfolio_anchors(self) -> Anchors:
         """The portfolio read as one service per eligible patient (weighted means)."""
-        s: PortfolioSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         n, nc = self._seg.n, self._seg.nc
         served = float(nc.sum())
         vc_bar = float((nc * self._vc).sum() / served) if served > 0 else float(
@@ -518,10 +510,10 @@ class PortfolioProblem(PricingProblem):
         c_bar = served / float(n.sum())
         pot = self._seg.nu if self._seg.nu.sum() > 0 else n
         m_bar = float((pot * self._m).sum() / pot.sum())
-        if all(x.value is not None for x in s.services):
-            v = np.array([x.value.wtp_per_qaly * x.value.qaly_gain_per_patient  # type: ignore[union-attr]
-                          for x in s.services])
-            d = np.array([x.value.savings_per_patient for x in s.services])  # type: ignore[union-attr]
+        values = [x.value for x in s.services if x.value is not None]
+        if len(values) == len(s.services):
+            v = np.array([x.wtp_per_qaly * x.qaly_gain_per_patient for x in values])
+            d = np.array([x.savings_per_patient for x in values])
             q_money, savings = float((n * v).sum() / n.sum()), float((n * d).sum() / n.sum())
         else:
             q_money, savings = float("nan"), 0.0
@@ -571,7 +563,7 @@ class PortfolioProblem(PricingProblem):
         return float(value)
 
     def _make_guardrails(self) -> tuple[tuple[Guardrail, ...], tuple[tuple[str, int], ...]]:
-        s: PortfolioSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         gr = s.guardrails
         rails: list[Guardrail] = []
         index: list[tuple[str, int]] = []
@@ -629,7 +621,7 @@ class PortfolioProblem(PricingProblem):
         return self._ref.copy()
 
     def _with_bounds(self, changes: Mapping[str, Bounds]) -> PortfolioProblem:
-        s: PortfolioSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         services = []
         for x in s.services:
             d = x.model_dump()
@@ -639,7 +631,7 @@ class PortfolioProblem(PricingProblem):
                 d["ladder"] = {"min_share": b.lower / r, "max_share": b.upper / r,
                                "step_share": None if b.step is None else b.step / r}
             services.append(d)
-        return PortfolioProblem(s.replace(services=services))  # type: ignore[arg-type]
+        return PortfolioProblem(s.replace(services=services))
 
     # ------------------------------------------------------------- evaluation
     def _terms(self, P: np.ndarray) -> dict[str, np.ndarray]:

@@ -274,7 +274,7 @@ class ValueBasedSpec(ProblemSpecBase):
         return self
 
 
-class ValueBasedProblem(PricingProblem):
+class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
     """Value-based payment (see the module docstring for formulas).
 
     Decisions: ``p`` (first-year base, USD per beneficiary-year), ``withhold`` (share),
@@ -288,19 +288,10 @@ class ValueBasedProblem(PricingProblem):
     ('p', 'withhold', 'savings_share', 'f')
     """
 
-    family = "value_based"
-
-    def __init__(self, spec: ValueBasedSpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> ValueBasedSpec:
-        """The validated specification."""
-        return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
-        s: ValueBasedSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         segs = s.segments
         self._seg = seg = segment_arrays(segs)
         self.segment_names: tuple[str, ...] = seg.names
@@ -390,7 +381,7 @@ class ValueBasedProblem(PricingProblem):
         self._guardrails = self._make_guardrails()
 
     def _make_guardrails(self) -> tuple[Guardrail, ...]:
-        s: ValueBasedSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         gr = s.guardrails
         table = {
             **anchor_guardrails(self._anchors.values(), "USD per beneficiary-year",
@@ -428,14 +419,14 @@ class ValueBasedProblem(PricingProblem):
         return self._base_factor
 
     def _with_bounds(self, changes: Mapping[str, Bounds]) -> ValueBasedProblem:
-        s: ValueBasedSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         new = decisions_with_bounds(s.decisions, changes)
-        return ValueBasedProblem(s.replace(decisions=new))  # type: ignore[arg-type]
+        return ValueBasedProblem(s.replace(decisions=new))
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
         """All candidates at once: settings on axis 1, payers on axis 2 (USD, shares)."""
-        s: ValueBasedSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         seg = self._seg
         base = X[:, 0:1] * self._base_factor  # (N, 1) mean base per enrollee-year
         omega = X[:, 1:2]
