@@ -437,3 +437,23 @@ class PricingProblem(ABC, Generic[SpecT]):
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(name={self.name!r}, n_var={self.n_var}, "
                 f"objectives={list(self.objective_names)})")
+
+
+ProblemT = TypeVar("ProblemT", bound=PricingProblem[Any])
+
+
+def as_family(problem: PricingProblem[Any], cls: type[ProblemT]) -> ProblemT:
+    """``problem`` typed as the family class ``cls`` (for code that reads a family's own
+    attributes, such as a bundled problem's script).
+
+    Raises
+    ------
+    ParameterError
+        When ``problem`` is of another family.
+    """
+    if not isinstance(problem, cls):
+        raise ParameterError(
+            "problem", f"a problem of family '{cls.family}'",
+            f"'{problem.name}' of family '{problem.family}'",
+            fix=f"load a problem file with family = \"{cls.family}\".")
+    return problem
