@@ -41,6 +41,11 @@ from typing import Literal
 import numpy as np
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import Anchors, annuity
+from paretoprice.optim.exact_form import (
+    SeparableTerms,
+    padded_ladder_matrix,
+    separable_choice_structure,
+)
 from paretoprice.optim.families.common import (
     RailInputs,
     creator_sustainable_rail,
@@ -52,11 +57,6 @@ from paretoprice.optim.families.common import (
     ratio_or_nan,
     segment_arrays,
     service_anchors,
-)
-from paretoprice.optim.families.portfolio import (
-    SeparableTerms,
-    padded_ladder_matrix,
-    separable_choice_structure,
 )
 from paretoprice.optim.problem import ChoiceStructure, Evaluation, PricingProblem, Quantity
 from paretoprice.optim.spec import (
