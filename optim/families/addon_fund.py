@@ -54,11 +54,11 @@ from paretoprice.optim.families.common import (
     fund_budget_rail,
     in_currency,
     rail_values,
-    ratio_or_nan,
     segment_arrays,
     service_anchors,
 )
 from paretoprice.optim.problem import ChoiceStructure, Evaluation, PricingProblem, Quantity
+from paretoprice.optim.quantities import ratio_or_nan
 from paretoprice.optim.spec import (
     Adoption,
     Bounds,

@@ -46,22 +46,28 @@ from paretoprice.optim.families.common import (
     PooledSegmentsMixin,
     RailInputs,
     anchor_guardrails,
-    anchor_slacks,
     budget_access_max_rail,
     creator_sustainable_rail,
     decisions_with_bounds,
     enabled_rails,
     equity_floor_rail,
     fund_budget_rail,
-    icer,
     payer_mix,
     rail_values,
-    ratio_or_nan,
     segment_arrays,
     service_anchors,
-    tco_at_volume,
 )
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from paretoprice.optim.quantities import (
+    anchor_slacks,
+    budget_impact_quantity,
+    icer_quantity,
+    ratio_or_nan,
+    slack_quantities,
+    tco_at_volume,
+    tco_at_volume_quantity,
+    value_report,
+)
 from paretoprice.optim.spec import (
     Adoption,
     Bounds,
@@ -265,21 +271,14 @@ class AutonomyTiersProblem(PooledSegmentsMixin, PricingProblem[AutonomyTiersSpec
                      "physician work per AI use, averaged over AI uses (NaN with none)"),
             Quantity("medicare_spend", "USD per year", "Medicare's share of payer_spend"),
             Quantity("fund_spend", "USD per year", "incentive-fund add-on payments"),
-            Quantity("budget_impact", "USD per year", "payer_spend minus today's spend"),
-            Quantity("icer", "USD per QALY",
-                     "incremental cost per QALY vs today (NaN when no extra patient is served)"),
-            Quantity("slack_substitution", "USD per use",
-                     "v_sub - largest payment per AI use at any tier"),
-            Quantity("slack_access_maximizing", "USD per use",
-                     "v_e - largest payment per AI use"),
-            Quantity("slack_cost_effective", "USD per use", "v_cea - largest payment per AI use"),
-            Quantity("slack_marginal_cost", "USD per use", "f - m (>= 0: fee covers cost)"),
-            Quantity("slack_total_cost_of_ownership", "USD per use", "f - v_tco(N)"),
+            budget_impact_quantity(),
+            icer_quantity(),
+            *slack_quantities("USD per use", "largest payment per AI use",
+                              substitution_price="largest payment per AI use at any tier"),
             Quantity("slack_tier_monotonicity", "USD per use",
                      "min(p_augmentative - p_assistive, p_autonomous - p_augmentative) (>= 0: "
                      "prices rise with autonomy)"),
-            Quantity("tco_at_volume", "USD per use",
-                     "creator's break-even fee at the point's own AI volume"),
+            tco_at_volume_quantity(),
         ]
         self._reported_info = {q.name: q for q in rep}
         self._guardrails = self._make_guardrails()
@@ -382,9 +381,8 @@ class AutonomyTiersProblem(PooledSegmentsMixin, PricingProblem[AutonomyTiersSpec
                 (U * mix.w_medicare * rate_best).sum(axis=1)
                 + (H * mix.w_medicare).sum(axis=1) * self._vc)
             reported["fund_spend"] = fund
-            reported["budget_impact"] = payer_spend - self._today_spend
-            reported["icer"] = icer(payer_spend, self._today_spend,
-                                    uses + human - float(seg.nc.sum()), s.value)
+            reported.update(value_report(payer_spend, self._today_spend,
+                                         uses + human - float(seg.nc.sum()), s.value))
             reported.update(anchor_slacks(av, top, f[:, 0]))
             reported["slack_tier_monotonicity"] = step_up
             reported["tco_at_volume"] = tco_at_volume(cr, uses)

@@ -49,13 +49,11 @@ import numpy as np
 from paretoprice.optim.anchors import Anchors
 from paretoprice.optim.families.common import (
     decisions_with_bounds,
-    icer,
     payer_mix,
-    ratio_or_nan,
-    tco_at_volume,
 )
 from paretoprice.optim.families.ffs import FeeForServiceProblem
 from paretoprice.optim.problem import Evaluation, PricingProblem, Quantity
+from paretoprice.optim.quantities import icer, ratio_or_nan, tco_at_volume
 from paretoprice.optim.spec import (
     Bounds,
     FeeForServiceFields,

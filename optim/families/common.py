@@ -1,8 +1,9 @@
 """Building blocks shared by the payment-model families.
 
 Every family turns its settings of care into numpy arrays, computes the five value
-anchors, declares the standard anchor guardrails and evaluates them, reports the anchor
-slacks, the ICER and the creator's break-even fee. Those pieces are defined here once,
+anchors, declares the standard anchor guardrails and evaluates them (the reported anchor
+slacks, ICER, budget impact and break-even fee are the kernel's, in
+:mod:`paretoprice.optim.quantities`). Those pieces are defined here once,
 parameterized by what differs between families: the unit of the price (USD per use, per
 case, per study, per beneficiary-year), the label and array of the price compared with
 the caps, and the wording of the equity floor.
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
-from paretoprice.optim.anchors import Anchors, compute_anchors, total_cost_of_ownership
+from paretoprice.optim.anchors import Anchors, compute_anchors
 from paretoprice.optim.problem import Guardrail
 from paretoprice.optim.spec import Bounds, Creator, Payer, ValueInputs
 from pydantic import BaseModel
@@ -394,48 +395,7 @@ def rail_values(
 # ---------------------------------------------------------------------------
 
 
-def anchor_slacks(anchors: Mapping[str, float], price: np.ndarray,
-                  fee: np.ndarray) -> dict[str, np.ndarray]:
-    """Slack of each anchor guardrail, ``>= 0`` when met (unit of the anchors).
-
-    ``slack_<cap> = anchor - price``; ``slack_<floor> = fee - anchor``.
-    """
-    return {
-        "slack_substitution": anchors["substitution"] - price,
-        "slack_access_maximizing": anchors["access_maximizing"] - price,
-        "slack_cost_effective": anchors["cost_effective"] - price,
-        "slack_marginal_cost": fee - anchors["marginal_cost"],
-        "slack_total_cost_of_ownership": fee - anchors["total_cost_of_ownership"],
-    }
-
-
-def ratio_or_nan(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """``num / den`` where ``den > 0``, NaN elsewhere (no warnings)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
-
-
-def icer(payer_spend: np.ndarray, todays_spend: float, extra_served: np.ndarray,
-         value: ValueInputs) -> np.ndarray:
-    """Incremental cost per QALY vs today (USD per QALY; NaN when no QALY is gained).
-
-    ``dQALY = qaly_gain * extra``, ``dCost = payer_spend - today - savings * extra`` with
-    ``extra`` the patients (or results) served beyond today's (per year).
-    """
-    d_qaly = value.qaly_gain_per_patient * extra_served
-    d_cost = payer_spend - todays_spend - value.savings_per_patient * extra_served
-    return ratio_or_nan(d_cost, d_qaly)
-
-
-def tco_at_volume(creator: Creator, uses: np.ndarray) -> np.ndarray:
-    """The creator's break-even fee at each candidate's own volume (USD per use).
-
-    ``m + (F / annuity(T, r) + O) / uses``; infinite with no use.
-    """
-    with np.errstate(divide="ignore"):
-        return np.asarray(total_cost_of_ownership(
-            creator.marginal_cost, creator.upfront_investment, creator.annual_fixed_cost,
-            creator.horizon_years, creator.discount_rate, uses))
+# anchor slacks, ICER, budget impact and break-even fee: paretoprice.optim.quantities
 
 
 # ---------------------------------------------------------------------------

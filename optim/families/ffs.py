@@ -33,21 +33,28 @@ from paretoprice.optim.families.common import (
     PooledSegmentsMixin,
     RailInputs,
     anchor_guardrails,
-    anchor_slacks,
     budget_access_max_rail,
     creator_sustainable_rail,
     decisions_with_bounds,
     enabled_rails,
     equity_floor_rail,
     fund_budget_rail,
-    icer,
     payer_mix,
     rail_values,
     segment_arrays,
     service_anchors,
-    tco_at_volume,
 )
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from paretoprice.optim.quantities import (
+    anchor_slacks,
+    budget_impact_quantity,
+    icer_quantity,
+    per_name,
+    slack_quantities,
+    tco_at_volume,
+    tco_at_volume_quantity,
+    value_report,
+)
 from paretoprice.optim.spec import Bounds, FeeForServiceSpec
 
 OBJECTIVE_INFO: tuple[Quantity, ...] = (
@@ -65,6 +72,20 @@ OBJECTIVE_INFO: tuple[Quantity, ...] = (
     Quantity("equity", "share of at-risk patients",
              "coverage of the worst-served segment (maximized when chosen)"),
 )
+
+
+SEGMENT_QUANTITIES: tuple[tuple[str, str, str], ...] = (
+    ("coverage_{g}", "share of at-risk patients", "share of segment {g}'s at-risk patients served"),
+    ("adoption_{g}", "share of sites", "share of segment {g}'s sites offering the AI service"),
+)
+"""Per segment ``g``: coverage and adoption (templates for :func:`per_name`)."""
+
+VOLUME_QUANTITIES: tuple[Quantity, ...] = (
+    Quantity("ai_uses", "uses per year", "AI uses a year, all segments"),
+    Quantity("human_uses", "patients per year", "human-performed services a year"),
+    Quantity("patients_served", "patients per year", "patients served by either"),
+)
+"""AI uses, human services and patients served a year, all segments."""
 
 
 class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem[FeeForServiceSpec]):
@@ -101,29 +122,16 @@ class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem[FeeForServiceSpec
         )
         self._bounds = (d.p, d.f, *tuple(d.addons.get(g, d.addon) for g in self.segment_names))
         self._objective_info = {q.name: q for q in OBJECTIVE_INFO}
-        rep: list[Quantity] = []
-        for g in self.segment_names:
-            rep.append(Quantity(f"coverage_{g}", "share of at-risk patients",
-                                f"share of segment {g}'s at-risk patients served"))
-            rep.append(Quantity(f"adoption_{g}", "share of sites",
-                                f"share of segment {g}'s sites offering the AI service"))
-        rep += [
-            Quantity("ai_uses", "uses per year", "AI uses a year, all segments"),
-            Quantity("human_uses", "patients per year", "human-performed services a year"),
-            Quantity("patients_served", "patients per year", "patients served by either"),
+        rep = [
+            *per_name(self.segment_names, *SEGMENT_QUANTITIES),
+            *VOLUME_QUANTITIES,
             Quantity("medicare_spend", "USD per year", "Medicare's share of payer_spend"),
             Quantity("fund_spend", "USD per year", "incentive-fund add-on payments"),
-            Quantity("budget_impact", "USD per year", "payer_spend minus today's spend"),
-            Quantity("icer", "USD per QALY",
-                     "incremental cost per QALY vs today (NaN when no extra patient is served)"),
-            Quantity("slack_substitution", "USD per use", "v_sub - p (>= 0: under the cap)"),
-            Quantity("slack_access_maximizing", "USD per use", "v_e - p"),
-            Quantity("slack_cost_effective", "USD per use", "v_cea - p"),
-            Quantity("slack_marginal_cost", "USD per use", "f - m (>= 0: fee covers cost)"),
-            Quantity("slack_total_cost_of_ownership", "USD per use",
-                     "f - v_tco(N) at the stated volume"),
-            Quantity("tco_at_volume", "USD per use",
-                     "creator's break-even fee at the point's own AI volume"),
+            budget_impact_quantity(),
+            icer_quantity(),
+            *slack_quantities("USD per use", "p", substitution_note=" (>= 0: under the cap)",
+                              tco_note=" at the stated volume"),
+            tco_at_volume_quantity(),
         ]
         self._reported_info = {q.name: q for q in rep}
         self._guardrails = self._make_guardrails()
@@ -201,9 +209,8 @@ class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem[FeeForServiceSpec
                 + (H * mix.w_medicare).sum(axis=1) * self._vc
             )
             reported["fund_spend"] = fund
-            reported["budget_impact"] = payer_spend - self._today_spend
-            reported["icer"] = icer(payer_spend, self._today_spend,
-                                    served_total - float(seg.nc.sum()), s.value)
+            reported.update(value_report(payer_spend, self._today_spend,
+                                         served_total - float(seg.nc.sum()), s.value))
             reported.update(anchor_slacks(av, p[:, 0], f[:, 0]))
             reported["tco_at_volume"] = tco_at_volume(s.creator, uses)
         return Evaluation(objectives, cons, reported)

@@ -63,20 +63,25 @@ from paretoprice.optim.anchors import Anchors, annuity
 from paretoprice.optim.families.common import (
     RailInputs,
     anchor_guardrails,
-    anchor_slacks,
     budget_access_max_rail,
     creator_sustainable_rail,
     decisions_with_bounds,
     enabled_rails,
     equity_floor_rail,
-    icer,
     payer_mix,
     rail_values,
-    ratio_or_nan,
     segment_arrays,
     service_anchors,
 )
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from paretoprice.optim.quantities import (
+    anchor_slacks,
+    budget_impact_quantity,
+    icer_quantity,
+    ratio_or_nan,
+    slack_quantities,
+    value_report,
+)
 from paretoprice.optim.spec import (
     Adoption,
     Bounds,
@@ -429,18 +434,13 @@ class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
             Quantity("payment_per_study", "USD per study",
                      "payers' mean payment per AI-analyzed study (NaN with none)"),
             Quantity("medicare_spend", "USD per year", "Medicare's share of payer_spend"),
-            Quantity("budget_impact", "USD per year", "payer_spend minus today's spend"),
-            Quantity("icer", "USD per QALY",
-                     "incremental cost per QALY vs today (NaN when no extra result is "
-                     "delivered)"),
+            budget_impact_quantity(),
+            icer_quantity("incremental cost per QALY vs today (NaN when no extra result is "
+                          "delivered)"),
             Quantity("largest_offer", "USD per study",
                      "largest payment per study offered at Medicare rates, "
                      "max(sum_k d_k p_k, p E[L])"),
-            Quantity("slack_substitution", "USD per study", "v_sub - largest_offer"),
-            Quantity("slack_access_maximizing", "USD per study", "v_e - largest_offer"),
-            Quantity("slack_cost_effective", "USD per study", "v_cea - largest_offer"),
-            Quantity("slack_marginal_cost", "USD per study", "f - m (>= 0: fee covers cost)"),
-            Quantity("slack_total_cost_of_ownership", "USD per study", "f - v_tco(N)"),
+            *slack_quantities("USD per study", "largest_offer"),
         ]
         self._reported_info = {q.name: q for q in rep}
         self._guardrails = self._make_guardrails()
@@ -578,9 +578,8 @@ class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
             wm = mix.w_medicare
             reported["medicare_spend"] = mix.mu_medicare * (
                 (U * wm * pay).sum(axis=1) + (comparator * wm).sum(axis=1))
-            reported["budget_impact"] = payer_spend - self._today_spend
-            reported["icer"] = icer(payer_spend, self._today_spend,
-                                    results - self._today_delivered, s.value)
+            reported.update(value_report(payer_spend, self._today_spend,
+                                         results - self._today_delivered, s.value))
             reported["largest_offer"] = offer
             reported.update(anchor_slacks(av, offer, f[:, 0]))
         return Evaluation(objectives, cons, reported)

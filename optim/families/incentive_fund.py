@@ -54,11 +54,11 @@ from paretoprice.optim.families.common import (
     equity_floor_rail,
     in_currency,
     rail_values,
-    ratio_or_nan,
     segment_arrays,
     service_anchors,
 )
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from paretoprice.optim.quantities import ratio_or_nan
 from paretoprice.optim.spec import (
     Adoption,
     Bounds,

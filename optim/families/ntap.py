@@ -45,19 +45,25 @@ from paretoprice.optim.anchors import Anchors, annuity
 from paretoprice.optim.families.common import (
     RailInputs,
     anchor_guardrails,
-    anchor_slacks,
     creator_sustainable_rail,
     decisions_with_bounds,
     enabled_rails,
     equity_floor_rail,
-    icer,
     payer_mix,
     rail_values,
     segment_arrays,
     service_anchors,
-    tco_at_volume,
 )
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from paretoprice.optim.quantities import (
+    anchor_slacks,
+    budget_impact_quantity,
+    icer_quantity,
+    slack_quantities,
+    tco_at_volume,
+    tco_at_volume_quantity,
+    value_report,
+)
 from paretoprice.optim.spec import (
     Adoption,
     Bounds,
@@ -284,18 +290,14 @@ class NtapProblem(PricingProblem[NtapSpec]):
                      "creator_npv minus creator_npv_without_ntap: what the add-on years add"),
             Quantity("medicare_spend", "USD per year",
                      "horizon-average Medicare payments (its DRG share plus the add-on)"),
-            Quantity("budget_impact", "USD per year",
-                     "payer_spend minus today's DRG spend (the horizon-average add-on)"),
-            Quantity("icer", "USD per QALY",
-                     "horizon-average add-on spend per QALY gained vs today (NaN when no extra "
-                     "case is served)"),
-            Quantity("slack_substitution", "USD per case", "v_sub - largest add-on per case"),
-            Quantity("slack_access_maximizing", "USD per case", "v_e - largest add-on per case"),
-            Quantity("slack_cost_effective", "USD per case", "v_cea - largest add-on per case"),
-            Quantity("slack_marginal_cost", "USD per case", "f - m (>= 0: price covers cost)"),
-            Quantity("slack_total_cost_of_ownership", "USD per case", "f - v_tco(N)"),
-            Quantity("tco_at_volume", "USD per case",
-                     "creator's break-even price at the point's own horizon-average volume"),
+            budget_impact_quantity(
+                "payer_spend minus today's DRG spend (the horizon-average add-on)"),
+            icer_quantity("horizon-average add-on spend per QALY gained vs today (NaN when no "
+                          "extra case is served)"),
+            *slack_quantities("USD per case", "largest add-on per case", covers="price"),
+            tco_at_volume_quantity(
+                "USD per case",
+                "creator's break-even price at the point's own horizon-average volume"),
         ]
         self._reported_info = {q.name: q for q in rep}
         self._guardrails = self._make_guardrails()
@@ -429,10 +431,9 @@ class NtapProblem(PricingProblem[NtapSpec]):
             })
             w_med_drg = float(np.sum(seg.n * w_med * self._D))
             reported["medicare_spend"] = self._mix.mu_medicare * w_med_drg + w1 * ntap_spend
-            reported["budget_impact"] = payer_spend - self._drg_spend
             served = (coverage * seg.n).sum(axis=1)
-            reported["icer"] = icer(payer_spend, self._drg_spend,
-                                    served - float(seg.nc.sum()), s.value)
+            reported.update(value_report(payer_spend, self._drg_spend,
+                                         served - float(seg.nc.sum()), s.value))
             reported.update(anchor_slacks(av, top, f[:, 0]))
             reported["tco_at_volume"] = tco_at_volume(cr, uses)
         return Evaluation(objectives, cons, reported)

@@ -68,6 +68,7 @@ from paretoprice.optim.problem import (
     PricingProblem,
     Quantity,
 )
+from paretoprice.optim.quantities import budget_impact_quantity
 from paretoprice.optim.spec import (
     Adoption,
     Bounds,
@@ -347,7 +348,7 @@ class PortfolioProblem(PricingProblem[PortfolioSpec]):
             Quantity("patients_served", "patients per year", "patients served by either"),
             Quantity("ai_spend", "USD per year", "payer's payments for AI uses"),
             Quantity("comparator_spend", "USD per year", "payer's payments for comparators"),
-            Quantity("budget_impact", "USD per year", "payer_spend minus today's spend"),
+            budget_impact_quantity(),
             Quantity("services_covered", "services", "services paid a positive rate"),
         ]
         self._reported_info = {q.name: q for q in rep}

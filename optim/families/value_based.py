@@ -48,18 +48,23 @@ from paretoprice.optim.anchors import Anchors, annuity
 from paretoprice.optim.families.common import (
     RailInputs,
     anchor_guardrails,
-    anchor_slacks,
     budget_access_max_rail,
     creator_sustainable_rail,
     decisions_with_bounds,
     enabled_rails,
     equity_floor_rail,
-    icer,
     rail_values,
     segment_arrays,
     service_anchors,
 )
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from paretoprice.optim.quantities import (
+    anchor_slacks,
+    budget_impact_quantity,
+    icer_quantity,
+    slack_quantities,
+    value_report,
+)
 from paretoprice.optim.spec import (
     Adoption,
     Bounds,
@@ -366,16 +371,11 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
             Quantity("unverified_savings", "USD per year",
                      "true savings that attribution does not credit to the programme"),
             Quantity("net_savings", "USD per year", "gross_savings minus programme_payments"),
-            Quantity("budget_impact", "USD per year", "payer_spend minus today's spend"),
-            Quantity("icer", "USD per QALY",
-                     "net cost per QALY gained by enrollees (NaN with nobody enrolled)"),
+            budget_impact_quantity(),
+            icer_quantity("net cost per QALY gained by enrollees (NaN with nobody enrolled)"),
             Quantity("contract_payment_max", per_year,
                      "largest contract payment per enrollee-year before payer multipliers"),
-            Quantity("slack_substitution", per_year, "v_sub - contract_payment_max"),
-            Quantity("slack_access_maximizing", per_year, "v_e - contract_payment_max"),
-            Quantity("slack_cost_effective", per_year, "v_cea - contract_payment_max"),
-            Quantity("slack_marginal_cost", per_year, "f - m (>= 0: fee covers cost)"),
-            Quantity("slack_total_cost_of_ownership", per_year, "f - v_tco(N)"),
+            *slack_quantities(per_year, "contract_payment_max"),
         ]
         self._reported_info = {q.name: q for q in rep}
         self._guardrails = self._make_guardrails()
@@ -492,8 +492,7 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
             reported["gross_savings"] = gross
             reported["unverified_savings"] = (U * (self._s_g - self._credited_g)).sum(axis=1)
             reported["net_savings"] = gross - programme
-            reported["budget_impact"] = payer_spend - self._today_spend
-            reported["icer"] = icer(payer_spend, self._today_spend, uses, s.value)
+            reported.update(value_report(payer_spend, self._today_spend, uses, s.value))
             reported["contract_payment_max"] = contract
             reported.update(anchor_slacks(av, contract, f[:, 0]))
         return Evaluation(objectives, cons, reported)
