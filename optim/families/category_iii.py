@@ -46,22 +46,11 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import numpy as np
+from paretoprice.optim import quantities, spec
 from paretoprice.optim.anchors import Anchors
-from paretoprice.optim.families.common import (
-    decisions_with_bounds,
-    payer_mix,
-)
+from paretoprice.optim.families import common
 from paretoprice.optim.families.ffs import FeeForServiceProblem
 from paretoprice.optim.problem import Evaluation, PricingProblem, Quantity
-from paretoprice.optim.quantities import icer, ratio_or_nan, tco_at_volume
-from paretoprice.optim.spec import (
-    Bounds,
-    FeeForServiceFields,
-    FeeForServiceSpec,
-    FfsSegment,
-    Frozen,
-    validate_spec,
-)
 from pydantic import Field, field_validator
 
 OBJECTIVE_INFO: tuple[Quantity, ...] = (
@@ -88,7 +77,7 @@ _LINEAR_REPORTED: tuple[str, ...] = (
 )
 
 
-class Contractor(Frozen):
+class Contractor(spec.Frozen):
     """A Medicare administrative contractor (or a group of them that price alike).
 
     Attributes
@@ -112,7 +101,7 @@ class Contractor(Frozen):
     coverage: float = Field(ge=0, le=1)
 
 
-class CategoryIIISegment(FfsSegment):
+class CategoryIIISegment(spec.FfsSegment):
     """A setting of care of a Category III code.
 
     Attributes
@@ -126,7 +115,7 @@ class CategoryIIISegment(FfsSegment):
     contractor_priced: bool = True
 
 
-class CategoryIIISpec(FeeForServiceFields):
+class CategoryIIISpec(spec.FeeForServiceFields):
     """A Category III code: fee-for-service fields plus the contractors.
 
     The decision ``p`` is the reference rate (USD per use): the national rate where one
@@ -182,8 +171,8 @@ class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
             segs.append(seg)
         data["segments"] = segs
         return FeeForServiceProblem(
-            validate_spec(FeeForServiceSpec, data, owner=f"problem '{s.name}', contractor "
-                          f"'{con.name}'"))
+            spec.validate_spec(spec.FeeForServiceSpec, data,
+                               owner=f"problem '{s.name}', contractor '{con.name}'"))
 
     def _setup(self) -> None:
         s = self.spec
@@ -192,7 +181,8 @@ class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
         self.segment_names = first.segment_names
         self.contractor_names = tuple(c.name for c in s.contractors)
         self._prob = np.array([c.probability for c in s.contractors])
-        self._mu = payer_mix(s.segments, s.payers).mu  # payer-mix multiplier of the comparator
+        # payer-mix multiplier of the comparator
+        self._mu = common.payer_mix(s.segments, s.payers).mu
         self._nc = np.array([g.population * g.compliance for g in s.segments])
         self._vc = s.service.comparator_payment
         self._decisions = (
@@ -240,10 +230,10 @@ class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
         """Population-weighted compliance ``c`` (share)."""
         return self._worlds[0].compliance
 
-    def _with_bounds(self, changes: Mapping[str, Bounds]) -> CategoryIIIProblem:
+    def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> CategoryIIIProblem:
         s = self.spec
-        new = decisions_with_bounds(s.decisions, changes,
-                                    {f"a_{g}": ("addons", g) for g in self.segment_names})
+        new = common.decisions_with_bounds(s.decisions, changes,
+                                           {f"a_{g}": ("addons", g) for g in self.segment_names})
         return CategoryIIIProblem(s.replace(decisions=new))
 
     # ------------------------------------------------------------- evaluation
@@ -287,10 +277,10 @@ class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
             # human services H_g = n_g c_g (1 - A_g) are linear in adoption: pay mu_g v_c each
             human_spend = (self._nc * (1.0 - adoption) * (self._mu * self._vc)).sum(axis=1)
             ai_spend = objectives["payer_spend"] - reported["fund_spend"] - human_spend
-            reported["expected_payment_per_use"] = ratio_or_nan(ai_spend, uses)
+            reported["expected_payment_per_use"] = quantities.ratio_or_nan(ai_spend, uses)
             # ratios do not mix linearly over contractors: recomputed from the expected
             # spend, patients served and AI uses (same formulas as fee-for-service)
-            reported["icer"] = icer(objectives["payer_spend"], self.todays_spend,
+            reported["icer"] = quantities.icer(objectives["payer_spend"], self.todays_spend,
                                     reported["patients_served"] - float(self._nc.sum()), s.value)
-            reported["tco_at_volume"] = tco_at_volume(s.creator, uses)
+            reported["tco_at_volume"] = quantities.tco_at_volume(s.creator, uses)
         return Evaluation(objectives, cons, reported)

@@ -27,35 +27,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import annuity
-from paretoprice.optim.families.common import (
-    PooledSegmentsMixin,
-    RailInputs,
-    anchor_guardrails,
-    budget_access_max_rail,
-    creator_sustainable_rail,
-    decisions_with_bounds,
-    enabled_rails,
-    equity_floor_rail,
-    fund_budget_rail,
-    payer_mix,
-    rail_values,
-    segment_arrays,
-    service_anchors,
-)
+from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from paretoprice.optim.quantities import (
-    anchor_slacks,
-    budget_impact_quantity,
-    icer_quantity,
-    per_name,
-    slack_quantities,
-    tco_at_volume,
-    tco_at_volume_quantity,
-    value_report,
-)
-from paretoprice.optim.spec import Bounds, FeeForServiceSpec
 
 OBJECTIVE_INFO: tuple[Quantity, ...] = (
     Quantity("payer_spend", "USD per year",
@@ -88,7 +64,7 @@ VOLUME_QUANTITIES: tuple[Quantity, ...] = (
 """AI uses, human services and patients served a year, all segments."""
 
 
-class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem[FeeForServiceSpec]):
+class FeeForServiceProblem(common.PooledSegmentsMixin, PricingProblem[spec.FeeForServiceSpec]):
     """Reference model v1 (see module docstring) built from a :class:`FeeForServiceSpec`.
 
     Examples
@@ -103,8 +79,8 @@ class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem[FeeForServiceSpec
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
         s = self.spec
-        self._seg = seg = segment_arrays(s.segments)
-        self._mix = payer_mix(s.segments, s.payers)
+        self._seg = seg = common.segment_arrays(s.segments)
+        self._mix = common.payer_mix(s.segments, s.payers)
         self.segment_names = seg.names
         self._site = np.array([g.rate_multiplier for g in s.segments])  # AI rate multiple of p
         self._vc = s.service.comparator_payment
@@ -112,7 +88,7 @@ class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem[FeeForServiceSpec
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
         self._today_spend = float(np.sum(seg.nc * self._mix.mu * self._vc))
         self._compliance = seg.compliance
-        self._anchors = service_anchors(self._vc, self._compliance, s.creator, s.value)
+        self._anchors = common.service_anchors(self._vc, self._compliance, s.creator, s.value)
         d = s.decisions
         self._decisions = (
             Quantity("p", "USD per use", "payer (Medicare) rate per AI use"),
@@ -123,15 +99,16 @@ class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem[FeeForServiceSpec
         self._bounds = (d.p, d.f, *tuple(d.addons.get(g, d.addon) for g in self.segment_names))
         self._objective_info = {q.name: q for q in OBJECTIVE_INFO}
         rep = [
-            *per_name(self.segment_names, *SEGMENT_QUANTITIES),
+            *quantities.per_name(self.segment_names, *SEGMENT_QUANTITIES),
             *VOLUME_QUANTITIES,
             Quantity("medicare_spend", "USD per year", "Medicare's share of payer_spend"),
             Quantity("fund_spend", "USD per year", "incentive-fund add-on payments"),
-            budget_impact_quantity(),
-            icer_quantity(),
-            *slack_quantities("USD per use", "p", substitution_note=" (>= 0: under the cap)",
-                              tco_note=" at the stated volume"),
-            tco_at_volume_quantity(),
+            quantities.budget_impact_quantity(),
+            quantities.icer_quantity(),
+            *quantities.slack_quantities("USD per use", "p",
+                                         substitution_note=" (>= 0: under the cap)",
+                                         tco_note=" at the stated volume"),
+            quantities.tco_at_volume_quantity(),
         ]
         self._reported_info = {q.name: q for q in rep}
         self._guardrails = self._make_guardrails()
@@ -140,21 +117,21 @@ class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem[FeeForServiceSpec
         s = self.spec
         gr = s.guardrails
         table = {
-            **anchor_guardrails(self._anchors.values(), "USD per use", "p",
-                                tco_volume=s.creator.tco_volume),
-            "budget_access_max": budget_access_max_rail(self._today_spend, "e_c"),
-            "creator_sustainable": creator_sustainable_rail(s.creator),
-            "fund_budget": fund_budget_rail(gr.fund_budget.budget),
-            "equity_floor": equity_floor_rail(gr.equity_floor.min_coverage,
-                                              "share of at-risk patients",
-                                              "worst-segment coverage"),
+            **common.anchor_guardrails(self._anchors.values(), "USD per use", "p",
+                                       tco_volume=s.creator.tco_volume),
+            "budget_access_max": common.budget_access_max_rail(self._today_spend, "e_c"),
+            "creator_sustainable": common.creator_sustainable_rail(s.creator),
+            "fund_budget": common.fund_budget_rail(gr.fund_budget.budget),
+            "equity_floor": common.equity_floor_rail(gr.equity_floor.min_coverage,
+                                                     "share of at-risk patients",
+                                                     "worst-segment coverage"),
         }
-        return enabled_rails(table, gr.enabled_names())
+        return common.enabled_rails(table, gr.enabled_names())
 
-    def _with_bounds(self, changes: Mapping[str, Bounds]) -> FeeForServiceProblem:
+    def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> FeeForServiceProblem:
         s = self.spec
-        new = decisions_with_bounds(s.decisions, changes,
-                                    {f"a_{g}": ("addons", g) for g in self.segment_names})
+        new = common.decisions_with_bounds(s.decisions, changes,
+                                           {f"a_{g}": ("addons", g) for g in self.segment_names})
         return FeeForServiceProblem(s.replace(decisions=new))
 
     # ------------------------------------------------------------- evaluation
@@ -189,7 +166,7 @@ class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem[FeeForServiceSpec
         av = self._anchors.values()
         gr = s.guardrails
         fund = (U * a).sum(axis=1)
-        cons = rail_values(gr.enabled_names(), RailInputs(
+        cons = common.rail_values(gr.enabled_names(), common.RailInputs(
             anchors=av, price=p[:, 0], fee=f[:, 0], payer_spend=payer_spend,
             creator_npv=creator_npv, equity=equity, todays_spend=self._today_spend,
             min_coverage=gr.equity_floor.min_coverage, fund_spend=fund,
@@ -209,8 +186,8 @@ class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem[FeeForServiceSpec
                 + (H * mix.w_medicare).sum(axis=1) * self._vc
             )
             reported["fund_spend"] = fund
-            reported.update(value_report(payer_spend, self._today_spend,
-                                         served_total - float(seg.nc.sum()), s.value))
-            reported.update(anchor_slacks(av, p[:, 0], f[:, 0]))
-            reported["tco_at_volume"] = tco_at_volume(s.creator, uses)
+            reported.update(quantities.value_report(payer_spend, self._today_spend,
+                                                    served_total - float(seg.nc.sum()), s.value))
+            reported.update(quantities.anchor_slacks(av, p[:, 0], f[:, 0]))
+            reported["tco_at_volume"] = quantities.tco_at_volume(s.creator, uses)
         return Evaluation(objectives, cons, reported)

@@ -40,46 +40,11 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
+from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import Anchors, annuity
-from paretoprice.optim.families.common import (
-    RailInputs,
-    anchor_guardrails,
-    creator_sustainable_rail,
-    decisions_with_bounds,
-    enabled_rails,
-    equity_floor_rail,
-    payer_mix,
-    rail_values,
-    segment_arrays,
-    service_anchors,
-)
+from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from paretoprice.optim.quantities import (
-    anchor_slacks,
-    budget_impact_quantity,
-    icer_quantity,
-    slack_quantities,
-    tco_at_volume,
-    tco_at_volume_quantity,
-    value_report,
-)
-from paretoprice.optim.spec import (
-    Adoption,
-    Bounds,
-    Creator,
-    EquityFloor,
-    Frozen,
-    FundBudget,
-    GuardrailSet,
-    Payer,
-    ProblemSpecBase,
-    Segment,
-    Service,
-    Toggle,
-    ValueInputs,
-    check_payers_and_segments,
-)
 from pydantic import Field, field_validator, model_validator
 
 NTAP_MAX_SHARE = 0.75
@@ -107,7 +72,7 @@ OBJECTIVE_INFO: tuple[Quantity, ...] = (
 )
 
 
-class NtapSegment(Segment):
+class NtapSegment(spec.Segment):
     """A group of hospitals treating eligible inpatient cases.
 
     ``population`` counts eligible cases a year (cases per year), ``compliance`` and
@@ -133,7 +98,7 @@ class NtapSegment(Segment):
     benefit_per_case: float = Field(default=0.0, ge=0)
 
 
-class NtapRule(Frozen):
+class NtapRule(spec.Frozen):
     """The add-on's duration.
 
     Attributes
@@ -146,7 +111,7 @@ class NtapRule(Frozen):
     years: int = Field(default=NTAP_MAX_YEARS, ge=0, le=NTAP_MAX_YEARS)
 
 
-class NtapDecisions(Frozen):
+class NtapDecisions(spec.Frozen):
     """Decision variables of the NTAP model.
 
     ``f``: the technology's price per case (USD per case); ``s``: the add-on share of the
@@ -154,12 +119,12 @@ class NtapDecisions(Frozen):
     given; 0 means no add-on).
     """
 
-    f: Bounds
-    s: Bounds = Bounds(lower=0.65, upper=0.65)
+    f: spec.Bounds
+    s: spec.Bounds = spec.Bounds(lower=0.65, upper=0.65)
 
     @field_validator("s")
     @classmethod
-    def _share_within_rule(cls, v: Bounds) -> Bounds:
+    def _share_within_rule(cls, v: spec.Bounds) -> spec.Bounds:
         if v.lower < 0 or v.upper > NTAP_MAX_SHARE:
             raise ValueError(
                 f"the add-on share must lie in [0, {NTAP_MAX_SHARE}] (65% in general, 75% for "
@@ -169,31 +134,31 @@ class NtapDecisions(Frozen):
 
     @field_validator("f")
     @classmethod
-    def _price_not_negative(cls, v: Bounds) -> Bounds:
+    def _price_not_negative(cls, v: spec.Bounds) -> spec.Bounds:
         if v.lower < 0:
             raise ValueError(f"the technology price cannot be negative, got lower {v.lower}; "
                              "give a lower bound >= 0")
         return v
 
 
-class NtapGuardrails(GuardrailSet):
+class NtapGuardrails(spec.GuardrailSet):
     """Guardrails of the NTAP model; each on or off by name (``true`` = ``{enabled = true}``).
 
     The caps bound the add-on per Medicare case in the setting that gets most; there is no
     ``budget_access_max``: the add-on is new money by design, bound it with ``ntap_budget``.
     """
 
-    cap_substitution: Toggle = Toggle()
-    cap_access_maximizing: Toggle = Toggle()
-    cap_cost_effective: Toggle = Toggle()
-    floor_marginal_cost: Toggle = Toggle()
-    floor_total_cost_of_ownership: Toggle = Toggle()
-    creator_sustainable: Toggle = Toggle()
-    ntap_budget: FundBudget = FundBudget()
-    equity_floor: EquityFloor = EquityFloor()
+    cap_substitution: spec.Toggle = spec.Toggle()
+    cap_access_maximizing: spec.Toggle = spec.Toggle()
+    cap_cost_effective: spec.Toggle = spec.Toggle()
+    floor_marginal_cost: spec.Toggle = spec.Toggle()
+    floor_total_cost_of_ownership: spec.Toggle = spec.Toggle()
+    creator_sustainable: spec.Toggle = spec.Toggle()
+    ntap_budget: spec.FundBudget = spec.FundBudget()
+    equity_floor: spec.EquityFloor = spec.EquityFloor()
 
 
-class NtapSpec(ProblemSpecBase):
+class NtapSpec(spec.ProblemSpecBase):
     """An inpatient technology paid through the MS-DRG plus a time-limited add-on.
 
     Objectives: ``payer_spend`` (USD per year, minimized), ``creator_npv`` (USD, maximized),
@@ -202,12 +167,12 @@ class NtapSpec(ProblemSpecBase):
     """
 
     family: Literal["ntap"] = "ntap"
-    service: Service
-    payers: tuple[Payer, ...] = Field(min_length=1)
+    service: spec.Service
+    payers: tuple[spec.Payer, ...] = Field(min_length=1)
     segments: tuple[NtapSegment, ...] = Field(min_length=1)
-    creator: Creator
-    value: ValueInputs
-    adoption: Adoption = Adoption()
+    creator: spec.Creator
+    value: spec.ValueInputs
+    adoption: spec.Adoption = spec.Adoption()
     ntap: NtapRule = NtapRule()
     decisions: NtapDecisions
     guardrails: NtapGuardrails = NtapGuardrails()
@@ -218,7 +183,7 @@ class NtapSpec(ProblemSpecBase):
         if len(set(payer_names)) == len(payer_names) and "medicare" not in payer_names:
             raise ValueError(f"the add-on is Medicare's: declare a payer named 'medicare' "
                              f"(declared payers are {payer_names})")
-        check_payers_and_segments(self.payers, self.segments)
+        spec.check_payers_and_segments(self.payers, self.segments)
         return self
 
 
@@ -233,8 +198,8 @@ class NtapProblem(PricingProblem[NtapSpec]):
     def _setup(self) -> None:
         s = self.spec
         segs = s.segments
-        self._seg = seg = segment_arrays(segs)
-        self._mix = mix = payer_mix(segs, s.payers)
+        self._seg = seg = common.segment_arrays(segs)
+        self._mix = mix = common.payer_mix(segs, s.payers)
         self.segment_names = seg.names
         self._D = np.array([g.drg_payment for g in segs])
         self._B = np.array([g.case_cost for g in segs])
@@ -248,8 +213,8 @@ class NtapProblem(PricingProblem[NtapSpec]):
         self._w1 = self._tau / self._T  # share of the horizon's years with the add-on
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
         self._compliance = seg.compliance
-        self._anchors = service_anchors(s.service.comparator_payment, self._compliance, cr,
-                                        s.value)
+        self._anchors = common.service_anchors(s.service.comparator_payment, self._compliance, cr,
+                                               s.value)
         self._decisions = (
             Quantity("f", "USD per case",
                      "technology price per case, paid by the hospital to the creator; the "
@@ -290,12 +255,13 @@ class NtapProblem(PricingProblem[NtapSpec]):
                      "creator_npv minus creator_npv_without_ntap: what the add-on years add"),
             Quantity("medicare_spend", "USD per year",
                      "horizon-average Medicare payments (its DRG share plus the add-on)"),
-            budget_impact_quantity(
+            quantities.budget_impact_quantity(
                 "payer_spend minus today's DRG spend (the horizon-average add-on)"),
-            icer_quantity("horizon-average add-on spend per QALY gained vs today (NaN when no "
-                          "extra case is served)"),
-            *slack_quantities("USD per case", "largest add-on per case", covers="price"),
-            tco_at_volume_quantity(
+            quantities.icer_quantity(
+                "horizon-average add-on spend per QALY gained vs today (NaN when no extra case "
+                "is served)"),
+            *quantities.slack_quantities("USD per case", "largest add-on per case", covers="price"),
+            quantities.tco_at_volume_quantity(
                 "USD per case",
                 "creator's break-even price at the point's own horizon-average volume"),
         ]
@@ -306,17 +272,17 @@ class NtapProblem(PricingProblem[NtapSpec]):
         s = self.spec
         gr = s.guardrails
         table = {
-            **anchor_guardrails(self._anchors.values(), "USD per case",
-                                "largest add-on per case"),
-            "creator_sustainable": creator_sustainable_rail(s.creator),
+            **common.anchor_guardrails(self._anchors.values(), "USD per case",
+                                       "largest add-on per case"),
+            "creator_sustainable": common.creator_sustainable_rail(s.creator),
             "ntap_budget": Guardrail(
                 "ntap_budget", "USD per year", max(gr.ntap_budget.budget, 1.0),
                 f"add-on payments <= {gr.ntap_budget.budget:,.0f} USD a year while paid"),
-            "equity_floor": equity_floor_rail(gr.equity_floor.min_coverage,
-                                              "share of eligible cases",
-                                              "worst-setting coverage"),
+            "equity_floor": common.equity_floor_rail(gr.equity_floor.min_coverage,
+                                                     "share of eligible cases",
+                                                     "worst-setting coverage"),
         }
-        return enabled_rails(table, gr.enabled_names())
+        return common.enabled_rails(table, gr.enabled_names())
 
     def anchors(self) -> Anchors:
         """The five anchors; ``c`` is the case-weighted share served today."""
@@ -353,9 +319,9 @@ class NtapProblem(PricingProblem[NtapSpec]):
         excess = self._B + self._seg.k + f - self._D
         return s * np.minimum(np.maximum(excess, 0.0), f)
 
-    def _with_bounds(self, changes: Mapping[str, Bounds]) -> NtapProblem:
+    def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> NtapProblem:
         s = self.spec
-        new = decisions_with_bounds(s.decisions, changes)
+        new = common.decisions_with_bounds(s.decisions, changes)
         return NtapProblem(s.replace(decisions=new))
 
     # ------------------------------------------------------------- evaluation
@@ -403,7 +369,7 @@ class NtapProblem(PricingProblem[NtapSpec]):
         av = self._anchors.values()
         top = ntap.max(axis=1)  # largest add-on per Medicare case
         gr = s.guardrails
-        cons = rail_values(gr.enabled_names(), RailInputs(
+        cons = common.rail_values(gr.enabled_names(), common.RailInputs(
             anchors=av, price=top, fee=f[:, 0], creator_npv=creator_npv, equity=equity,
             min_coverage=gr.equity_floor.min_coverage),
             own={"ntap_budget": ntap_spend - gr.ntap_budget.budget})
@@ -432,8 +398,8 @@ class NtapProblem(PricingProblem[NtapSpec]):
             w_med_drg = float(np.sum(seg.n * w_med * self._D))
             reported["medicare_spend"] = self._mix.mu_medicare * w_med_drg + w1 * ntap_spend
             served = (coverage * seg.n).sum(axis=1)
-            reported.update(value_report(payer_spend, self._drg_spend,
-                                         served - float(seg.nc.sum()), s.value))
-            reported.update(anchor_slacks(av, top, f[:, 0]))
-            reported["tco_at_volume"] = tco_at_volume(cr, uses)
+            reported.update(quantities.value_report(payer_spend, self._drg_spend,
+                                                    served - float(seg.nc.sum()), s.value))
+            reported.update(quantities.anchor_slacks(av, top, f[:, 0]))
+            reported["tco_at_volume"] = quantities.tco_at_volume(cr, uses)
         return Evaluation(objectives, cons, reported)

@@ -52,6 +52,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, cast
 
 import numpy as np
+from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import Anchors, annuity, compute_anchors
 from paretoprice.optim.errors import ParameterError
@@ -60,25 +61,13 @@ from paretoprice.optim.exact_form import (
     padded_ladder_matrix,
     separable_choice_structure,
 )
-from paretoprice.optim.families.common import equity_floor_rail, segment_arrays
+from paretoprice.optim.families import common
 from paretoprice.optim.problem import (
     ChoiceStructure,
     Evaluation,
     Guardrail,
     PricingProblem,
     Quantity,
-)
-from paretoprice.optim.quantities import budget_impact_quantity
-from paretoprice.optim.spec import (
-    Adoption,
-    Bounds,
-    Creator,
-    EquityFloor,
-    Frozen,
-    GuardrailSet,
-    ProblemSpecBase,
-    Toggle,
-    ValueInputs,
 )
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -92,7 +81,7 @@ _IDENT = r"^[A-Za-z][A-Za-z0-9_]*$"
 # ---------------------------------------------------------------------------
 
 
-class PaymentLadder(Frozen):
+class PaymentLadder(spec.Frozen):
     """Payment levels of a service as shares of its reference payment (dimensionless).
 
     Levels are ``min_share, min_share + step_share, ..., max_share`` times the reference
@@ -121,14 +110,14 @@ class PaymentLadder(Frozen):
                 )
         return self
 
-    def bounds(self, reference_payment: float) -> Bounds:
+    def bounds(self, reference_payment: float) -> spec.Bounds:
         """The ladder in USD per use for a service paid ``reference_payment`` today."""
         r = reference_payment
         step = None if self.step_share is None else self.step_share * r
-        return Bounds(lower=self.min_share * r, upper=self.max_share * r, step=step)
+        return spec.Bounds(lower=self.min_share * r, upper=self.max_share * r, step=step)
 
 
-class PortfolioService(Frozen):
+class PortfolioService(spec.Frozen):
     """One AI service of the portfolio, its comparator, providers and creator.
 
     Attributes
@@ -180,13 +169,13 @@ class PortfolioService(Frozen):
     sites: float = Field(gt=0)
     fixed_cost_per_site: float = Field(ge=0)
     creator_fee: float = Field(ge=0)
-    creator: Creator
-    value: ValueInputs | None = None
+    creator: spec.Creator
+    value: spec.ValueInputs | None = None
     equity_weight: float = Field(default=1.0, gt=0)
     ladder: PaymentLadder | None = None
 
 
-class PortfolioBudget(Frozen):
+class PortfolioBudget(spec.Frozen):
     """``portfolio_budget``: total payer spend ``<= budget`` (USD per year).
 
     Give ``budget`` (USD per year), or ``increase_over_today`` (USD per year added to
@@ -207,7 +196,7 @@ class PortfolioBudget(Frozen):
         return self
 
 
-class PortfolioGuardrails(GuardrailSet):
+class PortfolioGuardrails(spec.GuardrailSet):
     """Guardrails of a portfolio; each on or off by name (``name = true`` works).
 
     ``portfolio_budget`` couples the services; the caps apply service by service
@@ -216,12 +205,12 @@ class PortfolioGuardrails(GuardrailSet):
     """
 
     portfolio_budget: PortfolioBudget = PortfolioBudget()
-    cap_substitution: Toggle = Toggle()
-    cap_cost_effective: Toggle = Toggle()
-    equity_floor: EquityFloor = EquityFloor()
+    cap_substitution: spec.Toggle = spec.Toggle()
+    cap_cost_effective: spec.Toggle = spec.Toggle()
+    equity_floor: spec.EquityFloor = spec.EquityFloor()
 
 
-class PortfolioSpec(ProblemSpecBase):
+class PortfolioSpec(spec.ProblemSpecBase):
     """A payer pricing several AI services under one budget (see the module docstring).
 
     Objectives: ``payer_spend`` (USD per year, minimized), ``creator_npv`` (USD, summed
@@ -234,7 +223,7 @@ class PortfolioSpec(ProblemSpecBase):
     payer: str = "Medicare"
     services: tuple[PortfolioService, ...] = Field(min_length=1)
     ladder: PaymentLadder = PaymentLadder()
-    adoption: Adoption = Adoption()
+    adoption: spec.Adoption = spec.Adoption()
     guardrails: PortfolioGuardrails = PortfolioGuardrails()
 
     @field_validator("services")
@@ -313,7 +302,8 @@ class PortfolioProblem(PricingProblem[PortfolioSpec]):
     def _setup(self) -> None:
         s = self.spec
         sv = s.services
-        self._seg = seg = segment_arrays(sv, population="eligible")  # one setting per service
+        # one setting of care per service
+        self._seg = seg = common.segment_arrays(sv, population="eligible")
         self.service_names: tuple[str, ...] = seg.names
         self._vc = np.array([x.comparator_payment for x in sv], dtype=float)
         self._ref = np.array([x.reference_payment for x in sv], dtype=float)
@@ -348,7 +338,7 @@ class PortfolioProblem(PricingProblem[PortfolioSpec]):
             Quantity("patients_served", "patients per year", "patients served by either"),
             Quantity("ai_spend", "USD per year", "payer's payments for AI uses"),
             Quantity("comparator_spend", "USD per year", "payer's payments for comparators"),
-            budget_impact_quantity(),
+            quantities.budget_impact_quantity(),
             Quantity("services_covered", "services", "services paid a positive rate"),
         ]
         self._reported_info = {q.name: q for q in rep}
@@ -466,9 +456,9 @@ class PortfolioProblem(PricingProblem[PortfolioSpec]):
                         f"p_{x.name} <= cost-effective value {cap:.2f} USD"))
                     index.append((name, j))
             elif name == "equity_floor":
-                rails.append(equity_floor_rail(gr.equity_floor.min_coverage,
-                                               "share of eligible patients",
-                                               "every service's coverage"))
+                rails.append(common.equity_floor_rail(gr.equity_floor.min_coverage,
+                                                      "share of eligible patients",
+                                                      "every service's coverage"))
                 index.append((name, -1))
         return tuple(rails), tuple(index)
 
@@ -496,7 +486,7 @@ class PortfolioProblem(PricingProblem[PortfolioSpec]):
         """``R_i`` per service (USD per use), in decision order."""
         return self._ref.copy()
 
-    def _with_bounds(self, changes: Mapping[str, Bounds]) -> PortfolioProblem:
+    def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> PortfolioProblem:
         s = self.spec
         services = []
         for x in s.services:

@@ -43,43 +43,11 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
+from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import Anchors, annuity
-from paretoprice.optim.families.common import (
-    RailInputs,
-    anchor_guardrails,
-    budget_access_max_rail,
-    creator_sustainable_rail,
-    decisions_with_bounds,
-    enabled_rails,
-    equity_floor_rail,
-    rail_values,
-    segment_arrays,
-    service_anchors,
-)
+from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from paretoprice.optim.quantities import (
-    anchor_slacks,
-    budget_impact_quantity,
-    icer_quantity,
-    slack_quantities,
-    value_report,
-)
-from paretoprice.optim.spec import (
-    Adoption,
-    Bounds,
-    Creator,
-    EquityFloor,
-    Frozen,
-    GuardrailSet,
-    Payer,
-    ProblemSpecBase,
-    Segment,
-    Service,
-    Toggle,
-    ValueInputs,
-    check_payers_and_segments,
-)
 from pydantic import Field, field_validator, model_validator
 
 logger = logging.getLogger(__name__)
@@ -102,7 +70,7 @@ OBJECTIVE_INFO: tuple[Quantity, ...] = (
 )
 
 
-def _share_ladder(b: Bounds, what: str) -> Bounds:
+def _share_ladder(b: spec.Bounds, what: str) -> spec.Bounds:
     """``b`` unchanged when it stays within [0, 1]; else a ValueError naming ``what``."""
     if b.lower < 0 or b.upper > 1:
         raise ValueError(
@@ -112,7 +80,7 @@ def _share_ladder(b: Bounds, what: str) -> Bounds:
     return b
 
 
-class ValuePayer(Payer):
+class ValuePayer(spec.Payer):
     """A payer in a value-based contract.
 
     Attributes
@@ -131,7 +99,7 @@ class ValuePayer(Payer):
     attribution: float = Field(default=1.0, ge=0, le=1)
 
 
-class Outcome(Frozen):
+class Outcome(spec.Frozen):
     """An avoidable event the programme reduces.
 
     Attributes
@@ -152,7 +120,7 @@ class Outcome(Frozen):
     cost_per_event: float = Field(ge=0)
 
 
-class ValueSegment(Segment):
+class ValueSegment(spec.Segment):
     """A setting of care in a value-based contract.
 
     Segment fields are per beneficiary: ``population`` eligible beneficiaries a year,
@@ -176,7 +144,7 @@ class ValueSegment(Segment):
     addon: float = Field(default=0.0, ge=0)
 
 
-class Contract(Frozen):
+class Contract(spec.Frozen):
     """Fixed terms of the payment rule.
 
     Attributes
@@ -191,7 +159,7 @@ class Contract(Frozen):
     years_enrolled: float = Field(default=1.0, ge=1, le=50)
 
 
-class ValueDecisions(Frozen):
+class ValueDecisions(spec.Frozen):
     """Decision variables and their ladders.
 
     ``p``: base payment in a beneficiary's first year (USD per beneficiary-year);
@@ -200,23 +168,23 @@ class ValueDecisions(Frozen):
     (USD), paid by the provider.
     """
 
-    p: Bounds
-    withhold: Bounds = Bounds(lower=0.0, upper=0.0)
-    savings_share: Bounds = Bounds(lower=0.0, upper=0.0)
-    f: Bounds
+    p: spec.Bounds
+    withhold: spec.Bounds = spec.Bounds(lower=0.0, upper=0.0)
+    savings_share: spec.Bounds = spec.Bounds(lower=0.0, upper=0.0)
+    f: spec.Bounds
 
     @field_validator("withhold")
     @classmethod
-    def _withhold_share(cls, v: Bounds) -> Bounds:
+    def _withhold_share(cls, v: spec.Bounds) -> spec.Bounds:
         return _share_ladder(v, "withhold")
 
     @field_validator("savings_share")
     @classmethod
-    def _savings_share(cls, v: Bounds) -> Bounds:
+    def _savings_share(cls, v: spec.Bounds) -> spec.Bounds:
         return _share_ladder(v, "savings share")
 
 
-class ValueGuardrails(GuardrailSet):
+class ValueGuardrails(spec.GuardrailSet):
     """Guardrails of the value-based family; each on or off by name (``name = true`` works).
 
     The caps bound the largest contract payment per enrollee-year before payer multipliers,
@@ -224,18 +192,18 @@ class ValueGuardrails(GuardrailSet):
     ``self_funding``: programme payments at most the gross savings they buy.
     """
 
-    budget_access_max: Toggle = Toggle()
-    cap_substitution: Toggle = Toggle()
-    cap_access_maximizing: Toggle = Toggle()
-    cap_cost_effective: Toggle = Toggle()
-    floor_marginal_cost: Toggle = Toggle()
-    floor_total_cost_of_ownership: Toggle = Toggle()
-    creator_sustainable: Toggle = Toggle()
-    equity_floor: EquityFloor = EquityFloor()
-    self_funding: Toggle = Toggle()
+    budget_access_max: spec.Toggle = spec.Toggle()
+    cap_substitution: spec.Toggle = spec.Toggle()
+    cap_access_maximizing: spec.Toggle = spec.Toggle()
+    cap_cost_effective: spec.Toggle = spec.Toggle()
+    floor_marginal_cost: spec.Toggle = spec.Toggle()
+    floor_total_cost_of_ownership: spec.Toggle = spec.Toggle()
+    creator_sustainable: spec.Toggle = spec.Toggle()
+    equity_floor: spec.EquityFloor = spec.EquityFloor()
+    self_funding: spec.Toggle = spec.Toggle()
 
 
-class ValueBasedSpec(ProblemSpecBase):
+class ValueBasedSpec(spec.ProblemSpecBase):
     """Value-based payment with a withhold and shared savings (see the module docstring).
 
     ``service.comparator_payment`` is today's care-management payment per managed
@@ -246,14 +214,14 @@ class ValueBasedSpec(ProblemSpecBase):
     """
 
     family: Literal["value_based"] = "value_based"
-    service: Service
+    service: spec.Service
     payers: tuple[ValuePayer, ...] = Field(min_length=1)
     segments: tuple[ValueSegment, ...] = Field(min_length=1)
     outcomes: tuple[Outcome, ...] = Field(min_length=1)
     contract: Contract = Contract()
-    creator: Creator
-    value: ValueInputs
-    adoption: Adoption = Adoption()
+    creator: spec.Creator
+    value: spec.ValueInputs
+    adoption: spec.Adoption = spec.Adoption()
     decisions: ValueDecisions
     guardrails: ValueGuardrails = ValueGuardrails()
 
@@ -275,7 +243,7 @@ class ValueBasedSpec(ProblemSpecBase):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> ValueBasedSpec:
-        check_payers_and_segments(self.payers, self.segments, distinct_payers=False)
+        spec.check_payers_and_segments(self.payers, self.segments, distinct_payers=False)
         return self
 
 
@@ -298,7 +266,7 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
     def _setup(self) -> None:
         s = self.spec
         segs = s.segments
-        self._seg = seg = segment_arrays(segs)
+        self._seg = seg = common.segment_arrays(segs)
         self.segment_names: tuple[str, ...] = seg.names
         self.payer_names: tuple[str, ...] = tuple(p.name for p in s.payers)
         self._tau = np.array([g.target_attainment for g in segs], dtype=float)
@@ -329,7 +297,7 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
         self._compliance = seg.compliance
         weights = seg.nu if seg.nu.sum() > 0 else seg.n
         mean_saving = float(np.dot(weights, risk) / weights.sum()) * saving_medicare
-        self._anchors = service_anchors(
+        self._anchors = common.service_anchors(
             self._vc, self._compliance, s.creator, s.value,
             savings_per_patient=s.value.savings_per_patient + mean_saving)
         d = s.decisions
@@ -371,11 +339,12 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
             Quantity("unverified_savings", "USD per year",
                      "true savings that attribution does not credit to the programme"),
             Quantity("net_savings", "USD per year", "gross_savings minus programme_payments"),
-            budget_impact_quantity(),
-            icer_quantity("net cost per QALY gained by enrollees (NaN with nobody enrolled)"),
+            quantities.budget_impact_quantity(),
+            quantities.icer_quantity(
+                "net cost per QALY gained by enrollees (NaN with nobody enrolled)"),
             Quantity("contract_payment_max", per_year,
                      "largest contract payment per enrollee-year before payer multipliers"),
-            *slack_quantities(per_year, "contract_payment_max"),
+            *quantities.slack_quantities(per_year, "contract_payment_max"),
         ]
         self._reported_info = {q.name: q for q in rep}
         self._guardrails = self._make_guardrails()
@@ -384,18 +353,18 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
         s = self.spec
         gr = s.guardrails
         table = {
-            **anchor_guardrails(self._anchors.values(), "USD per beneficiary-year",
-                                "largest contract payment per enrollee-year"),
-            "budget_access_max": budget_access_max_rail(self._today_spend),
-            "creator_sustainable": creator_sustainable_rail(s.creator),
-            "equity_floor": equity_floor_rail(gr.equity_floor.min_coverage,
-                                              "share of eligible beneficiaries",
-                                              "worst setting's share managed"),
+            **common.anchor_guardrails(self._anchors.values(), "USD per beneficiary-year",
+                                       "largest contract payment per enrollee-year"),
+            "budget_access_max": common.budget_access_max_rail(self._today_spend),
+            "creator_sustainable": common.creator_sustainable_rail(s.creator),
+            "equity_floor": common.equity_floor_rail(gr.equity_floor.min_coverage,
+                                                     "share of eligible beneficiaries",
+                                                     "worst setting's share managed"),
             "self_funding": Guardrail(
                 "self_funding", "USD per year", max(self._today_spend, 1.0),
                 "programme payments <= gross savings on avoided events"),
         }
-        return enabled_rails(table, gr.enabled_names())
+        return common.enabled_rails(table, gr.enabled_names())
 
     def anchors(self) -> Anchors:
         """The five anchors, per beneficiary-year; the cost-effective one adds the mean gross
@@ -418,9 +387,9 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
         """``(1 + lambda (D - 1)) / D``: mean base per beneficiary-year as a share of ``p``."""
         return self._base_factor
 
-    def _with_bounds(self, changes: Mapping[str, Bounds]) -> ValueBasedProblem:
+    def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> ValueBasedProblem:
         s = self.spec
-        new = decisions_with_bounds(s.decisions, changes)
+        new = common.decisions_with_bounds(s.decisions, changes)
         return ValueBasedProblem(s.replace(decisions=new))
 
     # ------------------------------------------------------------- evaluation
@@ -463,7 +432,7 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
         contract = (base * earned + self._addon + shared_g).max(axis=1)
         av = self._anchors.values()
         gr = s.guardrails
-        cons = rail_values((r.name for r in self._guardrails), RailInputs(
+        cons = common.rail_values((r.name for r in self._guardrails), common.RailInputs(
             anchors=av, price=contract, fee=f[:, 0], payer_spend=payer_spend,
             creator_npv=creator_npv, equity=equity, todays_spend=self._today_spend,
             min_coverage=gr.equity_floor.min_coverage),
@@ -492,7 +461,7 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
             reported["gross_savings"] = gross
             reported["unverified_savings"] = (U * (self._s_g - self._credited_g)).sum(axis=1)
             reported["net_savings"] = gross - programme
-            reported.update(value_report(payer_spend, self._today_spend, uses, s.value))
+            reported.update(quantities.value_report(payer_spend, self._today_spend, uses, s.value))
             reported["contract_payment_max"] = contract
-            reported.update(anchor_slacks(av, contract, f[:, 0]))
+            reported.update(quantities.anchor_slacks(av, contract, f[:, 0]))
         return Evaluation(objectives, cons, reported)
