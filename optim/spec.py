@@ -22,7 +22,15 @@ from pathlib import Path
 from typing import Any, Literal, Self, TypeVar
 
 from paretoprice.optim.errors import ParameterError, ProblemFileError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -324,6 +332,22 @@ class ObservedPrice(Frozen):
         if self.low > self.high:
             raise ValueError(f"low {self.low} is above high {self.high}; did you swap them?")
         return self
+
+
+def unique_names(kind: str) -> AfterValidator:
+    """A field check that the items (each with a ``name``) have distinct names.
+
+    ``tiers: Annotated[tuple[Tier, ...], unique_names("tier")]`` rejects two tiers named
+    alike with ``tier names repeat: [...]; give each tier its own name``.
+    """
+
+    def check(items: Sequence[Any]) -> Sequence[Any]:
+        names = [x.name for x in items]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{kind} names repeat: {names}; give each {kind} its own name")
+        return items
+
+    return AfterValidator(check)
 
 
 def check_payers_and_segments(payers: Sequence[Payer], segments: Sequence[Segment],

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from paretoprice.optim import quantities, spec
@@ -154,20 +154,12 @@ class AddonFundSpec(spec.ProblemSpecBase):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     fund: str = ""
     service: FundService
-    segments: tuple[FundSegment, ...] = Field(min_length=1)
+    segments: Annotated[tuple[FundSegment, ...], spec.unique_names("segment")] = Field(min_length=1)
     creator: spec.Creator
     value: spec.ValueInputs
     adoption: spec.Adoption = spec.Adoption()
     addon: spec.Bounds
     guardrails: AddonFundGuardrails = AddonFundGuardrails()
-
-    @field_validator("segments")
-    @classmethod
-    def _unique_names(cls, v: tuple[FundSegment, ...]) -> tuple[FundSegment, ...]:
-        names = [s.name for s in v]
-        if len(set(names)) != len(names):
-            raise ValueError(f"segment names repeat: {names}; give each segment its own name")
-        return v
 
     @field_validator("addon")
     @classmethod

@@ -55,7 +55,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Mapping
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from paretoprice.optim import quantities, spec
@@ -230,7 +230,7 @@ class GeneralistBundleSpec(spec.ProblemSpecBase):
     study: str = Field(default="study", min_length=1)
     payers: tuple[spec.Payer, ...] = Field(min_length=1)
     segments: tuple[spec.Segment, ...] = Field(min_length=1)
-    tasks: tuple[Task, ...] = Field(min_length=1)
+    tasks: Annotated[tuple[Task, ...], spec.unique_names("task")] = Field(min_length=1)
     integration: Integration
     bundle: Bundle
     creator: spec.Creator
@@ -243,16 +243,6 @@ class GeneralistBundleSpec(spec.ProblemSpecBase):
     def _cross_checks(self) -> GeneralistBundleSpec:
         spec.check_payers_and_segments(self.payers, self.segments)
         return self
-
-    @field_validator("tasks")
-    @classmethod
-    def _tasks_distinct(cls, v: tuple[Task, ...]) -> tuple[Task, ...]:
-        names = [t.name for t in v]
-        if len(set(names)) != len(names):
-            raise ValueError(f"task names repeat: {names}; give each task its own name")
-        if not any(t.indicated_share > 0 for t in v):
-            raise ValueError("every task has indicated_share 0; at least one must be indicated")
-        return v
 
     @field_validator("decisions")
     @classmethod

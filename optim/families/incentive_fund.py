@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from paretoprice.optim import quantities, spec
@@ -229,21 +229,13 @@ class IncentiveFundSpec(spec.ProblemSpecBase):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     fund: str = ""
     service: ListingService
-    tiers: tuple[FundTier, ...] = Field(min_length=1)
+    tiers: Annotated[tuple[FundTier, ...], spec.unique_names("tier")] = Field(min_length=1)
     schedules: tuple[TierSchedule, ...] = ()
     creator: spec.Creator
     value: spec.ValueInputs
     adoption: spec.Adoption = spec.Adoption()
     decisions: FundDecisions
     guardrails: IncentiveFundGuardrails = IncentiveFundGuardrails()
-
-    @field_validator("tiers")
-    @classmethod
-    def _tiers_distinct(cls, v: tuple[FundTier, ...]) -> tuple[FundTier, ...]:
-        names = [t.name for t in v]
-        if len(set(names)) != len(names):
-            raise ValueError(f"tier names repeat: {names}; give each tier its own name")
-        return v
 
     @field_validator("schedules")
     @classmethod

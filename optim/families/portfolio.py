@@ -49,7 +49,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 import numpy as np
 from paretoprice.optim import quantities, spec
@@ -221,20 +221,11 @@ class PortfolioSpec(spec.ProblemSpecBase):
 
     family: Literal["portfolio"] = "portfolio"
     payer: str = "Medicare"
-    services: tuple[PortfolioService, ...] = Field(min_length=1)
+    services: Annotated[tuple[PortfolioService, ...], Field(min_length=1),
+                        spec.unique_names("service")]
     ladder: PaymentLadder = PaymentLadder()
     adoption: spec.Adoption = spec.Adoption()
     guardrails: PortfolioGuardrails = PortfolioGuardrails()
-
-    @field_validator("services")
-    @classmethod
-    def _unique_names(
-        cls, v: tuple[PortfolioService, ...]
-    ) -> tuple[PortfolioService, ...]:
-        names = [s.name for s in v]
-        if len(set(names)) != len(names):
-            raise ValueError(f"service names repeat: {names}; give each service its own name")
-        return v
 
     @field_validator("guardrails")
     @classmethod

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from paretoprice.optim import quantities, spec
@@ -215,31 +215,15 @@ class ValueBasedSpec(spec.ProblemSpecBase):
 
     family: Literal["value_based"] = "value_based"
     service: spec.Service
-    payers: tuple[ValuePayer, ...] = Field(min_length=1)
+    payers: Annotated[tuple[ValuePayer, ...], spec.unique_names("payer")] = Field(min_length=1)
     segments: tuple[ValueSegment, ...] = Field(min_length=1)
-    outcomes: tuple[Outcome, ...] = Field(min_length=1)
+    outcomes: Annotated[tuple[Outcome, ...], spec.unique_names("outcome")] = Field(min_length=1)
     contract: Contract = Contract()
     creator: spec.Creator
     value: spec.ValueInputs
     adoption: spec.Adoption = spec.Adoption()
     decisions: ValueDecisions
     guardrails: ValueGuardrails = ValueGuardrails()
-
-    @field_validator("payers")
-    @classmethod
-    def _payers_distinct(cls, v: tuple[ValuePayer, ...]) -> tuple[ValuePayer, ...]:
-        names = [p.name for p in v]
-        if len(set(names)) != len(names):
-            raise ValueError(f"payer names repeat: {names}; give each payer its own name")
-        return v
-
-    @field_validator("outcomes")
-    @classmethod
-    def _outcomes_distinct(cls, v: tuple[Outcome, ...]) -> tuple[Outcome, ...]:
-        names = [o.name for o in v]
-        if len(set(names)) != len(names):
-            raise ValueError(f"outcome names repeat: {names}; give each outcome its own name")
-        return v
 
     @model_validator(mode="after")
     def _cross_checks(self) -> ValueBasedSpec:
