@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, Self, TypeVar, get_args, get_origin
 
@@ -163,6 +163,9 @@ class PricingProblem(ABC, Generic[SpecT]):
     """The catalogue's payment model this family implements (``ffs``, ``category_iii``,
     ``ntap``, ``autonomy_tiers``, ``generalist_bundle``, ``value_based``,
     ``incentive_fund``, ``portfolio``); empty means the same as :attr:`family`."""
+    _anchors: Anchors
+    _today_spend: float
+    _compliance: float
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -181,20 +184,49 @@ class PricingProblem(ABC, Generic[SpecT]):
         self._reported_info: dict[str, Quantity] = {}
         self._guardrails: tuple[Guardrail, ...] = ()
         self._setup()
+        if not self._guardrails:
+            table = self._guardrail_table()
+            self._guardrails = tuple(table[n] for n in spec.enabled_guardrails())
         self._check_user_constraints()
 
     # -- to implement -----------------------------------------------------------------
     @abstractmethod
     def _setup(self) -> None:
-        """Fill decisions, bounds, objective/reported info and guardrails from the spec."""
+        """Fill decisions, bounds, objective and reported info (:meth:`_declare_reported`),
+        the anchors ``_anchors`` and, where the family has them, today's spend
+        ``_today_spend`` (currency per year) and compliance ``_compliance`` (share)."""
 
     @abstractmethod
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
         """Evaluate a validated ``(N, n_var)`` matrix; guardrails of the family only."""
 
-    @abstractmethod
+    def _guardrail_table(self) -> Mapping[str, Guardrail]:
+        """Every guardrail the family can enforce, by name; the spec's ``guardrails`` table
+        says which are enabled (called after :meth:`_setup` unless it set them itself)."""
+        return {}
+
+    def _declare_reported(self, quantities: Iterable[Quantity]) -> None:
+        """Declare the reported quantities, in the order of the front's columns."""
+        self._reported_info = {q.name: q for q in quantities}
+
+    # -- economics every family shares ------------------------------------------------
     def anchors(self) -> Anchors:
-        """The five value anchors of this problem."""
+        """The five value anchors of this problem (units: :mod:`paretoprice.optim.anchors`)."""
+        return self._anchors
+
+    @property
+    def todays_spend(self) -> float:
+        """What payers spend today, before the AI service (currency per year).
+
+        Raises ``AttributeError`` for a family without a single today's spend."""
+        return self._today_spend
+
+    @property
+    def compliance(self) -> float:
+        """Share of at-risk patients (or cases) served today, weighted by population (share).
+
+        Raises ``AttributeError`` for a family without one."""
+        return self._compliance
 
     # -- metadata ---------------------------------------------------------------------
     @property

@@ -429,6 +429,12 @@ class ProblemSpecBase(Frozen):
             raise ValueError(f"choose at least 2 objectives, got {list(v)}")
         return v
 
+    def enabled_guardrails(self) -> list[str]:
+        """Names of the enabled guardrails of the spec's ``guardrails`` table (none when the
+        family has no such table)."""
+        table = getattr(self, "guardrails", None)
+        return table.enabled_names() if isinstance(table, GuardrailSet) else []
+
     def input_hash(self) -> str:
         """SHA-256 of the canonical JSON of every input (sources included), 16 hex digits."""
         blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))

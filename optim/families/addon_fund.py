@@ -41,7 +41,7 @@ from typing import Annotated, Literal
 import numpy as np
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
-from paretoprice.optim.anchors import Anchors, annuity
+from paretoprice.optim.anchors import annuity
 from paretoprice.optim.exact_form import (
     SeparableTerms,
     padded_ladder_matrix,
@@ -251,19 +251,10 @@ class AddonFundProblem(PricingProblem[AddonFundSpec]):
         }
         self._guardrails = common.enabled_rails(table, gr.enabled_names())
 
-    def anchors(self) -> Anchors:
-        """The five anchors of the service, in the problem's currency."""
-        return self._anchors
-
     @property
     def currency(self) -> str:
         """Currency of every amount (ISO code, e.g. ``KRW``)."""
         return self.spec.currency
-
-    @property
-    def todays_spend(self) -> float:
-        """``sum_g n_g c_g v_c``: the insurer's comparator spend today (currency per year)."""
-        return self._today_spend
 
     def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> AddonFundProblem:
         s = self.spec

@@ -167,7 +167,7 @@ class AutonomyTiersSpec(spec.ProblemSpecBase):
         return self
 
 
-class AutonomyTiersProblem(common.PooledSegmentsMixin, PricingProblem[AutonomyTiersSpec]):
+class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
     """The autonomy-tier model (see module docstring) built from an :class:`AutonomyTiersSpec`.
 
     Decisions (USD per use): ``p_assistive``, ``p_augmentative``, ``p_autonomous``, ``f``,

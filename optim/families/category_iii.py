@@ -47,7 +47,6 @@ from typing import Any, Literal
 
 import numpy as np
 from paretoprice.optim import quantities, spec
-from paretoprice.optim.anchors import Anchors
 from paretoprice.optim.families import common
 from paretoprice.optim.families.ffs import FeeForServiceProblem
 from paretoprice.optim.problem import Evaluation, PricingProblem, Quantity
@@ -178,6 +177,9 @@ class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
         s = self.spec
         self._worlds = tuple(self._contractor_problem(k) for k in range(len(s.contractors)))
         first = self._worlds[0]
+        # anchors, today's spend and compliance do not depend on the contractors
+        self._anchors = first.anchors()
+        self._today_spend, self._compliance = first.todays_spend, first.compliance
         self.segment_names = first.segment_names
         self.contractor_names = tuple(c.name for c in s.contractors)
         self._prob = np.array([c.probability for c in s.contractors])
@@ -215,20 +217,6 @@ class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
         rep += [inherited[n] for n in (*_LINEAR_REPORTED, "icer", "tco_at_volume")]
         self._reported_info = {q.name: q for q in rep}
         self._guardrails = first.guardrails
-
-    def anchors(self) -> Anchors:
-        """The five anchors (they do not depend on the contractors)."""
-        return self._worlds[0].anchors()
-
-    @property
-    def todays_spend(self) -> float:
-        """Payers' spend today on the human service (USD per year)."""
-        return self._worlds[0].todays_spend
-
-    @property
-    def compliance(self) -> float:
-        """Population-weighted compliance ``c`` (share)."""
-        return self._worlds[0].compliance
 
     def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> CategoryIIIProblem:
         s = self.spec

@@ -429,29 +429,3 @@ def decisions_with_bounds(
         else:
             out[name] = b.model_dump()
     return out
-
-
-class PooledSegmentsMixin:
-    """``anchors``, ``todays_spend`` and ``compliance`` of a family whose anchors use the
-    population-weighted compliance of its settings of care (fee-for-service, autonomy
-    tiers, NTAP). The family sets ``_anchors``, ``_today_spend`` and ``_compliance`` in
-    its ``_setup``; put this class before :class:`~paretoprice.optim.problem.PricingProblem` in the
-    bases."""
-
-    _anchors: Anchors
-    _today_spend: float
-    _compliance: float
-
-    def anchors(self) -> Anchors:
-        """The five anchors; ``c`` is the population-weighted compliance ``sum n c / sum n``."""
-        return self._anchors
-
-    @property
-    def todays_spend(self) -> float:
-        """``e_c = sum_g n_g c_g mu_g v_c``: what payers spend today (USD per year)."""
-        return self._today_spend
-
-    @property
-    def compliance(self) -> float:
-        """Population-weighted compliance ``c`` (share)."""
-        return self._compliance

@@ -64,7 +64,7 @@ VOLUME_QUANTITIES: tuple[Quantity, ...] = (
 """AI uses, human services and patients served a year, all segments."""
 
 
-class FeeForServiceProblem(common.PooledSegmentsMixin, PricingProblem[spec.FeeForServiceSpec]):
+class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
     """Reference model v1 (see module docstring) built from a :class:`FeeForServiceSpec`.
 
     Examples

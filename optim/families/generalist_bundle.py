@@ -60,7 +60,7 @@ from typing import Annotated, Literal
 import numpy as np
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
-from paretoprice.optim.anchors import Anchors, annuity
+from paretoprice.optim.anchors import annuity
 from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -419,19 +419,10 @@ class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
         }
         return common.enabled_rails(table, gr.enabled_names())
 
-    def anchors(self) -> Anchors:
-        """The five anchors, per study (see the module docstring)."""
-        return self._anchors
-
     @property
     def level_multiplier(self) -> float:
         """``E[L]``: the bundle's expected payment multiplier per study."""
         return self._level
-
-    @property
-    def todays_spend(self) -> float:
-        """Payers' spend today on the separate human services (USD per year)."""
-        return self._today_spend
 
     @property
     def todays_access(self) -> float:

@@ -45,7 +45,6 @@ from typing import Annotated, Literal
 import numpy as np
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
-from paretoprice.optim.anchors import Anchors
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
@@ -385,10 +384,6 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
                 f"AI uses during the listing >= {self._evidence:,.0f}"),
         }
         self._guardrails = common.enabled_rails(table, gr.enabled_names())
-
-    def anchors(self) -> Anchors:
-        """The five anchors of the service, per use, in the problem's currency."""
-        return self._anchors
 
     @property
     def currency(self) -> str:

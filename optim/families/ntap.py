@@ -42,7 +42,7 @@ from typing import Literal
 import numpy as np
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
-from paretoprice.optim.anchors import Anchors, annuity
+from paretoprice.optim.anchors import annuity
 from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
 from pydantic import Field, field_validator, model_validator
@@ -204,7 +204,7 @@ class NtapProblem(PricingProblem[NtapSpec]):
         self._D = np.array([g.drg_payment for g in segs])
         self._B = np.array([g.case_cost for g in segs])
         self._b = np.array([g.benefit_per_case for g in segs])
-        self._drg_spend = float(np.sum(seg.n * mix.mu * self._D))  # USD per year, fixed
+        self._today_spend = float(np.sum(seg.n * mix.mu * self._D))  # USD per year, fixed
         cr = s.creator
         self._T = cr.horizon_years
         self._tau = min(s.ntap.years, self._T)
@@ -284,20 +284,6 @@ class NtapProblem(PricingProblem[NtapSpec]):
         }
         return common.enabled_rails(table, gr.enabled_names())
 
-    def anchors(self) -> Anchors:
-        """The five anchors; ``c`` is the case-weighted share served today."""
-        return self._anchors
-
-    @property
-    def todays_spend(self) -> float:
-        """Payers' DRG payments for the eligible cases without the add-on (USD per year)."""
-        return self._drg_spend
-
-    @property
-    def compliance(self) -> float:
-        """Case-weighted share served today (share)."""
-        return self._compliance
-
     @property
     def ntap_years(self) -> int:
         """Years of the horizon in which the add-on is paid: ``min(ntap.years, T)``."""
@@ -347,8 +333,8 @@ class NtapProblem(PricingProblem[NtapSpec]):
         A2, U2, H2, pm2 = self._phase(base)
         w1, w2 = self._w1, 1.0 - self._w1
         ntap_spend = (U1 * paid).sum(axis=1)
-        spend1 = self._drg_spend + ntap_spend
-        spend2 = np.full_like(spend1, self._drg_spend)
+        spend1 = self._today_spend + ntap_spend
+        spend2 = np.full_like(spend1, self._today_spend)
         payer_spend = w1 * spend1 + w2 * spend2
         uses1, uses2 = U1.sum(axis=1), U2.sum(axis=1)
         fm = f[:, 0] - cr.marginal_cost
@@ -398,7 +384,7 @@ class NtapProblem(PricingProblem[NtapSpec]):
             w_med_drg = float(np.sum(seg.n * w_med * self._D))
             reported["medicare_spend"] = self._mix.mu_medicare * w_med_drg + w1 * ntap_spend
             served = (coverage * seg.n).sum(axis=1)
-            reported.update(quantities.value_report(payer_spend, self._drg_spend,
+            reported.update(quantities.value_report(payer_spend, self._today_spend,
                                                     served - float(seg.nc.sum()), s.value))
             reported.update(quantities.anchor_slacks(av, top, f[:, 0]))
             reported["tco_at_volume"] = quantities.tco_at_volume(cr, uses)

@@ -454,18 +454,9 @@ class PortfolioProblem(PricingProblem[PortfolioSpec]):
         return tuple(rails), tuple(index)
 
     # ------------------------------------------------------------------ views
-    def anchors(self) -> Anchors:
-        """The portfolio read as one service (weighted means; see ``service_anchors``)."""
-        return self._anchors
-
     def service_anchors(self) -> dict[str, Anchors]:
         """The five anchors of each service, by service name."""
         return dict(self._service_anchors)
-
-    @property
-    def todays_spend(self) -> float:
-        """``sum_i n_i c_i v_i``: what the payer spends today on the comparators (USD/yr)."""
-        return self._today_spend
 
     @property
     def budget(self) -> float:

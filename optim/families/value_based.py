@@ -45,7 +45,7 @@ from typing import Annotated, Literal
 import numpy as np
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
-from paretoprice.optim.anchors import Anchors, annuity
+from paretoprice.optim.anchors import annuity
 from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
 from pydantic import Field, field_validator, model_validator
@@ -349,16 +349,6 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
                 "programme payments <= gross savings on avoided events"),
         }
         return common.enabled_rails(table, gr.enabled_names())
-
-    def anchors(self) -> Anchors:
-        """The five anchors, per beneficiary-year; the cost-effective one adds the mean gross
-        savings per enrollee at Medicare prices."""
-        return self._anchors
-
-    @property
-    def todays_spend(self) -> float:
-        """Today's care-management payments ``sum_g n_g c_g mu_g v_c`` (USD per year)."""
-        return self._today_spend
 
     @property
     def todays_spend_by_payer(self) -> dict[str, float]:
