@@ -48,7 +48,13 @@ from paretoprice.optim.exact_form import (
     separable_choice_structure,
 )
 from paretoprice.optim.families import common
-from paretoprice.optim.problem import ChoiceStructure, Evaluation, PricingProblem, Quantity
+from paretoprice.optim.problem import (
+    ChoiceStructure,
+    Evaluation,
+    Guardrail,
+    PricingProblem,
+    Quantity,
+)
 from pydantic import Field, field_validator
 
 logger = logging.getLogger(__name__)
@@ -223,13 +229,13 @@ class AddonFundProblem(PricingProblem[AddonFundSpec]):
             Quantity("equity", "share of eligible patients",
                      "coverage of the worst-served segment (maximized when chosen)"),
         )}
-        rep: list[Quantity] = []
-        for g in self.segment_names:
-            rep.append(Quantity(f"coverage_{g}", "share of eligible patients",
-                                f"share of segment {g}'s eligible patients served"))
-            rep.append(Quantity(f"adoption_{g}", "share of sites",
-                                f"share of segment {g}'s sites offering the AI service"))
-        rep += [
+        self._declare_reported([
+            *quantities.per_name(
+                self.segment_names,
+                ("coverage_{g}", "share of eligible patients",
+                 "share of segment {g}'s eligible patients served"),
+                ("adoption_{g}", "share of sites",
+                 "share of segment {g}'s sites offering the AI service")),
             Quantity("fund_spend", f"{cur} per year", "add-on payments from the fund"),
             Quantity("insurance_spend", f"{cur} per year",
                      "insurer payments for AI uses and comparators"),
@@ -239,17 +245,18 @@ class AddonFundProblem(PricingProblem[AddonFundSpec]):
                      "patients served beyond today's comparator patients"),
             Quantity("fund_per_extra_patient", f"{cur} per patient",
                      "fund spend per extra patient served (NaN when nobody extra is served)"),
-        ]
-        self._reported_info = {q.name: q for q in rep}
+        ])
+
+    def _guardrail_table(self) -> dict[str, Guardrail]:
+        s, cur = self.spec, self.spec.currency
         gr = s.guardrails
-        table = {
+        return {
             "fund_budget": common.fund_budget_rail(gr.fund_budget.budget, cur),
             "equity_floor": common.equity_floor_rail(gr.equity_floor.min_coverage,
                                                      "share of eligible patients",
                                                      "every segment's coverage"),
             "creator_sustainable": common.creator_sustainable_rail(s.creator, cur),
         }
-        self._guardrails = common.enabled_rails(table, gr.enabled_names())
 
     @property
     def currency(self) -> str:

@@ -242,14 +242,13 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
                      "prices rise with autonomy)"),
             quantities.tco_at_volume_quantity(),
         ]
-        self._reported_info = {q.name: q for q in rep}
-        self._guardrails = self._make_guardrails()
+        self._declare_reported(rep)
 
-    def _make_guardrails(self) -> tuple[Guardrail, ...]:
+    def _guardrail_table(self) -> dict[str, Guardrail]:
         s = self.spec
         gr = s.guardrails
         usd = "USD per use"
-        table = {
+        return {
             **common.anchor_guardrails(self._anchors.values(), usd,
                                        "largest payment per AI use (p_t + w_t v_c)"),
             "budget_access_max": common.budget_access_max_rail(self._today_spend, "e_c"),
@@ -262,7 +261,6 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
                 "tier_monotonicity", usd, max(self._vc, 1.0),
                 "p_assistive <= p_augmentative <= p_autonomous"),
         }
-        return common.enabled_rails(table, gr.enabled_names())
 
     def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> AutonomyTiersProblem:
         s = self.spec

@@ -215,7 +215,7 @@ class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
                      "with no AI use)"),
         ]
         rep += [inherited[n] for n in (*_LINEAR_REPORTED, "icer", "tco_at_volume")]
-        self._reported_info = {q.name: q for q in rep}
+        self._declare_reported(rep)
         self._guardrails = first.guardrails
 
     def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> CategoryIIIProblem:

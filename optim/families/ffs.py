@@ -110,13 +110,12 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
                                          tco_note=" at the stated volume"),
             quantities.tco_at_volume_quantity(),
         ]
-        self._reported_info = {q.name: q for q in rep}
-        self._guardrails = self._make_guardrails()
+        self._declare_reported(rep)
 
-    def _make_guardrails(self) -> tuple[Guardrail, ...]:
+    def _guardrail_table(self) -> dict[str, Guardrail]:
         s = self.spec
         gr = s.guardrails
-        table = {
+        return {
             **common.anchor_guardrails(self._anchors.values(), "USD per use", "p",
                                        tco_volume=s.creator.tco_volume),
             "budget_access_max": common.budget_access_max_rail(self._today_spend, "e_c"),
@@ -126,7 +125,6 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
                                                      "share of at-risk patients",
                                                      "worst-segment coverage"),
         }
-        return common.enabled_rails(table, gr.enabled_names())
 
     def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> FeeForServiceProblem:
         s = self.spec

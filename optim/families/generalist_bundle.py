@@ -399,13 +399,12 @@ class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
                      "max(sum_k d_k p_k, p E[L])"),
             *quantities.slack_quantities("USD per study", "largest_offer"),
         ]
-        self._reported_info = {q.name: q for q in rep}
-        self._guardrails = self._make_guardrails()
+        self._declare_reported(rep)
 
-    def _make_guardrails(self) -> tuple[Guardrail, ...]:
+    def _guardrail_table(self) -> dict[str, Guardrail]:
         s = self.spec
         gr = s.guardrails
-        table = {
+        return {
             **common.anchor_guardrails(self._anchors.values(), "USD per study",
                                        "largest offer per study max(sum_k d_k p_k, p E[L])"),
             "budget_access_max": common.budget_access_max_rail(self._today_spend),
@@ -417,7 +416,6 @@ class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
                 "single_code", "USD per study", 1.0,
                 "one code set only: the bundle price p or every per-task price is 0"),
         }
-        return common.enabled_rails(table, gr.enabled_names())
 
     @property
     def level_multiplier(self) -> float:

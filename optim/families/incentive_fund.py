@@ -343,16 +343,14 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
                      "coverage of the worst-served tier, mean over the horizon (maximized "
                      "when chosen)"),
         )}
-        rep: list[Quantity] = []
-        for g in self.tier_names:
-            rep += [
-                Quantity(f"coverage_{g}", "share of eligible uses",
-                         f"share of tier {g}'s eligible uses served, mean over the horizon"),
-                Quantity(f"adoption_{g}", "share of sites",
-                         f"share of tier {g}'s sites using the AI, mean over the horizon"),
-                Quantity(f"addon_{g}", f"{cur} per use", f"first-year add-on per use in {g}"),
-            ]
-        rep += [
+        rep = [
+            *quantities.per_name(
+                self.tier_names,
+                ("coverage_{g}", "share of eligible uses",
+                 "share of tier {g}'s eligible uses served, mean over the horizon"),
+                ("adoption_{g}", "share of sites",
+                 "share of tier {g}'s sites using the AI, mean over the horizon"),
+                ("addon_{g}", f"{cur} per use", "first-year add-on per use in {g}")),
             Quantity("fund_total", cur, "fund payments over the whole listing"),
             Quantity("fund_peak", f"{cur} per year", "fund payments in the costliest year"),
             Quantity("fund_grants", cur, "grants to adopting sites over the listing"),
@@ -367,23 +365,25 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
             Quantity("fund_per_use", f"{cur} per use",
                      "fund payments per AI use during the listing (NaN with none)"),
         ]
-        self._reported_info = {q.name: q for q in rep}
+        self._declare_reported(rep)
+
+    def _guardrail_table(self) -> dict[str, Guardrail]:
+        s, cur = self.spec, self.spec.currency
         gr = s.guardrails
         cap = gr.fund_budget
         per = "over the listing" if cap.period == "total" else "in any year"
-        table = {
+        return {
             "fund_budget": Guardrail(
                 "fund_budget", cur if cap.period == "total" else f"{cur} per year",
                 max(cap.budget, 1.0), f"fund payments {per} <= {cap.budget:,.0f} {cur}"),
             "equity_floor": common.equity_floor_rail(gr.equity_floor.min_coverage,
                                                      "share of eligible uses",
                                                      "every tier's mean coverage"),
-            "creator_sustainable": common.creator_sustainable_rail(cr, cur),
+            "creator_sustainable": common.creator_sustainable_rail(s.creator, cur),
             "evidence_goal": Guardrail(
                 "evidence_goal", "uses", max(self._evidence, 1.0),
                 f"AI uses during the listing >= {self._evidence:,.0f}"),
         }
-        self._guardrails = common.enabled_rails(table, gr.enabled_names())
 
     @property
     def currency(self) -> str:

@@ -265,13 +265,12 @@ class NtapProblem(PricingProblem[NtapSpec]):
                 "USD per case",
                 "creator's break-even price at the point's own horizon-average volume"),
         ]
-        self._reported_info = {q.name: q for q in rep}
-        self._guardrails = self._make_guardrails()
+        self._declare_reported(rep)
 
-    def _make_guardrails(self) -> tuple[Guardrail, ...]:
+    def _guardrail_table(self) -> dict[str, Guardrail]:
         s = self.spec
         gr = s.guardrails
-        table = {
+        return {
             **common.anchor_guardrails(self._anchors.values(), "USD per case",
                                        "largest add-on per case"),
             "creator_sustainable": common.creator_sustainable_rail(s.creator),
@@ -282,7 +281,6 @@ class NtapProblem(PricingProblem[NtapSpec]):
                                                      "share of eligible cases",
                                                      "worst-setting coverage"),
         }
-        return common.enabled_rails(table, gr.enabled_names())
 
     @property
     def ntap_years(self) -> int:

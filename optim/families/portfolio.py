@@ -332,7 +332,7 @@ class PortfolioProblem(PricingProblem[PortfolioSpec]):
             quantities.budget_impact_quantity(),
             Quantity("services_covered", "services", "services paid a positive rate"),
         ]
-        self._reported_info = {q.name: q for q in rep}
+        self._declare_reported(rep)
         self._guardrails, self._rail_index = self._make_guardrails()
 
     def _anchors_of(self, x: PortfolioService) -> Anchors:

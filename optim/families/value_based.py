@@ -330,13 +330,12 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
                      "largest contract payment per enrollee-year before payer multipliers"),
             *quantities.slack_quantities(per_year, "contract_payment_max"),
         ]
-        self._reported_info = {q.name: q for q in rep}
-        self._guardrails = self._make_guardrails()
+        self._declare_reported(rep)
 
-    def _make_guardrails(self) -> tuple[Guardrail, ...]:
+    def _guardrail_table(self) -> dict[str, Guardrail]:
         s = self.spec
         gr = s.guardrails
-        table = {
+        return {
             **common.anchor_guardrails(self._anchors.values(), "USD per beneficiary-year",
                                        "largest contract payment per enrollee-year"),
             "budget_access_max": common.budget_access_max_rail(self._today_spend),
@@ -348,7 +347,6 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
                 "self_funding", "USD per year", max(self._today_spend, 1.0),
                 "programme payments <= gross savings on avoided events"),
         }
-        return common.enabled_rails(table, gr.enabled_names())
 
     @property
     def todays_spend_by_payer(self) -> dict[str, float]:
