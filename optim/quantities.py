@@ -161,6 +161,14 @@ def tco_at_volume(creator: Creator, uses: np.ndarray) -> np.ndarray:
             creator.horizon_years, creator.discount_rate, uses))
 
 
+def creator_npv(annuity_factor: float, creator: Creator, fee: np.ndarray,
+                uses: np.ndarray) -> np.ndarray:
+    """``annuity(T, r) ((f - m) U - O) - F`` (currency): the creator's net present value at
+    a fee ``f`` (currency per use) and a constant yearly volume ``U`` (uses per year)."""
+    return annuity_factor * ((fee - creator.marginal_cost) * uses
+                             - creator.annual_fixed_cost) - creator.upfront_investment
+
+
 def value_report(
     payer_spend: np.ndarray,
     todays_spend: float,
@@ -171,4 +179,26 @@ def value_report(
     return {
         "budget_impact": payer_spend - todays_spend,
         "icer": icer(payer_spend, todays_spend, extra_served, value),
+    }
+
+
+def core_objectives(
+    payer_spend: np.ndarray,
+    creator_npv: np.ndarray,
+    access: np.ndarray,
+    provider_margin: np.ndarray,
+    coverage: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The five objectives every family defines, natural units and senses, ``(N,)`` each.
+
+    ``payer_spend`` (currency per year, min), ``creator_npv`` (currency, max), ``access``
+    (share, max), ``provider_margin`` (currency per year, max) and ``equity`` (share, max):
+    the coverage of the worst-served setting, ``min_g coverage[:, g]``.
+    """
+    return {
+        "payer_spend": payer_spend,
+        "creator_npv": creator_npv,
+        "access": access,
+        "provider_margin": provider_margin,
+        "equity": coverage.min(axis=1),
     }

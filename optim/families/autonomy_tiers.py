@@ -298,14 +298,9 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
         fixed = seg.S * (cost + A * self._dK[best])
         provider_margin = (U * pi_best).sum(axis=1) - fixed.sum(axis=1)
         coverage = served / seg.n
-        equity = coverage.min(axis=1)
-        objectives = {
-            "payer_spend": payer_spend,
-            "creator_npv": creator_npv,
-            "access": access,
-            "provider_margin": provider_margin,
-            "equity": equity,
-        }
+        objectives = quantities.core_objectives(payer_spend, creator_npv, access,
+                                                     provider_margin, coverage)
+        equity = objectives["equity"]
         av = self._anchors.values()
         top = rate.max(axis=1)
         step_up = np.minimum(P[:, 1] - P[:, 0], P[:, 2] - P[:, 1])

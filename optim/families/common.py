@@ -306,11 +306,6 @@ def equity_floor_rail(min_coverage: float, unit: str, subject: str) -> Guardrail
     return Guardrail("equity_floor", unit, 1.0, f"{subject} >= {min_coverage:g}")
 
 
-def enabled_rails(table: Mapping[str, Guardrail], enabled: Iterable[str]) -> tuple[Guardrail, ...]:
-    """The guardrails of ``table`` named in ``enabled``, in that order."""
-    return tuple(table[name] for name in enabled)
-
-
 # ---------------------------------------------------------------------------
 # Guardrails: values
 # ---------------------------------------------------------------------------

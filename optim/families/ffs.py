@@ -147,20 +147,14 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
         H = seg.nc * (1.0 - A)
         uses = U.sum(axis=1)
         payer_spend = (U * pay_per_use).sum(axis=1) + (H * (mu * self._vc)).sum(axis=1)
-        creator_npv = self._ann * ((f[:, 0] - s.creator.marginal_cost) * uses
-                                   - s.creator.annual_fixed_cost) - s.creator.upfront_investment
+        creator_npv = quantities.creator_npv(self._ann, s.creator, f[:, 0], uses)
         served = U + H
         access = (served * seg.e).sum(axis=1) / seg.en_total
         provider_margin = (U * pi).sum(axis=1) - (cost * seg.S).sum(axis=1)
         coverage = served / seg.n
-        equity = coverage.min(axis=1)
-        objectives = {
-            "payer_spend": payer_spend,
-            "creator_npv": creator_npv,
-            "access": access,
-            "provider_margin": provider_margin,
-            "equity": equity,
-        }
+        objectives = quantities.core_objectives(payer_spend, creator_npv, access,
+                                                     provider_margin, coverage)
+        equity = objectives["equity"]
         av = self._anchors.values()
         gr = s.guardrails
         fund = (U * a).sum(axis=1)

@@ -478,20 +478,14 @@ class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
         payer_spend = (U * mu * pay).sum(axis=1) + (comparator * mu).sum(axis=1)
         uses = U.sum(axis=1)
         cr = s.creator
-        creator_npv = self._ann * ((f[:, 0] - cr.marginal_cost) * uses - cr.annual_fixed_cost) \
-            - cr.upfront_investment
+        creator_npv = quantities.creator_npv(self._ann, cr, f[:, 0], uses)
         served_g = delivered.sum(axis=2)  # (N, G)
         access = (served_g * seg.e).sum(axis=1) / self._en_total
         provider_margin = (U * pi).sum(axis=1) - (cost * seg.S).sum(axis=1)
         coverage = served_g / self._needs
-        equity = coverage.min(axis=1)
-        objectives = {
-            "payer_spend": payer_spend,
-            "creator_npv": creator_npv,
-            "access": access,
-            "provider_margin": provider_margin,
-            "equity": equity,
-        }
+        objectives = quantities.core_objectives(payer_spend, creator_npv, access,
+                                                     provider_margin, coverage)
+        equity = objectives["equity"]
         offer = np.maximum(prices @ self._d, p[:, 0] * self._level)
         av = self._anchors.values()
         gr = s.guardrails

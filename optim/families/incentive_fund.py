@@ -456,14 +456,9 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
         access = (served * seg.e).sum(axis=2).mean(axis=1) / seg.en_total
         provider_margin = (U * pi + site_grants - seg.S * cost).sum(axis=2).mean(axis=1)
         coverage = (served / seg.n).mean(axis=1)  # (N, G)
-        equity = coverage.min(axis=1)
-        objectives = {
-            "payer_spend": payer_spend,
-            "creator_npv": creator_npv,
-            "access": access,
-            "provider_margin": provider_margin,
-            "equity": equity,
-        }
+        objectives = quantities.core_objectives(payer_spend, creator_npv, access,
+                                                     provider_margin, coverage)
+        equity = objectives["equity"]
         fund_total = fund_t.sum(axis=1)
         gr = s.guardrails
         used = fund_total if gr.fund_budget.period == "total" else fund_t.max(axis=1)

@@ -342,14 +342,9 @@ class NtapProblem(PricingProblem[NtapSpec]):
         coverage = w1 * (U1 + H1) / seg.n + w2 * (U2 + H2) / seg.n
         access = (coverage * seg.n * seg.e).sum(axis=1) / seg.en_total
         provider_margin = w1 * pm1 + w2 * pm2
-        equity = coverage.min(axis=1)
-        objectives = {
-            "payer_spend": payer_spend,
-            "creator_npv": creator_npv,
-            "access": access,
-            "provider_margin": provider_margin,
-            "equity": equity,
-        }
+        objectives = quantities.core_objectives(payer_spend, creator_npv, access,
+                                                     provider_margin, coverage)
+        equity = objectives["equity"]
         av = self._anchors.values()
         top = ntap.max(axis=1)  # largest add-on per Medicare case
         gr = s.guardrails

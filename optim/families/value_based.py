@@ -387,20 +387,14 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
         payer_spend = programme - gross + comparator
         uses = U.sum(axis=1)
         cr = s.creator
-        creator_npv = self._ann * ((f[:, 0] - cr.marginal_cost) * uses - cr.annual_fixed_cost) \
-            - cr.upfront_investment
+        creator_npv = quantities.creator_npv(self._ann, cr, f[:, 0], uses)
         served = U + H
         access = (served * seg.e).sum(axis=1) / seg.en_total
         provider_margin = (U * pi).sum(axis=1) - (cost * seg.S).sum(axis=1)
         coverage = served / seg.n
-        equity = coverage.min(axis=1)
-        objectives = {
-            "payer_spend": payer_spend,
-            "creator_npv": creator_npv,
-            "access": access,
-            "provider_margin": provider_margin,
-            "equity": equity,
-        }
+        objectives = quantities.core_objectives(payer_spend, creator_npv, access,
+                                                     provider_margin, coverage)
+        equity = objectives["equity"]
         contract = (base * earned + self._addon + shared_g).max(axis=1)
         av = self._anchors.values()
         gr = s.guardrails
