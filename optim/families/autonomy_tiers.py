@@ -249,10 +249,8 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
         gr = s.guardrails
         usd = "USD per use"
         return {
-            **common.anchor_guardrails(self._anchors.values(), usd,
-                                       "largest payment per AI use (p_t + w_t v_c)"),
-            "budget_access_max": common.budget_access_max_rail(self._today_spend, "e_c"),
-            "creator_sustainable": common.creator_sustainable_rail(s.creator),
+            **common.priced_rails(self._anchors, usd, "largest payment per AI use (p_t + w_t v_c)",
+                                  s.creator, todays_spend=self._today_spend, today_symbol="e_c"),
             "fund_budget": common.fund_budget_rail(gr.fund_budget.budget),
             "equity_floor": common.equity_floor_rail(gr.equity_floor.min_coverage,
                                                      "share of at-risk patients",

@@ -276,6 +276,28 @@ def anchor_guardrails(
     return out
 
 
+def priced_rails(
+    anchors: Anchors,
+    unit: str,
+    price_label: str,
+    creator: Creator,
+    *,
+    todays_spend: float | None = None,
+    today_symbol: str = "",
+    tco_volume: float | None = None,
+) -> dict[str, Guardrail]:
+    """The guardrails of a family with a price and a creator's fee: the five anchor rails
+    (see :func:`anchor_guardrails`), ``creator_sustainable`` and, when ``todays_spend`` is
+    given (USD per year), ``budget_access_max`` (see :func:`budget_access_max_rail`)."""
+    out = {
+        **anchor_guardrails(anchors.values(), unit, price_label, tco_volume=tco_volume),
+        "creator_sustainable": creator_sustainable_rail(creator),
+    }
+    if todays_spend is not None:
+        out["budget_access_max"] = budget_access_max_rail(todays_spend, today_symbol)
+    return out
+
+
 def budget_access_max_rail(todays_spend: float, symbol: str = "") -> Guardrail:
     """``budget_access_max``: ``payer_spend <= today's spend`` (USD per year).
 

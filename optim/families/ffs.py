@@ -116,10 +116,9 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
         s = self.spec
         gr = s.guardrails
         return {
-            **common.anchor_guardrails(self._anchors.values(), "USD per use", "p",
-                                       tco_volume=s.creator.tco_volume),
-            "budget_access_max": common.budget_access_max_rail(self._today_spend, "e_c"),
-            "creator_sustainable": common.creator_sustainable_rail(s.creator),
+            **common.priced_rails(self._anchors, "USD per use", "p", s.creator,
+                                  todays_spend=self._today_spend, today_symbol="e_c",
+                                  tco_volume=s.creator.tco_volume),
             "fund_budget": common.fund_budget_rail(gr.fund_budget.budget),
             "equity_floor": common.equity_floor_rail(gr.equity_floor.min_coverage,
                                                      "share of at-risk patients",

@@ -405,10 +405,9 @@ class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
         s = self.spec
         gr = s.guardrails
         return {
-            **common.anchor_guardrails(self._anchors.values(), "USD per study",
-                                       "largest offer per study max(sum_k d_k p_k, p E[L])"),
-            "budget_access_max": common.budget_access_max_rail(self._today_spend),
-            "creator_sustainable": common.creator_sustainable_rail(s.creator),
+            **common.priced_rails(self._anchors, "USD per study",
+                                  "largest offer per study max(sum_k d_k p_k, p E[L])", s.creator,
+                                  todays_spend=self._today_spend),
             "equity_floor": common.equity_floor_rail(gr.equity_floor.min_coverage,
                                                      "share of indicated task results",
                                                      "worst setting's delivered share"),

@@ -271,9 +271,8 @@ class NtapProblem(PricingProblem[NtapSpec]):
         s = self.spec
         gr = s.guardrails
         return {
-            **common.anchor_guardrails(self._anchors.values(), "USD per case",
-                                       "largest add-on per case"),
-            "creator_sustainable": common.creator_sustainable_rail(s.creator),
+            **common.priced_rails(self._anchors, "USD per case", "largest add-on per case",
+                                  s.creator),
             "ntap_budget": Guardrail(
                 "ntap_budget", "USD per year", max(gr.ntap_budget.budget, 1.0),
                 f"add-on payments <= {gr.ntap_budget.budget:,.0f} USD a year while paid"),

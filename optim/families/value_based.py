@@ -336,10 +336,9 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
         s = self.spec
         gr = s.guardrails
         return {
-            **common.anchor_guardrails(self._anchors.values(), "USD per beneficiary-year",
-                                       "largest contract payment per enrollee-year"),
-            "budget_access_max": common.budget_access_max_rail(self._today_spend),
-            "creator_sustainable": common.creator_sustainable_rail(s.creator),
+            **common.priced_rails(self._anchors, "USD per beneficiary-year",
+                                  "largest contract payment per enrollee-year", s.creator,
+                                  todays_spend=self._today_spend),
             "equity_floor": common.equity_floor_rail(gr.equity_floor.min_coverage,
                                                      "share of eligible beneficiaries",
                                                      "worst setting's share managed"),
