@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from paretoprice.problems import bundled_names, load_problem
 
-from tests.snapshot_tool import _digest, collect, snapshot_path
+from tests.snapshot_tool import collect, digest, snapshot_path
 
 
 @pytest.mark.parametrize("name", bundled_names())
@@ -39,4 +39,4 @@ def test_snapshot_comparison_can_fail() -> None:
     with np.load(snapshot_path(name)) as stored:
         assert np.array_equal(got[key], stored[key], equal_nan=True)
         assert not np.array_equal(changed, stored[key], equal_nan=True)
-    assert _digest(changed) != _digest(got[key])
+    assert digest(changed) != digest(got[key])
