@@ -13,9 +13,10 @@ the decision ladders, seed 1):
   than :data:`MAX_ROWS` rows are stored as evenly spaced rows plus the SHA-256 digest and
   shape of the whole array, so the files stay small and the comparison stays bit-exact.
 
-Regenerate (only when a behaviour change is intended and reviewed)::
+Write the snapshot of a new bundled problem, or regenerate one (only when a behaviour
+change is intended and reviewed)::
 
-    python -m tests.snapshot_tool
+    python -m tests.snapshot_tool NAME [NAME ...]    # e.g. idx-dr; no name: every problem
 
 ``tests/test_snapshots.py`` recomputes every array and compares with ``np.array_equal``
 (NaNs equal).
@@ -128,13 +129,15 @@ def snapshot_path(name: str) -> Path:
     return SNAPSHOT_DIR / f"{name}.npz"
 
 
-def main() -> None:
-    """Write the snapshot of every bundled problem."""
+def main(names: list[str] | None = None) -> None:
+    """Write the snapshot of the named bundled problems (default: every one)."""
     SNAPSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    for name in bundled_names():
+    for name in names or bundled_names():
         np.savez_compressed(snapshot_path(name), **collect(load_problem(name)))
         print(f"{name}: {snapshot_path(name).stat().st_size / 1e6:.2f} MB")
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1:])
