@@ -26,16 +26,14 @@ def test_importing_the_registry_imports_no_family_module() -> None:
 
 def test_registry_is_the_spec_literals_of_the_family_modules() -> None:
     reg = families()
-    assert sorted(reg) == ["addon_fund", "autonomy_tiers", "category_iii", "ffs",
-                           "generalist_bundle", "incentive_fund", "ntap", "portfolio",
-                           "value_based"]
+    assert len(reg) >= 9 and {"ffs", "ntap", "portfolio", "addon_fund"} <= set(reg)
     for name, cls in reg.items():
         # the one place the name is written: the spec's Literal (and its default)
         (literal,) = typing.get_args(cls.spec_type.model_fields["family"].annotation)
         assert literal == name == cls.family == spec_family(cls.spec_type)
         assert cls.__module__.rsplit(".", 1)[-1] in family_module_names()
-    # every bundled problem file names a registered family
-    assert {bundled_raw(n)["family"] for n in bundled_names()} <= set(reg)
+    # every family has a bundled problem, and every bundled problem a family
+    assert {bundled_raw(n)["family"] for n in bundled_names()} == set(reg)
 
 
 def test_problem_class_by_name_and_unknown_family() -> None:
