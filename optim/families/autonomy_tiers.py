@@ -297,7 +297,7 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
         provider_margin = (U * pi_best).sum(axis=1) - fixed.sum(axis=1)
         coverage = served / seg.n
         objectives = quantities.core_objectives(payer_spend, creator_npv, access,
-                                                     provider_margin, coverage)
+                                                provider_margin, coverage)
         equity = objectives["equity"]
         av = self._anchors.values()
         top = rate.max(axis=1)

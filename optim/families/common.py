@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
+from paretoprice.optim import quantities
 from paretoprice.optim.anchors import Anchors, compute_anchors
 from paretoprice.optim.problem import Guardrail
 from paretoprice.optim.spec import Bounds, Creator, Payer, ValueInputs
@@ -113,6 +114,23 @@ class SegmentArrays:
     def compliance(self) -> float:
         """Population-weighted share served today, ``sum_g n_g c_g / sum_g n_g`` (share)."""
         return float(np.sum(self.nc) / np.sum(self.n))
+
+    def objectives(self, U: np.ndarray, H: np.ndarray, margin: np.ndarray, cost: np.ndarray,
+                   payer_spend: np.ndarray, creator_npv: np.ndarray,
+                   ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The five objectives of a one-period model of these settings, and the coverage.
+
+        ``U``, ``H``: ``(N, G)`` AI uses and human services a year; ``margin``: the
+        provider's margin per AI use; ``cost``: adopters' fixed cost per site a year.
+        ``access = sum_g e_g (U_g + H_g) / sum_g e_g n_g``, ``provider_margin =
+        sum_g U_g margin_g - S_g cost_g``, coverage ``(U_g + H_g) / n_g`` (share).
+        """
+        served = U + H
+        access = (served * self.e).sum(axis=1) / self.en_total
+        provider_margin = (U * margin).sum(axis=1) - (cost * self.S).sum(axis=1)
+        coverage = served / self.n
+        return quantities.core_objectives(payer_spend, creator_npv, access, provider_margin,
+                                          coverage), coverage
 
 
 def segment_arrays(segments: Sequence[Any], population: str = "population") -> SegmentArrays:

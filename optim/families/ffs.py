@@ -147,12 +147,7 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
         uses = U.sum(axis=1)
         payer_spend = (U * pay_per_use).sum(axis=1) + (H * (mu * self._vc)).sum(axis=1)
         creator_npv = quantities.creator_npv(self._ann, s.creator, f[:, 0], uses)
-        served = U + H
-        access = (served * seg.e).sum(axis=1) / seg.en_total
-        provider_margin = (U * pi).sum(axis=1) - (cost * seg.S).sum(axis=1)
-        coverage = served / seg.n
-        objectives = quantities.core_objectives(payer_spend, creator_npv, access,
-                                                     provider_margin, coverage)
+        objectives, coverage = seg.objectives(U, H, pi, cost, payer_spend, creator_npv)
         equity = objectives["equity"]
         av = self._anchors.values()
         gr = s.guardrails

@@ -483,7 +483,7 @@ class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
         provider_margin = (U * pi).sum(axis=1) - (cost * seg.S).sum(axis=1)
         coverage = served_g / self._needs
         objectives = quantities.core_objectives(payer_spend, creator_npv, access,
-                                                     provider_margin, coverage)
+                                                provider_margin, coverage)
         equity = objectives["equity"]
         offer = np.maximum(prices @ self._d, p[:, 0] * self._level)
         av = self._anchors.values()

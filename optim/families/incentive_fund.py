@@ -457,7 +457,7 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
         provider_margin = (U * pi + site_grants - seg.S * cost).sum(axis=2).mean(axis=1)
         coverage = (served / seg.n).mean(axis=1)  # (N, G)
         objectives = quantities.core_objectives(payer_spend, creator_npv, access,
-                                                     provider_margin, coverage)
+                                                provider_margin, coverage)
         equity = objectives["equity"]
         fund_total = fund_t.sum(axis=1)
         gr = s.guardrails

@@ -342,7 +342,7 @@ class NtapProblem(PricingProblem[NtapSpec]):
         access = (coverage * seg.n * seg.e).sum(axis=1) / seg.en_total
         provider_margin = w1 * pm1 + w2 * pm2
         objectives = quantities.core_objectives(payer_spend, creator_npv, access,
-                                                     provider_margin, coverage)
+                                                provider_margin, coverage)
         equity = objectives["equity"]
         av = self._anchors.values()
         top = ntap.max(axis=1)  # largest add-on per Medicare case

@@ -387,12 +387,7 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
         uses = U.sum(axis=1)
         cr = s.creator
         creator_npv = quantities.creator_npv(self._ann, cr, f[:, 0], uses)
-        served = U + H
-        access = (served * seg.e).sum(axis=1) / seg.en_total
-        provider_margin = (U * pi).sum(axis=1) - (cost * seg.S).sum(axis=1)
-        coverage = served / seg.n
-        objectives = quantities.core_objectives(payer_spend, creator_npv, access,
-                                                     provider_margin, coverage)
+        objectives, coverage = seg.objectives(U, H, pi, cost, payer_spend, creator_npv)
         equity = objectives["equity"]
         contract = (base * earned + self._addon + shared_g).max(axis=1)
         av = self._anchors.values()
