@@ -251,20 +251,14 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
         return {
             **common.priced_rails(self._anchors, usd, "largest payment per AI use (p_t + w_t v_c)",
                                   s.creator, todays_spend=self._today_spend, today_symbol="e_c"),
-            "fund_budget": common.fund_budget_rail(gr.fund_budget.budget),
-            "equity_floor": common.equity_floor_rail(gr.equity_floor.min_coverage,
-                                                     "share of at-risk patients",
-                                                     "worst-segment coverage"),
+            **common.segment_fund_rails(gr),
             "tier_monotonicity": Guardrail(
                 "tier_monotonicity", usd, max(self._vc, 1.0),
                 "p_assistive <= p_augmentative <= p_autonomous"),
         }
 
     def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> AutonomyTiersProblem:
-        s = self.spec
-        new = common.decisions_with_bounds(s.decisions, changes,
-                                           {f"a_{g}": ("addons", g) for g in self.segment_names})
-        return AutonomyTiersProblem(s.replace(decisions=new))
+        return common.with_addon_bounds(self, changes)
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:

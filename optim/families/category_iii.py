@@ -219,10 +219,7 @@ class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
         self._guardrails = first.guardrails
 
     def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> CategoryIIIProblem:
-        s = self.spec
-        new = common.decisions_with_bounds(s.decisions, changes,
-                                           {f"a_{g}": ("addons", g) for g in self.segment_names})
-        return CategoryIIIProblem(s.replace(decisions=new))
+        return common.with_addon_bounds(self, changes)
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:

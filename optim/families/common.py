@@ -19,16 +19,18 @@ import dataclasses
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 from paretoprice.optim import quantities
 from paretoprice.optim.anchors import Anchors, compute_anchors
-from paretoprice.optim.problem import Guardrail
-from paretoprice.optim.spec import Bounds, Creator, Payer, ValueInputs
+from paretoprice.optim.problem import Guardrail, PricingProblem
+from paretoprice.optim.spec import Bounds, Creator, Guardrails, Payer, ValueInputs
 from pydantic import BaseModel
 
 logger = logging.getLogger(__name__)
+
+AddonProblemT = TypeVar("AddonProblemT", bound=PricingProblem[Any])
 
 STANDARD_ANCHOR_RAILS: tuple[str, ...] = (
     "cap_substitution",
@@ -316,6 +318,16 @@ def priced_rails(
     return out
 
 
+def segment_fund_rails(guardrails: Guardrails) -> dict[str, Guardrail]:
+    """``fund_budget`` (USD per year) and ``equity_floor`` (worst-segment coverage, share of
+    at-risk patients) of the pooled-segment families (fee-for-service, autonomy tiers)."""
+    return {
+        "fund_budget": fund_budget_rail(guardrails.fund_budget.budget),
+        "equity_floor": equity_floor_rail(guardrails.equity_floor.min_coverage,
+                                          "share of at-risk patients", "worst-segment coverage"),
+    }
+
+
 def budget_access_max_rail(todays_spend: float, symbol: str = "") -> Guardrail:
     """``budget_access_max``: ``payer_spend <= today's spend`` (USD per year).
 
@@ -436,6 +448,15 @@ def rail_values(
 # ---------------------------------------------------------------------------
 # Derived problems
 # ---------------------------------------------------------------------------
+
+
+def with_addon_bounds(problem: AddonProblemT, changes: Mapping[str, Bounds]) -> AddonProblemT:
+    """``problem`` rebuilt with some decision bounds replaced, for the families whose spec
+    keeps a per-segment add-on ``a_<segment>`` in ``decisions.addons`` (fee-for-service,
+    Category III, autonomy tiers); the original is untouched."""
+    s: Any = problem.spec
+    keyed = {f"a_{g.name}": ("addons", g.name) for g in s.segments}
+    return type(problem)(s.replace(decisions=decisions_with_bounds(s.decisions, changes, keyed)))
 
 
 def decisions_with_bounds(

@@ -119,17 +119,11 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
             **common.priced_rails(self._anchors, "USD per use", "p", s.creator,
                                   todays_spend=self._today_spend, today_symbol="e_c",
                                   tco_volume=s.creator.tco_volume),
-            "fund_budget": common.fund_budget_rail(gr.fund_budget.budget),
-            "equity_floor": common.equity_floor_rail(gr.equity_floor.min_coverage,
-                                                     "share of at-risk patients",
-                                                     "worst-segment coverage"),
+            **common.segment_fund_rails(gr),
         }
 
     def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> FeeForServiceProblem:
-        s = self.spec
-        new = common.decisions_with_bounds(s.decisions, changes,
-                                           {f"a_{g}": ("addons", g) for g in self.segment_names})
-        return FeeForServiceProblem(s.replace(decisions=new))
+        return common.with_addon_bounds(self, changes)
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
