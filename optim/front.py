@@ -23,7 +23,7 @@ from paretoprice.optim.indicators import Comparison, compare, default_reference_
 from paretoprice.optim.io import write_text_atomic, write_with
 
 if TYPE_CHECKING:
-    from paretoprice.optim.problem import Evaluation, PricingProblem
+    from paretoprice.optim.problem import Evaluation, SolvableProblem
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ class ParetoFront:
     @classmethod
     def from_evaluation(
         cls,
-        problem: PricingProblem,
+        problem: SolvableProblem,
         X: np.ndarray,
         ev: Evaluation,
         provenance: Provenance,
