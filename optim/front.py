@@ -23,6 +23,7 @@ from paretoprice.optim.indicators import Comparison, compare, default_reference_
 from paretoprice.optim.io import write_text_atomic, write_with
 
 if TYPE_CHECKING:
+    from paretoprice.optim.pick import Pick
     from paretoprice.optim.problem import Evaluation, PricingProblem
 
 logger = logging.getLogger(__name__)
@@ -259,6 +260,16 @@ class ParetoFront:
         )
         logger.info("wrote %s and %s (%d points)", csv_path, json_path, self.n_points)
         return csv_path, json_path
+
+    # ------------------------------------------------------------------ choosing
+    def pick(self, method: str = "knee", **options: Any) -> Pick:
+        """One point chosen by a stated rule; see :func:`paretoprice.optim.pick.pick`.
+
+        >>> front.pick("nearest", near={"p": 55}).decisions  # doctest: +SKIP
+        """
+        from paretoprice.optim.pick import pick
+
+        return pick(self, method, **options)
 
     # ------------------------------------------------------------------ comparing
     def with_reference_point(self, point: Sequence[float]) -> ParetoFront:

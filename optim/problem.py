@@ -150,6 +150,7 @@ class PricingProblem(ABC):
         self._guardrails: tuple[Guardrail, ...] = ()
         self._setup()
         self._check_user_constraints()
+        self._check_observed()
 
     # -- to implement -----------------------------------------------------------------
     @abstractmethod
@@ -400,6 +401,14 @@ class PricingProblem(ABC):
         for i, c in enumerate(self._spec.constraints):
             if c.quantity not in known:
                 raise UnknownNameError(f"constraints[{i}].quantity", c.quantity, list(known),
+                                       owner=f"problem '{self.name}'")
+
+    def _check_observed(self) -> None:
+        """Every ``[[observed]]`` price names a decision of this problem."""
+        for i, obs in enumerate(getattr(self._spec, "observed", ())):
+            if obs.variable not in self.decision_names:
+                raise UnknownNameError(f"observed[{i}].variable", obs.variable,
+                                       list(self.decision_names),
                                        owner=f"problem '{self.name}'")
 
     def __repr__(self) -> str:
