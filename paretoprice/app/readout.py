@@ -83,7 +83,7 @@ def decision_text(problem: PricingProblem, name: str, value: float) -> str:
     unit = next((d.unit for d in problem.decisions if d.name == name), "")
     if unit == "index":
         labels = getattr(problem, f"{name}_names", None)
-        i = int(round(value))
+        i = round(float(value))
         if labels and 0 <= i < len(labels):
             return f"{labels[i]} (option {i})"
         return f"option {i}"
@@ -185,12 +185,13 @@ class HealthEconomics:
                   "dQALY - dCost; one steady-state year; no clinical pathway yet (model v2)")
 
 
-def health_economics(problem: PricingProblem,
-                     get: Callable[[str], np.ndarray | None]) -> HealthEconomics:
+def health_economics(problem: PricingProblem, get: Callable[[str], np.ndarray | None],
+                     wtp: float | None = None) -> HealthEconomics:
     """QALYs, cost and NMB from the quantities ``get(name)`` returns (a front's columns or
-    an evaluation's quantities)."""
+    an evaluation's quantities); ``wtp`` (currency per QALY) overrides the problem's."""
     value = getattr(problem.spec, "value", None)
-    wtp = float(getattr(value, "wtp_per_qaly", float("nan"))) if value is not None else math.nan
+    if wtp is None:
+        wtp = float(getattr(value, "wtp_per_qaly", math.nan)) if value is not None else math.nan
     if value is None:
         return HealthEconomics(None, None, None, None, wtp,
                                "the problem has no [value] table (wtp_per_qaly, "
