@@ -229,7 +229,8 @@ def describe_locations(problem: PricingProblem, locations: Sequence[Location]) -
         lines.append(head + ".")
         comp_dec = ", ".join(f"{k} = {decision_text(problem, k, v)}"
                              for k, v in loc.compromise_decisions.items()
-                             if k not in fixed and (k in loc.other_ranges))
+                             if k not in fixed and k in loc.other_ranges
+                             and loc.other_ranges[k][0] != loc.other_ranges[k][1])
         comp = ", ".join(f"{k} {fmt_value(units[k], v)}" for k, v in loc.compromise.items())
         lines.append("    most balanced completion" + (f" ({comp_dec})" if comp_dec else "")
                      + f": {comp}")
@@ -247,12 +248,13 @@ def _delta(unit: str, v: float) -> str:
 
 
 def access_baseline(problem: PricingProblem, variable: str) -> ObservedPrice | None:
-    """The access-maximizing value ``v_e`` as an observation on ``variable`` when it is
-    priced in the anchors' unit (per use or per patient, same currency), else ``None``."""
+    """The access-maximizing value ``v_e`` as an observation on ``variable`` when it is a
+    payer's price (not the creator's fee ``f``) in the anchors' unit (per use or per
+    patient, same currency), else ``None``."""
     from paretoprice.app.plots import anchor_comparable
 
-    if variable not in problem.decision_names:
-        return None
+    if variable not in problem.decision_names or variable.startswith("f"):
+        return None  # v_e anchors what payers pay, not the creator's fee
     try:
         anchor = problem.anchors()["access_maximizing"]
     except KeyError:

@@ -32,7 +32,7 @@ def _solve(args: argparse.Namespace) -> tuple[PricingProblem, ParetoFront]:
     solver = args.solver or default_solver(problem)
     options: dict[str, Any] = {}
     for key in ("pop_size", "n_gen"):
-        if getattr(args, key, None) is not None:
+        if getattr(args, key, None) is not None and solver not in {"grid", "exact"}:
             options[key] = getattr(args, key)
     front = solve(problem, solver, seed=args.seed, progress=False, **options)
     return problem, front
