@@ -378,6 +378,13 @@ def readout(problem: PricingProblem, x: Sequence[float] | np.ndarray,
     if not spend:
         lines.append(Line("Spend by payer", "split by payer", "not reported", "",
                           f"family '{problem.family}' reports payer spend as one total"))
+    else:
+        listed = sum(val(q.name) for q in spend if math.isfinite(val(q.name)))
+        rest = val("payer_spend") - listed
+        if math.isfinite(rest) and abs(rest) > 0.005 * abs(val("payer_spend")):
+            lines.append(Line("Spend by payer", "other payers (not split by the model)", rest,
+                              units.get("payer_spend", ""),
+                              "payer_spend minus the lines above"))
     # budget impact by year
     impact = val("budget_impact")
     cr = getattr(problem.spec, "creator", None)
@@ -411,9 +418,10 @@ def readout(problem: PricingProblem, x: Sequence[float] | np.ndarray,
                  "qaly_gain_per_patient x extra patients"),
             Line("Health economics", "incremental cost", d_c, f"{cur} per year",
                  "budget impact net of downstream savings"),
-            Line("Health economics", "ICER",
-                 ratio if math.isfinite(ratio) and not label.startswith("dom") else label,
-                 f"{cur} per QALY", label),
+            Line("Health economics", "ICER", ratio, f"{cur} per QALY", label)
+            if math.isfinite(ratio) and not label.startswith("dom")
+            else Line("Health economics", "ICER", label, "", "no ratio is reported for a "
+                      "dominant or dominated strategy"),
             Line("Health economics", "net monetary benefit", nmb, f"{cur} per year",
                  f"at WTP {he.wtp:,.0f} {cur} per QALY"),
             Line("Health economics", "basis", "model v1", "", he.basis),
@@ -426,8 +434,8 @@ def readout(problem: PricingProblem, x: Sequence[float] | np.ndarray,
         lines.append(Line("Creator", "creator_npv", npv, units.get("creator_npv", "")))
         lines.append(Line("Creator", "level annual margin", M, f"{cur} per year",
                           "(NPV + upfront investment) / annuity(T, r)"))
-        lines.append(Line("Creator", "payback year", year if year is not None else "never",
-                          "years" if year is not None else "", why))
+        lines.append(Line("Creator", "payback year",
+                          f"year {year:.0f}" if year is not None else "never", "", why))
     # providers and segments
     lines.append(Line("Providers and segments", "provider_margin", val("provider_margin"),
                       units.get("provider_margin", "")))
