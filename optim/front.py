@@ -23,6 +23,7 @@ from paretoprice.optim.indicators import Comparison, compare, default_reference_
 from paretoprice.optim.io import write_text_atomic, write_with
 
 if TYPE_CHECKING:
+    from paretoprice.optim.pick import Pick
     from paretoprice.optim.problem import Evaluation, SolvableProblem
 
 logger = logging.getLogger(__name__)
@@ -245,8 +246,12 @@ class ParetoFront:
             "provenance": self.provenance.to_dict(),
         }
 
-    def to_csv(self, directory: str | Path) -> tuple[Path, Path]:
+    def to_csv(self, directory: str | Path,
+               extra: Mapping[str, Any] | None = None) -> tuple[Path, Path]:
         """Write ``front.csv`` and ``front.json`` into ``directory`` (created if needed).
+
+        ``extra`` adds JSON-ready keys to ``front.json`` (the application layer adds the
+        value anchors, where observed prices sit and the picks).
 
         Each file is written to a temporary name and renamed, so a crash never leaves a
         half-written file. Returns the two paths.
@@ -255,10 +260,22 @@ class ParetoFront:
         frame = self.to_frame()
         csv_path = write_with(d / "front.csv", lambda tmp: frame.to_csv(tmp, index=False))
         json_path = write_text_atomic(
-            d / "front.json", json.dumps(self.metadata(), indent=2, default=_json_default) + "\n"
+            d / "front.json",
+            json.dumps({**self.metadata(), **dict(extra or {})}, indent=2,
+                       default=_json_default) + "\n"
         )
         logger.info("wrote %s and %s (%d points)", csv_path, json_path, self.n_points)
         return csv_path, json_path
+
+    # ------------------------------------------------------------------ choosing
+    def pick(self, method: str = "knee", **options: Any) -> Pick:
+        """One point chosen by a stated rule; see :func:`paretoprice.optim.pick.pick`.
+
+        >>> front.pick("nearest", near={"p": 55}).decisions  # doctest: +SKIP
+        """
+        from paretoprice.optim.pick import pick
+
+        return pick(self, method, **options)
 
     # ------------------------------------------------------------------ comparing
     def with_reference_point(self, point: Sequence[float]) -> ParetoFront:

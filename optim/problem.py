@@ -412,6 +412,7 @@ class PricingProblem(SolvableProblem, Generic[SpecT]):
             table = self._guardrail_table()
             self._guardrails = tuple(table[n] for n in spec.enabled_guardrails())
         self._check_user_constraints()
+        self._check_observed()
 
     # -- to implement -----------------------------------------------------------------
     @abstractmethod
@@ -630,6 +631,14 @@ class PricingProblem(SolvableProblem, Generic[SpecT]):
         for i, c in enumerate(self._spec.constraints):
             if c.quantity not in known:
                 raise UnknownNameError(f"constraints[{i}].quantity", c.quantity, list(known),
+                                       owner=f"problem '{self.name}'")
+
+    def _check_observed(self) -> None:
+        """Every ``[[observed]]`` price names a decision of this problem."""
+        for i, obs in enumerate(getattr(self._spec, "observed", ())):
+            if obs.variable not in self.decision_names:
+                raise UnknownNameError(f"observed[{i}].variable", obs.variable,
+                                       list(self.decision_names),
                                        owner=f"problem '{self.name}'")
 
     def __repr__(self) -> str:

@@ -6,7 +6,8 @@ that names a ``paretoprice`` module on its own (``"paretoprice.solvers.grid:Grid
 in a registry, ``importlib.import_module("paretoprice.app.cli")``).
 
 Layers, highest first; a module may import its own layer or any lower one, never a
-higher one, and no chain of imports may come back to where it started:
+higher one (imports for type checkers only included), and no chain of imports that run
+may come back to where it started:
 
 ==  ===========================  ======================================================
 3   application                  ``paretoprice`` (root), ``paretoprice.app``, the problem
@@ -98,8 +99,25 @@ def _resolve(importer: str, is_package: bool, node: ast.ImportFrom) -> str:
     return ".".join([*base, node.module] if node.module else base)
 
 
-def imports_of(module: str, source: str, is_package: bool, known: Iterable[str]) -> set[str]:
-    """The ``paretoprice`` modules that ``module`` imports (statements and strings)."""
+def _type_checking_nodes(tree: ast.AST) -> set[int]:
+    """ids of the nodes inside ``if TYPE_CHECKING:`` blocks (never run)."""
+    out: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and (
+            (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+            or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING")
+        ):
+            for stmt in node.body:
+                out.update(id(n) for n in ast.walk(stmt))
+    return out
+
+
+def imports_of(module: str, source: str, is_package: bool, known: Iterable[str],
+               runtime_only: bool = False) -> set[str]:
+    """The ``paretoprice`` modules that ``module`` imports (statements and strings).
+
+    ``runtime_only`` leaves out imports under ``if TYPE_CHECKING:``, which never run.
+    """
     known = set(known)
     found: set[str] = set()
 
@@ -110,7 +128,11 @@ def imports_of(module: str, source: str, is_package: bool, known: Iterable[str])
         if name and name != module:
             found.add(name)
 
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    skip = _type_checking_nodes(tree) if runtime_only else set()
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith("paretoprice"):
@@ -140,15 +162,23 @@ class Violation:
         return f"{self.importer} -> {self.imported}: {self.why}"
 
 
-def import_graph(sources: Mapping[str, str], packages: Iterable[str]) -> dict[str, set[str]]:
+def import_graph(sources: Mapping[str, str], packages: Iterable[str],
+                 runtime_only: bool = False) -> dict[str, set[str]]:
     """Module -> the ``paretoprice`` modules it imports (``packages``: the package names,
-    whose source is an ``__init__.py``, for relative imports)."""
+    whose source is an ``__init__.py``, for relative imports; ``runtime_only``: leave out
+    imports made for type checkers only)."""
     packages = set(packages)
-    return {m: imports_of(m, text, m in packages, sources) for m, text in sources.items()}
+    return {m: imports_of(m, text, m in packages, sources, runtime_only)
+            for m, text in sources.items()}
 
 
-def violations(graph: Mapping[str, set[str]]) -> list[Violation]:
-    """Upward imports and import cycles in ``graph``."""
+def violations(graph: Mapping[str, set[str]],
+               runtime: Mapping[str, set[str]] | None = None) -> list[Violation]:
+    """Upward imports in ``graph`` and import cycles in ``runtime`` (default ``graph``).
+
+    An import made for type checkers only still ties a layer to a higher one, so it
+    counts as upward; it never runs, so it makes no cycle.
+    """
     out: list[Violation] = []
     for importer, targets in sorted(graph.items()):
         for imported in sorted(targets):
@@ -156,9 +186,15 @@ def violations(graph: Mapping[str, set[str]]) -> list[Violation]:
             if hi > lo:
                 out.append(Violation(importer, imported,
                                      f"upward import ({LAYER_NAMES[lo]} -> {LAYER_NAMES[hi]})"))
-    for cycle in cycles(graph):
+    for cycle in cycles(graph if runtime is None else runtime):
         out.append(Violation(cycle[0], cycle[1], "import cycle among " + ", ".join(cycle)))
     return out
+
+
+def check(sources: Mapping[str, str], packages: Iterable[str]) -> list[Violation]:
+    """Every violation of the rules in the package whose sources are ``sources``."""
+    return violations(import_graph(sources, packages),
+                      import_graph(sources, packages, runtime_only=True))
 
 
 def cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:

@@ -16,18 +16,18 @@ import pytest
 
 from tests.layers import (
     ROOT,
+    check,
     cycles,
     import_graph,
     layer_of,
     read_sources,
     source_files,
-    violations,
 )
 
 
 def test_no_upward_or_cyclic_import() -> None:
     sources, packages = read_sources()
-    found = violations(import_graph(sources, packages))
+    found = check(sources, packages)
     assert not found, "layer rules broken:\n" + "\n".join(map(str, found))
 
 
@@ -52,9 +52,9 @@ def test_every_module_has_a_layer() -> None:
 )
 def test_checker_fails_on_a_planted_upward_import(module: str, planted: str) -> None:
     sources, packages = read_sources()
-    assert not violations(import_graph(sources, packages))
+    assert not check(sources, packages)
     sources[module] += planted
-    found = violations(import_graph(sources, packages))
+    found = check(sources, packages)
     upward = [v for v in found if "upward import" in v.why]
     assert [v.importer for v in upward] == [module], found
 
@@ -65,9 +65,21 @@ def test_checker_fails_on_a_planted_cycle() -> None:
     sources["paretoprice.optim.indicators"] += (
         "\n\ndef _planted():\n    from paretoprice.optim.front import ParetoFront\n"
         "    return ParetoFront\n")
-    graph = import_graph(sources, packages)
+    graph = import_graph(sources, packages, runtime_only=True)
     assert ["paretoprice.optim.front", "paretoprice.optim.indicators"] in cycles(graph)
-    assert any("cycle" in v.why for v in violations(graph))
+    assert any("cycle" in v.why for v in check(sources, packages))
+
+
+def test_type_only_imports_count_as_upward_but_make_no_cycle() -> None:
+    sources, packages = read_sources()
+    sources["paretoprice.optim.anchors"] += (
+        "\n\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+        "    from paretoprice.solvers.grid import GridSolver\n"
+        "    from paretoprice.optim.front import ParetoFront\n")
+    found = check(sources, packages)
+    assert [str(v) for v in found] == [
+        "paretoprice.optim.anchors -> paretoprice.solvers.grid: upward import "
+        "(kernel -> solvers and benchmarks)"]
 
 
 def test_every_package_folder_is_listed_for_installation() -> None:

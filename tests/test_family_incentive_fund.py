@@ -193,5 +193,5 @@ def test_korea_ai_fund_script_runs(tmp_path) -> None:
     for name in ("payer_spend", "access", "equity", "provider_margin", "creator_npv"):
         assert name in df.columns
     assert (df["fund_total"] <= 100e9 * (1 + 1e-9)).all()  # the fund's cap
-    assert "a = 1180.00 KRW per use" in result.text
+    assert "a = 1,180.00 KRW per use" in result.text
     assert "PACS-style design" in result.text

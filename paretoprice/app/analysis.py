@@ -8,9 +8,16 @@ feasible ones, and tells
 
 * whether any completion is on the front (nondominated against it) or all are dominated;
 * the range of the other decisions over the completions on the front;
-* the *compromise* completion (closest to the ideal point in objectives scaled to the
-  front's range) and its objective values, and the change in each objective against a
-  baseline price's compromise (by default the access-maximizing value ``v_e``).
+* the *compromise* completion and its objective values, and the change in each objective
+  against a baseline price's compromise (by default the access-maximizing value ``v_e``).
+
+The compromise is defined as the most balanced completion: among the completions on the
+front (else among those not dominated by another completion), the smallest worst
+shortfall ``max_i z_i`` with every objective normalized to the front's ideal (0) and nadir
+(1) point, ties broken by the smaller ``sum_i z_i``, then the first in ladder order. This
+is the tie-break rule of :mod:`paretoprice.optim.pick`; unlike a Euclidean distance to the
+ideal point it does not send a price that only moves money between provider and creator
+to an extreme fee.
 """
 
 from __future__ import annotations
@@ -123,8 +130,10 @@ def _completions(problem: PricingProblem, fixed: Mapping[int, tuple[float, float
 
 
 def _compromise(F_min: np.ndarray, ideal: np.ndarray, span: np.ndarray) -> int:
-    d = np.linalg.norm((F_min - ideal) / span, axis=1)
-    return int(np.argmin(d))
+    """Row with the smallest ``max_i z_i``, then smallest ``sum_i z_i``, then first."""
+    z = (F_min - ideal) / span
+    order = np.lexsort((np.arange(len(z)), z.sum(axis=1), z.max(axis=1)))
+    return int(order[0])
 
 
 def locate(
@@ -177,8 +186,9 @@ def locate(
               for j, n in enumerate(problem.decision_names) if j not in idx and len(on)}
     ideal = Pf.min(axis=0)
     span = np.where(Pf.max(axis=0) > ideal, Pf.max(axis=0) - ideal, 1.0)
-    cand = Ff[nondominated_mask(Ff)]
-    cx = Xf[nondominated_mask(Ff)]
+    pool = nd if nd.any() else nondominated_mask(Ff)
+    cand = Ff[pool]
+    cx = Xf[pool]
     i = _compromise(cand, ideal, span)
     signs = np.array([1.0 if s == "min" else -1.0 for s in problem.senses])
     comp = dict(zip(names, (cand[i] * signs).tolist(), strict=True))

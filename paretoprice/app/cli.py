@@ -6,6 +6,10 @@
     paretoprice anchors PROBLEM [--format table|csv|json]
     paretoprice solve PROBLEM [--solver NAME] [--objectives a,b,...] [--seed N] [--out DIR]
     paretoprice solve model.py --solver exact [--set grid_points=N] [--out DIR]
+    paretoprice pick PROBLEM --method knee|weights|asf|nash|kalai-smorodinsky|nearest|best-nmb
+    paretoprice readout PROBLEM --at p=55,f=20 [--format table|json|csv]
+    paretoprice explain PROBLEM
+    paretoprice report PROBLEM --out DIR
 
 PROBLEM is a bundled problem name or the path of a TOML problem file. Bad input exits
 with status 2 and a one-line message (no traceback).
@@ -155,6 +159,8 @@ def cmd_solve_model(args: argparse.Namespace) -> int:
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
+    from paretoprice.app.explain import explain, objective_summary
+    from paretoprice.app.frontmeta import front_extras
     from paretoprice.app.plots import plot_front, plot_parallel
     from paretoprice.problems import load_problem
     from paretoprice.solvers import solve
@@ -173,12 +179,10 @@ def cmd_solve(args: argparse.Namespace) -> int:
     front = solve(prob, args.solver, seed=args.seed, progress=progress, **options)
     print(f"{prob.name}: {len(front)} Pareto points from '{args.solver}' in "
           f"{front.provenance.runtime_s:.2f} s ({front.provenance.evaluations:,} evaluations)")
-    frame = front.to_frame()
-    summary = frame[list(front.objective_names)].describe().loc[["min", "max"]]
-    print(summary.to_string(float_format=lambda v: f"{v:,.4g}"))
+    print(objective_summary(front))
     if args.out:
         out = Path(args.out)
-        csv_path, json_path = front.to_csv(out)
+        csv_path, json_path = front.to_csv(out, extra=front_extras(prob, explain(prob, front)))
         png = plot_front(front, out / "front.png", anchors=prob.anchors(),
                          observed=prob.spec.observed)
         written = [csv_path, json_path, png]
@@ -233,9 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-EXTENSIONS: tuple[str, ...] = ("paretoprice.app.compare_cli", "paretoprice.app.bench_cli")
+EXTENSIONS: tuple[str, ...] = ("paretoprice.app.compare_cli", "paretoprice.app.bench_cli",
+                               "paretoprice.app.report_cli")
 """Modules that add sub-commands: each defines ``register(subparsers)`` and sets
-``func`` on its parsers (``compare`` and ``bench``)."""
+``func`` on its parsers (``compare``, ``bench``; ``pick``, ``readout``, ``explain``,
+``report``)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

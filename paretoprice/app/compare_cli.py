@@ -92,9 +92,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise ParameterError("--solvers", "at least two comma-separated solver names",
                              args.solvers, fix="e.g. --solvers nsga2,exact")
     result = compare_solvers(problem, solver_names, seed=args.seed)
+    ref_front = result.fronts[result.reference]
+    kind = ("exact on the ladder" if ref_front.provenance.exact else
+            "HEURISTIC, not exact: ratios and misses are against another approximation")
     print(f"{problem.name}: reference front from '{result.reference}' "
-          f"({len(result.fronts[result.reference])} points)")
-    print(result.table.to_string(index=False, float_format=lambda v: f"{v:.6g}"))
+          f"({len(ref_front)} points; {kind})")
+    shown = result.table.copy()
+    shown["hv_ratio"] = shown["hv_ratio"].map(lambda v: f"{v:.4f}")
+    shown = shown.drop(columns=["hypervolume"])
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print("hv_ratio: hypervolume / the reference front's, one common reference point "
+          "(raw hypervolumes in compare.csv)")
     if args.out:
         out = Path(args.out)
         csv_path = write_with(out / "compare.csv",

@@ -206,8 +206,18 @@ def plot_parallel(front: ParetoFront, path: str | Path, title: str = "") -> Path
     from matplotlib.collections import LineCollection
 
     segments = np.stack([np.broadcast_to(xs, S.shape), S], axis=2)[order]
-    colors = colormaps["viridis"](np.linspace(0, 1, len(order)))
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    first = front.objectives[:, 0]
+    norm = Normalize(float(first.min()), float(first.max()) if len(first) and
+                     first.max() > first.min() else float(first.min()) + 1.0) \
+        if len(first) else Normalize(0.0, 1.0)
+    colors = colormaps["viridis"](norm(first[order]))
     ax.add_collection(LineCollection(segments, colors=colors, alpha=0.25, linewidths=0.6))
+    if len(first):
+        fig.colorbar(ScalarMappable(norm=norm, cmap="viridis"), ax=ax,
+                     label=f"{front.objective_names[0]} [{front.units[0]}] (line colour)")
     ax.set_xlim(-0.1, len(xs) - 0.9)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xticks(xs, [f"{n}\n({s})" for n, s in zip(front.objective_names, front.senses,
