@@ -369,6 +369,11 @@ def run_chunk(setup: PsaSetup, values: np.ndarray, first_draw: int) -> dict[str,
             plane[r, :, 0] = o.d_cost[setup.tracked]
             plane[r, :, 1] = o.d_qaly[setup.tracked]
     out["plane"] = plane
+    # smallest exact integer types: a chunk travels to the client and is stored compressed
+    small = np.uint16 if values.shape[0] < 2**16 else np.int64
+    out["hist"] = out["hist"].astype(small)
+    for k in ("pareto", "feasible", "ce", "best"):
+        out[k] = out[k].astype(np.int32)
     return out
 
 
@@ -382,7 +387,8 @@ def combine(parts: Sequence[Mapping[str, np.ndarray]] | Any) -> dict[str, np.nda
             if k == "plane":
                 continue
             if k not in total:
-                total[k] = np.array(v, copy=True)
+                v = np.asarray(v)
+                total[k] = v.astype(np.int64 if v.dtype.kind in "iu" else v.dtype, copy=True)
             elif k == "min_obj":
                 np.minimum(total[k], v, out=total[k])
             elif k == "max_obj":

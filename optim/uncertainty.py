@@ -407,7 +407,7 @@ def _params(dist: str, form: tuple[str, ...], entry: Mapping[str, Any], where: s
     if dist == "triangular":
         lo, mode, hi = (_number(entry, k, where, owner) for k in ("min", "mode", "max"))
         if not (lo <= mode <= hi and lo < hi):
-            raise _err(f"{where}.mode", f"min <= mode <= max with min < max",
+            raise _err(f"{where}.mode", "min <= mode <= max with min < max",
                        f"min={lo:g}, mode={mode:g}, max={hi:g}",
                        "order the three values min <= mode <= max.", owner)
         return {"c": (mode - lo) / (hi - lo), "loc": lo, "scale": hi - lo}

@@ -6,6 +6,9 @@
     paretoprice anchors PROBLEM [--format table|csv|json]
     paretoprice solve PROBLEM [--solver NAME] [--objectives a,b,...] [--seed N] [--out DIR]
     paretoprice solve model.py --solver exact [--set grid_points=N] [--out DIR]
+    paretoprice psa PROBLEM --draws N [--seed S] [--scheduler ADDRESS] [--out DIR] [--resume]
+    paretoprice tornado PROBLEM [--at p=55,f=20]
+    paretoprice sobol PROBLEM [--n 64]
 
 PROBLEM is a bundled problem name or the path of a TOML problem file. Bad input exits
 with status 2 and a one-line message (no traceback).
@@ -233,9 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-EXTENSIONS: tuple[str, ...] = ("paretoprice.app.compare_cli", "paretoprice.app.bench_cli")
+EXTENSIONS: tuple[str, ...] = ("paretoprice.app.compare_cli", "paretoprice.app.bench_cli",
+                               "paretoprice.app.psa_cli")
 """Modules that add sub-commands: each defines ``register(subparsers)`` and sets
-``func`` on its parsers (``compare`` and ``bench``)."""
+``func`` on its parsers (``compare``, ``bench``, and ``psa``/``tornado``/``sobol``)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
