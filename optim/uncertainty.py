@@ -334,10 +334,11 @@ def _fit_gamma_interval(lo: float, hi: float, where: str, owner: str) -> tuple[f
 
     def gap(logk: float) -> float:
         k = math.exp(logk)
-        return math.log(stats.gamma.ppf(0.975, k) / stats.gamma.ppf(0.025, k)) - target
+        low = max(float(stats.gamma.ppf(0.025, k)), 1e-300)
+        return math.log(float(stats.gamma.ppf(0.975, k)) / low) - target
 
     try:
-        logk = optimize.brentq(gap, math.log(1e-3), math.log(1e7), xtol=1e-12)
+        logk = optimize.brentq(gap, math.log(0.05), math.log(1e7), xtol=1e-12)
     except ValueError:
         raise _err(f"{where}.high", "a 95% interval a gamma can match", f"[{lo}, {hi}]",
                    "give mean and se instead, or shape and scale.", owner) from None
@@ -482,10 +483,13 @@ def parse_distribution(entry: Mapping[str, Any], index: int, owner: str = "") ->
                    'add source = "..." (write "assumption: ..." for a stated assumption).',
                    owner)
     forms = _FORMS[dist]
-    allowed = _META_KEYS | {k for f in forms for k in f}
+    params_keys = sorted({k for f in forms for k in f})
+    allowed = _META_KEYS | set(params_keys)
     unknown = sorted(set(entry) - allowed)
     if unknown:
-        raise _err(f"{where}.{unknown[0]}", f"one of the keys of a {dist} ({sorted(allowed)})",
+        shown = ", ".join(params_keys)
+        raise _err(f"{where}.{unknown[0]}", f"a parameter of a {dist} ({shown}) or path, "
+                   "source, note",
                    unknown[0], "remove the key or correct its spelling.", owner)
     given = {k for k in entry if k not in _META_KEYS}
     matches = [f for f in forms if set(f) == given]
