@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from paretoprice.app.cli import main
-from paretoprice.app.psa_run import PsaConfig, chunk_store_path, run_psa
 from paretoprice.problems import load_problem
 
+from paretoprice.app.cli import main
+from paretoprice.app.psa_run import PsaConfig, chunk_store_path, run_psa
 from tests.psa_problems import KNOWN_P_PARETO, write_tiny
 
 BIN = Path(sys.executable).parent
@@ -40,7 +40,7 @@ def test_known_probability_of_pareto_optimality(tmp_path) -> None:
     prob = load_problem(write_tiny(tmp_path))
     cfg = PsaConfig(draws=600, seed=3, sampling="lhs", chunk_size=97,
                     wtp=(0.0, 5000.0, 10000.0))
-    prep, res, _ = run_psa(prob, cfg, None, scheduler="inline")
+    _, res, _ = run_psa(prob, cfg, None, scheduler="inline")
     cand = res.candidates.sort_values("p")
     # derivation in tests/psa_problems.py; a 1-D Latin hypercube of 600 draws puts exactly
     # one draw in each 1/600 stratum, so each probability is exact to 1/600

@@ -406,7 +406,6 @@ def summarize(prep: Prepared, totals: Mapping[str, np.ndarray]) -> PsaResult:
     mean = totals["sum_obj"] / n
     q025 = histogram_quantiles(hist, s.lo, s.hi, totals["min_obj"], totals["max_obj"], 0.025)
     q975 = histogram_quantiles(hist, s.lo, s.hi, totals["min_obj"], totals["max_obj"], 0.975)
-    units = prob.quantity_units()
     for j, o in enumerate(s.objectives):
         cand[f"mean_{o}"] = mean[j]
         cand[f"q025_{o}"] = q025[j]
