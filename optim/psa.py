@@ -317,14 +317,13 @@ def run_chunk(setup: PsaSetup, values: np.ndarray, first_draw: int) -> dict[str,
     n_w = setup.wtp.size
     dset = np.flatnonzero(setup.decision_set)
     band_names = list(setup.bands)
-    bands = np.vstack([setup.bands[b] for b in band_names]) if band_names else \
-        np.zeros((0, n_cand), dtype=bool)
+    band_idx = [np.flatnonzero(setup.bands[b]) for b in band_names]
     out: dict[str, np.ndarray] = {
         "draws": np.array([values.shape[0]], dtype=np.int64),
-        "pareto": np.zeros(n_cand, np.int64),
-        "feasible": np.zeros(n_cand, np.int64),
-        "ce": np.zeros((n_w, n_cand), np.int64),
-        "best": np.zeros((n_w, n_cand), np.int64),
+        "pareto": np.zeros(n_cand, np.int32),
+        "feasible": np.zeros(n_cand, np.int32),
+        "ce": np.zeros((n_w, n_cand), np.int32),
+        "best": np.zeros((n_w, n_cand), np.int32),
         "sum_obj": np.zeros((n_obj, n_cand)),
         "min_obj": np.full((n_obj, n_cand), np.inf),
         "max_obj": np.full((n_obj, n_cand), -np.inf),
@@ -361,10 +360,10 @@ def run_chunk(setup: PsaSetup, values: np.ndarray, first_draw: int) -> dict[str,
         b = np.floor((o.objectives - setup.lo) / span * setup.bins)
         b = np.clip(np.nan_to_num(b, nan=0.0), 0, setup.bins - 1).astype(np.int64)
         out["hist"][(base_index + b).ravel()] += 1  # one bin per (objective, candidate)
-        if bands.shape[0]:
-            out["band_pareto"] += (bands & o.pareto).any(axis=1)
-            out["band_feasible"] += (bands & o.feasible).any(axis=1)
-            out["band_ce"] += (bands[:, None, :] & ce[None, :, :]).any(axis=2)
+        for j, bi in enumerate(band_idx):
+            out["band_pareto"][j] += bool(o.pareto[bi].any())
+            out["band_feasible"][j] += bool(o.feasible[bi].any())
+            out["band_ce"][j] += nmb[:, bi].max(axis=1) > CE_TOLERANCE
         if r < keep:
             plane[r, :, 0] = o.d_cost[setup.tracked]
             plane[r, :, 1] = o.d_qaly[setup.tracked]

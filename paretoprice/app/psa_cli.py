@@ -151,8 +151,8 @@ def register(sub: Any) -> None:
     sp.add_argument("--out", help="output folder (must not exist; appears whole)")
     sp.add_argument("--resume", action="store_true",
                     help="continue an interrupted run with the same settings and --out")
-    sp.add_argument("--chunk-size", dest="chunk_size", type=int, default=250,
-                    help="draws per chunk (default 250)")
+    sp.add_argument("--chunk-size", dest="chunk_size", type=int, default=500,
+                    help="draws per chunk (default 500)")
     sp.add_argument("--wtp", help="willingness-to-pay grid, USD/QALY: START:STOP:STEP or a "
                     "list (default 0:200000:10000)")
     sp.add_argument("--evpi-wtp", dest="evpi_wtp", type=float,
