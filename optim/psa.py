@@ -100,6 +100,20 @@ def _resolve(data: Any, path: str, where: str, owner: str) -> tuple[tuple[Any, .
     return tuple(keys), float(cur)
 
 
+def _named_path(data: Any, loc: Sequence[Any]) -> str:
+    """A pydantic error location as a path with list entries by name where they have one."""
+    parts, cur = [], data
+    for part in loc:
+        if isinstance(part, int) and isinstance(cur, list | tuple) and part < len(cur):
+            cur = cur[part]
+            name = cur.get("name") if isinstance(cur, Mapping) else None
+            parts.append(str(name) if name else str(part))
+        else:
+            cur = cur.get(part) if isinstance(cur, Mapping) else None
+            parts.append(str(part))
+    return ".".join(parts)
+
+
 def _set(data: Any, keys: Sequence[Any], value: float) -> Any:
     """Copy of ``data`` with the value at ``keys`` replaced (copies along the path only)."""
     if not keys:
@@ -155,10 +169,10 @@ class BoundModel:
             spec = spec_cls.model_validate(data)
         except ValidationError as exc:
             e = exc.errors(include_url=False)[0]
-            loc = ".".join(str(x) for x in e["loc"])
+            loc = _named_path(self._dump, e["loc"])
             at = f"draw {draw}" if draw is not None else "the values given"
             raise ParameterError(
-                loc, e["msg"].lower(), e.get("input"),
+                loc, f"within its allowed range ({e['msg'].lower()})", e.get("input"),
                 fix=f"{at} of the uncertain inputs left the input's range; use a "
                 "distribution on its range (beta for shares, gamma or lognormal for costs "
                 "and counts).", owner=f"problem '{self.problem.name}'") from None
@@ -201,6 +215,12 @@ def bind(problem: PricingProblem, model: UncertaintyModel | None = None) -> Boun
 # ---------------------------------------------------------------------------
 # Cost-effectiveness from the ICER columns
 # ---------------------------------------------------------------------------
+
+
+def has_incremental(problem: PricingProblem, ev: Evaluation) -> bool:
+    """Whether the problem has the value inputs and ICER columns :func:`incremental` uses."""
+    return (getattr(problem.spec, "value", None) is not None and "icer" in ev.reported
+            and "budget_impact" in ev.reported)
 
 
 def incremental(problem: PricingProblem, ev: Evaluation) -> tuple[np.ndarray, np.ndarray]:
@@ -265,6 +285,8 @@ class PsaSetup:
         Histogram bins per candidate and objective.
     plane_draws
         Draws kept for the cost-effectiveness plane.
+    has_ce
+        Whether the problem has QALY inputs and an ICER column (else NMB is 0 throughout).
     """
 
     bound: BoundModel
@@ -278,6 +300,7 @@ class PsaSetup:
     hi: np.ndarray
     bins: int = 48
     plane_draws: int = 2000
+    has_ce: bool = True
 
 
 @dataclass(frozen=True)
@@ -301,7 +324,10 @@ def evaluate_draw(problem: PricingProblem, X: np.ndarray,
     if idx.size:
         F = problem.minimization_matrix(ev)[idx]
         pareto[idx[moocore.is_nondominated(F, keep_weakly=True)]] = True
-    dc, dq = incremental(problem, ev)
+    if has_incremental(problem, ev):
+        dc, dq = incremental(problem, ev)
+    else:  # no QALY inputs: nothing is cost-effective, NMB is 0
+        dc = dq = np.zeros(X.shape[0])
     obj = np.vstack([ev.objectives[o] for o in objectives])
     return DrawOutcome(obj, feas, pareto, dc, dq)
 
@@ -438,5 +464,6 @@ def pilot_edges(bound: BoundModel, X: np.ndarray, objectives: Sequence[str],
 
 
 __all__ = ["BoundModel", "DrawOutcome", "PsaSetup", "bind", "combine", "evaluate_draw",
+           "has_incremental",
            "histogram_quantiles", "incremental", "pilot_edges", "run_chunk",
            "uncertainty_of"]

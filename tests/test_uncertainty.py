@@ -129,7 +129,7 @@ def test_draw_outside_an_inputs_range_is_named(tmp_path) -> None:
     extra = ('\n[[uncertain]]\npath = "segments.all.compliance"\ndist = "normal"\nmean = 0.0\n'
              'sd = 0.5\nsource = "t"\n')
     b = bind(load_problem(write_tiny(tmp_path, extra=extra)))
-    with pytest.raises(ParameterError, match=r"segments.0.compliance.*draw 3"):
+    with pytest.raises(ParameterError, match=r"'segments.all.compliance'.*allowed range.*draw 3"):
         b.problem_at(np.array([2000.0, -0.2]), draw=3)
 
 

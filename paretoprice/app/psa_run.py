@@ -36,6 +36,7 @@ from paretoprice.optim.psa import (
     bind,
     combine,
     evaluate_draw,
+    has_incremental,
     histogram_quantiles,
     objective_senses,
     pilot_edges,
@@ -189,7 +190,8 @@ def prepare(problem: PricingProblem, config: PsaConfig) -> Prepared:
     setup = PsaSetup(bound=bound, X=X, objectives=objectives, wtp=wtp,
                      decision_set=decision_set, bands=bands,
                      tracked=np.asarray(tracked, dtype=np.int64), lo=lo, hi=hi,
-                     bins=config.bins)
+                     bins=config.bins,
+                     has_ce=has_incremental(problem, problem.evaluate(X[:1], report=True)))
     ident = {
         "version": CHUNK_STORE_VERSION, "problem": problem.name,
         "input_hash": problem.spec.input_hash(), "draws": config.draws, "seed": config.seed,
@@ -609,6 +611,7 @@ def provenance(prep: Prepared, result: PsaResult, facts: Mapping[str, Any],
                            for name in prep.band_names},
         "tracked_for_ce_plane": result.tracked[["observed", *prob.decision_names]]
                                 .to_dict(orient="records"),
+        "cost_effectiveness_available": bool(prep.setup.has_ce),
         "cost_effective_definition": "NMB(lambda) = lambda * dQALY - dCost > 1 USD/year "
                                      "against today's status quo (dCost and dQALY from "
                                      "the problem's ICER inputs)",
