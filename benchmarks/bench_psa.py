@@ -75,6 +75,9 @@ def run_once(draws: int, workers: int, chunk_size: int, seed: int = 1) -> dict[s
         "draws_per_s": round(draws / chunk_s, 2),
         "candidate_draws_per_s": round(draws * CANDIDATES / chunk_s),
         "worker_busy_seconds": run.get("worker_busy_seconds"),
+        "worker_cpu_seconds": run.get("worker_cpu_seconds"),
+        "cpu_ms_per_draw": (round(1000 * run["worker_cpu_seconds"] / draws, 2)
+                            if run.get("worker_cpu_seconds") else None),
         "worker_peak_rss_mb": run.get("worker_peak_rss_mb"),
         "client_peak_rss_mb": run.get("client_peak_rss_mb"),
     }
@@ -106,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['candidate_draws_per_s']:>13,} {peaks:>16} {r['client_peak_rss_mb']:>10.0f}")
     speedup = one["chunk_seconds"] / two["chunk_seconds"]
     print(f"speed-up 1 -> 2 workers (chunk time): {speedup:.2f}x (target >= 1.8x)")
+    for r in rows:
+        if r["cpu_ms_per_draw"]:
+            busy_cpu = r["worker_cpu_seconds"] / max(r["worker_busy_seconds"], 1e-9)
+            print(f"  {r['draws']:,} draws, {r['workers']} worker(s): {r['cpu_ms_per_draw']} "
+                  f"CPU-ms per draw; the workers ran {busy_cpu:.0%} of their busy time "
+                  "(below 100%: the cores were shared with other processes)")
     per_draw_1w = one["chunk_seconds"] / one["draws"]
     result: dict[str, Any] = {"runs": rows, "speedup_1_to_2": round(speedup, 3)}
     if target:

@@ -88,6 +88,11 @@ def ce_plane_figure(prep: Prepared, result: PsaResult) -> Figure:
             ax.plot(xs, w * xs / 1e6, ls="--", lw=1, color="gray")
             ax.text(xs[-1], w * xs[-1] / 1e6, f"{w / 1000:g}k/QALY", fontsize=7,
                     color="gray")
+    if plane.size:  # frame the draws (and the origin); threshold lines are clipped
+        ys = np.concatenate([plane[:, :, 0].ravel() / 1e6, [0.0]])
+        lo, hi = float(np.nanmin(ys)), float(np.nanmax(ys))
+        pad = 0.1 * (hi - lo or 1.0)
+        ax.set_ylim(lo - pad, hi + pad)
     ax.axhline(0, color="black", lw=0.6)
     ax.axvline(0, color="black", lw=0.6)
     ax.set_xlabel("incremental QALYs per year vs today")

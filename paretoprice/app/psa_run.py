@@ -375,13 +375,15 @@ def run_chunks(prep: Prepared, store: Path, done: set[int], scheduler: str | Non
                     fut = client.submit(_timed_chunk, setup_f, prep.values[a:b], a,
                                         key=f"psa-{prep.fingerprint}-{k}", pure=False)
                     futures[fut] = k
-                busy = 0.0
+                busy = cpu = 0.0
                 for fut in as_completed(futures):
-                    result, seconds = fut.result()
+                    result, seconds, cpu_s = fut.result()
                     busy += seconds
+                    cpu += cpu_s
                     finished(futures[fut], result)
                     fut.release()
                 facts["worker_busy_seconds"] = round(busy, 3)
+                facts["worker_cpu_seconds"] = round(cpu, 3)
                 peaks = client.run(_peak_rss_mb)
                 facts["worker_peak_rss_mb"] = sorted(round(v, 1) for v in peaks.values())
     finally:
@@ -392,11 +394,11 @@ def run_chunks(prep: Prepared, store: Path, done: set[int], scheduler: str | Non
 
 
 def _timed_chunk(setup: PsaSetup, values: np.ndarray,
-                 first: int) -> tuple[dict[str, np.ndarray], float]:
-    """:func:`run_chunk` and the seconds it took on its worker."""
-    t = time.perf_counter()
+                 first: int) -> tuple[dict[str, np.ndarray], float, float]:
+    """:func:`run_chunk`, the wall seconds and the CPU seconds it took on its worker."""
+    t, c = time.perf_counter(), time.process_time()
     out = run_chunk(setup, values, first)
-    return out, time.perf_counter() - t
+    return out, time.perf_counter() - t, time.process_time() - c
 
 
 def _peak_rss_mb() -> float:
