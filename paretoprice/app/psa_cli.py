@@ -88,6 +88,8 @@ def cmd_tornado(args: argparse.Namespace) -> int:
         top = sub.iloc[0]
         unit = top["unit"]
         print(f"  {q} [{unit}] base {_fmt(top['base'])}:")
+        if top["swing"] == 0:
+            print("    no single input moves it over its range")
         for _, r in sub.head(args.top).iterrows():
             if r["swing"] == 0:
                 continue
