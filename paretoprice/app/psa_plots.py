@@ -126,15 +126,16 @@ def tornado_figure(problem: str, table: pd.DataFrame, point: str, top: int = 8) 
     fig = Figure(figsize=(12, 3.2 * rows))
     for i, q in enumerate(wanted):
         ax = fig.add_subplot(rows, cols, i + 1)
-        sub = table[table["quantity"] == q].sort_values("swing", ascending=True).tail(top)
-        base = float(sub["base"].iloc[0]) if len(sub) else 0.0
+        rows_q = table[table["quantity"] == q]
+        base = float(rows_q["base"].iloc[0]) if len(rows_q) else 0.0
+        sub = rows_q[rows_q["swing"] > 0].sort_values("swing", ascending=True).tail(top)
         y = np.arange(len(sub))
         lo, hi = sub["at_low"].to_numpy(), sub["at_high"].to_numpy()
         ax.barh(y, lo - base, left=base, color="tab:blue", label="input at low")
         ax.barh(y, hi - base, left=base, color="tab:orange", label="input at high")
         ax.axvline(base, color="black", lw=0.8)
         ax.set_yticks(y, [s.replace("segments.", "") for s in sub["input"]], fontsize=6)
-        unit = sub["unit"].iloc[0] if len(sub) else ""
+        unit = rows_q["unit"].iloc[0] if len(rows_q) else ""
         ax.set_title(f"{q} [{unit}]", fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
         if i == 0:
