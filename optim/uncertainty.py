@@ -504,8 +504,9 @@ def parse_distribution(entry: Mapping[str, Any], index: int, owner: str = "") ->
                        entry["total"], "remove 'total'.", owner)
         total = _positive(entry, "total", where, owner)
     params = _params(dist, matches[0], entry, where, owner)
-    if dist == "dirichlet" and len(params["alpha"]) != len(paths):  # type: ignore[arg-type]
-        raise _err(f"{where}.paths", f"one path per share ({len(params['alpha'])} shares)",  # type: ignore[arg-type]
+    alpha = params.get("alpha")
+    if isinstance(alpha, tuple) and len(alpha) != len(paths):
+        raise _err(f"{where}.paths", f"one path per share ({len(alpha)} shares)",
                    f"{len(paths)} paths", "give as many paths as shares.", owner)
     return Distribution(paths=tuple(paths), dist=dist, params=params,
                         given={k: entry[k] for k in sorted(given)}, source=source.strip(),

@@ -101,6 +101,8 @@ def test_correlation_through_a_gaussian_copula() -> None:
      "uncertain[0]", "(mean, se)"),
     ({"path": "a", "dist": "triangular", "min": 3, "mode": 1, "max": 5, "source": "t"},
      "uncertain[0].mode", "min <= mode <= max"),
+    ({"paths": ["a", "b", "c"], "dist": "dirichlet", "alpha": [1.0, 2.0], "source": "t"},
+     "uncertain[0].paths", "one path per share"),
 ])
 def test_bad_distributions_raise_one_line_errors(entry, where, words) -> None:
     with pytest.raises(ParameterError) as exc:
@@ -131,6 +133,15 @@ def test_draw_outside_an_inputs_range_is_named(tmp_path) -> None:
     b = bind(load_problem(write_tiny(tmp_path, extra=extra)))
     with pytest.raises(ParameterError, match=r"'segments.all.compliance'.*allowed range.*draw 3"):
         b.problem_at(np.array([2000.0, -0.2]), draw=3)
+
+
+def test_one_way_dirichlet_share_keeps_the_total() -> None:
+    from paretoprice.app.sensitivity import one_way_values
+
+    b = bind(load_problem("idx-dr"))
+    cols = [i for i, c in enumerate(b.columns) if c.endswith(".population")]
+    for _, _, lo, hi in one_way_values(b):
+        assert lo[cols].sum() == pytest.approx(8_770_000) == hi[cols].sum()
 
 
 def test_idx_dr_declares_its_uncertain_inputs_with_sources() -> None:

@@ -18,7 +18,7 @@ independent inputs).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -205,18 +205,6 @@ def sobol(problem: PricingProblem, X: np.ndarray, at: np.ndarray, n: int = 64, s
                                       "reference_point_scaled": 1.1},
             "point": dict(zip(problem.decision_names, at.tolist(), strict=True))}
     return pd.DataFrame(rows), meta
-
-
-def top_inputs(table: pd.DataFrame, output: str, column: str, k: int = 5) -> pd.DataFrame:
-    """The ``k`` inputs with the largest ``column`` for ``output`` (swing, ST, ...)."""
-    sub = table[table[table.columns[0]] == output] if table.columns[0] != "input" else \
-        table[table["quantity"] == output]
-    return sub.sort_values(column, ascending=False).head(k)
-
-
-def quantities(table: pd.DataFrame) -> Sequence[str]:
-    """Distinct quantities of a tornado table, in first-seen order."""
-    return list(dict.fromkeys(table["quantity"]))
 
 
 __all__ = ["FrontSummary", "one_way_values", "parse_point", "sobol", "tornado"]
