@@ -414,6 +414,11 @@ class ProblemSpecBase(Frozen):
     observed: tuple[ObservedPrice, ...] = ()
     sources: dict[str, str] = Field(default_factory=dict)
     assumptions: tuple[str, ...] = ()
+    uncertain: tuple[dict[str, Any], ...] = ()
+    """``[[uncertain]]`` tables: a distribution on an input, checked and used by
+    :mod:`paretoprice.optim.uncertainty` (psa, tornado, sobol); ignored by solvers."""
+    uncertain_correlation: tuple[dict[str, Any], ...] = ()
+    """``[[uncertain_correlation]]`` tables: rank correlation between two uncertain inputs."""
 
     @field_validator("objectives")
     @classmethod

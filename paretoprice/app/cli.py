@@ -10,6 +10,9 @@
     paretoprice readout PROBLEM --at p=55,f=20 [--format table|json|csv]
     paretoprice explain PROBLEM
     paretoprice report PROBLEM --out DIR
+    paretoprice psa PROBLEM --draws N [--seed S] [--scheduler ADDRESS] [--out DIR] [--resume]
+    paretoprice tornado PROBLEM [--at p=55,f=20]
+    paretoprice sobol PROBLEM [--n 64]
 
 PROBLEM is a bundled problem name or the path of a TOML problem file. Bad input exits
 with status 2 and a one-line message (no traceback).
@@ -238,10 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 EXTENSIONS: tuple[str, ...] = ("paretoprice.app.compare_cli", "paretoprice.app.bench_cli",
-                               "paretoprice.app.report_cli")
+                               "paretoprice.app.report_cli", "paretoprice.app.psa_cli")
 """Modules that add sub-commands: each defines ``register(subparsers)`` and sets
 ``func`` on its parsers (``compare``, ``bench``; ``pick``, ``readout``, ``explain``,
-``report``)."""
+``report``; ``psa``, ``tornado``, ``sobol``)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
