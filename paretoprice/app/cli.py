@@ -176,6 +176,9 @@ def cmd_solve(args: argparse.Namespace) -> int:
     frame = front.to_frame()
     summary = frame[list(front.objective_names)].describe().loc[["min", "max"]]
     print(summary.to_string(float_format=lambda v: f"{v:,.4g}"))
+    redundancy = front.redundancy().warning()
+    if redundancy:
+        print(redundancy)
     if args.out:
         out = Path(args.out)
         csv_path, json_path = front.to_csv(out)
