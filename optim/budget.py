@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from paretoprice.optim.anchors import annuity
 from paretoprice.optim.errors import ParameterError
-from paretoprice.optim.spec import Frozen
+from paretoprice.optim.frozen import Frozen
 from pydantic import Field, field_validator
 
 

@@ -50,7 +50,7 @@ from typing import Any, Literal
 
 import numpy as np
 from paretoprice.optim.errors import ParameterError
-from paretoprice.optim.spec import Frozen
+from paretoprice.optim.frozen import Frozen
 from pydantic import Field, model_validator
 
 logger = logging.getLogger(__name__)
@@ -484,3 +484,99 @@ def cost_effective_payment(
     den = float(np.sum(w[ok] * r[ok]))
     price = float(np.sum(w[ok] * p_star[ok]) / den) if den > 0 else float("nan")
     return CostEffectivePrice(per_segment=p_star, price=price)
+
+
+# ---------------------------------------------------------------------------
+# What a family adds to its evaluation when its problem has a pathway
+# ---------------------------------------------------------------------------
+
+HEALTH_GAIN = ("health_gain", "QALYs per year",
+               "lifetime QALYs gained by each year's examined patients, both arms (maximized "
+               "when chosen)")
+"""Name, unit and meaning of the ``health_gain`` objective (QALYs per year, max)."""
+
+
+def reported_pathway_quantities(currency: str = "USD",
+                                wtp: float | None = None) -> tuple[tuple[str, str, str], ...]:
+    """``(name, unit, meaning)`` of every quantity :meth:`PathwayEvaluator.report` returns."""
+    at = f" at the problem's willingness to pay ({wtp:,.0f} {currency} per QALY)" \
+        if wtp is not None else " at the problem's willingness to pay"
+    rows = [
+        ("downstream_cost", f"{currency} per year",
+         "follow-up and net treatment cost after both arms' results (in payer_spend)"),
+        ("incremental_cost", f"{currency} per year",
+         "payer_spend minus the status quo's (comparator at today's compliance, with its "
+         "downstream cost)"),
+        ("incremental_qalys", "QALYs per year", "health_gain minus the status quo's"),
+        ("icer", f"{currency} per QALY",
+         "incremental cost per QALY vs the status quo; empty when dominant or dominated "
+         "(see icer_label)"),
+        ("icer_label", ICER_LABEL_UNIT, "dominance label of the ICER"),
+        ("nmb", f"{currency} per year", "net monetary benefit vs the status quo" + at),
+    ]
+    rows += [(f"nmb_{int(w / 1000)}k", f"{currency} per year",
+              f"net monetary benefit vs the status quo at {w:,.0f} {currency} per QALY")
+             for w in WTP_THRESHOLDS]
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
+class PathwayEvaluator:
+    """A pathway bound to a problem's settings of care, with its status quo.
+
+    Attributes
+    ----------
+    arrays
+        The resolved pathway (:class:`PathwayArrays`).
+    wtp
+        ``lambda``: the problem's willingness to pay (money per QALY).
+    mu
+        ``(G,)`` payer-mix multiplier of each setting (fee-schedule items scale by it).
+    today_exams
+        ``(G,)`` comparator exams a year today, ``n_g c_g``.
+    today_cost, today_qaly
+        Downstream cost (money per year) and health gain (QALYs per year) of the status quo.
+    """
+
+    arrays: PathwayArrays
+    wtp: float
+    mu: np.ndarray
+    today_exams: np.ndarray
+    today_cost: float
+    today_qaly: float
+
+    @classmethod
+    def build(cls, pathway: Pathway, names: Sequence[str], *, wtp: float, mu: np.ndarray,
+              today_exams: np.ndarray) -> PathwayEvaluator:
+        """Resolve ``pathway`` for the settings ``names`` and compute the status quo."""
+        arr = pathway.arrays(names)
+        cmp = arr.per_exam(arr.cmp, mu)
+        te = np.asarray(today_exams, dtype=float)
+        return cls(arrays=arr, wtp=float(wtp), mu=np.asarray(mu, dtype=float),
+                   today_exams=te, today_cost=float(np.sum(te * cmp.cost)),
+                   today_qaly=float(np.sum(te * cmp.qaly)))
+
+    def outcomes(self, ai_exams: np.ndarray, cmp_exams: np.ndarray) -> Outcomes:
+        """Downstream cost and health gain of ``U`` AI and ``H`` comparator exams, ``(N, G)``."""
+        return self.arrays.outcomes(ai_exams, cmp_exams, self.mu)
+
+    def report(self, out: Outcomes, payer_spend: np.ndarray,
+               todays_spend: float) -> dict[str, np.ndarray]:
+        """Incremental cost and QALYs, ICER and label, NMB at ``wtp`` and the thresholds.
+
+        ``payer_spend`` (``(N,)``) and ``todays_spend`` both include the downstream cost.
+        """
+        d_cost = np.asarray(payer_spend, dtype=float) - todays_spend
+        d_qaly = out.qaly - self.today_qaly
+        ratio, code = icer_with_label(d_cost, d_qaly)
+        rep = {
+            "downstream_cost": out.cost,
+            "incremental_cost": d_cost,
+            "incremental_qalys": d_qaly,
+            "icer": ratio,
+            "icer_label": code,
+            "nmb": net_monetary_benefit(d_cost, d_qaly, self.wtp),
+        }
+        for w in WTP_THRESHOLDS:
+            rep[f"nmb_{int(w / 1000)}k"] = net_monetary_benefit(d_cost, d_qaly, w)
+        return rep

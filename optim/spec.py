@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from paretoprice.optim.errors import ParameterError, ProblemFileError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from paretoprice.optim.frozen import Frozen
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -48,12 +49,6 @@ OBJECTIVE_SENSES: dict[str, Literal["min", "max"]] = {
 }
 
 DEFAULT_OBJECTIVES: tuple[str, ...] = ("payer_spend", "creator_npv", "access", "provider_margin")
-
-
-class Frozen(BaseModel):
-    """Base of every spec block: immutable, unknown keys rejected."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
 
 # ---------------------------------------------------------------------------

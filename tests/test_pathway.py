@@ -8,10 +8,12 @@ from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.pathway import (
     ICER_LABELS,
     Pathway,
+    PathwayEvaluator,
     cost_effective_payment,
     icer_label_text,
     icer_with_label,
     net_monetary_benefit,
+    reported_pathway_quantities,
     require_sources,
     segments_losing_access,
 )
@@ -170,3 +172,26 @@ def test_uptake_below_compliance_is_named(caplog: pytest.LogCaptureFixture) -> N
     low = segments_losing_access(["a", "b"], np.array([0.3, 0.5]), np.array([0.6, 0.4]))
     assert low == ["b"]
     assert "segment(s) b" in caplog.text
+
+
+def test_evaluator_status_quo_and_report_known_answer() -> None:
+    # Status quo: 2000 comparator exams at 190 and 0.0946 QALY each (see the first test):
+    # cost 380,000, QALYs 189.2. Point: U = 1000, H = 1000 -> downstream 115,500 +
+    # 190,000 = 305,500; QALYs 44.2 + 94.6 = 138.8 -> dQ = -50.4.
+    # payer_spend 1,000,000 vs today's 900,000 -> dC = +100,000: dominated.
+    # NMB at 50k = 50,000 x (-50.4) - 100,000 = -2,620,000
+    ev = PathwayEvaluator.build(_pathway(), ["g"], wtp=50_000.0, mu=np.array([1.5]),
+                                today_exams=np.array([2000.0]))
+    assert ev.today_cost == pytest.approx(380_000.0)
+    assert ev.today_qaly == pytest.approx(189.2)
+    out = ev.outcomes(np.array([[1000.0]]), np.array([[1000.0]]))
+    assert out.cost[0] == pytest.approx(305_500.0)
+    rep = ev.report(out, np.array([1_000_000.0]), 900_000.0)
+    assert rep["incremental_qalys"][0] == pytest.approx(-50.4)
+    assert rep["incremental_cost"][0] == pytest.approx(100_000.0)
+    assert icer_label_text(rep["icer_label"][0]) == "dominated"
+    assert np.isnan(rep["icer"][0])
+    assert rep["nmb"][0] == pytest.approx(-2_620_000.0)
+    assert rep["nmb_150k"][0] == pytest.approx(150_000 * -50.4 - 100_000)
+    names = [r[0] for r in reported_pathway_quantities()]
+    assert sorted(names) == sorted(rep)
