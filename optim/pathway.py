@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+from paretoprice.optim.anchors import Anchor, Anchors
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.frozen import Frozen
 from pydantic import Field, model_validator
@@ -484,6 +485,20 @@ def cost_effective_payment(
     den = float(np.sum(w[ok] * r[ok]))
     price = float(np.sum(w[ok] * p_star[ok]) / den) if den > 0 else float("nan")
     return CostEffectivePrice(per_segment=p_star, price=price)
+
+
+def with_pathway_anchor(anchors: Anchors, ce: CostEffectivePrice, wtp: float,
+                        unit: str = "USD per use") -> Anchors:
+    """``anchors`` with ``cost_effective`` replaced by the pathway's ``p*`` (the largest
+    rate per AI exam with NMB = 0 against the status quo at ``wtp``)."""
+    per = ", ".join(f"{v:.2f}" for v in ce.per_segment)
+    new = Anchor(
+        "cost_effective", float(ce.price), unit,
+        f"pathway: rate p* with NMB = 0 vs status quo at lambda = {wtp:g} "
+        f"(payment per AI exam by setting: {per})",
+        {"lambda": wtp, **{f"P*_{i}": float(v) for i, v in enumerate(ce.per_segment)}},
+    )
+    return Anchors(tuple(new if a.name == "cost_effective" else a for a in anchors))
 
 
 # ---------------------------------------------------------------------------
