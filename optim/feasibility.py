@@ -20,12 +20,12 @@ import logging
 
 import numpy as np
 from paretoprice.optim.errors import Conflict, InfeasibleProblemError, fmt_amount
-from paretoprice.optim.problem import FEASIBILITY_TOL, PricingProblem
+from paretoprice.optim.problem import FEASIBILITY_TOL, SolvableProblem
 
 logger = logging.getLogger(__name__)
 
 
-def _sample(problem: PricingProblem, n: int, seed: int) -> np.ndarray:
+def _sample(problem: SolvableProblem, n: int, seed: int) -> np.ndarray:
     lo, hi = problem.lower, problem.upper
     d = problem.n_var
     parts = []
@@ -43,7 +43,7 @@ def _sample(problem: PricingProblem, n: int, seed: int) -> np.ndarray:
     return np.vstack(parts)
 
 
-def diagnose(problem: PricingProblem, n_samples: int = 100_000, seed: int = 0) -> list[Conflict]:
+def diagnose(problem: SolvableProblem, n_samples: int = 100_000, seed: int = 0) -> list[Conflict]:
     """Conflicting guardrails of ``problem`` (empty if a feasible candidate was found).
 
     Single guardrails that fail within the decision bounds come back as conflicts with
@@ -80,7 +80,7 @@ def diagnose(problem: PricingProblem, n_samples: int = 100_000, seed: int = 0) -
     return out
 
 
-def raise_infeasible(problem: PricingProblem) -> None:
+def raise_infeasible(problem: SolvableProblem) -> None:
     """Raise :class:`InfeasibleProblemError` with the diagnosis of ``problem``."""
     conflicts = diagnose(problem)
     logger.info("problem %s is infeasible: %d conflicts", problem.name, len(conflicts))

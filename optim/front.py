@@ -24,7 +24,7 @@ from paretoprice.optim.io import write_text_atomic, write_with
 from paretoprice.optim.redundancy import Redundancy, detect_redundancy
 
 if TYPE_CHECKING:
-    from paretoprice.optim.problem import Evaluation, PricingProblem
+    from paretoprice.optim.problem import Evaluation, SolvableProblem
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ class ParetoFront:
     @classmethod
     def from_evaluation(
         cls,
-        problem: PricingProblem,
+        problem: SolvableProblem,
         X: np.ndarray,
         ev: Evaluation,
         provenance: Provenance,

@@ -12,11 +12,12 @@ ones so that backends always minimize.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar, get_args, get_origin
 
 import numpy as np
 from paretoprice.optim.anchors import Anchors
@@ -122,11 +123,254 @@ class ChoiceStructure:
     capacity_units: Mapping[str, str] = field(default_factory=dict)
 
 
-class PricingProblem(ABC):
+class VectorProblem(Protocol):
+    """The small interface a solver needs from a problem: any object with these members.
+
+    :class:`PricingProblem` satisfies it; so does a thin class around an analytic test
+    function (ZDT, DTLZ). :func:`as_solvable` turns one into a :class:`SolvableProblem`,
+    which adds everything a solver derives from them.
+    """
+
+    @property
+    def name(self) -> str:
+        """Problem name (for messages and provenance)."""
+        ...
+
+    @property
+    def bounds(self) -> Sequence[Bounds]:
+        """Lower and upper bound (and ladder step, if any) of each decision, in its unit."""
+        ...
+
+    @property
+    def objective_names(self) -> tuple[str, ...]:
+        """The objectives to optimize, in the order of :attr:`senses`."""
+        ...
+
+    @property
+    def senses(self) -> tuple[str, ...]:
+        """``'min'`` or ``'max'`` per objective."""
+        ...
+
+    @property
+    def guardrails(self) -> tuple[Guardrail, ...]:
+        """Constraints ``g <= 0`` the evaluation returns (may be empty)."""
+        ...
+
+    def evaluate(self, X: np.ndarray, report: bool = True) -> Evaluation:
+        """Objectives (natural senses) and guardrails of an ``(N, n_var)`` matrix, vectorized."""
+        ...
+
+
+class SolvableProblem(ABC):
+    """What every solver works on: the :class:`VectorProblem` members plus everything
+    derived from them (matrices in minimization form, feasibility, ladders) and the
+    metadata a front reports (decision and objective units, reported quantities)."""
+
+    @property
+    @abstractmethod
+    def name(self) -> str:
+        """Problem name."""
+
+    @property
+    @abstractmethod
+    def bounds(self) -> tuple[Bounds, ...]:
+        """Bounds (and ladder steps) per decision."""
+
+    @property
+    @abstractmethod
+    def objective_names(self) -> tuple[str, ...]:
+        """The chosen objectives."""
+
+    @property
+    @abstractmethod
+    def senses(self) -> tuple[str, ...]:
+        """``'min'`` or ``'max'`` per chosen objective."""
+
+    @property
+    @abstractmethod
+    def guardrails(self) -> tuple[Guardrail, ...]:
+        """Enabled constraints ``g <= 0``."""
+
+    @abstractmethod
+    def evaluate(self, X: np.ndarray | Sequence[Sequence[float]],
+                 report: bool = True) -> Evaluation:
+        """Evaluate N candidates in one vectorized pass."""
+
+    @property
+    @abstractmethod
+    def decisions(self) -> tuple[Quantity, ...]:
+        """Decision variables with units."""
+
+    @property
+    @abstractmethod
+    def objective_units(self) -> tuple[str, ...]:
+        """Unit per chosen objective."""
+
+    @property
+    @abstractmethod
+    def reported(self) -> tuple[Quantity, ...]:
+        """Reported quantities (everything on a front point that is not an objective)."""
+
+    @abstractmethod
+    def input_hash(self) -> str:
+        """A short digest of every input (for provenance)."""
+
+    # -- derived ----------------------------------------------------------------------
+    @property
+    def decision_names(self) -> tuple[str, ...]:
+        """Decision variable names, in column order of ``X``."""
+        return tuple(d.name for d in self.decisions)
+
+    @property
+    def n_var(self) -> int:
+        """Number of decision variables."""
+        return len(self.bounds)
+
+    @property
+    def lower(self) -> np.ndarray:
+        """Lower bounds, shape ``(n_var,)``."""
+        return np.array([b.lower for b in self.bounds], dtype=float)
+
+    @property
+    def upper(self) -> np.ndarray:
+        """Upper bounds, shape ``(n_var,)``."""
+        return np.array([b.upper for b in self.bounds], dtype=float)
+
+    @property
+    def exact_capable(self) -> bool:
+        """Whether every decision has a ladder (so grid and exact backends accept it)."""
+        return all(b.step is not None or b.lower == b.upper for b in self.bounds)
+
+    def ladders(self) -> list[np.ndarray]:
+        """The ladder of every decision (raises if one has no step)."""
+        out = []
+        for q, b in zip(self.decisions, self.bounds, strict=True):
+            if b.step is None and b.lower != b.upper:
+                raise ParameterError(
+                    f"decisions.{q.name}.step", "a ladder step (a number > 0)", "no step",
+                    fix=f"give '{q.name}' a step (e.g. 1.0 USD) or pass steps={{'{q.name}': 1.0}}.",
+                    owner=f"problem '{self.name}'",
+                )
+            out.append(np.array(b.ladder(), dtype=float))
+        return out
+
+    def minimization_matrix(self, ev: Evaluation) -> np.ndarray:
+        """``(N, k)`` chosen objectives, maximized ones negated (every column minimized)."""
+        cols = [
+            ev.objectives[o] if s == "min" else -ev.objectives[o]
+            for o, s in zip(self.objective_names, self.senses, strict=True)
+        ]
+        return np.column_stack(cols) if cols else np.empty((0, 0))
+
+    def constraint_matrix(self, ev: Evaluation, scaled: bool = True) -> np.ndarray:
+        """``(N, m)`` guardrails ``g <= 0``, divided by their scale when ``scaled``."""
+        rails = self.guardrails
+        if not rails:
+            n = next(iter(ev.objectives.values())).shape[0]
+            return np.zeros((n, 0))
+        cols = [ev.constraints[g.name] / (g.scale if scaled else 1.0) for g in rails]
+        return np.column_stack(cols)
+
+    def feasible(self, ev: Evaluation) -> np.ndarray:
+        """Boolean mask of candidates meeting every guardrail (within :data:`FEASIBILITY_TOL`)."""
+        G = self.constraint_matrix(ev, scaled=True)
+        if G.shape[1] == 0:
+            return np.ones(G.shape[0], dtype=bool)
+        return np.all(G <= FEASIBILITY_TOL, axis=1)
+
+
+class VectorAdapter(SolvableProblem):
+    """A :class:`VectorProblem` seen as a :class:`SolvableProblem` (never modified).
+
+    Decisions are named ``x1..xn`` (no unit), objectives have no unit, nothing else is
+    reported; the input hash digests the name, bounds, objectives and senses.
+    """
+
+    def __init__(self, problem: VectorProblem) -> None:
+        self._problem = problem
+        self._bounds = tuple(problem.bounds)
+        if len(problem.senses) != len(problem.objective_names) or not all(
+                s in ("min", "max") for s in problem.senses):
+            raise ParameterError(
+                "senses", f"'min' or 'max' for each of {list(problem.objective_names)}",
+                list(problem.senses), fix="give one sense per objective.",
+                owner=f"problem '{problem.name}'")
+
+    @property
+    def name(self) -> str:
+        return self._problem.name
+
+    @property
+    def bounds(self) -> tuple[Bounds, ...]:
+        return self._bounds
+
+    @property
+    def objective_names(self) -> tuple[str, ...]:
+        return tuple(self._problem.objective_names)
+
+    @property
+    def senses(self) -> tuple[str, ...]:
+        return tuple(self._problem.senses)
+
+    @property
+    def guardrails(self) -> tuple[Guardrail, ...]:
+        return tuple(self._problem.guardrails)
+
+    def evaluate(self, X: np.ndarray | Sequence[Sequence[float]],
+                 report: bool = True) -> Evaluation:
+        return self._problem.evaluate(np.atleast_2d(np.asarray(X, dtype=float)), report)
+
+    @property
+    def decisions(self) -> tuple[Quantity, ...]:
+        return tuple(Quantity(f"x{j + 1}", "", f"decision {j + 1}") for j in range(self.n_var))
+
+    @property
+    def objective_units(self) -> tuple[str, ...]:
+        return tuple("" for _ in self.objective_names)
+
+    @property
+    def reported(self) -> tuple[Quantity, ...]:
+        return ()
+
+    def input_hash(self) -> str:
+        blob = repr((self.name, [b.model_dump() for b in self._bounds], self.objective_names,
+                     self.senses))
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def as_solvable(problem: VectorProblem | SolvableProblem) -> SolvableProblem:
+    """``problem`` itself when it is a :class:`SolvableProblem` (every pricing problem),
+    else a :class:`VectorAdapter` around it."""
+    if isinstance(problem, SolvableProblem):
+        return problem
+    return VectorAdapter(problem)
+
+
+SpecT = TypeVar("SpecT", bound=ProblemSpecBase)
+"""The spec type of a family: ``class NtapProblem(PricingProblem[NtapSpec])``."""
+
+
+def spec_family(spec_type: type[ProblemSpecBase]) -> str:
+    """The family name a spec class declares: the default of its ``family`` field.
+
+    Every family writes its name once, as ``family: Literal["ntap"] = "ntap"`` on its spec;
+    the problem class and the registry (:mod:`paretoprice.optim.families`) read it here.
+    """
+    field_info = spec_type.model_fields.get("family")
+    name = field_info.default if field_info is not None else None
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"{spec_type.__name__} declares no family name: give it "
+                        f'family: Literal["<name>"] = "<name>"')
+    return name
+
+
+class PricingProblem(SolvableProblem, Generic[SpecT]):
     """Base class of every payment-model family.
 
-    Subclasses set, in ``__init__`` (via :meth:`_setup`), the decision variables, the
-    objective and reported quantities, and the guardrails, and implement
+    A family subclasses ``PricingProblem[XSpec]``: :attr:`spec` is then typed ``XSpec``,
+    :attr:`spec_type` is ``XSpec`` and :attr:`family` is the name ``XSpec`` declares, with
+    no ``__init__`` to write. Subclasses set, in :meth:`_setup`, the decision variables,
+    the objective and reported quantities, and the guardrails, and implement
     :meth:`_evaluate`. Instances are immutable: ``with_*`` methods return new problems.
 
     Parameters
@@ -135,13 +379,28 @@ class PricingProblem(ABC):
         The validated problem specification (never modified).
     """
 
-    family: str = ""
-    payment_model: str = ""
+    spec_type: ClassVar[type[ProblemSpecBase]] = ProblemSpecBase
+    """The spec class of the family (from the type argument of ``PricingProblem[...]``)."""
+    family: ClassVar[str] = ""
+    """The family name (from the spec's ``family`` field); a problem file's ``family``."""
+    payment_model: ClassVar[str] = ""
     """The catalogue's payment model this family implements (``ffs``, ``category_iii``,
     ``ntap``, ``autonomy_tiers``, ``generalist_bundle``, ``value_based``,
     ``incentive_fund``, ``portfolio``); empty means the same as :attr:`family`."""
+    _anchors: Anchors
+    _today_spend: float
+    _compliance: float
 
-    def __init__(self, spec: ProblemSpecBase) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for base in getattr(cls, "__orig_bases__", ()):
+            if get_origin(base) is PricingProblem:
+                (arg,) = get_args(base)
+                if isinstance(arg, type) and issubclass(arg, ProblemSpecBase):
+                    cls.spec_type = arg
+                    cls.family = spec_family(arg)
+
+    def __init__(self, spec: SpecT) -> None:
         self._spec = spec
         self._decisions: tuple[Quantity, ...] = ()
         self._bounds: tuple[Bounds, ...] = ()
@@ -149,25 +408,54 @@ class PricingProblem(ABC):
         self._reported_info: dict[str, Quantity] = {}
         self._guardrails: tuple[Guardrail, ...] = ()
         self._setup()
+        if not self._guardrails:
+            table = self._guardrail_table()
+            self._guardrails = tuple(table[n] for n in spec.enabled_guardrails())
         self._check_user_constraints()
 
     # -- to implement -----------------------------------------------------------------
     @abstractmethod
     def _setup(self) -> None:
-        """Fill decisions, bounds, objective/reported info and guardrails from the spec."""
+        """Fill decisions, bounds, objective and reported info (:meth:`_declare_reported`),
+        the anchors ``_anchors`` and, where the family has them, today's spend
+        ``_today_spend`` (currency per year) and compliance ``_compliance`` (share)."""
 
     @abstractmethod
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
         """Evaluate a validated ``(N, n_var)`` matrix; guardrails of the family only."""
 
-    @abstractmethod
+    def _guardrail_table(self) -> Mapping[str, Guardrail]:
+        """Every guardrail the family can enforce, by name; the spec's ``guardrails`` table
+        says which are enabled (called after :meth:`_setup` unless it set them itself)."""
+        return {}
+
+    def _declare_reported(self, quantities: Iterable[Quantity]) -> None:
+        """Declare the reported quantities, in the order of the front's columns."""
+        self._reported_info = {q.name: q for q in quantities}
+
+    # -- economics every family shares ------------------------------------------------
     def anchors(self) -> Anchors:
-        """The five value anchors of this problem."""
+        """The five value anchors of this problem (units: :mod:`paretoprice.optim.anchors`)."""
+        return self._anchors
+
+    @property
+    def todays_spend(self) -> float:
+        """What payers spend today, before the AI service (currency per year).
+
+        Raises ``AttributeError`` for a family without a single today's spend."""
+        return self._today_spend
+
+    @property
+    def compliance(self) -> float:
+        """Share of at-risk patients (or cases) served today, weighted by population (share).
+
+        Raises ``AttributeError`` for a family without one."""
+        return self._compliance
 
     # -- metadata ---------------------------------------------------------------------
     @property
-    def spec(self) -> ProblemSpecBase:
-        """The validated specification."""
+    def spec(self) -> SpecT:
+        """The validated specification (of the family's spec type)."""
         return self._spec
 
     @property
@@ -176,34 +464,14 @@ class PricingProblem(ABC):
         return self._spec.name
 
     @property
-    def decision_names(self) -> tuple[str, ...]:
-        """Decision variable names, in column order of ``X``."""
-        return tuple(d.name for d in self._decisions)
-
-    @property
     def decisions(self) -> tuple[Quantity, ...]:
         """Decision variables with units."""
         return self._decisions
 
     @property
-    def n_var(self) -> int:
-        """Number of decision variables."""
-        return len(self._decisions)
-
-    @property
     def bounds(self) -> tuple[Bounds, ...]:
         """Bounds (and ladder steps) per decision."""
         return self._bounds
-
-    @property
-    def lower(self) -> np.ndarray:
-        """Lower bounds, shape ``(n_var,)``."""
-        return np.array([b.lower for b in self._bounds], dtype=float)
-
-    @property
-    def upper(self) -> np.ndarray:
-        """Upper bounds, shape ``(n_var,)``."""
-        return np.array([b.upper for b in self._bounds], dtype=float)
 
     @property
     def objective_names(self) -> tuple[str, ...]:
@@ -235,24 +503,6 @@ class PricingProblem(ABC):
     def guardrails(self) -> tuple[Guardrail, ...]:
         """Enabled constraints: the family's guardrails, then the user's quantity bounds."""
         return self._guardrails + self._user_guardrails()
-
-    @property
-    def exact_capable(self) -> bool:
-        """Whether every decision has a ladder (so grid and exact backends accept it)."""
-        return all(b.step is not None or b.lower == b.upper for b in self._bounds)
-
-    def ladders(self) -> list[np.ndarray]:
-        """The ladder of every decision (raises if one has no step)."""
-        out = []
-        for q, b in zip(self._decisions, self._bounds, strict=True):
-            if b.step is None and b.lower != b.upper:
-                raise ParameterError(
-                    f"decisions.{q.name}.step", "a ladder step (a number > 0)", "no step",
-                    fix=f"give '{q.name}' a step (e.g. 1.0 USD) or pass steps={{'{q.name}': 1.0}}.",
-                    owner=f"problem '{self.name}'",
-                )
-            out.append(np.array(b.ladder(), dtype=float))
-        return out
 
     # -- evaluation -------------------------------------------------------------------
     def evaluate(
@@ -300,29 +550,9 @@ class PricingProblem(ABC):
             ev = Evaluation(ev.objectives, cons, ev.reported)
         return ev
 
-    def minimization_matrix(self, ev: Evaluation) -> np.ndarray:
-        """``(N, k)`` chosen objectives, maximized ones negated (every column minimized)."""
-        cols = [
-            ev.objectives[o] if s == "min" else -ev.objectives[o]
-            for o, s in zip(self.objective_names, self.senses, strict=True)
-        ]
-        return np.column_stack(cols) if cols else np.empty((0, 0))
-
-    def constraint_matrix(self, ev: Evaluation, scaled: bool = True) -> np.ndarray:
-        """``(N, m)`` guardrails ``g <= 0``, divided by their scale when ``scaled``."""
-        rails = self.guardrails
-        if not rails:
-            n = next(iter(ev.objectives.values())).shape[0]
-            return np.zeros((n, 0))
-        cols = [ev.constraints[g.name] / (g.scale if scaled else 1.0) for g in rails]
-        return np.column_stack(cols)
-
-    def feasible(self, ev: Evaluation) -> np.ndarray:
-        """Boolean mask of candidates meeting every guardrail (within :data:`FEASIBILITY_TOL`)."""
-        G = self.constraint_matrix(ev, scaled=True)
-        if G.shape[1] == 0:
-            return np.ones(G.shape[0], dtype=bool)
-        return np.all(G <= FEASIBILITY_TOL, axis=1)
+    def input_hash(self) -> str:
+        """SHA-256 of the spec's canonical JSON, 16 hex digits (see the spec's ``input_hash``)."""
+        return self._spec.input_hash()
 
     def choice_structure(self, max_options: int = 2_000_000) -> ChoiceStructure:
         """The exact (MILP) form of this laddered problem.
@@ -353,17 +583,17 @@ class PricingProblem(ABC):
         return ChoiceStructure(groups=(group,))
 
     # -- derived problems -------------------------------------------------------------
-    def with_objectives(self, names: Sequence[str]) -> PricingProblem:
+    def with_objectives(self, names: Sequence[str]) -> Self:
         """The same problem with other chosen objectives."""
         return type(self)(self._spec.replace(objectives=tuple(names)))
 
-    def with_spec_changes(self, **changes: Any) -> PricingProblem:
+    def with_spec_changes(self, **changes: Any) -> Self:
         """The same family built from a copy of the spec with top-level fields changed."""
         return type(self)(self._spec.replace(**changes))
 
     def with_bounds(
         self, changes: Mapping[str, Bounds | Mapping[str, float | None]]
-    ) -> PricingProblem:
+    ) -> Self:
         """The same problem with some decision bounds / ladder steps replaced."""
         unknown = set(changes) - set(self.decision_names)
         if unknown:
@@ -373,7 +603,7 @@ class PricingProblem(ABC):
             {k: v if isinstance(v, Bounds) else Bounds(**v) for k, v in changes.items()}
         )
 
-    def _with_bounds(self, changes: Mapping[str, Bounds]) -> PricingProblem:
+    def _with_bounds(self, changes: Mapping[str, Bounds]) -> Self:
         raise NotImplementedError(f"{type(self).__name__} does not support changing bounds")
 
     def quantity_units(self) -> dict[str, str]:
@@ -405,3 +635,23 @@ class PricingProblem(ABC):
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(name={self.name!r}, n_var={self.n_var}, "
                 f"objectives={list(self.objective_names)})")
+
+
+ProblemT = TypeVar("ProblemT", bound=PricingProblem[Any])
+
+
+def as_family(problem: PricingProblem[Any], cls: type[ProblemT]) -> ProblemT:
+    """``problem`` typed as the family class ``cls`` (for code that reads a family's own
+    attributes, such as a bundled problem's script).
+
+    Raises
+    ------
+    ParameterError
+        When ``problem`` is of another family.
+    """
+    if not isinstance(problem, cls):
+        raise ParameterError(
+            "problem", f"a problem of family '{cls.family}'",
+            f"'{problem.name}' of family '{problem.family}'",
+            fix=f"load a problem file with family = \"{cls.family}\".")
+    return problem

@@ -19,11 +19,18 @@ import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 from paretoprice.optim.errors import ParameterError, ProblemFileError
 from paretoprice.optim.frozen import Frozen
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -321,6 +328,22 @@ class ObservedPrice(Frozen):
         return self
 
 
+def unique_names(kind: str) -> AfterValidator:
+    """A field check that the items (each with a ``name``) have distinct names.
+
+    ``tiers: Annotated[tuple[Tier, ...], unique_names("tier")]`` rejects two tiers named
+    alike with ``tier names repeat: [...]; give each tier its own name``.
+    """
+
+    def check(items: Sequence[Any]) -> Sequence[Any]:
+        names = [x.name for x in items]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{kind} names repeat: {names}; give each {kind} its own name")
+        return items
+
+    return AfterValidator(check)
+
+
 def check_payers_and_segments(payers: Sequence[Payer], segments: Sequence[Segment],
                               distinct_payers: bool = True) -> None:
     """Payer and segment names are distinct and every payer mix names declared payers.
@@ -400,12 +423,18 @@ class ProblemSpecBase(Frozen):
             raise ValueError(f"choose at least 2 objectives, got {list(v)}")
         return v
 
+    def enabled_guardrails(self) -> list[str]:
+        """Names of the enabled guardrails of the spec's ``guardrails`` table (none when the
+        family has no such table)."""
+        table = getattr(self, "guardrails", None)
+        return table.enabled_names() if isinstance(table, GuardrailSet) else []
+
     def input_hash(self) -> str:
         """SHA-256 of the canonical JSON of every input (sources included), 16 hex digits."""
         blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
-    def replace(self, **changes: Any) -> ProblemSpecBase:
+    def replace(self, **changes: Any) -> Self:
         """A validated copy with some top-level fields changed (the original is untouched)."""
         data = self.model_dump()
         data.update(changes)
@@ -461,16 +490,10 @@ class FfsSegment(Segment):
     rate_multiplier: float = Field(default=1.0, ge=0, le=20)
 
 
-class FeeForServiceSpec(ProblemSpecBase):
-    """Reference model v1: one AI service paid per use (fee-for-service).
+class FeeForServiceFields(ProblemSpecBase):
+    """The fields of the fee-for-service model, shared by every family built on it
+    (:class:`FeeForServiceSpec`, the Category III spec); see :class:`FeeForServiceSpec`."""
 
-    See ``docs/model.md`` for the formulas. Objectives: ``payer_spend`` (USD per year,
-    minimized), ``creator_npv`` (USD, maximized), ``access`` (share of at-risk patients
-    served, maximized), ``provider_margin`` (USD per year, maximized), ``equity``
-    (worst-segment coverage share, maximized).
-    """
-
-    family: Literal["ffs"] = "ffs"
     service: Service
     payers: tuple[Payer, ...] = Field(min_length=1)
     segments: tuple[FfsSegment, ...] = Field(min_length=1)
@@ -481,10 +504,22 @@ class FeeForServiceSpec(ProblemSpecBase):
     guardrails: Guardrails = Guardrails()
 
     @model_validator(mode="after")
-    def _cross_checks(self) -> FeeForServiceSpec:
+    def _cross_checks(self) -> Self:
         check_payers_and_segments(self.payers, self.segments)
         check_addon_segments(self.decisions.addons, self.segments)
         return self
+
+
+class FeeForServiceSpec(FeeForServiceFields):
+    """Reference model v1: one AI service paid per use (fee-for-service).
+
+    See ``docs/model.md`` for the formulas. Objectives: ``payer_spend`` (USD per year,
+    minimized), ``creator_npv`` (USD, maximized), ``access`` (share of at-risk patients
+    served, maximized), ``provider_margin`` (USD per year, maximized), ``equity``
+    (worst-segment coverage share, maximized).
+    """
+
+    family: Literal["ffs"] = "ffs"
 
 
 # ---------------------------------------------------------------------------

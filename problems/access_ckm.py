@@ -13,8 +13,9 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+from paretoprice.optim.families.value_based import ValueBasedProblem
 from paretoprice.optim.front import ParetoFront
-from paretoprice.optim.problem import PricingProblem
+from paretoprice.optim.problem import PricingProblem, as_family
 
 from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
@@ -25,9 +26,9 @@ ACCESS_YEAR1 = 420.0
 access_model_ckm_year1)."""
 
 
-def _coverage_line(problem: PricingProblem, ev_row: dict[str, float]) -> str:
+def _coverage_line(problem: ValueBasedProblem, ev_row: dict[str, float]) -> str:
     """Coverage per setting, e.g. ``urban 18.0%, rural 9.1%``."""
-    segs = problem.segment_names  # type: ignore[attr-defined]
+    segs = problem.segment_names
     return ", ".join(f"{g} {100 * ev_row[f'coverage_{g}']:.1f}%" for g in segs)
 
 
@@ -41,9 +42,10 @@ def _row(problem: PricingProblem, x: Sequence[float]) -> dict[str, float]:
 
 def narrative(problem: PricingProblem, front: ParetoFront) -> str:
     """What the front shows, in plain words."""
+    problem = as_family(problem, ValueBasedProblem)
     spend = front.column("payer_spend")
     access = front.column("access")
-    today = problem.todays_spend  # type: ignore[attr-defined]
+    today = problem.todays_spend
     p = front.column("p")
     omega = front.column("withhold")
     sigma = front.column("savings_share")
@@ -67,8 +69,8 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
             f"{100 * omega[top].mean():.0f}% of the base on average, the rest "
             f"{100 * omega[~top].mean():.0f}%.")
     fee = float(f.min())
-    segs = problem.segment_names  # type: ignore[attr-defined]
-    tau = {g.name: g.target_attainment for g in problem.spec.segments}  # type: ignore[attr-defined]
+    segs = problem.segment_names
+    tau = {g.name: g.target_attainment for g in problem.spec.segments}
     base = _row(problem, [ACCESS_YEAR1, 0.0, 0.0, fee])
     held = _row(problem, [ACCESS_YEAR1, problem.upper[1], 0.0, fee])
     shared = _row(problem, [ACCESS_YEAR1, 0.0, problem.upper[2], fee])
@@ -93,8 +95,8 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
         f"{fmt_money(shared['unverified_savings'])} of true savings go unverified "
         "(attribution).")
     best = int(np.argmax(access))
-    payers = problem.payer_names  # type: ignore[attr-defined]
-    today_j = problem.todays_spend_by_payer  # type: ignore[attr-defined]
+    payers = problem.payer_names
+    today_j = problem.todays_spend_by_payer
     by_payer = ", ".join(f"{j} {fmt_money(front.reported[f'spend_{j}'][best])} (today "
                          f"{fmt_money(today_j[j])})" for j in payers)
     lines.append(

@@ -18,8 +18,9 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+from paretoprice.optim.families.addon_fund import AddonFundProblem
 from paretoprice.optim.front import ParetoFront
-from paretoprice.optim.problem import PricingProblem
+from paretoprice.optim.problem import PricingProblem, as_family
 from paretoprice.problems.portfolio import check_point, with_default_solver
 
 from paretoprice.app.runner import ScriptResult, run_script
@@ -46,12 +47,13 @@ def fmt_amount(v: float, currency: str) -> str:
 
 def narrative(problem: PricingProblem, front: ParetoFront) -> str:
     """What the front shows, in plain words."""
-    cur = problem.currency  # type: ignore[attr-defined]
+    problem = as_family(problem, AddonFundProblem)
+    cur = problem.currency
 
     def money(v: float) -> str:
         return fmt_amount(v, cur)
 
-    segs = problem.segment_names  # type: ignore[attr-defined]
+    segs = problem.segment_names
     fund = front.column("fund_spend")
     access = front.column("access")
     equity = front.column("equity")

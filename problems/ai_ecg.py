@@ -13,8 +13,9 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+from paretoprice.optim.families.category_iii import CategoryIIIProblem
 from paretoprice.optim.front import ParetoFront
-from paretoprice.optim.problem import PricingProblem
+from paretoprice.optim.problem import PricingProblem, as_family
 
 from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
@@ -38,13 +39,14 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
         expects to collect, the spread of provider margin across contractors, and what
         the front offers near the 2025 OPPS rate.
     """
+    problem = as_family(problem, CategoryIIIProblem)
     spec = problem.spec
     p = front.column("p")
     expected = front.column("expected_payment_per_use")
     margin = front.column("provider_margin")
     sd = front.column("provider_margin_sd")
     access = front.column("access")
-    cons = spec.contractors  # type: ignore[attr-defined]
+    cons = spec.contractors
     collect = sum(c.probability * c.coverage for c in cons)
     lines = [
         "What the front shows:",
@@ -54,7 +56,7 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
         f"* Over the front the expected payment per AI use is "
         f"{np.nanmin(expected):.2f}-{np.nanmax(expected):.2f} USD; access runs from "
         f"{100 * access.min():.1f}% to {100 * access.max():.1f}% of eligible patients "
-        f"(today {100 * problem.compliance:.0f}%).",  # type: ignore[attr-defined]
+        f"(today {100 * problem.compliance:.0f}%).",
     ]
     pos = margin > 0
     if pos.any():

@@ -13,9 +13,9 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
-from paretoprice.optim.families.autonomy_tiers import TIER_NAMES
+from paretoprice.optim.families.autonomy_tiers import TIER_NAMES, AutonomyTiersProblem
 from paretoprice.optim.front import ParetoFront
-from paretoprice.optim.problem import PricingProblem
+from paretoprice.optim.problem import PricingProblem, as_family
 
 from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
@@ -39,6 +39,7 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
         physician's payment share by tier, spend against today's and how often the
         monotonicity guardrail binds.
     """
+    problem = as_family(problem, AutonomyTiersProblem)
     spec = problem.spec
     spend = front.column("payer_spend")
     today = getattr(problem, "todays_spend", float("nan"))
@@ -48,7 +49,7 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
         for t in TIER_NAMES)
     lines.append(f"* Pareto-optimal AI prices per exam (USD, on top of the physician's "
                  f"remaining work): {prices}.")
-    for g in problem.segment_names:  # type: ignore[attr-defined]
+    for g in problem.segment_names:
         level = front.column(f"tier_{g}").astype(int)
         counts = {TIER_NAMES[i - 1]: int(np.sum(level == i)) for i in (1, 2, 3)}
         share = ", ".join(f"{t} {100 * n / len(front):.0f}%" for t, n in counts.items() if n)
@@ -57,8 +58,8 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
             share += f", none {100 * none / len(front):.0f}%"
         lines.append(f"* {g.replace('_', ' ').capitalize()} sites choose: {share} of front "
                      "points.")
-    vc = spec.service.comparator_payment  # type: ignore[attr-defined]
-    work = {t: getattr(spec.tiers, t).physician_work for t in TIER_NAMES}  # type: ignore[attr-defined]
+    vc = spec.service.comparator_payment
+    work = {t: getattr(spec.tiers, t).physician_work for t in TIER_NAMES}
     shares = []
     for t in TIER_NAMES:
         col = front.column(f"physician_share_{t}")
@@ -73,11 +74,11 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _monotonicity_cost(problem: PricingProblem, front: ParetoFront) -> list[str]:
+def _monotonicity_cost(problem: AutonomyTiersProblem, front: ParetoFront) -> list[str]:
     """Solve again without ``tier_monotonicity`` (exact grid) and say what it changes."""
     from paretoprice.solvers import solve
 
-    rails = problem.spec.guardrails  # type: ignore[attr-defined]
+    rails = problem.spec.guardrails
     if not rails.tier_monotonicity.enabled or not problem.exact_capable:
         return []
     free = problem.with_spec_changes(

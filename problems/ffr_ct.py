@@ -13,8 +13,9 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+from paretoprice.optim.families.ffs import FeeForServiceProblem
 from paretoprice.optim.front import ParetoFront
-from paretoprice.optim.problem import PricingProblem
+from paretoprice.optim.problem import PricingProblem, as_family
 
 from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
@@ -38,15 +39,16 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
         hospital outpatient rates, spend against today's, adoption by site of service,
         and where the creator breaks even.
     """
+    problem = as_family(problem, FeeForServiceProblem)
     p = front.column("p")
     f = front.column("f")
     spend = front.column("payer_spend")
     npv = front.column("creator_npv")
     spec = problem.spec
-    ratio = {g.name: g.rate_multiplier for g in spec.segments}  # type: ignore[attr-defined]
+    ratio = {g.name: g.rate_multiplier for g in spec.segments}
     hopd = ratio.get("hospital_outpatient", 1.0)
     today = getattr(problem, "todays_spend", float("nan"))
-    vc = spec.service.comparator_payment  # type: ignore[attr-defined]
+    vc = spec.service.comparator_payment
     lines = [
         "What the front shows:",
         f"* Pareto-optimal PFS rates run from {p.min():.0f} to {p.max():.0f} USD per "
@@ -54,9 +56,9 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
         f"{hopd * p.max():.0f} USD (x {hopd:.4f}, the 2025 OPPS/PFS ratio).",
         f"* Payer spend on the front is {fmt_money(spend.min())} to {fmt_money(spend.max())} "
         f"a year against {fmt_money(today)} today (invasive work-ups at "
-        f"{vc:,.0f} USD for {100 * problem.compliance:.0f}% of eligible patients).",  # type: ignore[attr-defined]
+        f"{vc:,.0f} USD for {100 * problem.compliance:.0f}% of eligible patients).",
     ]
-    for g in spec.segments:  # type: ignore[attr-defined]
+    for g in spec.segments:
         # AI spend per eligible patient u s p vs today's c v_c: adoption saves while p is below
         even = g.compliance * vc / (g.uptake * g.rate_multiplier)
         lines.append(f"* In {g.name.replace('_', ' ')}, adoption lowers payer spend while the "

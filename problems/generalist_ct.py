@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from paretoprice.optim.families.generalist_bundle import GeneralistBundleProblem
 from paretoprice.optim.front import ParetoFront
-from paretoprice.optim.problem import PricingProblem
+from paretoprice.optim.problem import PricingProblem, as_family
 
 from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
@@ -83,14 +84,14 @@ def compare_code_sets(problem: PricingProblem, cost_saving: float | None = None,
     """
     from paretoprice.solvers import solve
 
-    prob = problem.with_objectives(["payer_spend", "access"])
+    prob = as_family(problem, GeneralistBundleProblem).with_objectives(["payer_spend", "access"])
     if cost_saving is not None:
-        integ = prob.spec.integration.model_dump()  # type: ignore[attr-defined]
+        integ = prob.spec.integration.model_dump()
         integ["shared_cost_saving"] = cost_saving
         prob = prob.with_spec_changes(integration=integ)
-    gamma = prob.spec.integration.shared_cost_saving  # type: ignore[attr-defined]
-    fronts = [solve(p, "grid").objectives for p in (prob.per_task_only(),  # type: ignore[attr-defined]
-                                                    prob.bundle_only())]  # type: ignore[attr-defined]
+    gamma = prob.spec.integration.shared_cost_saving
+    fronts = [solve(p, "grid").objectives for p in (prob.per_task_only(),
+                                                    prob.bundle_only())]
     task, bundle = fronts
     task_dom = dominated_mask(task, bundle)
     edge = ~task_dom & ~_equal_mask(task, bundle)
@@ -109,6 +110,7 @@ def _best_access(F: np.ndarray, budget: float) -> float:
 
 def narrative(problem: PricingProblem, front: ParetoFront) -> str:
     """What the front shows, in plain words."""
+    problem = as_family(problem, GeneralistBundleProblem)
     spend = front.column("payer_spend")
     access = front.column("access")
     share = front.reported["bundle_share"]
@@ -116,8 +118,8 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
     n_task = int(np.sum(share == 0.0))
     n_both = int(np.sum((share > 0.0) & (share < 1.0)))
     n_none = len(front) - n_bundle - n_task - n_both
-    today = problem.todays_access  # type: ignore[attr-defined]
-    level = problem.level_multiplier  # type: ignore[attr-defined]
+    today = problem.todays_access
+    level = problem.level_multiplier
     lines = [
         "What the front shows:",
         f"* {len(front)} Pareto-optimal price sets: in {n_bundle} every adopting setting bills "

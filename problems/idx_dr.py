@@ -12,8 +12,9 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+from paretoprice.optim.families.ffs import FeeForServiceProblem
 from paretoprice.optim.front import ParetoFront
-from paretoprice.optim.problem import PricingProblem
+from paretoprice.optim.problem import PricingProblem, as_family
 
 from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
@@ -22,6 +23,7 @@ NAME = "idx-dr"
 
 def narrative(problem: PricingProblem, front: ParetoFront) -> str:
     """What the front shows, in plain words."""
+    problem = as_family(problem, FeeForServiceProblem)
     p = front.column("p")
     spend = front.column("payer_spend")
     access = front.column("access")
@@ -34,7 +36,7 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
         f"USD per exam: below, too few sites adopt to matter; above, the budget guardrail "
         f"(today's spend, {fmt_money(today)} a year) binds.",
         f"* Access ranges from {100 * access.min():.1f}% to {100 * access.max():.1f}% of "
-        f"beneficiaries with diabetes (today: {100 * problem.compliance:.0f}%); "  # type: ignore[attr-defined]
+        f"beneficiaries with diabetes (today: {100 * problem.compliance:.0f}%); "
         f"payer spend from {fmt_money(spend.min())} to {fmt_money(spend.max())} a year.",
     ]
     sustainable = npv >= 0

@@ -13,8 +13,9 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+from paretoprice.optim.families.incentive_fund import IncentiveFundProblem
 from paretoprice.optim.front import ParetoFront
-from paretoprice.optim.problem import PricingProblem
+from paretoprice.optim.problem import PricingProblem, as_family
 from paretoprice.problems.addon_fund import fmt_amount
 from paretoprice.problems.portfolio import check_point
 
@@ -33,21 +34,22 @@ ADDON_2023 = 1180.0
 korea_ai_addon_pathology, which lists every category)."""
 
 
-def _schedule_index(problem: PricingProblem, name: str) -> int | None:
+def _schedule_index(problem: IncentiveFundProblem, name: str) -> int | None:
     """Index of the tier schedule called ``name``, or None when the problem has none."""
-    names = problem.schedule_names  # type: ignore[attr-defined]
+    names = problem.schedule_names
     return names.index(name) if name in names else None
 
 
 def narrative(problem: PricingProblem, front: ParetoFront) -> str:
     """What the front shows, in plain words."""
-    cur = problem.currency  # type: ignore[attr-defined]
+    problem = as_family(problem, IncentiveFundProblem)
+    cur = problem.currency
 
     def money(v: float) -> str:
         return fmt_amount(v, cur)
 
-    tiers = problem.tier_names  # type: ignore[attr-defined]
-    schedules = problem.schedule_names  # type: ignore[attr-defined]
+    tiers = problem.tier_names
+    schedules = problem.schedule_names
     spend = front.column("payer_spend")
     access = front.column("access")
     equity = front.column("equity")
@@ -56,11 +58,11 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
     years = front.column("years")
     fund = front.reported["fund_total"]
     prob = front.reported["listing_probability"]
-    cap = problem.spec.guardrails.fund_budget  # type: ignore[attr-defined]
+    cap = problem.spec.guardrails.fund_budget
     lines = [
         "What the front shows:",
         f"* {len(front)} Pareto-optimal fund designs. Public spend (fund and insurance, mean "
-        f"over the {problem.horizon} years) runs from {money(spend.min())} to "  # type: ignore[attr-defined]
+        f"over the {problem.horizon} years) runs from {money(spend.min())} to "
         f"{money(spend.max())} a year; the fund pays out up to {money(fund.max())} in all"
         + (f" (cap {money(cap.budget)})." if cap.enabled else "."),
         f"* Share of endoscopies done with AI over the horizon: up to "
@@ -73,7 +75,7 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
     ]
     top = equity >= np.quantile(equity, 0.9)
     common = int(np.bincount(sched[top], minlength=len(schedules)).argmax())
-    ratios = problem.schedule_ratios(schedules[common])  # type: ignore[attr-defined]
+    ratios = problem.schedule_ratios(schedules[common])
     ratio_text = ", ".join(f"{g} {r:.2f}" for g, r in ratios.items())
     lines.append(
         f"* The tenth of designs that serve the worst-off class best mostly use the "
@@ -88,7 +90,7 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
         text = (f"* {100 * np.mean(sure):.0f}% of the designs produce enough AI uses for a "
                 "permanent listing")
         if ok.any():
-            perm = problem.spec.service.permanent_payment  # type: ignore[attr-defined]
+            perm = problem.spec.service.permanent_payment
             text += (f"; once the fund stops, insurance's {perm:,.0f} "
                      f"{cur} per use keeps {100 * np.median(after[ok] / during[ok]):.0f}% of "
                      "the listing's yearly AI uses (median)")

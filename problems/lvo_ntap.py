@@ -13,8 +13,9 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+from paretoprice.optim.families.ntap import NtapProblem
 from paretoprice.optim.front import ParetoFront
-from paretoprice.optim.problem import PricingProblem
+from paretoprice.optim.problem import PricingProblem, as_family
 
 from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
@@ -38,17 +39,18 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
         the range of prices and shares on the front, adoption with and after the add-on,
         and how much of the creator's NPV the add-on years carry.
     """
+    problem = as_family(problem, NtapProblem)
     spec = problem.spec
     f = front.column("f")
     s = front.column("s")
     value = front.column("ntap_value_to_creator")
     npv = front.column("creator_npv")
-    years = problem.ntap_years  # type: ignore[attr-defined]
-    horizon = spec.creator.horizon_years  # type: ignore[attr-defined]
-    names = problem.segment_names  # type: ignore[attr-defined]
+    years = problem.ntap_years
+    horizon = spec.creator.horizon_years
+    names = problem.segment_names
     obs_f = next((o.low for o in spec.observed if o.variable == "f"), 1600.0)
     obs_s = next((o.low for o in spec.observed if o.variable == "s"), 0.65)
-    per_case = problem.ntap_per_case(np.array([[obs_f]]), np.array([[obs_s]]))[0]  # type: ignore[attr-defined]
+    per_case = problem.ntap_per_case(np.array([[obs_f]]), np.array([[obs_s]]))[0]
     lines = [
         "What the front shows:",
         f"* At a technology price of {obs_f:,.0f} USD and share {obs_s:.2f} the add-on per "

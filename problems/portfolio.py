@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from paretoprice.optim.families.portfolio import PortfolioProblem
 from paretoprice.optim.front import ParetoFront
-from paretoprice.optim.problem import PricingProblem
+from paretoprice.optim.problem import PricingProblem, as_family
 
 from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
@@ -90,17 +91,18 @@ def _level_text(share: np.ndarray) -> str:
 
 def narrative(problem: PricingProblem, front: ParetoFront) -> str:
     """What the front shows, in plain words."""
-    ref = problem.reference_payments  # type: ignore[attr-defined]
-    names = problem.service_names  # type: ignore[attr-defined]
+    problem = as_family(problem, PortfolioProblem)
+    ref = problem.reference_payments
+    names = problem.service_names
     spend = front.column("payer_spend")
     access = front.column("access")
-    today = problem.todays_spend  # type: ignore[attr-defined]
+    today = problem.todays_spend
     served_today = float(np.sum([s.eligible * s.compliance for s in problem.spec.services]))
     eligible = float(np.sum([s.eligible for s in problem.spec.services]))
     lines = [
         "Each service's own value anchors (USD per patient or per use):",
     ]
-    for name, anchors in problem.service_anchors().items():  # type: ignore[attr-defined]
+    for name, anchors in problem.service_anchors().items():
         v = anchors.values()
         lines.append(
             f"  {name:<12} substitution {v['substitution']:>8.2f}  access-max "
@@ -111,7 +113,7 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
         "What the front shows:",
         f"* {len(front)} Pareto-optimal portfolios. Payer spend runs from {fmt_money(spend.min())}"
         f" to {fmt_money(spend.max())} a year (today, paying only the comparators: "
-        f"{fmt_money(today)}; budget {fmt_money(problem.budget)}).",  # type: ignore[attr-defined]
+        f"{fmt_money(today)}; budget {fmt_money(problem.budget)}).",
         f"* Access runs from {100 * access.min():.1f}% to {100 * access.max():.1f}% of the "
         f"{eligible / 1e6:.2f} million eligible patients (today: "
         f"{100 * served_today / eligible:.1f}%).",

@@ -23,7 +23,7 @@ from typing import Any
 
 from paretoprice.optim.errors import UnknownNameError
 from paretoprice.optim.front import ParetoFront
-from paretoprice.optim.problem import PricingProblem
+from paretoprice.optim.problem import SolvableProblem, VectorProblem, as_solvable
 from paretoprice.solvers.base import Solver, settings_from, timed_run
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def get_solver(name: str) -> Solver:
 
 
 def solve(
-    problem: PricingProblem,
+    problem: VectorProblem | SolvableProblem,
     solver: str = DEFAULT_SOLVER,
     *,
     seed: int | None = 1,
@@ -66,7 +66,9 @@ def solve(
     Parameters
     ----------
     problem
-        Any :class:`~paretoprice.optim.problem.PricingProblem` (never modified).
+        Any :class:`~paretoprice.optim.problem.PricingProblem`, or any object with the
+        :class:`~paretoprice.optim.problem.VectorProblem` members (bounds, senses, a
+        vectorized ``evaluate``), e.g. an analytic test problem (never modified).
     solver
         Backend name (see the module table).
     seed
@@ -87,11 +89,13 @@ def solve(
     InfeasibleProblemError
         No candidate meets every guardrail; the message names the conflicting anchors.
     CapabilityError
-        The backend cannot handle the problem (e.g. ``grid`` without a ladder).
+        The backend cannot handle the problem (e.g. ``grid`` without a ladder, ``exact``
+        on a problem without an exact form); every declared capability is checked first.
     """
     backend = get_solver(solver)
     settings = settings_from(backend, options)
-    return timed_run(backend, problem, settings, seed if backend.stochastic else None, progress)
+    return timed_run(backend, as_solvable(problem), settings,
+                     seed if backend.stochastic else None, progress)
 
 
 __all__ = ["DEFAULT_SOLVER", "get_solver", "names", "solve"]

@@ -14,6 +14,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, ClassVar
 
 import numpy as np
@@ -21,15 +22,30 @@ from paretoprice.optim.errors import CapabilityError
 from paretoprice.optim.feasibility import raise_infeasible
 from paretoprice.optim.front import ParetoFront, Provenance
 from paretoprice.optim.indicators import nondominated_mask
-from paretoprice.optim.problem import PricingProblem
+from paretoprice.optim.problem import PricingProblem, SolvableProblem
 from pydantic import BaseModel, ConfigDict
 
 logger = logging.getLogger(__name__)
 
-Capability = str
-"""One of: ``continuous`` (bounded real decisions), ``ladder`` (needs a ladder on every
-decision), ``nonlinear`` (any vectorized model), ``constraints``, ``exact`` (returns the
-exact front on the ladder), ``many_objectives`` (4+ objectives handled well)."""
+class Capability(Enum):
+    """What a backend can do (or needs); :meth:`Solver.check` tests each one it declares
+    against the problem before a run.
+
+    Abilities: ``CONTINUOUS`` (real decisions between bounds, no ladder needed),
+    ``NONLINEAR`` (any vectorized model), ``CONSTRAINTS`` (guardrails ``g <= 0``),
+    ``EXACT`` (returns the exact front on the ladder), ``MANY_OBJECTIVES`` (4+ objectives
+    handled well). Needs: ``LADDER`` (a ladder step on every decision),
+    ``CHOICE_STRUCTURE`` (the problem's exact form: a pricing problem's
+    :meth:`~paretoprice.optim.problem.PricingProblem.choice_structure`).
+    """
+
+    CONTINUOUS = "continuous"
+    NONLINEAR = "nonlinear"
+    CONSTRAINTS = "constraints"
+    EXACT = "exact"
+    MANY_OBJECTIVES = "many_objectives"
+    LADDER = "ladder"
+    CHOICE_STRUCTURE = "choice_structure"
 
 
 class Settings(BaseModel):
@@ -59,19 +75,37 @@ class Solver(ABC):
     stochastic: ClassVar[bool] = False
     Settings: ClassVar[type[Settings]]
 
-    def check(self, problem: PricingProblem) -> None:
-        """Raise :class:`CapabilityError` when this backend cannot solve ``problem``."""
-        if "ladder" in self.capabilities and not problem.exact_capable:
-            missing = [n for n, b in zip(problem.decision_names, problem.bounds, strict=True)
-                       if b.step is None and b.lower != b.upper]
+    def check(self, problem: SolvableProblem) -> None:
+        """Raise :class:`CapabilityError` when this backend cannot solve ``problem``: every
+        capability it needs is tested, and every ability the problem calls for."""
+        caps = self.capabilities
+        unladdered = [n for n, b in zip(problem.decision_names, problem.bounds, strict=True)
+                      if b.step is None and b.lower != b.upper]
+        if Capability.LADDER in caps and unladdered:
             raise CapabilityError(
                 f"Solver '{self.name}' needs a ladder (a step) on every decision; "
-                f"{missing} have none. Fix: add 'step' to those decisions in the problem file, "
-                "or use a continuous solver such as 'nsga2'."
+                f"{unladdered} have none. Fix: add 'step' to those decisions in the problem "
+                "file, or use a continuous solver such as 'nsga2'."
             )
+        if unladdered and Capability.CONTINUOUS not in caps:
+            raise CapabilityError(
+                f"Solver '{self.name}' cannot search continuous decisions {unladdered}. "
+                "Fix: give them a ladder step, or use a continuous solver such as 'nsga2'.")
+        if Capability.CHOICE_STRUCTURE in caps and not isinstance(problem, PricingProblem):
+            raise CapabilityError(
+                f"Solver '{self.name}' needs the problem's exact form (a pricing problem's "
+                f"choice structure); '{problem.name}' is a plain vector problem. Fix: use a "
+                "heuristic solver such as 'nsga2', or solve a pricing problem.")
+        if problem.guardrails and Capability.CONSTRAINTS not in caps:
+            raise CapabilityError(
+                f"Solver '{self.name}' cannot handle guardrails; '{problem.name}' has "
+                f"{len(problem.guardrails)}. Fix: use a solver that handles constraints.")
+        if len(problem.objective_names) >= 4 and Capability.MANY_OBJECTIVES not in caps:
+            logger.info("%s: %d objectives; '%s' is not built for 4 or more (try 'nsga3')",
+                        problem.name, len(problem.objective_names), self.name)
 
     @abstractmethod
-    def run(self, problem: PricingProblem, settings: Settings, seed: int | None,
+    def run(self, problem: SolvableProblem, settings: Settings, seed: int | None,
             progress: bool) -> RunOutput:
         """Search ``problem``; return candidate decision vectors (need not be filtered)."""
 
@@ -129,7 +163,7 @@ class NondominatedArchive:
 
 
 def finish(
-    problem: PricingProblem,
+    problem: SolvableProblem,
     solver: Solver,
     settings: Settings,
     out: RunOutput,
@@ -150,7 +184,7 @@ def finish(
     ev_front = _subset(ev, idx)
     prov = Provenance(
         problem=problem.name,
-        problem_hash=problem.spec.input_hash(),
+        problem_hash=problem.input_hash(),
         solver=solver.name,
         settings=settings.model_dump(),
         seed=seed,
@@ -173,7 +207,7 @@ def _subset(ev: Any, idx: np.ndarray) -> Any:
     )
 
 
-def timed_run(solver: Solver, problem: PricingProblem, settings: Settings, seed: int | None,
+def timed_run(solver: Solver, problem: SolvableProblem, settings: Settings, seed: int | None,
               progress: bool) -> ParetoFront:
     """Check, run and finish; the runtime covers the search and the final filtering."""
     solver.check(problem)

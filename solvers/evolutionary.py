@@ -13,8 +13,14 @@ import logging
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-from paretoprice.optim.problem import FEASIBILITY_TOL, PricingProblem
-from paretoprice.solvers.base import NondominatedArchive, RunOutput, Settings, Solver
+from paretoprice.optim.problem import FEASIBILITY_TOL, SolvableProblem
+from paretoprice.solvers.base import (
+    Capability,
+    NondominatedArchive,
+    RunOutput,
+    Settings,
+    Solver,
+)
 from pydantic import Field, model_validator
 
 logger = logging.getLogger(__name__)
@@ -41,6 +47,11 @@ class EvolutionarySettings(Settings):
         with a ``step``), so the search explores the same instance as ``grid`` and
         ``exact`` (prices in whole steps, service levels from their list). ``False``
         treats every decision as continuous between its bounds.
+    record_every
+        Every that many generations, record the algorithm's current nondominated
+        objectives (minimization form) with the evaluations so far; the list is the
+        front's ``provenance.diagnostics["trajectory"]`` as ``[[evaluations, rows], ...]``
+        (0: not recorded). For anytime curves in benchmarks.
     """
 
     pop_size: int = Field(default=100, ge=4, le=100_000)
@@ -50,6 +61,7 @@ class EvolutionarySettings(Settings):
     n_partitions: int | None = Field(default=None, ge=1, le=200)
     termination: Literal["n_gen", "n_eval"] = "n_gen"
     snap_to_ladder: bool = True
+    record_every: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
     def _termination(self) -> EvolutionarySettings:
@@ -58,7 +70,7 @@ class EvolutionarySettings(Settings):
         return self
 
 
-def ladder_snapper(problem: PricingProblem) -> Any:
+def ladder_snapper(problem: SolvableProblem) -> Any:
     """A function mapping an ``(N, n_var)`` matrix to the nearest ladder points (one numpy
     pass; decisions without a step are left as they are), or ``None`` without ladders."""
     cols = [j for j, b in enumerate(problem.bounds) if b.step is not None]
@@ -80,7 +92,7 @@ def ladder_snapper(problem: PricingProblem) -> Any:
     return snap
 
 
-def _make_pymoo_problem(problem: PricingProblem, archive: NondominatedArchive | None,
+def _make_pymoo_problem(problem: SolvableProblem, archive: NondominatedArchive | None,
                         snap: Any = None) -> Any:
     from pymoo.core.problem import Problem
 
@@ -155,13 +167,31 @@ class _Progress:
         self.last = now
 
 
+class _Callback:
+    """pymoo callback: the progress bar and the trajectory record, each when asked."""
+
+    def __init__(self, progress: _Progress | None, record_every: int) -> None:
+        self.progress = progress
+        self.record_every = record_every
+        self.trajectory: list[list[Any]] = []
+
+    def __call__(self, algorithm: Any) -> None:
+        if self.progress is not None:
+            self.progress(algorithm)
+        if (self.record_every and algorithm.n_gen % self.record_every == 0
+                and algorithm.opt is not None):
+            self.trajectory.append([int(algorithm.evaluator.n_eval),
+                                    np.asarray(algorithm.opt.get("F"), dtype=float).tolist()])
+
+
 class _PymooSolver(Solver):
-    capabilities = frozenset({"continuous", "nonlinear", "constraints"})
+    capabilities = frozenset({Capability.CONTINUOUS, Capability.NONLINEAR,
+                              Capability.CONSTRAINTS})
     stochastic = True
     Settings = EvolutionarySettings
     kind: ClassVar[str] = ""
 
-    def run(self, problem: PricingProblem, settings: Settings, seed: int | None,
+    def run(self, problem: SolvableProblem, settings: Settings, seed: int | None,
             progress: bool) -> RunOutput:
         from pymoo.optimize import minimize
 
@@ -174,15 +204,17 @@ class _PymooSolver(Solver):
         algo = _algorithm(self.kind, settings, n_obj)
         if settings.termination == "n_eval":
             term: tuple[str, int] = ("n_eval", int(settings.n_eval or 0))
-            callback = _Progress(term[1], "eval", self.name) if progress else None
+            bar = _Progress(term[1], "eval", self.name) if progress else None
         else:
             term = ("n_gen", settings.n_gen)
-            callback = _Progress(term[1], "gen", self.name) if progress else None
-        kwargs: dict[str, Any] = {"callback": callback} if callback is not None else {}
+            bar = _Progress(term[1], "gen", self.name) if progress else None
+        callback = _Callback(bar, settings.record_every)
+        kwargs: dict[str, Any] = ({"callback": callback}
+                                  if bar is not None or settings.record_every else {})
         res = minimize(wrapped, algo, term, seed=seed, verbose=False, save_history=False,
                        **kwargs)
-        if callback is not None:
-            callback.bar.close()
+        if bar is not None:
+            bar.bar.close()
         parts = []
         if archive is not None:
             parts.append(archive.X)
@@ -192,7 +224,9 @@ class _PymooSolver(Solver):
         if snap is not None:
             X = snap(X)
         notes = [] if seed is not None else ["no seed given: the run is not reproducible"]
-        return RunOutput(X=X, evaluations=int(wrapped.count), notes=notes)
+        diagnostics = {"trajectory": callback.trajectory} if settings.record_every else {}
+        return RunOutput(X=X, evaluations=int(wrapped.count), notes=notes,
+                         diagnostics=diagnostics)
 
 
 class NSGA2Solver(_PymooSolver):
@@ -207,7 +241,8 @@ class NSGA3Solver(_PymooSolver):
 
     name = "nsga3"
     kind = "nsga3"
-    capabilities = frozenset({"continuous", "nonlinear", "constraints", "many_objectives"})
+    capabilities = frozenset({Capability.CONTINUOUS, Capability.NONLINEAR,
+                              Capability.CONSTRAINTS, Capability.MANY_OBJECTIVES})
 
 
 class AGEMOEASolver(_PymooSolver):

@@ -10,10 +10,17 @@ to its ladder.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import numpy as np
-from paretoprice.optim.problem import PricingProblem
-from paretoprice.solvers.base import NondominatedArchive, RunOutput, Settings, Solver
+from paretoprice.optim.problem import SolvableProblem
+from paretoprice.solvers.base import (
+    Capability,
+    NondominatedArchive,
+    RunOutput,
+    Settings,
+    Solver,
+)
 from pydantic import Field
 
 logger = logging.getLogger(__name__)
@@ -38,11 +45,12 @@ class GridSolver(Solver):
     """Exact front on the decision ladder by exhaustive, chunked enumeration."""
 
     name = "grid"
-    capabilities = frozenset({"ladder", "nonlinear", "constraints", "exact", "many_objectives"})
+    capabilities = frozenset({Capability.LADDER, Capability.NONLINEAR, Capability.CONSTRAINTS,
+                              Capability.EXACT, Capability.MANY_OBJECTIVES})
     exact = True
     Settings = GridSettings
 
-    def run(self, problem: PricingProblem, settings: Settings, seed: int | None,
+    def run(self, problem: SolvableProblem, settings: Settings, seed: int | None,
             progress: bool) -> RunOutput:
         assert isinstance(settings, GridSettings)
         ladders = problem.ladders()
@@ -82,7 +90,7 @@ class GridSolver(Solver):
                          extra={"grid_size": total, "ladder_sizes": sizes.tolist()})
 
 
-def _bar(total: int, progress: bool):  # type: ignore[no-untyped-def]
+def _bar(total: int, progress: bool) -> Any:
     if not progress:
         return None
     from tqdm import tqdm

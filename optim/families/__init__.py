@@ -1,46 +1,85 @@
 """Payment-model families: each maps a problem file's ``family`` to its spec and model.
 
-A family is a pair (spec class, problem class). ``build_problem`` validates a dict (from
-TOML or Python) against the family's spec and returns the problem.
+A family is one module of this package holding a problem class
+``class XProblem(PricingProblem[XSpec])``; the spec declares the family's name once, as
+``family: Literal["x"] = "x"``. The registry is read from the modules themselves: nothing
+here names a family, and importing this package imports no family module. ``build_problem``
+validates a dict (from TOML or Python) against the family's spec and returns the problem.
+
+A family module is found by its name first (a family named like its module, the rule for
+every bundled family, costs one import); any other family is found by looking through
+every module of the package once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from paretoprice.optim.errors import UnknownNameError
-from paretoprice.optim.families.addon_fund import AddonFundProblem, AddonFundSpec
-from paretoprice.optim.families.autonomy_tiers import AutonomyTiersProblem, AutonomyTiersSpec
-from paretoprice.optim.families.category_iii import CategoryIIIProblem, CategoryIIISpec
-from paretoprice.optim.families.ffs import FeeForServiceProblem
-from paretoprice.optim.families.generalist_bundle import (
-    GeneralistBundleProblem,
-    GeneralistBundleSpec,
-)
-from paretoprice.optim.families.incentive_fund import IncentiveFundProblem, IncentiveFundSpec
-from paretoprice.optim.families.ntap import NtapProblem, NtapSpec
-from paretoprice.optim.families.portfolio import PortfolioProblem, PortfolioSpec
-from paretoprice.optim.families.value_based import ValueBasedProblem, ValueBasedSpec
 from paretoprice.optim.problem import PricingProblem
-from paretoprice.optim.spec import FeeForServiceSpec, ProblemSpecBase, read_toml, validate_spec
+from paretoprice.optim.spec import read_toml, validate_spec
 
-FAMILIES: dict[str, tuple[type[ProblemSpecBase], type[PricingProblem]]] = {
-    "ffs": (FeeForServiceSpec, FeeForServiceProblem),
-    "category_iii": (CategoryIIISpec, CategoryIIIProblem),
-    "ntap": (NtapSpec, NtapProblem),
-    "portfolio": (PortfolioSpec, PortfolioProblem),
-    "addon_fund": (AddonFundSpec, AddonFundProblem),
-    "autonomy_tiers": (AutonomyTiersSpec, AutonomyTiersProblem),
-    "generalist_bundle": (GeneralistBundleSpec, GeneralistBundleProblem),
-    "value_based": (ValueBasedSpec, ValueBasedProblem),
-    "incentive_fund": (IncentiveFundSpec, IncentiveFundProblem),
-}
-"""Family name -> (spec class, problem class)."""
+DEFAULT_FAMILY = "ffs"
+"""The family of a problem file that names none."""
 
 
-def build_problem(data: Mapping[str, Any], origin: str = "") -> PricingProblem:
+def family_module_names() -> tuple[str, ...]:
+    """Names of the modules of this package that may hold a family (not ``_private``)."""
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__)
+                        if not m.name.startswith("_")))
+
+
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def problem_classes(module: ModuleType) -> tuple[type[PricingProblem[Any]], ...]:
+    """The concrete problem classes a module defines (not those it imports)."""
+    return tuple(
+        obj for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, PricingProblem) and obj.family
+        and obj.__module__ == module.__name__ and not inspect.isabstract(obj)
+    )
+
+
+def _iter_families() -> Iterator[type[PricingProblem[Any]]]:
+    for name in family_module_names():
+        yield from problem_classes(_module(name))
+
+
+def families() -> dict[str, type[PricingProblem[Any]]]:
+    """Family name -> problem class, for every family module of this package (imports
+    them all). The spec class is ``problem_class.spec_type``."""
+    out: dict[str, type[PricingProblem[Any]]] = {}
+    for cls in _iter_families():
+        if cls.family in out:
+            raise TypeError(f"family '{cls.family}' is declared twice: by "
+                            f"{out[cls.family].__qualname__} and {cls.__qualname__}")
+        out[cls.family] = cls
+    return out
+
+
+def problem_class(family: str, origin: str = "") -> type[PricingProblem[Any]]:
+    """The problem class of ``family`` (raises :class:`UnknownNameError` naming the known
+    families when there is none)."""
+    if family in family_module_names():
+        for cls in problem_classes(_module(family)):
+            if cls.family == family:
+                return cls
+    known = families()
+    if family not in known:
+        raise UnknownNameError("family", family, sorted(known),
+                               owner=f"problem file {origin}" if origin else "")
+    return known[family]
+
+
+def build_problem(data: Mapping[str, Any], origin: str = "") -> PricingProblem[Any]:
     """Validate ``data`` against its family's schema and build the problem.
 
     Parameters
@@ -51,16 +90,12 @@ def build_problem(data: Mapping[str, Any], origin: str = "") -> PricingProblem:
     origin
         Where the data came from (a file path), for error messages.
     """
-    family = str(data.get("family", "ffs"))
-    if family not in FAMILIES:
-        raise UnknownNameError("family", family, list(FAMILIES),
-                               owner=f"problem file {origin}" if origin else "")
-    spec_cls, prob_cls = FAMILIES[family]
+    cls = problem_class(str(data.get("family", DEFAULT_FAMILY)), origin)
     owner = f"problem '{data.get('name', origin)}'"
-    spec = validate_spec(spec_cls, dict(data), owner=owner)
-    return prob_cls(spec)
+    spec = validate_spec(cls.spec_type, dict(data), owner=owner)
+    return cls(spec)
 
 
-def load_problem_file(path: str | Path) -> PricingProblem:
+def load_problem_file(path: str | Path) -> PricingProblem[Any]:
     """Read and validate a TOML problem file."""
     return build_problem(read_toml(path), origin=str(path))

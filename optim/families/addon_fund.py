@@ -36,47 +36,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
+from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
-from paretoprice.optim.anchors import Anchors, annuity
-from paretoprice.optim.families.common import (
-    RailInputs,
-    creator_sustainable_rail,
-    enabled_rails,
-    equity_floor_rail,
-    fund_budget_rail,
-    in_currency,
-    rail_values,
-    ratio_or_nan,
-    segment_arrays,
-    service_anchors,
-)
-from paretoprice.optim.families.portfolio import (
+from paretoprice.optim.anchors import annuity
+from paretoprice.optim.exact_form import (
     SeparableTerms,
     padded_ladder_matrix,
     separable_choice_structure,
 )
-from paretoprice.optim.problem import ChoiceStructure, Evaluation, PricingProblem, Quantity
-from paretoprice.optim.spec import (
-    Adoption,
-    Bounds,
-    Creator,
-    EquityFloor,
-    Frozen,
-    FundBudget,
-    GuardrailSet,
-    ProblemSpecBase,
-    Toggle,
-    ValueInputs,
+from paretoprice.optim.families import common
+from paretoprice.optim.problem import (
+    ChoiceStructure,
+    Evaluation,
+    Guardrail,
+    PricingProblem,
+    Quantity,
 )
 from pydantic import Field, field_validator
 
 logger = logging.getLogger(__name__)
 
 
-def _nonnegative_ladder(b: Bounds) -> Bounds:
+def _nonnegative_ladder(b: spec.Bounds) -> spec.Bounds:
     if b.lower < 0:
         raise ValueError(
             f"the add-on ladder starts at {b.lower}; add-ons are paid by the fund, so start "
@@ -85,7 +69,7 @@ def _nonnegative_ladder(b: Bounds) -> Bounds:
     return b
 
 
-class FundService(Frozen):
+class FundService(spec.Frozen):
     """The AI service the fund supports.
 
     Attributes
@@ -110,7 +94,7 @@ class FundService(Frozen):
     creator_fee: float = Field(ge=0)
 
 
-class FundSegment(Frozen):
+class FundSegment(spec.Frozen):
     """A setting of care or region the fund can target.
 
     Attributes
@@ -142,15 +126,15 @@ class FundSegment(Frozen):
     sites: float = Field(gt=0)
     fixed_cost_per_site: float = Field(ge=0)
     equity_weight: float = Field(default=1.0, gt=0)
-    addon: Bounds | None = None
+    addon: spec.Bounds | None = None
 
     @field_validator("addon")
     @classmethod
-    def _addon_from_zero(cls, v: Bounds | None) -> Bounds | None:
+    def _addon_from_zero(cls, v: spec.Bounds | None) -> spec.Bounds | None:
         return None if v is None else _nonnegative_ladder(v)
 
 
-class AddonFundGuardrails(GuardrailSet):
+class AddonFundGuardrails(spec.GuardrailSet):
     """Guardrails of the add-on fund; each on or off by name (``name = true`` works).
 
     ``fund_budget``: fund spend ``sum_g U_g a_g <= budget`` (currency per year);
@@ -158,12 +142,12 @@ class AddonFundGuardrails(GuardrailSet):
     ``creator_sustainable``: ``creator_npv >= 0``.
     """
 
-    fund_budget: FundBudget = FundBudget()
-    equity_floor: EquityFloor = EquityFloor()
-    creator_sustainable: Toggle = Toggle()
+    fund_budget: spec.FundBudget = spec.FundBudget()
+    equity_floor: spec.EquityFloor = spec.EquityFloor()
+    creator_sustainable: spec.Toggle = spec.Toggle()
 
 
-class AddonFundSpec(ProblemSpecBase):
+class AddonFundSpec(spec.ProblemSpecBase):
     """Per-use add-ons from a capped incentive fund, by segment (see the module docstring).
 
     Objectives: ``payer_spend`` (insurer plus fund, currency per year, minimized),
@@ -176,24 +160,16 @@ class AddonFundSpec(ProblemSpecBase):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     fund: str = ""
     service: FundService
-    segments: tuple[FundSegment, ...] = Field(min_length=1)
-    creator: Creator
-    value: ValueInputs
-    adoption: Adoption = Adoption()
-    addon: Bounds
+    segments: Annotated[tuple[FundSegment, ...], spec.unique_names("segment")] = Field(min_length=1)
+    creator: spec.Creator
+    value: spec.ValueInputs
+    adoption: spec.Adoption = spec.Adoption()
+    addon: spec.Bounds
     guardrails: AddonFundGuardrails = AddonFundGuardrails()
-
-    @field_validator("segments")
-    @classmethod
-    def _unique_names(cls, v: tuple[FundSegment, ...]) -> tuple[FundSegment, ...]:
-        names = [s.name for s in v]
-        if len(set(names)) != len(names):
-            raise ValueError(f"segment names repeat: {names}; give each segment its own name")
-        return v
 
     @field_validator("addon")
     @classmethod
-    def _addon_from_zero(cls, v: Bounds) -> Bounds:
+    def _addon_from_zero(cls, v: spec.Bounds) -> spec.Bounds:
         return _nonnegative_ladder(v)
 
 
@@ -203,7 +179,7 @@ _SUM_QUANTITIES: tuple[str, ...] = (
 )
 
 
-class AddonFundProblem(PricingProblem):
+class AddonFundProblem(PricingProblem[AddonFundSpec]):
     """Per-segment add-ons from a capped fund (see the module docstring for formulas).
 
     Decision ``a_<segment>`` is the fund's add-on per AI use there (currency per use).
@@ -216,22 +192,14 @@ class AddonFundProblem(PricingProblem):
     ('a_tertiary', 'KRW per year')
     """
 
-    family = "addon_fund"
     payment_model = "incentive_fund"  # seed 004's fund outside the insurance budget
-
-    def __init__(self, spec: AddonFundSpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> AddonFundSpec:
-        return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
-        s: AddonFundSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         cur = s.currency
         segs = s.segments
-        self._seg = seg = segment_arrays(segs)
+        self._seg = seg = common.segment_arrays(segs)
         self.segment_names: tuple[str, ...] = seg.names
         self._p = s.service.insurer_payment
         self._vc = s.service.comparator_payment
@@ -241,8 +209,8 @@ class AddonFundProblem(PricingProblem):
         self._today_spend = float(np.sum(seg.nc) * self._vc)
         self._today_served = float(np.sum(seg.nc))
         self._compliance = seg.compliance
-        self._anchors = in_currency(
-            service_anchors(self._vc, self._compliance, s.creator, s.value), cur)
+        self._anchors = common.in_currency(
+            common.service_anchors(self._vc, self._compliance, s.creator, s.value), cur)
         per_use = f"{cur} per use"
         self._decisions = tuple(
             Quantity(f"a_{g}", per_use, f"fund add-on per AI use in {g}")
@@ -261,13 +229,13 @@ class AddonFundProblem(PricingProblem):
             Quantity("equity", "share of eligible patients",
                      "coverage of the worst-served segment (maximized when chosen)"),
         )}
-        rep: list[Quantity] = []
-        for g in self.segment_names:
-            rep.append(Quantity(f"coverage_{g}", "share of eligible patients",
-                                f"share of segment {g}'s eligible patients served"))
-            rep.append(Quantity(f"adoption_{g}", "share of sites",
-                                f"share of segment {g}'s sites offering the AI service"))
-        rep += [
+        self._declare_reported([
+            *quantities.per_name(
+                self.segment_names,
+                ("coverage_{g}", "share of eligible patients",
+                 "share of segment {g}'s eligible patients served"),
+                ("adoption_{g}", "share of sites",
+                 "share of segment {g}'s sites offering the AI service")),
             Quantity("fund_spend", f"{cur} per year", "add-on payments from the fund"),
             Quantity("insurance_spend", f"{cur} per year",
                      "insurer payments for AI uses and comparators"),
@@ -277,34 +245,26 @@ class AddonFundProblem(PricingProblem):
                      "patients served beyond today's comparator patients"),
             Quantity("fund_per_extra_patient", f"{cur} per patient",
                      "fund spend per extra patient served (NaN when nobody extra is served)"),
-        ]
-        self._reported_info = {q.name: q for q in rep}
-        gr = s.guardrails
-        table = {
-            "fund_budget": fund_budget_rail(gr.fund_budget.budget, cur),
-            "equity_floor": equity_floor_rail(gr.equity_floor.min_coverage,
-                                              "share of eligible patients",
-                                              "every segment's coverage"),
-            "creator_sustainable": creator_sustainable_rail(s.creator, cur),
-        }
-        self._guardrails = enabled_rails(table, gr.enabled_names())
+        ])
 
-    def anchors(self) -> Anchors:
-        """The five anchors of the service, in the problem's currency."""
-        return self._anchors
+    def _guardrail_table(self) -> dict[str, Guardrail]:
+        s, cur = self.spec, self.spec.currency
+        gr = s.guardrails
+        return {
+            "fund_budget": common.fund_budget_rail(gr.fund_budget.budget, cur),
+            "equity_floor": common.equity_floor_rail(gr.equity_floor.min_coverage,
+                                                     "share of eligible patients",
+                                                     "every segment's coverage"),
+            "creator_sustainable": common.creator_sustainable_rail(s.creator, cur),
+        }
 
     @property
     def currency(self) -> str:
         """Currency of every amount (ISO code, e.g. ``KRW``)."""
         return self.spec.currency
 
-    @property
-    def todays_spend(self) -> float:
-        """``sum_g n_g c_g v_c``: the insurer's comparator spend today (currency per year)."""
-        return self._today_spend
-
-    def _with_bounds(self, changes: Mapping[str, Bounds]) -> AddonFundProblem:
-        s: AddonFundSpec = self._spec  # type: ignore[assignment]
+    def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> AddonFundProblem:
+        s = self.spec
         segs = []
         for g in s.segments:
             d = g.model_dump()
@@ -312,7 +272,7 @@ class AddonFundProblem(PricingProblem):
             if b is not None:
                 d["addon"] = b.model_dump()
             segs.append(d)
-        return AddonFundProblem(s.replace(segments=segs))  # type: ignore[arg-type]
+        return AddonFundProblem(s.replace(segments=segs))
 
     # ------------------------------------------------------------- evaluation
     def _terms(self, a: np.ndarray) -> dict[str, np.ndarray]:
@@ -354,7 +314,7 @@ class AddonFundProblem(PricingProblem):
         }
         fund = T["fund_spend"].sum(axis=1)
         gr = self.spec.guardrails
-        cons = rail_values((r.name for r in self._guardrails), RailInputs(
+        cons = common.rail_values((r.name for r in self._guardrails), common.RailInputs(
             anchors=self._anchors.values(), creator_npv=objectives["creator_npv"],
             equity=objectives["equity"], min_coverage=gr.equity_floor.min_coverage,
             fund_spend=fund, fund_budget=gr.fund_budget.budget))
@@ -370,7 +330,7 @@ class AddonFundProblem(PricingProblem):
             reported["patients_served"] = served
             extra = served - self._today_served
             reported["extra_patients"] = extra
-            reported["fund_per_extra_patient"] = ratio_or_nan(fund, extra)
+            reported["fund_per_extra_patient"] = quantities.ratio_or_nan(fund, extra)
         return Evaluation(objectives, cons, reported)
 
     # ------------------------------------------------------------- exact form

@@ -40,43 +40,11 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
+from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import annuity
-from paretoprice.optim.families.common import (
-    PooledSegmentsMixin,
-    RailInputs,
-    anchor_guardrails,
-    anchor_slacks,
-    budget_access_max_rail,
-    creator_sustainable_rail,
-    decisions_with_bounds,
-    enabled_rails,
-    equity_floor_rail,
-    fund_budget_rail,
-    icer,
-    payer_mix,
-    rail_values,
-    ratio_or_nan,
-    segment_arrays,
-    service_anchors,
-    tco_at_volume,
-)
+from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from paretoprice.optim.spec import (
-    Adoption,
-    Bounds,
-    Creator,
-    Frozen,
-    Guardrails,
-    Payer,
-    ProblemSpecBase,
-    Segment,
-    Service,
-    Toggle,
-    ValueInputs,
-    check_addon_segments,
-    check_payers_and_segments,
-)
 from pydantic import Field, model_validator
 
 TIER_NAMES: tuple[str, ...] = ("assistive", "augmentative", "autonomous")
@@ -100,7 +68,7 @@ OBJECTIVE_INFO: tuple[Quantity, ...] = (
 )
 
 
-class Tier(Frozen):
+class Tier(spec.Frozen):
     """One level of AI involvement.
 
     Attributes
@@ -121,7 +89,7 @@ class Tier(Frozen):
     extra_creator_cost: float = Field(default=0.0, ge=0)
 
 
-class Tiers(Frozen):
+class Tiers(spec.Frozen):
     """The three tiers and the cost of physician work.
 
     Attributes
@@ -150,7 +118,7 @@ class Tiers(Frozen):
         return self
 
 
-class TierDecisions(Frozen):
+class TierDecisions(spec.Frozen):
     """Decision variables (USD per use): the three tier prices, the creator's fee, add-ons.
 
     ``p_assistive``, ``p_augmentative``, ``p_autonomous``: the payer's AI price per use at each
@@ -159,15 +127,15 @@ class TierDecisions(Frozen):
     ``addons.<segment>`` overrides them.
     """
 
-    p_assistive: Bounds
-    p_augmentative: Bounds
-    p_autonomous: Bounds
-    f: Bounds
-    addon: Bounds = Bounds(lower=0.0, upper=0.0)
-    addons: dict[str, Bounds] = Field(default_factory=dict)
+    p_assistive: spec.Bounds
+    p_augmentative: spec.Bounds
+    p_autonomous: spec.Bounds
+    f: spec.Bounds
+    addon: spec.Bounds = spec.Bounds(lower=0.0, upper=0.0)
+    addons: dict[str, spec.Bounds] = Field(default_factory=dict)
 
 
-class TierGuardrails(Guardrails):
+class TierGuardrails(spec.Guardrails):
     """The fee-for-service guardrails plus ``tier_monotonicity``.
 
     ``tier_monotonicity``: ``p_assistive <= p_augmentative <= p_autonomous``. The caps
@@ -175,51 +143,43 @@ class TierGuardrails(Guardrails):
     ``p_t + w_t v_c`` (Medicare rate).
     """
 
-    tier_monotonicity: Toggle = Toggle()
+    tier_monotonicity: spec.Toggle = spec.Toggle()
 
 
-class AutonomyTiersSpec(ProblemSpecBase):
+class AutonomyTiersSpec(spec.ProblemSpecBase):
     """One AI-enabled service paid by autonomy tier (see the module docstring)."""
 
     family: Literal["autonomy_tiers"] = "autonomy_tiers"
-    service: Service
-    payers: tuple[Payer, ...] = Field(min_length=1)
-    segments: tuple[Segment, ...] = Field(min_length=1)
+    service: spec.Service
+    payers: tuple[spec.Payer, ...] = Field(min_length=1)
+    segments: tuple[spec.Segment, ...] = Field(min_length=1)
     tiers: Tiers
-    creator: Creator
-    value: ValueInputs
-    adoption: Adoption = Adoption()
+    creator: spec.Creator
+    value: spec.ValueInputs
+    adoption: spec.Adoption = spec.Adoption()
     decisions: TierDecisions
     guardrails: TierGuardrails = TierGuardrails()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> AutonomyTiersSpec:
-        check_payers_and_segments(self.payers, self.segments)
-        check_addon_segments(self.decisions.addons, self.segments)
+        spec.check_payers_and_segments(self.payers, self.segments)
+        spec.check_addon_segments(self.decisions.addons, self.segments)
         return self
 
 
-class AutonomyTiersProblem(PooledSegmentsMixin, PricingProblem):
+class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
     """The autonomy-tier model (see module docstring) built from an :class:`AutonomyTiersSpec`.
 
     Decisions (USD per use): ``p_assistive``, ``p_augmentative``, ``p_autonomous``, ``f``,
     then ``a_<segment>`` per segment.
     """
 
-    family = "autonomy_tiers"
-
-    def __init__(self, spec: AutonomyTiersSpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> AutonomyTiersSpec:
-        return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
-        s: AutonomyTiersSpec = self._spec  # type: ignore[assignment]
-        self._seg = seg = segment_arrays(s.segments)
-        self._mix = payer_mix(s.segments, s.payers)
+        s = self.spec
+        self._seg = seg = common.segment_arrays(s.segments)
+        self._mix = common.payer_mix(s.segments, s.payers)
         self.segment_names = seg.names
         tiers = [getattr(s.tiers, t) for t in TIER_NAMES]
         self._work = np.array([t.physician_work for t in tiers])  # (3,)
@@ -231,7 +191,7 @@ class AutonomyTiersProblem(PooledSegmentsMixin, PricingProblem):
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
         self._today_spend = float(np.sum(seg.nc * self._mix.mu * self._vc))
         self._compliance = seg.compliance
-        self._anchors = service_anchors(self._vc, self._compliance, s.creator, s.value)
+        self._anchors = common.service_anchors(self._vc, self._compliance, s.creator, s.value)
         d = s.decisions
         self._decisions = (
             *(Quantity(f"p_{t}", "USD per use",
@@ -273,53 +233,36 @@ class AutonomyTiersProblem(PooledSegmentsMixin, PricingProblem):
                      "physician work per AI use, averaged over AI uses (NaN with none)"),
             Quantity("medicare_spend", "USD per year", "Medicare's share of payer_spend"),
             Quantity("fund_spend", "USD per year", "incentive-fund add-on payments"),
-            Quantity("budget_impact", "USD per year", "payer_spend minus today's spend"),
-            Quantity("icer", "USD per QALY",
-                     "incremental cost per QALY vs today (NaN when no extra patient is served)"),
-            Quantity("slack_substitution", "USD per use",
-                     "v_sub - largest payment per AI use at any tier"),
-            Quantity("slack_access_maximizing", "USD per use",
-                     "v_e - largest payment per AI use"),
-            Quantity("slack_cost_effective", "USD per use", "v_cea - largest payment per AI use"),
-            Quantity("slack_marginal_cost", "USD per use", "f - m (>= 0: fee covers cost)"),
-            Quantity("slack_total_cost_of_ownership", "USD per use", "f - v_tco(N)"),
+            quantities.budget_impact_quantity(),
+            quantities.icer_quantity(),
+            *quantities.slack_quantities("USD per use", "largest payment per AI use",
+                              substitution_price="largest payment per AI use at any tier"),
             Quantity("slack_tier_monotonicity", "USD per use",
                      "min(p_augmentative - p_assistive, p_autonomous - p_augmentative) (>= 0: "
                      "prices rise with autonomy)"),
-            Quantity("tco_at_volume", "USD per use",
-                     "creator's break-even fee at the point's own AI volume"),
+            quantities.tco_at_volume_quantity(),
         ]
-        self._reported_info = {q.name: q for q in rep}
-        self._guardrails = self._make_guardrails()
+        self._declare_reported(rep)
 
-    def _make_guardrails(self) -> tuple[Guardrail, ...]:
-        s: AutonomyTiersSpec = self._spec  # type: ignore[assignment]
+    def _guardrail_table(self) -> dict[str, Guardrail]:
+        s = self.spec
         gr = s.guardrails
         usd = "USD per use"
-        table = {
-            **anchor_guardrails(self._anchors.values(), usd,
-                                "largest payment per AI use (p_t + w_t v_c)"),
-            "budget_access_max": budget_access_max_rail(self._today_spend, "e_c"),
-            "creator_sustainable": creator_sustainable_rail(s.creator),
-            "fund_budget": fund_budget_rail(gr.fund_budget.budget),
-            "equity_floor": equity_floor_rail(gr.equity_floor.min_coverage,
-                                              "share of at-risk patients",
-                                              "worst-segment coverage"),
+        return {
+            **common.priced_rails(self._anchors, usd, "largest payment per AI use (p_t + w_t v_c)",
+                                  s.creator, todays_spend=self._today_spend, today_symbol="e_c"),
+            **common.segment_fund_rails(gr),
             "tier_monotonicity": Guardrail(
                 "tier_monotonicity", usd, max(self._vc, 1.0),
                 "p_assistive <= p_augmentative <= p_autonomous"),
         }
-        return enabled_rails(table, gr.enabled_names())
 
-    def _with_bounds(self, changes: Mapping[str, Bounds]) -> AutonomyTiersProblem:
-        s: AutonomyTiersSpec = self._spec  # type: ignore[assignment]
-        new = decisions_with_bounds(s.decisions, changes,
-                                    {f"a_{g}": ("addons", g) for g in self.segment_names})
-        return AutonomyTiersProblem(s.replace(decisions=new))  # type: ignore[arg-type]
+    def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> AutonomyTiersProblem:
+        return common.with_addon_bounds(self, changes)
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
-        s: AutonomyTiersSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         P = X[:, 0:3]  # (N, 3) tier prices
         f = X[:, 3:4]  # (N, 1)
         a = X[:, 4:]  # (N, G)
@@ -347,20 +290,15 @@ class AutonomyTiersProblem(PooledSegmentsMixin, PricingProblem):
         fixed = seg.S * (cost + A * self._dK[best])
         provider_margin = (U * pi_best).sum(axis=1) - fixed.sum(axis=1)
         coverage = served / seg.n
-        equity = coverage.min(axis=1)
-        objectives = {
-            "payer_spend": payer_spend,
-            "creator_npv": creator_npv,
-            "access": access,
-            "provider_margin": provider_margin,
-            "equity": equity,
-        }
+        objectives = quantities.core_objectives(payer_spend, creator_npv, access,
+                                                provider_margin, coverage)
+        equity = objectives["equity"]
         av = self._anchors.values()
         top = rate.max(axis=1)
         step_up = np.minimum(P[:, 1] - P[:, 0], P[:, 2] - P[:, 1])
         gr = s.guardrails
         fund = (U * a).sum(axis=1)
-        cons = rail_values(gr.enabled_names(), RailInputs(
+        cons = common.rail_values(gr.enabled_names(), common.RailInputs(
             anchors=av, price=top, fee=f[:, 0], payer_spend=payer_spend,
             creator_npv=creator_npv, equity=equity, todays_spend=self._today_spend,
             min_coverage=gr.equity_floor.min_coverage, fund_spend=fund,
@@ -384,16 +322,16 @@ class AutonomyTiersProblem(PooledSegmentsMixin, PricingProblem):
             reported["human_uses"] = human
             reported["patients_served"] = uses + human
             reported["physician_payments"] = (mix.mu * self._vc * (U * w_best + H)).sum(axis=1)
-            reported["mean_physician_work"] = ratio_or_nan((U * w_best).sum(axis=1), uses)
+            reported["mean_physician_work"] = quantities.ratio_or_nan(
+                (U * w_best).sum(axis=1), uses)
             rate_best = np.take_along_axis(rate, best, axis=1)  # (N, G) Medicare rate
             reported["medicare_spend"] = mix.mu_medicare * (
                 (U * mix.w_medicare * rate_best).sum(axis=1)
                 + (H * mix.w_medicare).sum(axis=1) * self._vc)
             reported["fund_spend"] = fund
-            reported["budget_impact"] = payer_spend - self._today_spend
-            reported["icer"] = icer(payer_spend, self._today_spend,
-                                    uses + human - float(seg.nc.sum()), s.value)
-            reported.update(anchor_slacks(av, top, f[:, 0]))
+            reported.update(quantities.value_report(payer_spend, self._today_spend,
+                                                    uses + human - float(seg.nc.sum()), s.value))
+            reported.update(quantities.anchor_slacks(av, top, f[:, 0]))
             reported["slack_tier_monotonicity"] = step_up
-            reported["tco_at_volume"] = tco_at_volume(cr, uses)
+            reported["tco_at_volume"] = quantities.tco_at_volume(cr, uses)
         return Evaluation(objectives, cons, reported)

@@ -46,23 +46,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import numpy as np
-from paretoprice.optim.anchors import Anchors
-from paretoprice.optim.families.common import (
-    decisions_with_bounds,
-    icer,
-    payer_mix,
-    ratio_or_nan,
-    tco_at_volume,
-)
+from paretoprice.optim import quantities, spec
+from paretoprice.optim.families import common
 from paretoprice.optim.families.ffs import FeeForServiceProblem
 from paretoprice.optim.problem import Evaluation, PricingProblem, Quantity
-from paretoprice.optim.spec import (
-    Bounds,
-    FeeForServiceSpec,
-    FfsSegment,
-    Frozen,
-    validate_spec,
-)
 from pydantic import Field, field_validator
 
 OBJECTIVE_INFO: tuple[Quantity, ...] = (
@@ -89,7 +76,7 @@ _LINEAR_REPORTED: tuple[str, ...] = (
 )
 
 
-class Contractor(Frozen):
+class Contractor(spec.Frozen):
     """A Medicare administrative contractor (or a group of them that price alike).
 
     Attributes
@@ -113,7 +100,7 @@ class Contractor(Frozen):
     coverage: float = Field(ge=0, le=1)
 
 
-class CategoryIIISegment(FfsSegment):
+class CategoryIIISegment(spec.FfsSegment):
     """A setting of care of a Category III code.
 
     Attributes
@@ -127,14 +114,14 @@ class CategoryIIISegment(FfsSegment):
     contractor_priced: bool = True
 
 
-class CategoryIIISpec(FeeForServiceSpec):
+class CategoryIIISpec(spec.FeeForServiceFields):
     """A Category III code: fee-for-service fields plus the contractors.
 
     The decision ``p`` is the reference rate (USD per use): the national rate where one
     exists (OPPS) and the base of every contractor's rate ``m_k p`` elsewhere.
     """
 
-    family: Literal["category_iii"] = "category_iii"  # type: ignore[assignment]
+    family: Literal["category_iii"] = "category_iii"
     segments: tuple[CategoryIIISegment, ...] = Field(min_length=1)
     contractors: tuple[Contractor, ...] = Field(min_length=1)
 
@@ -158,7 +145,7 @@ class CategoryIIISpec(FeeForServiceSpec):
         return v
 
 
-class CategoryIIIProblem(PricingProblem):
+class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
     """A Category III code as a probability-weighted mixture of fee-for-service problems.
 
     Decisions (USD per use): ``p`` the reference rate, ``f`` the creator's fee, ``a_<g>`` an
@@ -166,19 +153,11 @@ class CategoryIIIProblem(PricingProblem):
     model, in expectation over contractors (see the module docstring).
     """
 
-    family = "category_iii"
-
-    def __init__(self, spec: CategoryIIISpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> CategoryIIISpec:
-        return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
     def _contractor_problem(self, k: int) -> FeeForServiceProblem:
         """The fee-for-service problem of the whole country priced by contractor ``k``."""
-        s: CategoryIIISpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         con = s.contractors[k]
         data: dict[str, Any] = s.model_dump(exclude={"contractors", "sources", "constraints",
                                                      "observed"})
@@ -191,17 +170,21 @@ class CategoryIIIProblem(PricingProblem):
             segs.append(seg)
         data["segments"] = segs
         return FeeForServiceProblem(
-            validate_spec(FeeForServiceSpec, data, owner=f"problem '{s.name}', contractor "
-                          f"'{con.name}'"))
+            spec.validate_spec(spec.FeeForServiceSpec, data,
+                               owner=f"problem '{s.name}', contractor '{con.name}'"))
 
     def _setup(self) -> None:
-        s: CategoryIIISpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         self._worlds = tuple(self._contractor_problem(k) for k in range(len(s.contractors)))
         first = self._worlds[0]
+        # anchors, today's spend and compliance do not depend on the contractors
+        self._anchors = first.anchors()
+        self._today_spend, self._compliance = first.todays_spend, first.compliance
         self.segment_names = first.segment_names
         self.contractor_names = tuple(c.name for c in s.contractors)
         self._prob = np.array([c.probability for c in s.contractors])
-        self._mu = payer_mix(s.segments, s.payers).mu  # payer-mix multiplier of the comparator
+        # payer-mix multiplier of the comparator
+        self._mu = common.payer_mix(s.segments, s.payers).mu
         self._nc = np.array([g.population * g.compliance for g in s.segments])
         self._vc = s.service.comparator_payment
         self._decisions = (
@@ -232,32 +215,15 @@ class CategoryIIIProblem(PricingProblem):
                      "with no AI use)"),
         ]
         rep += [inherited[n] for n in (*_LINEAR_REPORTED, "icer", "tco_at_volume")]
-        self._reported_info = {q.name: q for q in rep}
+        self._declare_reported(rep)
         self._guardrails = first.guardrails
 
-    def anchors(self) -> Anchors:
-        """The five anchors (they do not depend on the contractors)."""
-        return self._worlds[0].anchors()
-
-    @property
-    def todays_spend(self) -> float:
-        """Payers' spend today on the human service (USD per year)."""
-        return self._worlds[0].todays_spend
-
-    @property
-    def compliance(self) -> float:
-        """Population-weighted compliance ``c`` (share)."""
-        return self._worlds[0].compliance
-
-    def _with_bounds(self, changes: Mapping[str, Bounds]) -> CategoryIIIProblem:
-        s: CategoryIIISpec = self._spec  # type: ignore[assignment]
-        new = decisions_with_bounds(s.decisions, changes,
-                                    {f"a_{g}": ("addons", g) for g in self.segment_names})
-        return CategoryIIIProblem(s.replace(decisions=new))  # type: ignore[arg-type]
+    def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> CategoryIIIProblem:
+        return common.with_addon_bounds(self, changes)
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
-        s: CategoryIIISpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         evs = [w.evaluate(X, report=True) for w in self._worlds]
         w = self._prob
 
@@ -296,10 +262,10 @@ class CategoryIIIProblem(PricingProblem):
             # human services H_g = n_g c_g (1 - A_g) are linear in adoption: pay mu_g v_c each
             human_spend = (self._nc * (1.0 - adoption) * (self._mu * self._vc)).sum(axis=1)
             ai_spend = objectives["payer_spend"] - reported["fund_spend"] - human_spend
-            reported["expected_payment_per_use"] = ratio_or_nan(ai_spend, uses)
+            reported["expected_payment_per_use"] = quantities.ratio_or_nan(ai_spend, uses)
             # ratios do not mix linearly over contractors: recomputed from the expected
             # spend, patients served and AI uses (same formulas as fee-for-service)
-            reported["icer"] = icer(objectives["payer_spend"], self.todays_spend,
+            reported["icer"] = quantities.icer(objectives["payer_spend"], self.todays_spend,
                                     reported["patients_served"] - float(self._nc.sum()), s.value)
-            reported["tco_at_volume"] = tco_at_volume(s.creator, uses)
+            reported["tco_at_volume"] = quantities.tco_at_volume(s.creator, uses)
         return Evaluation(objectives, cons, reported)

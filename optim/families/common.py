@@ -1,8 +1,9 @@
 """Building blocks shared by the payment-model families.
 
 Every family turns its settings of care into numpy arrays, computes the five value
-anchors, declares the standard anchor guardrails and evaluates them, reports the anchor
-slacks, the ICER and the creator's break-even fee. Those pieces are defined here once,
+anchors, declares the standard anchor guardrails and evaluates them (the reported anchor
+slacks, ICER, budget impact and break-even fee are the kernel's, in
+:mod:`paretoprice.optim.quantities`). Those pieces are defined here once,
 parameterized by what differs between families: the unit of the price (USD per use, per
 case, per study, per beneficiary-year), the label and array of the price compared with
 the caps, and the wording of the equity floor.
@@ -18,15 +19,18 @@ import dataclasses
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
-from paretoprice.optim.anchors import Anchors, compute_anchors, total_cost_of_ownership
-from paretoprice.optim.problem import Guardrail
-from paretoprice.optim.spec import Bounds, Creator, Payer, ValueInputs
+from paretoprice.optim import quantities
+from paretoprice.optim.anchors import Anchors, compute_anchors
+from paretoprice.optim.problem import Guardrail, PricingProblem
+from paretoprice.optim.spec import Bounds, Creator, Guardrails, Payer, ValueInputs
 from pydantic import BaseModel
 
 logger = logging.getLogger(__name__)
+
+AddonProblemT = TypeVar("AddonProblemT", bound=PricingProblem[Any])
 
 STANDARD_ANCHOR_RAILS: tuple[str, ...] = (
     "cap_substitution",
@@ -112,6 +116,23 @@ class SegmentArrays:
     def compliance(self) -> float:
         """Population-weighted share served today, ``sum_g n_g c_g / sum_g n_g`` (share)."""
         return float(np.sum(self.nc) / np.sum(self.n))
+
+    def objectives(self, U: np.ndarray, H: np.ndarray, margin: np.ndarray, cost: np.ndarray,
+                   payer_spend: np.ndarray, creator_npv: np.ndarray,
+                   ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The five objectives of a one-period model of these settings, and the coverage.
+
+        ``U``, ``H``: ``(N, G)`` AI uses and human services a year; ``margin``: the
+        provider's margin per AI use; ``cost``: adopters' fixed cost per site a year.
+        ``access = sum_g e_g (U_g + H_g) / sum_g e_g n_g``, ``provider_margin =
+        sum_g U_g margin_g - S_g cost_g``, coverage ``(U_g + H_g) / n_g`` (share).
+        """
+        served = U + H
+        access = (served * self.e).sum(axis=1) / self.en_total
+        provider_margin = (U * margin).sum(axis=1) - (cost * self.S).sum(axis=1)
+        coverage = served / self.n
+        return quantities.core_objectives(payer_spend, creator_npv, access, provider_margin,
+                                          coverage), coverage
 
 
 def segment_arrays(segments: Sequence[Any], population: str = "population") -> SegmentArrays:
@@ -275,6 +296,38 @@ def anchor_guardrails(
     return out
 
 
+def priced_rails(
+    anchors: Anchors,
+    unit: str,
+    price_label: str,
+    creator: Creator,
+    *,
+    todays_spend: float | None = None,
+    today_symbol: str = "",
+    tco_volume: float | None = None,
+) -> dict[str, Guardrail]:
+    """The guardrails of a family with a price and a creator's fee: the five anchor rails
+    (see :func:`anchor_guardrails`), ``creator_sustainable`` and, when ``todays_spend`` is
+    given (USD per year), ``budget_access_max`` (see :func:`budget_access_max_rail`)."""
+    out = {
+        **anchor_guardrails(anchors.values(), unit, price_label, tco_volume=tco_volume),
+        "creator_sustainable": creator_sustainable_rail(creator),
+    }
+    if todays_spend is not None:
+        out["budget_access_max"] = budget_access_max_rail(todays_spend, today_symbol)
+    return out
+
+
+def segment_fund_rails(guardrails: Guardrails) -> dict[str, Guardrail]:
+    """``fund_budget`` (USD per year) and ``equity_floor`` (worst-segment coverage, share of
+    at-risk patients) of the pooled-segment families (fee-for-service, autonomy tiers)."""
+    return {
+        "fund_budget": fund_budget_rail(guardrails.fund_budget.budget),
+        "equity_floor": equity_floor_rail(guardrails.equity_floor.min_coverage,
+                                          "share of at-risk patients", "worst-segment coverage"),
+    }
+
+
 def budget_access_max_rail(todays_spend: float, symbol: str = "") -> Guardrail:
     """``budget_access_max``: ``payer_spend <= today's spend`` (USD per year).
 
@@ -303,11 +356,6 @@ def equity_floor_rail(min_coverage: float, unit: str, subject: str) -> Guardrail
     ``subject`` is the coverage in words, e.g. ``worst-segment coverage``.
     """
     return Guardrail("equity_floor", unit, 1.0, f"{subject} >= {min_coverage:g}")
-
-
-def enabled_rails(table: Mapping[str, Guardrail], enabled: Iterable[str]) -> tuple[Guardrail, ...]:
-    """The guardrails of ``table`` named in ``enabled``, in that order."""
-    return tuple(table[name] for name in enabled)
 
 
 # ---------------------------------------------------------------------------
@@ -394,53 +442,21 @@ def rail_values(
 # ---------------------------------------------------------------------------
 
 
-def anchor_slacks(anchors: Mapping[str, float], price: np.ndarray,
-                  fee: np.ndarray) -> dict[str, np.ndarray]:
-    """Slack of each anchor guardrail, ``>= 0`` when met (unit of the anchors).
-
-    ``slack_<cap> = anchor - price``; ``slack_<floor> = fee - anchor``.
-    """
-    return {
-        "slack_substitution": anchors["substitution"] - price,
-        "slack_access_maximizing": anchors["access_maximizing"] - price,
-        "slack_cost_effective": anchors["cost_effective"] - price,
-        "slack_marginal_cost": fee - anchors["marginal_cost"],
-        "slack_total_cost_of_ownership": fee - anchors["total_cost_of_ownership"],
-    }
-
-
-def ratio_or_nan(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """``num / den`` where ``den > 0``, NaN elsewhere (no warnings)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
-
-
-def icer(payer_spend: np.ndarray, todays_spend: float, extra_served: np.ndarray,
-         value: ValueInputs) -> np.ndarray:
-    """Incremental cost per QALY vs today (USD per QALY; NaN when no QALY is gained).
-
-    ``dQALY = qaly_gain * extra``, ``dCost = payer_spend - today - savings * extra`` with
-    ``extra`` the patients (or results) served beyond today's (per year).
-    """
-    d_qaly = value.qaly_gain_per_patient * extra_served
-    d_cost = payer_spend - todays_spend - value.savings_per_patient * extra_served
-    return ratio_or_nan(d_cost, d_qaly)
-
-
-def tco_at_volume(creator: Creator, uses: np.ndarray) -> np.ndarray:
-    """The creator's break-even fee at each candidate's own volume (USD per use).
-
-    ``m + (F / annuity(T, r) + O) / uses``; infinite with no use.
-    """
-    with np.errstate(divide="ignore"):
-        return np.asarray(total_cost_of_ownership(
-            creator.marginal_cost, creator.upfront_investment, creator.annual_fixed_cost,
-            creator.horizon_years, creator.discount_rate, uses))
+# anchor slacks, ICER, budget impact and break-even fee: paretoprice.optim.quantities
 
 
 # ---------------------------------------------------------------------------
 # Derived problems
 # ---------------------------------------------------------------------------
+
+
+def with_addon_bounds(problem: AddonProblemT, changes: Mapping[str, Bounds]) -> AddonProblemT:
+    """``problem`` rebuilt with some decision bounds replaced, for the families whose spec
+    keeps a per-segment add-on ``a_<segment>`` in ``decisions.addons`` (fee-for-service,
+    Category III, autonomy tiers); the original is untouched."""
+    s: Any = problem.spec
+    keyed = {f"a_{g.name}": ("addons", g.name) for g in s.segments}
+    return type(problem)(s.replace(decisions=decisions_with_bounds(s.decisions, changes, keyed)))
 
 
 def decisions_with_bounds(
@@ -469,29 +485,3 @@ def decisions_with_bounds(
         else:
             out[name] = b.model_dump()
     return out
-
-
-class PooledSegmentsMixin:
-    """``anchors``, ``todays_spend`` and ``compliance`` of a family whose anchors use the
-    population-weighted compliance of its settings of care (fee-for-service, autonomy
-    tiers, NTAP). The family sets ``_anchors``, ``_today_spend`` and ``_compliance`` in
-    its ``_setup``; put this class before :class:`~paretoprice.optim.problem.PricingProblem` in the
-    bases."""
-
-    _anchors: Anchors
-    _today_spend: float
-    _compliance: float
-
-    def anchors(self) -> Anchors:
-        """The five anchors; ``c`` is the population-weighted compliance ``sum n c / sum n``."""
-        return self._anchors
-
-    @property
-    def todays_spend(self) -> float:
-        """``e_c = sum_g n_g c_g mu_g v_c``: what payers spend today (USD per year)."""
-        return self._today_spend
-
-    @property
-    def compliance(self) -> float:
-        """Population-weighted compliance ``c`` (share)."""
-        return self._compliance

@@ -27,28 +27,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import annuity
-from paretoprice.optim.families.common import (
-    PooledSegmentsMixin,
-    RailInputs,
-    anchor_guardrails,
-    anchor_slacks,
-    budget_access_max_rail,
-    creator_sustainable_rail,
-    decisions_with_bounds,
-    enabled_rails,
-    equity_floor_rail,
-    fund_budget_rail,
-    icer,
-    payer_mix,
-    rail_values,
-    segment_arrays,
-    service_anchors,
-    tco_at_volume,
-)
+from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from paretoprice.optim.spec import Bounds, FeeForServiceSpec
 
 OBJECTIVE_INFO: tuple[Quantity, ...] = (
     Quantity("payer_spend", "USD per year",
@@ -67,7 +50,21 @@ OBJECTIVE_INFO: tuple[Quantity, ...] = (
 )
 
 
-class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem):
+SEGMENT_QUANTITIES: tuple[tuple[str, str, str], ...] = (
+    ("coverage_{g}", "share of at-risk patients", "share of segment {g}'s at-risk patients served"),
+    ("adoption_{g}", "share of sites", "share of segment {g}'s sites offering the AI service"),
+)
+"""Per segment ``g``: coverage and adoption (templates for :func:`per_name`)."""
+
+VOLUME_QUANTITIES: tuple[Quantity, ...] = (
+    Quantity("ai_uses", "uses per year", "AI uses a year, all segments"),
+    Quantity("human_uses", "patients per year", "human-performed services a year"),
+    Quantity("patients_served", "patients per year", "patients served by either"),
+)
+"""AI uses, human services and patients served a year, all segments."""
+
+
+class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
     """Reference model v1 (see module docstring) built from a :class:`FeeForServiceSpec`.
 
     Examples
@@ -78,20 +75,12 @@ class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem):
     52.5
     """
 
-    family = "ffs"
-
-    def __init__(self, spec: FeeForServiceSpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> FeeForServiceSpec:
-        return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
-        s: FeeForServiceSpec = self._spec  # type: ignore[assignment]
-        self._seg = seg = segment_arrays(s.segments)
-        self._mix = payer_mix(s.segments, s.payers)
+        s = self.spec
+        self._seg = seg = common.segment_arrays(s.segments)
+        self._mix = common.payer_mix(s.segments, s.payers)
         self.segment_names = seg.names
         self._site = np.array([g.rate_multiplier for g in s.segments])  # AI rate multiple of p
         self._vc = s.service.comparator_payment
@@ -99,7 +88,7 @@ class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem):
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
         self._today_spend = float(np.sum(seg.nc * self._mix.mu * self._vc))
         self._compliance = seg.compliance
-        self._anchors = service_anchors(self._vc, self._compliance, s.creator, s.value)
+        self._anchors = common.service_anchors(self._vc, self._compliance, s.creator, s.value)
         d = s.decisions
         self._decisions = (
             Quantity("p", "USD per use", "payer (Medicare) rate per AI use"),
@@ -109,57 +98,36 @@ class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem):
         )
         self._bounds = (d.p, d.f, *tuple(d.addons.get(g, d.addon) for g in self.segment_names))
         self._objective_info = {q.name: q for q in OBJECTIVE_INFO}
-        rep: list[Quantity] = []
-        for g in self.segment_names:
-            rep.append(Quantity(f"coverage_{g}", "share of at-risk patients",
-                                f"share of segment {g}'s at-risk patients served"))
-            rep.append(Quantity(f"adoption_{g}", "share of sites",
-                                f"share of segment {g}'s sites offering the AI service"))
-        rep += [
-            Quantity("ai_uses", "uses per year", "AI uses a year, all segments"),
-            Quantity("human_uses", "patients per year", "human-performed services a year"),
-            Quantity("patients_served", "patients per year", "patients served by either"),
+        rep = [
+            *quantities.per_name(self.segment_names, *SEGMENT_QUANTITIES),
+            *VOLUME_QUANTITIES,
             Quantity("medicare_spend", "USD per year", "Medicare's share of payer_spend"),
             Quantity("fund_spend", "USD per year", "incentive-fund add-on payments"),
-            Quantity("budget_impact", "USD per year", "payer_spend minus today's spend"),
-            Quantity("icer", "USD per QALY",
-                     "incremental cost per QALY vs today (NaN when no extra patient is served)"),
-            Quantity("slack_substitution", "USD per use", "v_sub - p (>= 0: under the cap)"),
-            Quantity("slack_access_maximizing", "USD per use", "v_e - p"),
-            Quantity("slack_cost_effective", "USD per use", "v_cea - p"),
-            Quantity("slack_marginal_cost", "USD per use", "f - m (>= 0: fee covers cost)"),
-            Quantity("slack_total_cost_of_ownership", "USD per use",
-                     "f - v_tco(N) at the stated volume"),
-            Quantity("tco_at_volume", "USD per use",
-                     "creator's break-even fee at the point's own AI volume"),
+            quantities.budget_impact_quantity(),
+            quantities.icer_quantity(),
+            *quantities.slack_quantities("USD per use", "p",
+                                         substitution_note=" (>= 0: under the cap)",
+                                         tco_note=" at the stated volume"),
+            quantities.tco_at_volume_quantity(),
         ]
-        self._reported_info = {q.name: q for q in rep}
-        self._guardrails = self._make_guardrails()
+        self._declare_reported(rep)
 
-    def _make_guardrails(self) -> tuple[Guardrail, ...]:
-        s: FeeForServiceSpec = self._spec  # type: ignore[assignment]
+    def _guardrail_table(self) -> dict[str, Guardrail]:
+        s = self.spec
         gr = s.guardrails
-        table = {
-            **anchor_guardrails(self._anchors.values(), "USD per use", "p",
-                                tco_volume=s.creator.tco_volume),
-            "budget_access_max": budget_access_max_rail(self._today_spend, "e_c"),
-            "creator_sustainable": creator_sustainable_rail(s.creator),
-            "fund_budget": fund_budget_rail(gr.fund_budget.budget),
-            "equity_floor": equity_floor_rail(gr.equity_floor.min_coverage,
-                                              "share of at-risk patients",
-                                              "worst-segment coverage"),
+        return {
+            **common.priced_rails(self._anchors, "USD per use", "p", s.creator,
+                                  todays_spend=self._today_spend, today_symbol="e_c",
+                                  tco_volume=s.creator.tco_volume),
+            **common.segment_fund_rails(gr),
         }
-        return enabled_rails(table, gr.enabled_names())
 
-    def _with_bounds(self, changes: Mapping[str, Bounds]) -> FeeForServiceProblem:
-        s: FeeForServiceSpec = self._spec  # type: ignore[assignment]
-        new = decisions_with_bounds(s.decisions, changes,
-                                    {f"a_{g}": ("addons", g) for g in self.segment_names})
-        return FeeForServiceProblem(s.replace(decisions=new))  # type: ignore[arg-type]
+    def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> FeeForServiceProblem:
+        return common.with_addon_bounds(self, changes)
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
-        s: FeeForServiceSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         seg, mix = self._seg, self._mix
         p = X[:, 0:1]
         f = X[:, 1:2]
@@ -172,24 +140,13 @@ class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem):
         H = seg.nc * (1.0 - A)
         uses = U.sum(axis=1)
         payer_spend = (U * pay_per_use).sum(axis=1) + (H * (mu * self._vc)).sum(axis=1)
-        creator_npv = self._ann * ((f[:, 0] - s.creator.marginal_cost) * uses
-                                   - s.creator.annual_fixed_cost) - s.creator.upfront_investment
-        served = U + H
-        access = (served * seg.e).sum(axis=1) / seg.en_total
-        provider_margin = (U * pi).sum(axis=1) - (cost * seg.S).sum(axis=1)
-        coverage = served / seg.n
-        equity = coverage.min(axis=1)
-        objectives = {
-            "payer_spend": payer_spend,
-            "creator_npv": creator_npv,
-            "access": access,
-            "provider_margin": provider_margin,
-            "equity": equity,
-        }
+        creator_npv = quantities.creator_npv(self._ann, s.creator, f[:, 0], uses)
+        objectives, coverage = seg.objectives(U, H, pi, cost, payer_spend, creator_npv)
+        equity = objectives["equity"]
         av = self._anchors.values()
         gr = s.guardrails
         fund = (U * a).sum(axis=1)
-        cons = rail_values(gr.enabled_names(), RailInputs(
+        cons = common.rail_values(gr.enabled_names(), common.RailInputs(
             anchors=av, price=p[:, 0], fee=f[:, 0], payer_spend=payer_spend,
             creator_npv=creator_npv, equity=equity, todays_spend=self._today_spend,
             min_coverage=gr.equity_floor.min_coverage, fund_spend=fund,
@@ -209,9 +166,8 @@ class FeeForServiceProblem(PooledSegmentsMixin, PricingProblem):
                 + (H * mix.w_medicare).sum(axis=1) * self._vc
             )
             reported["fund_spend"] = fund
-            reported["budget_impact"] = payer_spend - self._today_spend
-            reported["icer"] = icer(payer_spend, self._today_spend,
-                                    served_total - float(seg.nc.sum()), s.value)
-            reported.update(anchor_slacks(av, p[:, 0], f[:, 0]))
-            reported["tco_at_volume"] = tco_at_volume(s.creator, uses)
+            reported.update(quantities.value_report(payer_spend, self._today_spend,
+                                                    served_total - float(seg.nc.sum()), s.value))
+            reported.update(quantities.anchor_slacks(av, p[:, 0], f[:, 0]))
+            reported["tco_at_volume"] = quantities.tco_at_volume(s.creator, uses)
         return Evaluation(objectives, cons, reported)

@@ -55,42 +55,14 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Mapping
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
+from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
-from paretoprice.optim.anchors import Anchors, annuity
-from paretoprice.optim.families.common import (
-    RailInputs,
-    anchor_guardrails,
-    anchor_slacks,
-    budget_access_max_rail,
-    creator_sustainable_rail,
-    decisions_with_bounds,
-    enabled_rails,
-    equity_floor_rail,
-    icer,
-    payer_mix,
-    rail_values,
-    ratio_or_nan,
-    segment_arrays,
-    service_anchors,
-)
+from paretoprice.optim.anchors import annuity
+from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from paretoprice.optim.spec import (
-    Adoption,
-    Bounds,
-    Creator,
-    EquityFloor,
-    Frozen,
-    GuardrailSet,
-    Payer,
-    ProblemSpecBase,
-    Segment,
-    Toggle,
-    ValueInputs,
-    check_payers_and_segments,
-)
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 logger = logging.getLogger(__name__)
@@ -115,7 +87,7 @@ OBJECTIVE_INFO: tuple[Quantity, ...] = (
 )
 
 
-class Task(Frozen):
+class Task(spec.Frozen):
     """One task the generalist system does on every study it analyzes.
 
     Attributes
@@ -151,7 +123,7 @@ class Task(Frozen):
     coded: bool = True
 
 
-class Integration(Frozen):
+class Integration(spec.Frozen):
     """What the integrated analysis gains over running the tasks one by one.
 
     Attributes
@@ -168,7 +140,7 @@ class Integration(Frozen):
     miss_reduction: float = Field(default=0.0, ge=0, le=1)
 
 
-class BundleLevel(Frozen):
+class BundleLevel(spec.Frozen):
     """One level of service of the bundle code.
 
     Attributes
@@ -183,7 +155,7 @@ class BundleLevel(Frozen):
     multiplier: float = Field(ge=0)
 
 
-class Bundle(Frozen):
+class Bundle(spec.Frozen):
     """The bundle (coordination) code's levels of service.
 
     Studies with fewer indicated tasks than the first level's ``min_tasks`` are not paid
@@ -210,7 +182,7 @@ class Bundle(Frozen):
         return v
 
 
-class GeneralistDecisions(Frozen):
+class GeneralistDecisions(spec.Frozen):
     """Decision variables and their ladders (USD).
 
     ``p``: the bundle code's base price per study (multiplied by the level of service);
@@ -219,13 +191,13 @@ class GeneralistDecisions(Frozen):
     overrides it.
     """
 
-    p: Bounds
-    f: Bounds
-    task_price: Bounds
-    task_prices: dict[str, Bounds] = Field(default_factory=dict)
+    p: spec.Bounds
+    f: spec.Bounds
+    task_price: spec.Bounds
+    task_prices: dict[str, spec.Bounds] = Field(default_factory=dict)
 
 
-class GeneralistGuardrails(GuardrailSet):
+class GeneralistGuardrails(spec.GuardrailSet):
     """Guardrails of the generalist family; each on or off by name (``name = true`` works).
 
     The caps bound the largest payment per study the payer offers at Medicare rates,
@@ -233,18 +205,18 @@ class GeneralistGuardrails(GuardrailSet):
     per-task codes or the bundle (``min(p, max_k p_k) <= 0``).
     """
 
-    budget_access_max: Toggle = Toggle()
-    cap_substitution: Toggle = Toggle()
-    cap_access_maximizing: Toggle = Toggle()
-    cap_cost_effective: Toggle = Toggle()
-    floor_marginal_cost: Toggle = Toggle()
-    floor_total_cost_of_ownership: Toggle = Toggle()
-    creator_sustainable: Toggle = Toggle()
-    equity_floor: EquityFloor = EquityFloor()
-    single_code: Toggle = Toggle()
+    budget_access_max: spec.Toggle = spec.Toggle()
+    cap_substitution: spec.Toggle = spec.Toggle()
+    cap_access_maximizing: spec.Toggle = spec.Toggle()
+    cap_cost_effective: spec.Toggle = spec.Toggle()
+    floor_marginal_cost: spec.Toggle = spec.Toggle()
+    floor_total_cost_of_ownership: spec.Toggle = spec.Toggle()
+    creator_sustainable: spec.Toggle = spec.Toggle()
+    equity_floor: spec.EquityFloor = spec.EquityFloor()
+    single_code: spec.Toggle = spec.Toggle()
 
 
-class GeneralistBundleSpec(ProblemSpecBase):
+class GeneralistBundleSpec(spec.ProblemSpecBase):
     """A generalist AI paid per task or by a bundle code (see the module docstring).
 
     Objectives: ``payer_spend`` (USD per year, minimized), ``creator_npv`` (USD,
@@ -256,31 +228,21 @@ class GeneralistBundleSpec(ProblemSpecBase):
 
     family: Literal["generalist_bundle"] = "generalist_bundle"
     study: str = Field(default="study", min_length=1)
-    payers: tuple[Payer, ...] = Field(min_length=1)
-    segments: tuple[Segment, ...] = Field(min_length=1)
-    tasks: tuple[Task, ...] = Field(min_length=1)
+    payers: tuple[spec.Payer, ...] = Field(min_length=1)
+    segments: tuple[spec.Segment, ...] = Field(min_length=1)
+    tasks: Annotated[tuple[Task, ...], spec.unique_names("task")] = Field(min_length=1)
     integration: Integration
     bundle: Bundle
-    creator: Creator
-    value: ValueInputs
-    adoption: Adoption = Adoption()
+    creator: spec.Creator
+    value: spec.ValueInputs
+    adoption: spec.Adoption = spec.Adoption()
     decisions: GeneralistDecisions
     guardrails: GeneralistGuardrails = GeneralistGuardrails()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> GeneralistBundleSpec:
-        check_payers_and_segments(self.payers, self.segments)
+        spec.check_payers_and_segments(self.payers, self.segments)
         return self
-
-    @field_validator("tasks")
-    @classmethod
-    def _tasks_distinct(cls, v: tuple[Task, ...]) -> tuple[Task, ...]:
-        names = [t.name for t in v]
-        if len(set(names)) != len(names):
-            raise ValueError(f"task names repeat: {names}; give each task its own name")
-        if not any(t.indicated_share > 0 for t in v):
-            raise ValueError("every task has indicated_share 0; at least one must be indicated")
-        return v
 
     @field_validator("decisions")
     @classmethod
@@ -335,7 +297,7 @@ def expected_level_multiplier(shares: np.ndarray, levels: tuple[BundleLevel, ...
     return float(np.dot(dist, mult))
 
 
-class GeneralistBundleProblem(PricingProblem):
+class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
     """Per-task codes vs one bundle code for a generalist AI (see the module docstring).
 
     Decisions: ``p`` (bundle base price, USD per study), ``p_<task>`` for each coded task
@@ -349,23 +311,14 @@ class GeneralistBundleProblem(PricingProblem):
     ('p', 'f')
     """
 
-    family = "generalist_bundle"
-
-    def __init__(self, spec: GeneralistBundleSpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> GeneralistBundleSpec:
-        """The validated specification."""
-        return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
-        s: GeneralistBundleSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         tasks = s.tasks
         # segment compliance c_g is the setting's reporting level today (see the module doc)
-        self._seg = seg = segment_arrays(s.segments)
-        self._mix = mix = payer_mix(s.segments, s.payers)
+        self._seg = seg = common.segment_arrays(s.segments)
+        self._mix = mix = common.payer_mix(s.segments, s.payers)
         self.segment_names: tuple[str, ...] = seg.names
         self.task_names: tuple[str, ...] = tuple(t.name for t in tasks)
         self.coded_tasks: tuple[str, ...] = tuple(t.name for t in tasks if t.coded)
@@ -396,7 +349,7 @@ class GeneralistBundleProblem(PricingProblem):
         self._extra_per_study = max(float(np.dot(self._d, self._s_bundle - cbar * self._ck)),
                                     0.0)
         x = self._extra_per_study
-        self._anchors = service_anchors(
+        self._anchors = common.service_anchors(
             v_c, compliance, s.creator, s.value,
             qaly_gain_per_patient=s.value.qaly_gain_per_patient * x,
             savings_per_patient=s.value.savings_per_patient * x)
@@ -438,52 +391,35 @@ class GeneralistBundleProblem(PricingProblem):
             Quantity("payment_per_study", "USD per study",
                      "payers' mean payment per AI-analyzed study (NaN with none)"),
             Quantity("medicare_spend", "USD per year", "Medicare's share of payer_spend"),
-            Quantity("budget_impact", "USD per year", "payer_spend minus today's spend"),
-            Quantity("icer", "USD per QALY",
-                     "incremental cost per QALY vs today (NaN when no extra result is "
-                     "delivered)"),
+            quantities.budget_impact_quantity(),
+            quantities.icer_quantity(
+                "incremental cost per QALY vs today (NaN when no extra result is delivered)"),
             Quantity("largest_offer", "USD per study",
                      "largest payment per study offered at Medicare rates, "
                      "max(sum_k d_k p_k, p E[L])"),
-            Quantity("slack_substitution", "USD per study", "v_sub - largest_offer"),
-            Quantity("slack_access_maximizing", "USD per study", "v_e - largest_offer"),
-            Quantity("slack_cost_effective", "USD per study", "v_cea - largest_offer"),
-            Quantity("slack_marginal_cost", "USD per study", "f - m (>= 0: fee covers cost)"),
-            Quantity("slack_total_cost_of_ownership", "USD per study", "f - v_tco(N)"),
+            *quantities.slack_quantities("USD per study", "largest_offer"),
         ]
-        self._reported_info = {q.name: q for q in rep}
-        self._guardrails = self._make_guardrails()
+        self._declare_reported(rep)
 
-    def _make_guardrails(self) -> tuple[Guardrail, ...]:
-        s: GeneralistBundleSpec = self._spec  # type: ignore[assignment]
+    def _guardrail_table(self) -> dict[str, Guardrail]:
+        s = self.spec
         gr = s.guardrails
-        table = {
-            **anchor_guardrails(self._anchors.values(), "USD per study",
-                                "largest offer per study max(sum_k d_k p_k, p E[L])"),
-            "budget_access_max": budget_access_max_rail(self._today_spend),
-            "creator_sustainable": creator_sustainable_rail(s.creator),
-            "equity_floor": equity_floor_rail(gr.equity_floor.min_coverage,
-                                              "share of indicated task results",
-                                              "worst setting's delivered share"),
+        return {
+            **common.priced_rails(self._anchors, "USD per study",
+                                  "largest offer per study max(sum_k d_k p_k, p E[L])", s.creator,
+                                  todays_spend=self._today_spend),
+            "equity_floor": common.equity_floor_rail(gr.equity_floor.min_coverage,
+                                                     "share of indicated task results",
+                                                     "worst setting's delivered share"),
             "single_code": Guardrail(
                 "single_code", "USD per study", 1.0,
                 "one code set only: the bundle price p or every per-task price is 0"),
         }
-        return enabled_rails(table, gr.enabled_names())
-
-    def anchors(self) -> Anchors:
-        """The five anchors, per study (see the module docstring)."""
-        return self._anchors
 
     @property
     def level_multiplier(self) -> float:
         """``E[L]``: the bundle's expected payment multiplier per study."""
         return self._level
-
-    @property
-    def todays_spend(self) -> float:
-        """Payers' spend today on the separate human services (USD per year)."""
-        return self._today_spend
 
     @property
     def todays_access(self) -> float:
@@ -493,23 +429,23 @@ class GeneralistBundleProblem(PricingProblem):
 
     def per_task_only(self) -> GeneralistBundleProblem:
         """The same problem with the bundle price fixed at 0: per-task codes only."""
-        return self._with_bounds({"p": Bounds(lower=0.0, upper=0.0)})
+        return self._with_bounds({"p": spec.Bounds(lower=0.0, upper=0.0)})
 
     def bundle_only(self) -> GeneralistBundleProblem:
         """The same problem with every per-task price fixed at 0: the bundle code only."""
-        zero = Bounds(lower=0.0, upper=0.0)
+        zero = spec.Bounds(lower=0.0, upper=0.0)
         return self._with_bounds({f"p_{t}": zero for t in self.coded_tasks})
 
-    def _with_bounds(self, changes: Mapping[str, Bounds]) -> GeneralistBundleProblem:
-        s: GeneralistBundleSpec = self._spec  # type: ignore[assignment]
-        new = decisions_with_bounds(s.decisions, changes,
-                                    {f"p_{t}": ("task_prices", t) for t in self.coded_tasks})
-        return GeneralistBundleProblem(s.replace(decisions=new))  # type: ignore[arg-type]
+    def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> GeneralistBundleProblem:
+        s = self.spec
+        new = common.decisions_with_bounds(s.decisions, changes,
+                                           {f"p_{t}": ("task_prices", t) for t in self.coded_tasks})
+        return GeneralistBundleProblem(s.replace(decisions=new))
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
         """All candidates at once: settings on axis 1, tasks on axis 2 (USD, shares)."""
-        s: GeneralistBundleSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         N = X.shape[0]
         K = len(self.task_names)
         p = X[:, 0:1]  # (N, 1) bundle base price
@@ -541,20 +477,14 @@ class GeneralistBundleProblem(PricingProblem):
         payer_spend = (U * mu * pay).sum(axis=1) + (comparator * mu).sum(axis=1)
         uses = U.sum(axis=1)
         cr = s.creator
-        creator_npv = self._ann * ((f[:, 0] - cr.marginal_cost) * uses - cr.annual_fixed_cost) \
-            - cr.upfront_investment
+        creator_npv = quantities.creator_npv(self._ann, cr, f[:, 0], uses)
         served_g = delivered.sum(axis=2)  # (N, G)
         access = (served_g * seg.e).sum(axis=1) / self._en_total
         provider_margin = (U * pi).sum(axis=1) - (cost * seg.S).sum(axis=1)
         coverage = served_g / self._needs
-        equity = coverage.min(axis=1)
-        objectives = {
-            "payer_spend": payer_spend,
-            "creator_npv": creator_npv,
-            "access": access,
-            "provider_margin": provider_margin,
-            "equity": equity,
-        }
+        objectives = quantities.core_objectives(payer_spend, creator_npv, access,
+                                                provider_margin, coverage)
+        equity = objectives["equity"]
         offer = np.maximum(prices @ self._d, p[:, 0] * self._level)
         av = self._anchors.values()
         gr = s.guardrails
@@ -562,7 +492,7 @@ class GeneralistBundleProblem(PricingProblem):
         if gr.single_code.enabled:
             top_task = prices.max(axis=1) if K else np.zeros(N)
             own["single_code"] = np.minimum(p[:, 0], top_task)
-        cons = rail_values((r.name for r in self._guardrails), RailInputs(
+        cons = common.rail_values((r.name for r in self._guardrails), common.RailInputs(
             anchors=av, price=offer, fee=f[:, 0], payer_spend=payer_spend,
             creator_npv=creator_npv, equity=equity, todays_spend=self._today_spend,
             min_coverage=gr.equity_floor.min_coverage), own=own)
@@ -574,22 +504,21 @@ class GeneralistBundleProblem(PricingProblem):
                 reported[f"adoption_{g}"] = A[:, j]
                 reported[f"code_{g}"] = code[:, j]
             nd_k = nd.sum(axis=0)  # (K,) indicated studies per year, all settings
-            per_task = ratio_or_nan(delivered.sum(axis=1), nd_k)
+            per_task = quantities.ratio_or_nan(delivered.sum(axis=1), nd_k)
             for i, t in enumerate(self.task_names):
                 reported[f"delivered_{t}"] = per_task[:, i]
             results = served_g.sum(axis=1)
             spend_ai = (U * mu * pay).sum(axis=1)
-            reported["bundle_share"] = ratio_or_nan((U * bundle).sum(axis=1), uses)
-            reported["payment_per_study"] = ratio_or_nan(spend_ai, uses)
+            reported["bundle_share"] = quantities.ratio_or_nan((U * bundle).sum(axis=1), uses)
+            reported["payment_per_study"] = quantities.ratio_or_nan(spend_ai, uses)
             reported["ai_studies"] = uses
             reported["results_delivered"] = results
             reported["missed_results"] = float(self._needs.sum()) - results
             wm = mix.w_medicare
             reported["medicare_spend"] = mix.mu_medicare * (
                 (U * wm * pay).sum(axis=1) + (comparator * wm).sum(axis=1))
-            reported["budget_impact"] = payer_spend - self._today_spend
-            reported["icer"] = icer(payer_spend, self._today_spend,
-                                    results - self._today_delivered, s.value)
+            reported.update(quantities.value_report(payer_spend, self._today_spend,
+                                                    results - self._today_delivered, s.value))
             reported["largest_offer"] = offer
-            reported.update(anchor_slacks(av, offer, f[:, 0]))
+            reported.update(quantities.anchor_slacks(av, offer, f[:, 0]))
         return Evaluation(objectives, cons, reported)

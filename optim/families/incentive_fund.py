@@ -40,37 +40,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
+from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
-from paretoprice.optim.anchors import Anchors
 from paretoprice.optim.errors import ParameterError
-from paretoprice.optim.families.common import (
-    RailInputs,
-    creator_sustainable_rail,
-    decisions_with_bounds,
-    enabled_rails,
-    equity_floor_rail,
-    in_currency,
-    rail_values,
-    ratio_or_nan,
-    segment_arrays,
-    service_anchors,
-)
+from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from paretoprice.optim.spec import (
-    Adoption,
-    Bounds,
-    Creator,
-    EquityFloor,
-    Frozen,
-    FundBudget,
-    GuardrailSet,
-    ProblemSpecBase,
-    Toggle,
-    ValueInputs,
-)
 from pydantic import Field, ValidationInfo, field_validator
 
 logger = logging.getLogger(__name__)
@@ -78,7 +55,7 @@ logger = logging.getLogger(__name__)
 _IDENT = r"^[A-Za-z][A-Za-z0-9_]*$"
 
 
-class ListingService(Frozen):
+class ListingService(spec.Frozen):
     """The AI service, its payment by insurance and the evidence a permanent listing needs.
 
     Attributes
@@ -110,7 +87,7 @@ class ListingService(Frozen):
     comparator_payment: float = Field(default=0.0, ge=0)
 
 
-class FundTier(Frozen):
+class FundTier(spec.Frozen):
     """A hospital class the fund pays at its own rate (tertiary, general, clinic, ...).
 
     Attributes
@@ -142,7 +119,7 @@ class FundTier(Frozen):
     equity_weight: float = Field(default=1.0, gt=0)
 
 
-class TierSchedule(Frozen):
+class TierSchedule(spec.Frozen):
     """How the add-on differs by hospital class: ratio of the base add-on ``a`` per tier.
 
     Attributes
@@ -165,7 +142,7 @@ class TierSchedule(Frozen):
         return v
 
 
-class FundDecisions(Frozen):
+class FundDecisions(spec.Frozen):
     """Decision variables and their ladders.
 
     ``a``: base add-on per use (currency per use, multiplied by the tier schedule's ratio);
@@ -175,14 +152,14 @@ class FundDecisions(Frozen):
     ``schedule``, its index).
     """
 
-    a: Bounds
-    grant: Bounds = Bounds(lower=0.0, upper=0.0)
-    years: Bounds
-    cut: Bounds = Bounds(lower=0.0, upper=0.0)
+    a: spec.Bounds
+    grant: spec.Bounds = spec.Bounds(lower=0.0, upper=0.0)
+    years: spec.Bounds
+    cut: spec.Bounds = spec.Bounds(lower=0.0, upper=0.0)
 
     @field_validator("a", "grant")
     @classmethod
-    def _from_zero(cls, v: Bounds, info: ValidationInfo) -> Bounds:
+    def _from_zero(cls, v: spec.Bounds, info: ValidationInfo) -> spec.Bounds:
         if v.lower < 0:
             raise ValueError(
                 f"the {info.field_name} ladder starts at {v.lower}; the fund pays, so start it "
@@ -192,7 +169,7 @@ class FundDecisions(Frozen):
 
     @field_validator("years")
     @classmethod
-    def _whole_years(cls, v: Bounds) -> Bounds:
+    def _whole_years(cls, v: spec.Bounds) -> spec.Bounds:
         steps_whole = v.step is None or float(v.step).is_integer()
         if v.lower < 1 or not float(v.lower).is_integer() or not float(v.upper).is_integer() \
                 or not steps_whole:
@@ -204,7 +181,7 @@ class FundDecisions(Frozen):
 
     @field_validator("cut")
     @classmethod
-    def _cut_share(cls, v: Bounds) -> Bounds:
+    def _cut_share(cls, v: spec.Bounds) -> spec.Bounds:
         if v.lower < 0 or v.upper >= 1:
             raise ValueError(
                 f"the yearly cut is a share in [0, 1), got {v.lower} to {v.upper}; 0.2 means "
@@ -213,7 +190,7 @@ class FundDecisions(Frozen):
         return v
 
 
-class FundCap(FundBudget):
+class FundCap(spec.FundBudget):
     """``fund_budget``: the fund's cap (currency).
 
     ``period = "total"`` (default): the fund's total payments over the listing ``sum_t F_t
@@ -224,7 +201,7 @@ class FundCap(FundBudget):
     period: Literal["total", "year"] = "total"
 
 
-class IncentiveFundGuardrails(GuardrailSet):
+class IncentiveFundGuardrails(spec.GuardrailSet):
     """Guardrails of the incentive fund; each on or off by name (``name = true`` works).
 
     ``fund_budget`` (see :class:`FundCap`); ``equity_floor``: every tier's coverage, averaged
@@ -233,12 +210,12 @@ class IncentiveFundGuardrails(GuardrailSet):
     """
 
     fund_budget: FundCap = FundCap()
-    equity_floor: EquityFloor = EquityFloor()
-    creator_sustainable: Toggle = Toggle()
-    evidence_goal: Toggle = Toggle()
+    equity_floor: spec.EquityFloor = spec.EquityFloor()
+    creator_sustainable: spec.Toggle = spec.Toggle()
+    evidence_goal: spec.Toggle = spec.Toggle()
 
 
-class IncentiveFundSpec(ProblemSpecBase):
+class IncentiveFundSpec(spec.ProblemSpecBase):
     """An incentive fund outside the insurance budget (see the module docstring).
 
     Objectives (means over the creator's horizon): ``payer_spend`` (fund plus insurance,
@@ -251,21 +228,13 @@ class IncentiveFundSpec(ProblemSpecBase):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     fund: str = ""
     service: ListingService
-    tiers: tuple[FundTier, ...] = Field(min_length=1)
+    tiers: Annotated[tuple[FundTier, ...], spec.unique_names("tier")] = Field(min_length=1)
     schedules: tuple[TierSchedule, ...] = ()
-    creator: Creator
-    value: ValueInputs
-    adoption: Adoption = Adoption()
+    creator: spec.Creator
+    value: spec.ValueInputs
+    adoption: spec.Adoption = spec.Adoption()
     decisions: FundDecisions
     guardrails: IncentiveFundGuardrails = IncentiveFundGuardrails()
-
-    @field_validator("tiers")
-    @classmethod
-    def _tiers_distinct(cls, v: tuple[FundTier, ...]) -> tuple[FundTier, ...]:
-        names = [t.name for t in v]
-        if len(set(names)) != len(names):
-            raise ValueError(f"tier names repeat: {names}; give each tier its own name")
-        return v
 
     @field_validator("schedules")
     @classmethod
@@ -302,7 +271,7 @@ class IncentiveFundSpec(ProblemSpecBase):
         return v
 
 
-class IncentiveFundProblem(PricingProblem):
+class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
     """The incentive fund over the horizon (see the module docstring for formulas).
 
     Decisions: ``a`` (base add-on, currency per use), ``schedule`` (tier schedule index),
@@ -317,22 +286,13 @@ class IncentiveFundProblem(PricingProblem):
     (('a', 'schedule', 'grant', 'years', 'cut'), 'KRW per year')
     """
 
-    family = "incentive_fund"
-
-    def __init__(self, spec: IncentiveFundSpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> IncentiveFundSpec:
-        """The validated specification."""
-        return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
-        s: IncentiveFundSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         cur = s.currency
         tiers = s.tiers
-        self._seg = seg = segment_arrays(tiers)
+        self._seg = seg = common.segment_arrays(tiers)
         self.tier_names: tuple[str, ...] = seg.names
         schedules = s.schedules or (TierSchedule(name="flat",
                                                  ratios={g: 1.0 for g in self.tier_names}),)
@@ -351,8 +311,8 @@ class IncentiveFundProblem(PricingProblem):
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
         self._today_spend = float(np.sum(seg.nc) * self._vc)
         self._compliance = seg.compliance
-        self._anchors = in_currency(
-            service_anchors(self._vc, self._compliance, cr, s.value), cur)
+        self._anchors = common.in_currency(
+            common.service_anchors(self._vc, self._compliance, cr, s.value), cur)
         d = s.decisions
         n_sched = len(schedules)
         self._decisions = (
@@ -366,8 +326,8 @@ class IncentiveFundProblem(PricingProblem):
             Quantity("years", "years", "length of the fund's listing"),
             Quantity("cut", "share per year", "yearly cut of the add-on during the listing"),
         )
-        sched_bounds = Bounds(lower=0.0, upper=float(n_sched - 1),
-                              step=1.0 if n_sched > 1 else None)
+        sched_bounds = spec.Bounds(lower=0.0, upper=float(n_sched - 1),
+                                   step=1.0 if n_sched > 1 else None)
         self._bounds = (d.a, sched_bounds, d.grant, d.years, d.cut)
         self._objective_info = {q.name: q for q in (
             Quantity("payer_spend", f"{cur} per year",
@@ -383,16 +343,14 @@ class IncentiveFundProblem(PricingProblem):
                      "coverage of the worst-served tier, mean over the horizon (maximized "
                      "when chosen)"),
         )}
-        rep: list[Quantity] = []
-        for g in self.tier_names:
-            rep += [
-                Quantity(f"coverage_{g}", "share of eligible uses",
-                         f"share of tier {g}'s eligible uses served, mean over the horizon"),
-                Quantity(f"adoption_{g}", "share of sites",
-                         f"share of tier {g}'s sites using the AI, mean over the horizon"),
-                Quantity(f"addon_{g}", f"{cur} per use", f"first-year add-on per use in {g}"),
-            ]
-        rep += [
+        rep = [
+            *quantities.per_name(
+                self.tier_names,
+                ("coverage_{g}", "share of eligible uses",
+                 "share of tier {g}'s eligible uses served, mean over the horizon"),
+                ("adoption_{g}", "share of sites",
+                 "share of tier {g}'s sites using the AI, mean over the horizon"),
+                ("addon_{g}", f"{cur} per use", "first-year add-on per use in {g}")),
             Quantity("fund_total", cur, "fund payments over the whole listing"),
             Quantity("fund_peak", f"{cur} per year", "fund payments in the costliest year"),
             Quantity("fund_grants", cur, "grants to adopting sites over the listing"),
@@ -407,27 +365,25 @@ class IncentiveFundProblem(PricingProblem):
             Quantity("fund_per_use", f"{cur} per use",
                      "fund payments per AI use during the listing (NaN with none)"),
         ]
-        self._reported_info = {q.name: q for q in rep}
+        self._declare_reported(rep)
+
+    def _guardrail_table(self) -> dict[str, Guardrail]:
+        s, cur = self.spec, self.spec.currency
         gr = s.guardrails
         cap = gr.fund_budget
         per = "over the listing" if cap.period == "total" else "in any year"
-        table = {
+        return {
             "fund_budget": Guardrail(
                 "fund_budget", cur if cap.period == "total" else f"{cur} per year",
                 max(cap.budget, 1.0), f"fund payments {per} <= {cap.budget:,.0f} {cur}"),
-            "equity_floor": equity_floor_rail(gr.equity_floor.min_coverage,
-                                              "share of eligible uses",
-                                              "every tier's mean coverage"),
-            "creator_sustainable": creator_sustainable_rail(cr, cur),
+            "equity_floor": common.equity_floor_rail(gr.equity_floor.min_coverage,
+                                                     "share of eligible uses",
+                                                     "every tier's mean coverage"),
+            "creator_sustainable": common.creator_sustainable_rail(s.creator, cur),
             "evidence_goal": Guardrail(
                 "evidence_goal", "uses", max(self._evidence, 1.0),
                 f"AI uses during the listing >= {self._evidence:,.0f}"),
         }
-        self._guardrails = enabled_rails(table, gr.enabled_names())
-
-    def anchors(self) -> Anchors:
-        """The five anchors of the service, per use, in the problem's currency."""
-        return self._anchors
 
     @property
     def currency(self) -> str:
@@ -444,8 +400,8 @@ class IncentiveFundProblem(PricingProblem):
         i = self.schedule_names.index(name)
         return dict(zip(self.tier_names, self._ratios[i].tolist(), strict=True))
 
-    def _with_bounds(self, changes: Mapping[str, Bounds]) -> IncentiveFundProblem:
-        s: IncentiveFundSpec = self._spec  # type: ignore[assignment]
+    def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> IncentiveFundProblem:
+        s = self.spec
         if "schedule" in changes:
             b = changes["schedule"]
             keep = [x for i, x in enumerate(s.schedules or ())
@@ -456,15 +412,15 @@ class IncentiveFundProblem(PricingProblem):
                     f"{b.lower:g} to {b.upper:g}",
                     fix="give the indices of the schedules to keep (see decision 'schedule').",
                     owner=f"problem '{self.name}'")
-            s = s.replace(schedules=[x.model_dump() for x in keep])  # type: ignore[assignment]
-        d = decisions_with_bounds(s.decisions,
-                                  {k: b for k, b in changes.items() if k != "schedule"})
-        return IncentiveFundProblem(s.replace(decisions=d))  # type: ignore[arg-type]
+            s = s.replace(schedules=[x.model_dump() for x in keep])
+        d = common.decisions_with_bounds(s.decisions,
+                                         {k: b for k, b in changes.items() if k != "schedule"})
+        return IncentiveFundProblem(s.replace(decisions=d))
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
         """All candidates at once: years on axis 1, tiers on axis 2 (currency, shares)."""
-        s: IncentiveFundSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         seg = self._seg
         a = X[:, 0]
         sched = np.clip(np.rint(X[:, 1]), 0, len(self.schedule_names) - 1).astype(int)
@@ -500,18 +456,13 @@ class IncentiveFundProblem(PricingProblem):
         access = (served * seg.e).sum(axis=2).mean(axis=1) / seg.en_total
         provider_margin = (U * pi + site_grants - seg.S * cost).sum(axis=2).mean(axis=1)
         coverage = (served / seg.n).mean(axis=1)  # (N, G)
-        equity = coverage.min(axis=1)
-        objectives = {
-            "payer_spend": payer_spend,
-            "creator_npv": creator_npv,
-            "access": access,
-            "provider_margin": provider_margin,
-            "equity": equity,
-        }
+        objectives = quantities.core_objectives(payer_spend, creator_npv, access,
+                                                provider_margin, coverage)
+        equity = objectives["equity"]
         fund_total = fund_t.sum(axis=1)
         gr = s.guardrails
         used = fund_total if gr.fund_budget.period == "total" else fund_t.max(axis=1)
-        cons = rail_values((r.name for r in self._guardrails), RailInputs(
+        cons = common.rail_values((r.name for r in self._guardrails), common.RailInputs(
             anchors={}, creator_npv=creator_npv, equity=equity,
             min_coverage=gr.equity_floor.min_coverage, fund_spend=used,
             fund_budget=gr.fund_budget.budget),
@@ -532,6 +483,7 @@ class IncentiveFundProblem(PricingProblem):
             reported["ai_uses"] = uses_t.mean(axis=1)
             after = ~listed
             n_after = after.sum(axis=1)
-            reported["ai_uses_after"] = ratio_or_nan((uses_t * after).sum(axis=1), n_after)
-            reported["fund_per_use"] = ratio_or_nan(fund_total, listing_uses)
+            reported["ai_uses_after"] = quantities.ratio_or_nan(
+                (uses_t * after).sum(axis=1), n_after)
+            reported["fund_per_use"] = quantities.ratio_or_nan(fund_total, listing_uses)
         return Evaluation(objectives, cons, reported)

@@ -40,40 +40,11 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
+from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
-from paretoprice.optim.anchors import Anchors, annuity
-from paretoprice.optim.families.common import (
-    RailInputs,
-    anchor_guardrails,
-    anchor_slacks,
-    creator_sustainable_rail,
-    decisions_with_bounds,
-    enabled_rails,
-    equity_floor_rail,
-    icer,
-    payer_mix,
-    rail_values,
-    segment_arrays,
-    service_anchors,
-    tco_at_volume,
-)
+from paretoprice.optim.anchors import annuity
+from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from paretoprice.optim.spec import (
-    Adoption,
-    Bounds,
-    Creator,
-    EquityFloor,
-    Frozen,
-    FundBudget,
-    GuardrailSet,
-    Payer,
-    ProblemSpecBase,
-    Segment,
-    Service,
-    Toggle,
-    ValueInputs,
-    check_payers_and_segments,
-)
 from pydantic import Field, field_validator, model_validator
 
 NTAP_MAX_SHARE = 0.75
@@ -101,7 +72,7 @@ OBJECTIVE_INFO: tuple[Quantity, ...] = (
 )
 
 
-class NtapSegment(Segment):
+class NtapSegment(spec.Segment):
     """A group of hospitals treating eligible inpatient cases.
 
     ``population`` counts eligible cases a year (cases per year), ``compliance`` and
@@ -127,7 +98,7 @@ class NtapSegment(Segment):
     benefit_per_case: float = Field(default=0.0, ge=0)
 
 
-class NtapRule(Frozen):
+class NtapRule(spec.Frozen):
     """The add-on's duration.
 
     Attributes
@@ -140,7 +111,7 @@ class NtapRule(Frozen):
     years: int = Field(default=NTAP_MAX_YEARS, ge=0, le=NTAP_MAX_YEARS)
 
 
-class NtapDecisions(Frozen):
+class NtapDecisions(spec.Frozen):
     """Decision variables of the NTAP model.
 
     ``f``: the technology's price per case (USD per case); ``s``: the add-on share of the
@@ -148,12 +119,12 @@ class NtapDecisions(Frozen):
     given; 0 means no add-on).
     """
 
-    f: Bounds
-    s: Bounds = Bounds(lower=0.65, upper=0.65)
+    f: spec.Bounds
+    s: spec.Bounds = spec.Bounds(lower=0.65, upper=0.65)
 
     @field_validator("s")
     @classmethod
-    def _share_within_rule(cls, v: Bounds) -> Bounds:
+    def _share_within_rule(cls, v: spec.Bounds) -> spec.Bounds:
         if v.lower < 0 or v.upper > NTAP_MAX_SHARE:
             raise ValueError(
                 f"the add-on share must lie in [0, {NTAP_MAX_SHARE}] (65% in general, 75% for "
@@ -163,31 +134,31 @@ class NtapDecisions(Frozen):
 
     @field_validator("f")
     @classmethod
-    def _price_not_negative(cls, v: Bounds) -> Bounds:
+    def _price_not_negative(cls, v: spec.Bounds) -> spec.Bounds:
         if v.lower < 0:
             raise ValueError(f"the technology price cannot be negative, got lower {v.lower}; "
                              "give a lower bound >= 0")
         return v
 
 
-class NtapGuardrails(GuardrailSet):
+class NtapGuardrails(spec.GuardrailSet):
     """Guardrails of the NTAP model; each on or off by name (``true`` = ``{enabled = true}``).
 
     The caps bound the add-on per Medicare case in the setting that gets most; there is no
     ``budget_access_max``: the add-on is new money by design, bound it with ``ntap_budget``.
     """
 
-    cap_substitution: Toggle = Toggle()
-    cap_access_maximizing: Toggle = Toggle()
-    cap_cost_effective: Toggle = Toggle()
-    floor_marginal_cost: Toggle = Toggle()
-    floor_total_cost_of_ownership: Toggle = Toggle()
-    creator_sustainable: Toggle = Toggle()
-    ntap_budget: FundBudget = FundBudget()
-    equity_floor: EquityFloor = EquityFloor()
+    cap_substitution: spec.Toggle = spec.Toggle()
+    cap_access_maximizing: spec.Toggle = spec.Toggle()
+    cap_cost_effective: spec.Toggle = spec.Toggle()
+    floor_marginal_cost: spec.Toggle = spec.Toggle()
+    floor_total_cost_of_ownership: spec.Toggle = spec.Toggle()
+    creator_sustainable: spec.Toggle = spec.Toggle()
+    ntap_budget: spec.FundBudget = spec.FundBudget()
+    equity_floor: spec.EquityFloor = spec.EquityFloor()
 
 
-class NtapSpec(ProblemSpecBase):
+class NtapSpec(spec.ProblemSpecBase):
     """An inpatient technology paid through the MS-DRG plus a time-limited add-on.
 
     Objectives: ``payer_spend`` (USD per year, minimized), ``creator_npv`` (USD, maximized),
@@ -196,12 +167,12 @@ class NtapSpec(ProblemSpecBase):
     """
 
     family: Literal["ntap"] = "ntap"
-    service: Service
-    payers: tuple[Payer, ...] = Field(min_length=1)
+    service: spec.Service
+    payers: tuple[spec.Payer, ...] = Field(min_length=1)
     segments: tuple[NtapSegment, ...] = Field(min_length=1)
-    creator: Creator
-    value: ValueInputs
-    adoption: Adoption = Adoption()
+    creator: spec.Creator
+    value: spec.ValueInputs
+    adoption: spec.Adoption = spec.Adoption()
     ntap: NtapRule = NtapRule()
     decisions: NtapDecisions
     guardrails: NtapGuardrails = NtapGuardrails()
@@ -212,36 +183,28 @@ class NtapSpec(ProblemSpecBase):
         if len(set(payer_names)) == len(payer_names) and "medicare" not in payer_names:
             raise ValueError(f"the add-on is Medicare's: declare a payer named 'medicare' "
                              f"(declared payers are {payer_names})")
-        check_payers_and_segments(self.payers, self.segments)
+        spec.check_payers_and_segments(self.payers, self.segments)
         return self
 
 
-class NtapProblem(PricingProblem):
+class NtapProblem(PricingProblem[NtapSpec]):
     """The NTAP model (see module docstring) built from an :class:`NtapSpec`.
 
     Decisions: ``f`` technology price (USD per case), ``s`` add-on share (share).
     """
 
-    family = "ntap"
-
-    def __init__(self, spec: NtapSpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> NtapSpec:
-        return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
-        s: NtapSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         segs = s.segments
-        self._seg = seg = segment_arrays(segs)
-        self._mix = mix = payer_mix(segs, s.payers)
+        self._seg = seg = common.segment_arrays(segs)
+        self._mix = mix = common.payer_mix(segs, s.payers)
         self.segment_names = seg.names
         self._D = np.array([g.drg_payment for g in segs])
         self._B = np.array([g.case_cost for g in segs])
         self._b = np.array([g.benefit_per_case for g in segs])
-        self._drg_spend = float(np.sum(seg.n * mix.mu * self._D))  # USD per year, fixed
+        self._today_spend = float(np.sum(seg.n * mix.mu * self._D))  # USD per year, fixed
         cr = s.creator
         self._T = cr.horizon_years
         self._tau = min(s.ntap.years, self._T)
@@ -250,8 +213,8 @@ class NtapProblem(PricingProblem):
         self._w1 = self._tau / self._T  # share of the horizon's years with the add-on
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
         self._compliance = seg.compliance
-        self._anchors = service_anchors(s.service.comparator_payment, self._compliance, cr,
-                                        s.value)
+        self._anchors = common.service_anchors(s.service.comparator_payment, self._compliance, cr,
+                                               s.value)
         self._decisions = (
             Quantity("f", "USD per case",
                      "technology price per case, paid by the hospital to the creator; the "
@@ -292,51 +255,31 @@ class NtapProblem(PricingProblem):
                      "creator_npv minus creator_npv_without_ntap: what the add-on years add"),
             Quantity("medicare_spend", "USD per year",
                      "horizon-average Medicare payments (its DRG share plus the add-on)"),
-            Quantity("budget_impact", "USD per year",
-                     "payer_spend minus today's DRG spend (the horizon-average add-on)"),
-            Quantity("icer", "USD per QALY",
-                     "horizon-average add-on spend per QALY gained vs today (NaN when no extra "
-                     "case is served)"),
-            Quantity("slack_substitution", "USD per case", "v_sub - largest add-on per case"),
-            Quantity("slack_access_maximizing", "USD per case", "v_e - largest add-on per case"),
-            Quantity("slack_cost_effective", "USD per case", "v_cea - largest add-on per case"),
-            Quantity("slack_marginal_cost", "USD per case", "f - m (>= 0: price covers cost)"),
-            Quantity("slack_total_cost_of_ownership", "USD per case", "f - v_tco(N)"),
-            Quantity("tco_at_volume", "USD per case",
-                     "creator's break-even price at the point's own horizon-average volume"),
+            quantities.budget_impact_quantity(
+                "payer_spend minus today's DRG spend (the horizon-average add-on)"),
+            quantities.icer_quantity(
+                "horizon-average add-on spend per QALY gained vs today (NaN when no extra case "
+                "is served)"),
+            *quantities.slack_quantities("USD per case", "largest add-on per case", covers="price"),
+            quantities.tco_at_volume_quantity(
+                "USD per case",
+                "creator's break-even price at the point's own horizon-average volume"),
         ]
-        self._reported_info = {q.name: q for q in rep}
-        self._guardrails = self._make_guardrails()
+        self._declare_reported(rep)
 
-    def _make_guardrails(self) -> tuple[Guardrail, ...]:
-        s: NtapSpec = self._spec  # type: ignore[assignment]
+    def _guardrail_table(self) -> dict[str, Guardrail]:
+        s = self.spec
         gr = s.guardrails
-        table = {
-            **anchor_guardrails(self._anchors.values(), "USD per case",
-                                "largest add-on per case"),
-            "creator_sustainable": creator_sustainable_rail(s.creator),
+        return {
+            **common.priced_rails(self._anchors, "USD per case", "largest add-on per case",
+                                  s.creator),
             "ntap_budget": Guardrail(
                 "ntap_budget", "USD per year", max(gr.ntap_budget.budget, 1.0),
                 f"add-on payments <= {gr.ntap_budget.budget:,.0f} USD a year while paid"),
-            "equity_floor": equity_floor_rail(gr.equity_floor.min_coverage,
-                                              "share of eligible cases",
-                                              "worst-setting coverage"),
+            "equity_floor": common.equity_floor_rail(gr.equity_floor.min_coverage,
+                                                     "share of eligible cases",
+                                                     "worst-setting coverage"),
         }
-        return enabled_rails(table, gr.enabled_names())
-
-    def anchors(self) -> Anchors:
-        """The five anchors; ``c`` is the case-weighted share served today."""
-        return self._anchors
-
-    @property
-    def todays_spend(self) -> float:
-        """Payers' DRG payments for the eligible cases without the add-on (USD per year)."""
-        return self._drg_spend
-
-    @property
-    def compliance(self) -> float:
-        """Case-weighted share served today (share)."""
-        return self._compliance
 
     @property
     def ntap_years(self) -> int:
@@ -359,10 +302,10 @@ class NtapProblem(PricingProblem):
         excess = self._B + self._seg.k + f - self._D
         return s * np.minimum(np.maximum(excess, 0.0), f)
 
-    def _with_bounds(self, changes: Mapping[str, Bounds]) -> NtapProblem:
-        s: NtapSpec = self._spec  # type: ignore[assignment]
-        new = decisions_with_bounds(s.decisions, changes)
-        return NtapProblem(s.replace(decisions=new))  # type: ignore[arg-type]
+    def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> NtapProblem:
+        s = self.spec
+        new = common.decisions_with_bounds(s.decisions, changes)
+        return NtapProblem(s.replace(decisions=new))
 
     # ------------------------------------------------------------- evaluation
     def _phase(self, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -375,7 +318,7 @@ class NtapProblem(PricingProblem):
         return A, U, H, margin
 
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
-        s: NtapSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         seg, w_med = self._seg, self._mix.w_medicare
         cr = s.creator
         f = X[:, 0:1]
@@ -387,8 +330,8 @@ class NtapProblem(PricingProblem):
         A2, U2, H2, pm2 = self._phase(base)
         w1, w2 = self._w1, 1.0 - self._w1
         ntap_spend = (U1 * paid).sum(axis=1)
-        spend1 = self._drg_spend + ntap_spend
-        spend2 = np.full_like(spend1, self._drg_spend)
+        spend1 = self._today_spend + ntap_spend
+        spend2 = np.full_like(spend1, self._today_spend)
         payer_spend = w1 * spend1 + w2 * spend2
         uses1, uses2 = U1.sum(axis=1), U2.sum(axis=1)
         fm = f[:, 0] - cr.marginal_cost
@@ -398,18 +341,13 @@ class NtapProblem(PricingProblem):
         coverage = w1 * (U1 + H1) / seg.n + w2 * (U2 + H2) / seg.n
         access = (coverage * seg.n * seg.e).sum(axis=1) / seg.en_total
         provider_margin = w1 * pm1 + w2 * pm2
-        equity = coverage.min(axis=1)
-        objectives = {
-            "payer_spend": payer_spend,
-            "creator_npv": creator_npv,
-            "access": access,
-            "provider_margin": provider_margin,
-            "equity": equity,
-        }
+        objectives = quantities.core_objectives(payer_spend, creator_npv, access,
+                                                provider_margin, coverage)
+        equity = objectives["equity"]
         av = self._anchors.values()
         top = ntap.max(axis=1)  # largest add-on per Medicare case
         gr = s.guardrails
-        cons = rail_values(gr.enabled_names(), RailInputs(
+        cons = common.rail_values(gr.enabled_names(), common.RailInputs(
             anchors=av, price=top, fee=f[:, 0], creator_npv=creator_npv, equity=equity,
             min_coverage=gr.equity_floor.min_coverage),
             own={"ntap_budget": ntap_spend - gr.ntap_budget.budget})
@@ -437,10 +375,9 @@ class NtapProblem(PricingProblem):
             })
             w_med_drg = float(np.sum(seg.n * w_med * self._D))
             reported["medicare_spend"] = self._mix.mu_medicare * w_med_drg + w1 * ntap_spend
-            reported["budget_impact"] = payer_spend - self._drg_spend
             served = (coverage * seg.n).sum(axis=1)
-            reported["icer"] = icer(payer_spend, self._drg_spend,
-                                    served - float(seg.nc.sum()), s.value)
-            reported.update(anchor_slacks(av, top, f[:, 0]))
-            reported["tco_at_volume"] = tco_at_volume(cr, uses)
+            reported.update(quantities.value_report(payer_spend, self._today_spend,
+                                                    served - float(seg.nc.sum()), s.value))
+            reported.update(quantities.anchor_slacks(av, top, f[:, 0]))
+            reported["tco_at_volume"] = quantities.tco_at_volume(cr, uses)
         return Evaluation(objectives, cons, reported)

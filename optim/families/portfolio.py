@@ -49,34 +49,25 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
+from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import Anchors, annuity, compute_anchors
 from paretoprice.optim.errors import ParameterError
-from paretoprice.optim.families.common import equity_floor_rail, segment_arrays
+from paretoprice.optim.exact_form import (
+    SeparableTerms,
+    padded_ladder_matrix,
+    separable_choice_structure,
+)
+from paretoprice.optim.families import common
 from paretoprice.optim.problem import (
-    FEASIBILITY_TOL,
-    ChoiceGroup,
     ChoiceStructure,
     Evaluation,
     Guardrail,
     PricingProblem,
     Quantity,
-)
-from paretoprice.optim.spec import (
-    Adoption,
-    Bounds,
-    Creator,
-    EquityFloor,
-    Frozen,
-    GuardrailSet,
-    ProblemSpecBase,
-    Toggle,
-    ValueInputs,
-    validate_spec,
 )
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -90,7 +81,7 @@ _IDENT = r"^[A-Za-z][A-Za-z0-9_]*$"
 # ---------------------------------------------------------------------------
 
 
-class PaymentLadder(Frozen):
+class PaymentLadder(spec.Frozen):
     """Payment levels of a service as shares of its reference payment (dimensionless).
 
     Levels are ``min_share, min_share + step_share, ..., max_share`` times the reference
@@ -119,14 +110,14 @@ class PaymentLadder(Frozen):
                 )
         return self
 
-    def bounds(self, reference_payment: float) -> Bounds:
+    def bounds(self, reference_payment: float) -> spec.Bounds:
         """The ladder in USD per use for a service paid ``reference_payment`` today."""
         r = reference_payment
         step = None if self.step_share is None else self.step_share * r
-        return Bounds(lower=self.min_share * r, upper=self.max_share * r, step=step)
+        return spec.Bounds(lower=self.min_share * r, upper=self.max_share * r, step=step)
 
 
-class PortfolioService(Frozen):
+class PortfolioService(spec.Frozen):
     """One AI service of the portfolio, its comparator, providers and creator.
 
     Attributes
@@ -178,13 +169,13 @@ class PortfolioService(Frozen):
     sites: float = Field(gt=0)
     fixed_cost_per_site: float = Field(ge=0)
     creator_fee: float = Field(ge=0)
-    creator: Creator
-    value: ValueInputs | None = None
+    creator: spec.Creator
+    value: spec.ValueInputs | None = None
     equity_weight: float = Field(default=1.0, gt=0)
     ladder: PaymentLadder | None = None
 
 
-class PortfolioBudget(Frozen):
+class PortfolioBudget(spec.Frozen):
     """``portfolio_budget``: total payer spend ``<= budget`` (USD per year).
 
     Give ``budget`` (USD per year), or ``increase_over_today`` (USD per year added to
@@ -205,7 +196,7 @@ class PortfolioBudget(Frozen):
         return self
 
 
-class PortfolioGuardrails(GuardrailSet):
+class PortfolioGuardrails(spec.GuardrailSet):
     """Guardrails of a portfolio; each on or off by name (``name = true`` works).
 
     ``portfolio_budget`` couples the services; the caps apply service by service
@@ -214,12 +205,12 @@ class PortfolioGuardrails(GuardrailSet):
     """
 
     portfolio_budget: PortfolioBudget = PortfolioBudget()
-    cap_substitution: Toggle = Toggle()
-    cap_cost_effective: Toggle = Toggle()
-    equity_floor: EquityFloor = EquityFloor()
+    cap_substitution: spec.Toggle = spec.Toggle()
+    cap_cost_effective: spec.Toggle = spec.Toggle()
+    equity_floor: spec.EquityFloor = spec.EquityFloor()
 
 
-class PortfolioSpec(ProblemSpecBase):
+class PortfolioSpec(spec.ProblemSpecBase):
     """A payer pricing several AI services under one budget (see the module docstring).
 
     Objectives: ``payer_spend`` (USD per year, minimized), ``creator_npv`` (USD, summed
@@ -230,20 +221,11 @@ class PortfolioSpec(ProblemSpecBase):
 
     family: Literal["portfolio"] = "portfolio"
     payer: str = "Medicare"
-    services: tuple[PortfolioService, ...] = Field(min_length=1)
+    services: Annotated[tuple[PortfolioService, ...], Field(min_length=1),
+                        spec.unique_names("service")]
     ladder: PaymentLadder = PaymentLadder()
-    adoption: Adoption = Adoption()
+    adoption: spec.Adoption = spec.Adoption()
     guardrails: PortfolioGuardrails = PortfolioGuardrails()
-
-    @field_validator("services")
-    @classmethod
-    def _unique_names(
-        cls, v: tuple[PortfolioService, ...]
-    ) -> tuple[PortfolioService, ...]:
-        names = [s.name for s in v]
-        if len(set(names)) != len(names):
-            raise ValueError(f"service names repeat: {names}; give each service its own name")
-        return v
 
     @field_validator("guardrails")
     @classmethod
@@ -259,133 +241,6 @@ class PortfolioSpec(ProblemSpecBase):
                     "have none (add them or turn the cap off)"
                 )
         return v
-
-
-# ---------------------------------------------------------------------------
-# Exact form of problems whose quantities are sums over independent groups
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SeparableTerms:
-    """A laddered problem whose quantities are sums (or minima) over independent groups.
-
-    Group ``j`` sets decision column ``j`` alone; ``ladders[j]`` are its options.
-
-    Attributes
-    ----------
-    group_names
-        One name per group (a service, a segment).
-    ladders
-        Options of each group (values of its decision column).
-    sums
-        Quantity -> per group ``(n_options,)`` contributions; the quantity is the
-        constant plus the sum of the chosen options' contributions.
-    constants
-        Quantity -> constant term (0 when missing).
-    local
-        Quantity that depends on one group only -> ``(group, values per option)``.
-    minima
-        Quantity that is the minimum over groups -> per group values per option.
-    option_rails
-        Per-option guardrails ``(name, scale, group, g values)``: an option with
-        ``g / scale > FEASIBILITY_TOL`` is left out of its group.
-    couplings
-        Coupling constraints ``(name, unit, capacity, per group resource use)``: the
-        guardrail is ``sum of the chosen resources - capacity <= 0``.
-    """
-
-    group_names: tuple[str, ...]
-    ladders: tuple[np.ndarray, ...]
-    sums: Mapping[str, tuple[np.ndarray, ...]]
-    constants: Mapping[str, float]
-    local: Mapping[str, tuple[int, np.ndarray]]
-    minima: Mapping[str, tuple[np.ndarray, ...]]
-    option_rails: tuple[tuple[str, float, int, np.ndarray], ...]
-    couplings: tuple[tuple[str, str, float, tuple[np.ndarray, ...]], ...]
-
-
-def separable_choice_structure(
-    problem: PricingProblem, terms: SeparableTerms
-) -> ChoiceStructure | None:
-    """The grouped exact form of ``problem``, or ``None`` when it cannot be grouped.
-
-    Per-option guardrails, and user bounds on one group's quantities or a floor on a
-    minimum, leave options out of their group; user bounds on sum quantities become
-    coupling constraints. ``None`` (the caller then falls back to the one-group form)
-    when a chosen objective is not a sum, or a user bound is on a quantity that is
-    neither a sum, a one-group quantity nor a floor on a minimum.
-
-    Raises
-    ------
-    InfeasibleProblemError
-        When some group has no option left.
-    """
-    G = len(terms.group_names)
-    keep = [np.ones(len(lad), dtype=bool) for lad in terms.ladders]
-    for _name, scale, j, g in terms.option_rails:
-        keep[j] &= np.asarray(g, dtype=float) / scale <= FEASIBILITY_TOL
-    couplings = [(n, u, float(c), tuple(r)) for n, u, c, r in terms.couplings]
-    units = problem.quantity_units()
-    for con in problem.spec.constraints:
-        q = con.quantity
-        bounds = [(b, s) for b, s in ((con.min, ">="), (con.max, "<=")) if b is not None]
-        for bound, op in bounds:
-            label = f"{q}{op}{bound:g}"
-            if q in terms.sums:
-                const = terms.constants.get(q, 0.0)
-                sign = -1.0 if op == ">=" else 1.0
-                res = tuple(sign * t for t in terms.sums[q])
-                couplings.append((label, units[q], sign * (bound - const), res))
-            elif q in terms.local or (q in terms.minima and op == ">="):
-                pairs = [terms.local[q]] if q in terms.local else list(enumerate(terms.minima[q]))
-                scale = max(abs(bound), 1.0)
-                for j, v in pairs:
-                    g = bound - v if op == ">=" else v - bound
-                    keep[j] &= g / scale <= FEASIBILITY_TOL
-            else:
-                logger.info("%s: user bound '%s' is not separable over groups", problem.name,
-                            label)
-                return None
-    for o in problem.objective_names:
-        if o not in terms.sums:
-            logger.info("%s: objective '%s' is not a sum over groups", problem.name, o)
-            return None
-    if not all(k.any() for k in keep):
-        from paretoprice.optim.feasibility import raise_infeasible
-
-        raise_infeasible(problem)
-    groups = []
-    for j in range(G):
-        k = keep[j]
-        groups.append(ChoiceGroup(
-            name=terms.group_names[j],
-            columns=(j,),
-            options=np.asarray(terms.ladders[j], dtype=float)[k][:, None],
-            objectives={o: np.asarray(terms.sums[o][j], dtype=float)[k]
-                        for o in problem.objective_names},
-            resources={n: np.asarray(r[j], dtype=float)[k] for n, _u, _c, r in couplings},
-        ))
-    return ChoiceStructure(
-        groups=tuple(groups),
-        constants={o: float(terms.constants.get(o, 0.0)) for o in problem.objective_names},
-        capacities={n: c for n, _u, c, _r in couplings},
-        capacity_units={n: u for n, u, _c, _r in couplings},
-    )
-
-
-def padded_ladder_matrix(ladders: Sequence[np.ndarray]) -> np.ndarray:
-    """``(max length, n groups)`` matrix whose column ``j`` starts with ``ladders[j]``.
-
-    Shorter ladders are padded with their first value, so one vectorized evaluation
-    covers every group's options; slice ``[:len(ladders[j]), j]`` to read them back.
-    """
-    L = max(len(x) for x in ladders)
-    out = np.empty((L, len(ladders)))
-    for j, lad in enumerate(ladders):
-        out[:, j] = lad[0]
-        out[: len(lad), j] = lad
-    return out
 
 
 # ---------------------------------------------------------------------------
@@ -414,7 +269,7 @@ _SUM_QUANTITIES: tuple[str, ...] = (
 )
 
 
-class PortfolioProblem(PricingProblem):
+class PortfolioProblem(PricingProblem[PortfolioSpec]):
     """A portfolio of AI services priced on payment ladders under one budget.
 
     See the module docstring for the formulas. Decision ``p_<service>`` is the payer's
@@ -428,14 +283,6 @@ class PortfolioProblem(PricingProblem):
     (5, 'p_retinal_ai')
     """
 
-    family = "portfolio"
-
-    def __init__(self, spec: PortfolioSpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> PortfolioSpec:
-        return self._spec  # type: ignore[return-value]
 
     @property
     def n_services(self) -> int:
@@ -444,9 +291,10 @@ class PortfolioProblem(PricingProblem):
 
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
-        s: PortfolioSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         sv = s.services
-        self._seg = seg = segment_arrays(sv, population="eligible")  # one setting per service
+        # one setting of care per service
+        self._seg = seg = common.segment_arrays(sv, population="eligible")
         self.service_names: tuple[str, ...] = seg.names
         self._vc = np.array([x.comparator_payment for x in sv], dtype=float)
         self._ref = np.array([x.reference_payment for x in sv], dtype=float)
@@ -481,10 +329,10 @@ class PortfolioProblem(PricingProblem):
             Quantity("patients_served", "patients per year", "patients served by either"),
             Quantity("ai_spend", "USD per year", "payer's payments for AI uses"),
             Quantity("comparator_spend", "USD per year", "payer's payments for comparators"),
-            Quantity("budget_impact", "USD per year", "payer_spend minus today's spend"),
+            quantities.budget_impact_quantity(),
             Quantity("services_covered", "services", "services paid a positive rate"),
         ]
-        self._reported_info = {q.name: q for q in rep}
+        self._declare_reported(rep)
         self._guardrails, self._rail_index = self._make_guardrails()
 
     def _anchors_of(self, x: PortfolioService) -> Anchors:
@@ -511,7 +359,7 @@ class PortfolioProblem(PricingProblem):
 
     def _portfolio_anchors(self) -> Anchors:
         """The portfolio read as one service per eligible patient (weighted means)."""
-        s: PortfolioSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         n, nc = self._seg.n, self._seg.nc
         served = float(nc.sum())
         vc_bar = float((nc * self._vc).sum() / served) if served > 0 else float(
@@ -519,10 +367,10 @@ class PortfolioProblem(PricingProblem):
         c_bar = served / float(n.sum())
         pot = self._seg.nu if self._seg.nu.sum() > 0 else n
         m_bar = float((pot * self._m).sum() / pot.sum())
-        if all(x.value is not None for x in s.services):
-            v = np.array([x.value.wtp_per_qaly * x.value.qaly_gain_per_patient  # type: ignore[union-attr]
-                          for x in s.services])
-            d = np.array([x.value.savings_per_patient for x in s.services])  # type: ignore[union-attr]
+        values = [x.value for x in s.services if x.value is not None]
+        if len(values) == len(s.services):
+            v = np.array([x.wtp_per_qaly * x.qaly_gain_per_patient for x in values])
+            d = np.array([x.savings_per_patient for x in values])
             q_money, savings = float((n * v).sum() / n.sum()), float((n * d).sum() / n.sum())
         else:
             q_money, savings = float("nan"), 0.0
@@ -572,7 +420,7 @@ class PortfolioProblem(PricingProblem):
         return float(value)
 
     def _make_guardrails(self) -> tuple[tuple[Guardrail, ...], tuple[tuple[str, int], ...]]:
-        s: PortfolioSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         gr = s.guardrails
         rails: list[Guardrail] = []
         index: list[tuple[str, int]] = []
@@ -599,25 +447,16 @@ class PortfolioProblem(PricingProblem):
                         f"p_{x.name} <= cost-effective value {cap:.2f} USD"))
                     index.append((name, j))
             elif name == "equity_floor":
-                rails.append(equity_floor_rail(gr.equity_floor.min_coverage,
-                                               "share of eligible patients",
-                                               "every service's coverage"))
+                rails.append(common.equity_floor_rail(gr.equity_floor.min_coverage,
+                                                      "share of eligible patients",
+                                                      "every service's coverage"))
                 index.append((name, -1))
         return tuple(rails), tuple(index)
 
     # ------------------------------------------------------------------ views
-    def anchors(self) -> Anchors:
-        """The portfolio read as one service (weighted means; see ``service_anchors``)."""
-        return self._anchors
-
     def service_anchors(self) -> dict[str, Anchors]:
         """The five anchors of each service, by service name."""
         return dict(self._service_anchors)
-
-    @property
-    def todays_spend(self) -> float:
-        """``sum_i n_i c_i v_i``: what the payer spends today on the comparators (USD/yr)."""
-        return self._today_spend
 
     @property
     def budget(self) -> float:
@@ -629,8 +468,8 @@ class PortfolioProblem(PricingProblem):
         """``R_i`` per service (USD per use), in decision order."""
         return self._ref.copy()
 
-    def _with_bounds(self, changes: Mapping[str, Bounds]) -> PortfolioProblem:
-        s: PortfolioSpec = self._spec  # type: ignore[assignment]
+    def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> PortfolioProblem:
+        s = self.spec
         services = []
         for x in s.services:
             d = x.model_dump()
@@ -640,7 +479,7 @@ class PortfolioProblem(PricingProblem):
                 d["ladder"] = {"min_share": b.lower / r, "max_share": b.upper / r,
                                "step_share": None if b.step is None else b.step / r}
             services.append(d)
-        return PortfolioProblem(s.replace(services=services))  # type: ignore[arg-type]
+        return PortfolioProblem(s.replace(services=services))
 
     # ------------------------------------------------------------- evaluation
     def _terms(self, P: np.ndarray) -> dict[str, np.ndarray]:
@@ -906,4 +745,4 @@ def synthetic_portfolio(
     data = synthetic_portfolio_dict(n_services, seed, levels, max_share, objectives,
                                     budget_share)
     owner = f"problem '{data.get('name', 'synthetic portfolio')}'"
-    return PortfolioProblem(validate_spec(PortfolioSpec, data, owner=owner))
+    return PortfolioProblem(spec.validate_spec(PortfolioSpec, data, owner=owner))

@@ -40,41 +40,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
+from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
-from paretoprice.optim.anchors import Anchors, annuity
-from paretoprice.optim.families.common import (
-    RailInputs,
-    anchor_guardrails,
-    anchor_slacks,
-    budget_access_max_rail,
-    creator_sustainable_rail,
-    decisions_with_bounds,
-    enabled_rails,
-    equity_floor_rail,
-    icer,
-    rail_values,
-    segment_arrays,
-    service_anchors,
-)
+from paretoprice.optim.anchors import annuity
+from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from paretoprice.optim.spec import (
-    Adoption,
-    Bounds,
-    Creator,
-    EquityFloor,
-    Frozen,
-    GuardrailSet,
-    Payer,
-    ProblemSpecBase,
-    Segment,
-    Service,
-    Toggle,
-    ValueInputs,
-    check_payers_and_segments,
-)
 from pydantic import Field, field_validator, model_validator
 
 logger = logging.getLogger(__name__)
@@ -97,7 +70,7 @@ OBJECTIVE_INFO: tuple[Quantity, ...] = (
 )
 
 
-def _share_ladder(b: Bounds, what: str) -> Bounds:
+def _share_ladder(b: spec.Bounds, what: str) -> spec.Bounds:
     """``b`` unchanged when it stays within [0, 1]; else a ValueError naming ``what``."""
     if b.lower < 0 or b.upper > 1:
         raise ValueError(
@@ -107,7 +80,7 @@ def _share_ladder(b: Bounds, what: str) -> Bounds:
     return b
 
 
-class ValuePayer(Payer):
+class ValuePayer(spec.Payer):
     """A payer in a value-based contract.
 
     Attributes
@@ -126,7 +99,7 @@ class ValuePayer(Payer):
     attribution: float = Field(default=1.0, ge=0, le=1)
 
 
-class Outcome(Frozen):
+class Outcome(spec.Frozen):
     """An avoidable event the programme reduces.
 
     Attributes
@@ -147,7 +120,7 @@ class Outcome(Frozen):
     cost_per_event: float = Field(ge=0)
 
 
-class ValueSegment(Segment):
+class ValueSegment(spec.Segment):
     """A setting of care in a value-based contract.
 
     Segment fields are per beneficiary: ``population`` eligible beneficiaries a year,
@@ -171,7 +144,7 @@ class ValueSegment(Segment):
     addon: float = Field(default=0.0, ge=0)
 
 
-class Contract(Frozen):
+class Contract(spec.Frozen):
     """Fixed terms of the payment rule.
 
     Attributes
@@ -186,7 +159,7 @@ class Contract(Frozen):
     years_enrolled: float = Field(default=1.0, ge=1, le=50)
 
 
-class ValueDecisions(Frozen):
+class ValueDecisions(spec.Frozen):
     """Decision variables and their ladders.
 
     ``p``: base payment in a beneficiary's first year (USD per beneficiary-year);
@@ -195,23 +168,23 @@ class ValueDecisions(Frozen):
     (USD), paid by the provider.
     """
 
-    p: Bounds
-    withhold: Bounds = Bounds(lower=0.0, upper=0.0)
-    savings_share: Bounds = Bounds(lower=0.0, upper=0.0)
-    f: Bounds
+    p: spec.Bounds
+    withhold: spec.Bounds = spec.Bounds(lower=0.0, upper=0.0)
+    savings_share: spec.Bounds = spec.Bounds(lower=0.0, upper=0.0)
+    f: spec.Bounds
 
     @field_validator("withhold")
     @classmethod
-    def _withhold_share(cls, v: Bounds) -> Bounds:
+    def _withhold_share(cls, v: spec.Bounds) -> spec.Bounds:
         return _share_ladder(v, "withhold")
 
     @field_validator("savings_share")
     @classmethod
-    def _savings_share(cls, v: Bounds) -> Bounds:
+    def _savings_share(cls, v: spec.Bounds) -> spec.Bounds:
         return _share_ladder(v, "savings share")
 
 
-class ValueGuardrails(GuardrailSet):
+class ValueGuardrails(spec.GuardrailSet):
     """Guardrails of the value-based family; each on or off by name (``name = true`` works).
 
     The caps bound the largest contract payment per enrollee-year before payer multipliers,
@@ -219,18 +192,18 @@ class ValueGuardrails(GuardrailSet):
     ``self_funding``: programme payments at most the gross savings they buy.
     """
 
-    budget_access_max: Toggle = Toggle()
-    cap_substitution: Toggle = Toggle()
-    cap_access_maximizing: Toggle = Toggle()
-    cap_cost_effective: Toggle = Toggle()
-    floor_marginal_cost: Toggle = Toggle()
-    floor_total_cost_of_ownership: Toggle = Toggle()
-    creator_sustainable: Toggle = Toggle()
-    equity_floor: EquityFloor = EquityFloor()
-    self_funding: Toggle = Toggle()
+    budget_access_max: spec.Toggle = spec.Toggle()
+    cap_substitution: spec.Toggle = spec.Toggle()
+    cap_access_maximizing: spec.Toggle = spec.Toggle()
+    cap_cost_effective: spec.Toggle = spec.Toggle()
+    floor_marginal_cost: spec.Toggle = spec.Toggle()
+    floor_total_cost_of_ownership: spec.Toggle = spec.Toggle()
+    creator_sustainable: spec.Toggle = spec.Toggle()
+    equity_floor: spec.EquityFloor = spec.EquityFloor()
+    self_funding: spec.Toggle = spec.Toggle()
 
 
-class ValueBasedSpec(ProblemSpecBase):
+class ValueBasedSpec(spec.ProblemSpecBase):
     """Value-based payment with a withhold and shared savings (see the module docstring).
 
     ``service.comparator_payment`` is today's care-management payment per managed
@@ -241,40 +214,24 @@ class ValueBasedSpec(ProblemSpecBase):
     """
 
     family: Literal["value_based"] = "value_based"
-    service: Service
-    payers: tuple[ValuePayer, ...] = Field(min_length=1)
+    service: spec.Service
+    payers: Annotated[tuple[ValuePayer, ...], spec.unique_names("payer")] = Field(min_length=1)
     segments: tuple[ValueSegment, ...] = Field(min_length=1)
-    outcomes: tuple[Outcome, ...] = Field(min_length=1)
+    outcomes: Annotated[tuple[Outcome, ...], spec.unique_names("outcome")] = Field(min_length=1)
     contract: Contract = Contract()
-    creator: Creator
-    value: ValueInputs
-    adoption: Adoption = Adoption()
+    creator: spec.Creator
+    value: spec.ValueInputs
+    adoption: spec.Adoption = spec.Adoption()
     decisions: ValueDecisions
     guardrails: ValueGuardrails = ValueGuardrails()
 
-    @field_validator("payers")
-    @classmethod
-    def _payers_distinct(cls, v: tuple[ValuePayer, ...]) -> tuple[ValuePayer, ...]:
-        names = [p.name for p in v]
-        if len(set(names)) != len(names):
-            raise ValueError(f"payer names repeat: {names}; give each payer its own name")
-        return v
-
-    @field_validator("outcomes")
-    @classmethod
-    def _outcomes_distinct(cls, v: tuple[Outcome, ...]) -> tuple[Outcome, ...]:
-        names = [o.name for o in v]
-        if len(set(names)) != len(names):
-            raise ValueError(f"outcome names repeat: {names}; give each outcome its own name")
-        return v
-
     @model_validator(mode="after")
     def _cross_checks(self) -> ValueBasedSpec:
-        check_payers_and_segments(self.payers, self.segments, distinct_payers=False)
+        spec.check_payers_and_segments(self.payers, self.segments, distinct_payers=False)
         return self
 
 
-class ValueBasedProblem(PricingProblem):
+class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
     """Value-based payment (see the module docstring for formulas).
 
     Decisions: ``p`` (first-year base, USD per beneficiary-year), ``withhold`` (share),
@@ -288,21 +245,12 @@ class ValueBasedProblem(PricingProblem):
     ('p', 'withhold', 'savings_share', 'f')
     """
 
-    family = "value_based"
-
-    def __init__(self, spec: ValueBasedSpec) -> None:
-        super().__init__(spec)
-
-    @property
-    def spec(self) -> ValueBasedSpec:
-        """The validated specification."""
-        return self._spec  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
-        s: ValueBasedSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         segs = s.segments
-        self._seg = seg = segment_arrays(segs)
+        self._seg = seg = common.segment_arrays(segs)
         self.segment_names: tuple[str, ...] = seg.names
         self.payer_names: tuple[str, ...] = tuple(p.name for p in s.payers)
         self._tau = np.array([g.target_attainment for g in segs], dtype=float)
@@ -333,7 +281,7 @@ class ValueBasedProblem(PricingProblem):
         self._compliance = seg.compliance
         weights = seg.nu if seg.nu.sum() > 0 else seg.n
         mean_saving = float(np.dot(weights, risk) / weights.sum()) * saving_medicare
-        self._anchors = service_anchors(
+        self._anchors = common.service_anchors(
             self._vc, self._compliance, s.creator, s.value,
             savings_per_patient=s.value.savings_per_patient + mean_saving)
         d = s.decisions
@@ -375,46 +323,29 @@ class ValueBasedProblem(PricingProblem):
             Quantity("unverified_savings", "USD per year",
                      "true savings that attribution does not credit to the programme"),
             Quantity("net_savings", "USD per year", "gross_savings minus programme_payments"),
-            Quantity("budget_impact", "USD per year", "payer_spend minus today's spend"),
-            Quantity("icer", "USD per QALY",
-                     "net cost per QALY gained by enrollees (NaN with nobody enrolled)"),
+            quantities.budget_impact_quantity(),
+            quantities.icer_quantity(
+                "net cost per QALY gained by enrollees (NaN with nobody enrolled)"),
             Quantity("contract_payment_max", per_year,
                      "largest contract payment per enrollee-year before payer multipliers"),
-            Quantity("slack_substitution", per_year, "v_sub - contract_payment_max"),
-            Quantity("slack_access_maximizing", per_year, "v_e - contract_payment_max"),
-            Quantity("slack_cost_effective", per_year, "v_cea - contract_payment_max"),
-            Quantity("slack_marginal_cost", per_year, "f - m (>= 0: fee covers cost)"),
-            Quantity("slack_total_cost_of_ownership", per_year, "f - v_tco(N)"),
+            *quantities.slack_quantities(per_year, "contract_payment_max"),
         ]
-        self._reported_info = {q.name: q for q in rep}
-        self._guardrails = self._make_guardrails()
+        self._declare_reported(rep)
 
-    def _make_guardrails(self) -> tuple[Guardrail, ...]:
-        s: ValueBasedSpec = self._spec  # type: ignore[assignment]
+    def _guardrail_table(self) -> dict[str, Guardrail]:
+        s = self.spec
         gr = s.guardrails
-        table = {
-            **anchor_guardrails(self._anchors.values(), "USD per beneficiary-year",
-                                "largest contract payment per enrollee-year"),
-            "budget_access_max": budget_access_max_rail(self._today_spend),
-            "creator_sustainable": creator_sustainable_rail(s.creator),
-            "equity_floor": equity_floor_rail(gr.equity_floor.min_coverage,
-                                              "share of eligible beneficiaries",
-                                              "worst setting's share managed"),
+        return {
+            **common.priced_rails(self._anchors, "USD per beneficiary-year",
+                                  "largest contract payment per enrollee-year", s.creator,
+                                  todays_spend=self._today_spend),
+            "equity_floor": common.equity_floor_rail(gr.equity_floor.min_coverage,
+                                                     "share of eligible beneficiaries",
+                                                     "worst setting's share managed"),
             "self_funding": Guardrail(
                 "self_funding", "USD per year", max(self._today_spend, 1.0),
                 "programme payments <= gross savings on avoided events"),
         }
-        return enabled_rails(table, gr.enabled_names())
-
-    def anchors(self) -> Anchors:
-        """The five anchors, per beneficiary-year; the cost-effective one adds the mean gross
-        savings per enrollee at Medicare prices."""
-        return self._anchors
-
-    @property
-    def todays_spend(self) -> float:
-        """Today's care-management payments ``sum_g n_g c_g mu_g v_c`` (USD per year)."""
-        return self._today_spend
 
     @property
     def todays_spend_by_payer(self) -> dict[str, float]:
@@ -427,15 +358,15 @@ class ValueBasedProblem(PricingProblem):
         """``(1 + lambda (D - 1)) / D``: mean base per beneficiary-year as a share of ``p``."""
         return self._base_factor
 
-    def _with_bounds(self, changes: Mapping[str, Bounds]) -> ValueBasedProblem:
-        s: ValueBasedSpec = self._spec  # type: ignore[assignment]
-        new = decisions_with_bounds(s.decisions, changes)
-        return ValueBasedProblem(s.replace(decisions=new))  # type: ignore[arg-type]
+    def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> ValueBasedProblem:
+        s = self.spec
+        new = common.decisions_with_bounds(s.decisions, changes)
+        return ValueBasedProblem(s.replace(decisions=new))
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
         """All candidates at once: settings on axis 1, payers on axis 2 (USD, shares)."""
-        s: ValueBasedSpec = self._spec  # type: ignore[assignment]
+        s = self.spec
         seg = self._seg
         base = X[:, 0:1] * self._base_factor  # (N, 1) mean base per enrollee-year
         omega = X[:, 1:2]
@@ -455,24 +386,13 @@ class ValueBasedProblem(PricingProblem):
         payer_spend = programme - gross + comparator
         uses = U.sum(axis=1)
         cr = s.creator
-        creator_npv = self._ann * ((f[:, 0] - cr.marginal_cost) * uses - cr.annual_fixed_cost) \
-            - cr.upfront_investment
-        served = U + H
-        access = (served * seg.e).sum(axis=1) / seg.en_total
-        provider_margin = (U * pi).sum(axis=1) - (cost * seg.S).sum(axis=1)
-        coverage = served / seg.n
-        equity = coverage.min(axis=1)
-        objectives = {
-            "payer_spend": payer_spend,
-            "creator_npv": creator_npv,
-            "access": access,
-            "provider_margin": provider_margin,
-            "equity": equity,
-        }
+        creator_npv = quantities.creator_npv(self._ann, cr, f[:, 0], uses)
+        objectives, coverage = seg.objectives(U, H, pi, cost, payer_spend, creator_npv)
+        equity = objectives["equity"]
         contract = (base * earned + self._addon + shared_g).max(axis=1)
         av = self._anchors.values()
         gr = s.guardrails
-        cons = rail_values((r.name for r in self._guardrails), RailInputs(
+        cons = common.rail_values((r.name for r in self._guardrails), common.RailInputs(
             anchors=av, price=contract, fee=f[:, 0], payer_spend=payer_spend,
             creator_npv=creator_npv, equity=equity, todays_spend=self._today_spend,
             min_coverage=gr.equity_floor.min_coverage),
@@ -501,8 +421,7 @@ class ValueBasedProblem(PricingProblem):
             reported["gross_savings"] = gross
             reported["unverified_savings"] = (U * (self._s_g - self._credited_g)).sum(axis=1)
             reported["net_savings"] = gross - programme
-            reported["budget_impact"] = payer_spend - self._today_spend
-            reported["icer"] = icer(payer_spend, self._today_spend, uses, s.value)
+            reported.update(quantities.value_report(payer_spend, self._today_spend, uses, s.value))
             reported["contract_payment_max"] = contract
-            reported.update(anchor_slacks(av, contract, f[:, 0]))
+            reported.update(quantities.anchor_slacks(av, contract, f[:, 0]))
         return Evaluation(objectives, cons, reported)

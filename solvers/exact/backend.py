@@ -45,7 +45,7 @@ from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.front import ParetoFront, Provenance
 from paretoprice.optim.indicators import nondominated_mask
 from paretoprice.optim.problem import ChoiceStructure, PricingProblem
-from paretoprice.solvers.base import RunOutput, Settings, Solver
+from paretoprice.solvers.base import Capability, RunOutput, Settings, Solver
 from pydantic import Field
 
 logger = logging.getLogger(__name__)
@@ -98,7 +98,9 @@ class ExactSolver(Solver):
     augmented epsilon-constraint method on HiGHS (or enumerated when it has one group)."""
 
     name = "exact"
-    capabilities = frozenset({"ladder", "constraints", "exact", "many_objectives"})
+    capabilities = frozenset({Capability.LADDER, Capability.CHOICE_STRUCTURE,
+                              Capability.CONSTRAINTS, Capability.EXACT,
+                              Capability.MANY_OBJECTIVES})
     exact = True
     Settings = ExactSettings
 
