@@ -49,9 +49,9 @@ class Ramp(Frozen):
                 raise ValueError(f"ramp share of year {i + 1} must be in [0, 1], got {s}")
         return v
 
-    def for_years(self, years: int) -> np.ndarray:
+    def for_years(self, years: int, owner: str = "") -> np.ndarray:
         """The ``(years,)`` shares (see :func:`ramp_shares`)."""
-        return ramp_shares(self.shares, years)
+        return ramp_shares(self.shares, years, owner=owner)
 
 
 def ramp_shares(shares: Sequence[float], years: int, owner: str = "") -> np.ndarray:
