@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from paretoprice.optim.indicators import Comparison, compare, default_reference_point
 from paretoprice.optim.io import write_text_atomic, write_with
+from paretoprice.optim.redundancy import Redundancy, detect_redundancy
 
 if TYPE_CHECKING:
     from paretoprice.optim.pick import Pick
@@ -211,6 +212,11 @@ class ParetoFront:
             return self.decisions[:, self.decision_names.index(name)]
         return self.reported[name]
 
+    def redundancy(self) -> Redundancy:
+        """Rank correlations between the objectives on this front and which are redundant
+        (see :mod:`paretoprice.optim.redundancy`)."""
+        return detect_redundancy(self.objective_names, self.minimization_matrix())
+
     def to_frame(self) -> pd.DataFrame:
         """One row per point: objectives, then decisions, then reported quantities."""
         cols: dict[str, np.ndarray] = {}
@@ -224,7 +230,7 @@ class ParetoFront:
 
     def metadata(self) -> dict[str, Any]:
         """The ``front.json`` content: columns with senses and units, reference point,
-        provenance."""
+        the objectives' rank correlations and redundancy verdict, provenance."""
         return {
             "objectives": [
                 {"name": n, "sense": s, "unit": u}
@@ -243,6 +249,7 @@ class ParetoFront:
                     "values": dict(zip(self.objective_names, self.reference_point, strict=True)),
                 }
             ),
+            "objective_correlation": self.redundancy().to_dict(),
             "provenance": self.provenance.to_dict(),
         }
 

@@ -627,6 +627,14 @@ class PricingProblem(SolvableProblem, Generic[SpecT]):
         return tuple(out)
 
     def _check_user_constraints(self) -> None:
+        missing = [o for o in self._spec.objectives if o not in self._objective_info]
+        if missing:
+            why = (" (it needs a [pathway] table: the clinical pathway after the exam)"
+                   if missing[0] == "health_gain" else "")
+            raise ParameterError(
+                "objectives", f"objectives this problem defines ({list(self._objective_info)})",
+                repr(missing[0]), fix=f"drop '{missing[0]}' from the objectives{why}.",
+                owner=f"problem '{self.name}'")
         known = self.quantity_units()
         for i, c in enumerate(self._spec.constraints):
             if c.quantity not in known:

@@ -21,11 +21,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, Self, TypeVar
 
+from paretoprice.optim.budget import Ramp
 from paretoprice.optim.errors import ParameterError, ProblemFileError
+from paretoprice.optim.frozen import Frozen
+from paretoprice.optim.pathway import Pathway
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -44,8 +46,10 @@ CORE_OBJECTIVES: tuple[str, ...] = (
     "access",
     "provider_margin",
     "equity",
+    "health_gain",
 )
-"""Objective names every family defines (``equity`` is reported and optionally optimized)."""
+"""Objective names a family may define (``equity`` is reported and optionally optimized;
+``health_gain`` exists only where the problem has a clinical pathway)."""
 
 OBJECTIVE_SENSES: dict[str, Literal["min", "max"]] = {
     "payer_spend": "min",
@@ -53,15 +57,10 @@ OBJECTIVE_SENSES: dict[str, Literal["min", "max"]] = {
     "access": "max",
     "provider_margin": "max",
     "equity": "max",
+    "health_gain": "max",
 }
 
 DEFAULT_OBJECTIVES: tuple[str, ...] = ("payer_spend", "creator_npv", "access", "provider_margin")
-
-
-class Frozen(BaseModel):
-    """Base of every spec block: immutable, unknown keys rejected."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
 
 # ---------------------------------------------------------------------------
@@ -484,6 +483,23 @@ class Decisions(Frozen):
     addon: Bounds = Bounds(lower=0.0, upper=0.0)
     addons: dict[str, Bounds] = Field(default_factory=dict)
 
+    @field_validator("p", "f", "addon")
+    @classmethod
+    def _not_negative(cls, v: Bounds) -> Bounds:
+        if v.lower < 0:
+            raise ValueError(f"a price, fee or add-on cannot be negative (lower bound {v.lower});"
+                             " give lower >= 0")
+        return v
+
+    @field_validator("addons")
+    @classmethod
+    def _addons_not_negative(cls, v: dict[str, Bounds]) -> dict[str, Bounds]:
+        for g, b in v.items():
+            if b.lower < 0:
+                raise ValueError(f"the add-on of segment '{g}' cannot be negative (lower bound "
+                                 f"{b.lower}); give lower >= 0")
+        return v
+
 
 class FfsSegment(Segment):
     """A setting of care of the fee-for-service model, with its own payment level.
@@ -513,11 +529,14 @@ class FeeForServiceFields(ProblemSpecBase):
     adoption: Adoption = Adoption()
     decisions: Decisions
     guardrails: Guardrails = Guardrails()
+    pathway: Pathway | None = None
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Self:
         check_payers_and_segments(self.payers, self.segments)
         check_addon_segments(self.decisions.addons, self.segments)
+        if self.pathway is not None:
+            self.pathway.check_segments([g.name for g in self.segments])
         return self
 
 
@@ -531,6 +550,8 @@ class FeeForServiceSpec(FeeForServiceFields):
     """
 
     family: Literal["ffs"] = "ffs"
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    ramp: Ramp = Ramp()
 
 
 # ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from paretoprice.optim.families.category_iii import CategoryIIIProblem
 from paretoprice.optim.front import ParetoFront
 from paretoprice.optim.problem import PricingProblem, as_family
 
-from paretoprice.app.runner import ScriptResult, fmt_money, run_script
+from paretoprice.app.runner import ScriptResult, fmt_money, pathway_summary, run_script
 
 NAME = "ai-ecg"
 
@@ -79,6 +79,9 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
                 f"{100 * access[near].min():.1f}-{100 * access[near].max():.1f}% with a margin "
                 f"spread of {fmt_money(sd[near].min())}-{fmt_money(sd[near].max())} a year, "
                 "depending on the creator's fee.")
+    lines += pathway_summary(
+        problem, front, " (an echocardiogram after a positive AI-ECG, completed by 70%; "
+        "treatment of a low EF found by either test)")
     return "\n".join(lines) + "\n"
 
 

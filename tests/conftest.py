@@ -43,14 +43,19 @@ def one_segment() -> PricingProblem:
 
 @pytest.fixture
 def idx_raw() -> dict[str, Any]:
-    return copy.deepcopy(bundled_raw("idx-dr"))
+    """idx-dr as the v1 model: the bundled file without its clinical pathway (the tests
+    using it check v1 formulas; tests/test_v2_ffs.py covers the pathway)."""
+    raw = copy.deepcopy(bundled_raw("idx-dr"))
+    raw.pop("pathway", None)
+    return raw
 
 
 @pytest.fixture
 def idx_dr() -> PricingProblem:
+    """idx-dr as the v1 model (see :func:`idx_raw`)."""
     from paretoprice.problems import load_problem
 
-    return load_problem("idx-dr")
+    return load_problem("idx-dr").with_spec_changes(pathway=None)
 
 
 # ---------------------------------------------------------------------- real browser

@@ -111,7 +111,9 @@ def test_mixture_equals_the_setting_by_contractor_cells() -> None:
             seg["name"] = f"{g['name']}__{c['name']}"
             seg["population"] = g["population"]["value"] * prob
             seg["sites"] = g["sites"]["value"] * prob
-            seg["rate_multiplier"] = c["coverage"]["value"] * (
+            office = g.get("rate_multiplier", 1.0)  # office rates (a multiple of p)
+            office = office["value"] if isinstance(office, dict) else office
+            seg["rate_multiplier"] = c["coverage"]["value"] * office * (
                 c["price_multiplier"]["value"] if priced else 1.0)
             segs.append(seg)
     cells["segments"] = segs
@@ -192,3 +194,35 @@ def test_ai_ecg_script_runs(tmp_path) -> None:
     assert len(df) >= 1 and (df["provider_margin_sd"] >= 0).all()
     assert "pricing lottery" in result.text
     assert load_problem("ai-ecg").spec.observed[0].low == pytest.approx(128.90)
+
+
+def test_pathway_in_the_mixture_known_answer() -> None:
+    # Perfect exams in both arms, prevalence 0.1, 0.1 QALY per case treated, net treatment
+    # cost 100 (all payers): per exam 0.01 QALY and 10 USD downstream in either arm.
+    perfect = {"sensitivity": 1.0, "specificity": 1.0, "follow_up_completion": 1.0,
+               "follow_up_cost": 0.0}
+    src = {"sources": {f"pathway.{k}": "assumption" for k in (
+        "prevalence", "treatment_cost", "qaly_per_tp")} | {
+        f"pathway.{arm}.{k}": "assumption" for arm in ("ai", "comparator") for k in perfect}}
+    d = _cat3(objectives=["payer_spend", "health_gain"], **src,
+              pathway={"prevalence": 0.1, "treatment_cost": 100.0, "qaly_per_tp": 0.1,
+                       "ai": perfect, "comparator": perfect})
+    d["value"] = {**d["value"], "wtp_per_qaly": 1000.0}
+    prob = build_problem(d)
+    # cost-effective rate: each AI exam replaces c/u = 0.3 comparator exams;
+    # P* = 1000 (0.01 - 0.3 x 0.01) - 10 + 0.3 (175 + 10) = 7 - 10 + 55.5 = 52.5 per exam;
+    # expected multiple of p: 0.6 x 0.9 x 1 + 0.4 x 0.5 x 0.5 = 0.64 -> p* = 82.03125
+    assert prob.anchors()["cost_effective"].value == pytest.approx(52.5 / 0.64, rel=EXACT)
+    ev = prob.evaluate([[100.0, 10.0, 0.0]])
+    # everyone adopts in both worlds: U = 1000, H = 0; exams 64,000 (see above) plus
+    # downstream 1000 x 10 = 10,000 -> 74,000; today 300 x 175 + 300 x 10 = 55,500
+    # dC = 18,500; QALYs 1000 x 0.01 = 10 vs 3 today -> dQ = 7; ICER 18,500 / 7
+    assert ev.objectives["payer_spend"][0] == pytest.approx(74_000.0, rel=EXACT)
+    assert ev.objectives["health_gain"][0] == pytest.approx(10.0, rel=EXACT)
+    assert ev.reported["incremental_cost"][0] == pytest.approx(18_500.0, rel=EXACT)
+    assert ev.reported["incremental_qalys"][0] == pytest.approx(7.0, rel=EXACT)
+    assert ev.reported["icer"][0] == pytest.approx(18_500.0 / 7.0, rel=EXACT)
+    assert ev.reported["icer_label"][0] == 3.0  # more costly, more effective
+    assert ev.reported["nmb"][0] == pytest.approx(7_000.0 - 18_500.0, rel=EXACT)
+    # the downstream care is not a payment for the AI exam: still 64 per use
+    assert ev.reported["expected_payment_per_use"][0] == pytest.approx(64.0, rel=EXACT)

@@ -171,7 +171,8 @@ def test_access_ckm_problem() -> None:
     assert prob.base_factor == pytest.approx(0.75)
     assert 420.0 in prob.ladders()[0]
     rural = next(g for g in prob.spec.segments if g.name == "rural")
-    assert rural.addon == 15.0
+    # the 15 USD rural supplement is paid in the first year only: 15 / 2 years = 7.5
+    assert rural.addon == pytest.approx(15.0 / 2.0)
     assert prob.exact_capable
 
 
@@ -185,3 +186,36 @@ def test_access_ckm_script_runs(tmp_path) -> None:
     assert (df["withhold"].between(0, 0.5)).all()
     assert "ACCESS CKM track, year 1" in result.text
     assert "Withholding" in result.text
+
+
+@pytest.mark.parametrize(("terms", "payment"), [
+    # c = 0.2, u = 0.5: 40% of enrollees were managed today, so credited savings are
+    # attribution 0.5 x 200 x (1 - 0.4) = 60 per enrollee; benchmark 1,000 -> MSR 2% = 20;
+    # sharing 0.5 -> 0.5 x (60 - 20) = 20 (cap 10% = 100 does not bind);
+    # payment = earned base 240 + add-on 15 + 20 = 275
+    ({"minimum_savings_rate": 0.02, "cap": 0.10}, 275.0),
+    # cap 1% of the benchmark = 10 binds -> 240 + 15 + 10 = 265
+    ({"minimum_savings_rate": 0.02, "cap": 0.01}, 265.0),
+    # MSR 10% = 100 above the 60 credited -> nothing shared -> 255
+    ({"minimum_savings_rate": 0.10, "cap": 0.10}, 255.0),
+    # crediting every enrollee: 0.5 x 200 = 100 -> 0.5 x (100 - 20) = 40 -> 295
+    ({"minimum_savings_rate": 0.02, "cap": 0.10, "credit_new_patients_only": False}, 295.0),
+])
+def test_benchmark_shared_savings_known_answer(terms: dict[str, Any], payment: float) -> None:
+    d = _one_setting(shared_savings={"benchmark": 1000.0, **terms})
+    ev = build_problem(d).evaluate([[400.0, 0.5, 0.5, 100.0]])
+    assert ev.reported["payment_all"][0] == pytest.approx(payment, rel=EXACT)
+
+
+def test_shared_savings_payment_with_downside() -> None:
+    from paretoprice.optim.families.value_based import shared_savings_payment
+
+    # benchmark 10,000: MSR 2% = 200, cap 10% = 1,000, sharing 50%, downside 40%
+    # savings 150 < MSR -> 0; 500 -> 0.5 x 300 = 150; 3,000 -> 0.5 x 2,800 = 1,400 -> cap
+    # 1,000; a loss of 700 -> repays 0.4 x (700 - 200) = 200
+    got = shared_savings_payment(np.array([150.0, 500.0, 3000.0, -700.0]),
+                                 np.array(10_000.0), np.array(0.5), 0.02, 0.10, 0.4)
+    assert got.tolist() == pytest.approx([0.0, 150.0, 1000.0, -200.0])
+    one_sided = shared_savings_payment(np.array([-700.0]), np.array(10_000.0),
+                                       np.array(0.5), 0.02, 0.10, 0.0)
+    assert one_sided.tolist() == [0.0]

@@ -136,7 +136,9 @@ def test_readout_economics_idx_dr(idx_dr) -> None:
     # the family's own ICER uses the same dCost / dQALY
     assert float(ev.reported["icer"][0]) == pytest.approx((impact - 25 * extra) / (0.002 * extra))
     assert r.value("Guardrails (slack >= 0 is met)", "cap_substitution") == pytest.approx(120.0)
-    assert "inside the band" in [ln.note for ln in r.section("Observed prices")][1]
+    observed = {ln.name: ln.note for ln in r.section("Observed prices")}
+    assert "inside the band" in observed["CMS national values 2022"]
+    assert observed["creator charge read as the creator's fee"].endswith("35.00 below")
     assert len(r.section("Budget impact by year")) == 5 + 1
     assert status_quo(idx_dr)[0] == {"payer_spend": pytest.approx(idx_dr.todays_spend),
                                       "creator_npv": 0.0, "access": pytest.approx(0.3),
@@ -144,9 +146,10 @@ def test_readout_economics_idx_dr(idx_dr) -> None:
 
 
 def test_readout_command_formats(capsys) -> None:
-    assert main(["readout", "idx-dr", "--at", "p=55,f=20", "--format", "json"]) == 0
+    # with its clinical pathway, idx-dr at p = 45, f = 11 meets every guardrail
+    assert main(["readout", "idx-dr", "--at", "p=45,f=11", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["decisions"]["p"] == 55 and data["feasible"] is True
+    assert data["decisions"]["p"] == 45 and data["feasible"] is True
     assert main(["readout", "idx-dr", "--at", "p=55,f=20", "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "section,name,value,unit,note"

@@ -153,7 +153,8 @@ def test_script_prints_the_comparison_only_when_meaningful(tmp_path, capsys) -> 
 
 def test_locate_several_observed_decisions(fronts) -> None:
     problem, front = fronts["idx-dr"]
-    p_obs = problem.spec.observed[0]  # a single price on p
+    # a single price on p that lies on the front (the 2025 office rate)
+    p_obs = next(o for o in problem.spec.observed if o.name.startswith("PFS 2025"))
     assert p_obs.low == p_obs.high
     f_val = float(np.median(front.column("f")))
     both = locate(problem, front, {"p": p_obs.low, "f": f_val})

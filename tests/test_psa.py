@@ -113,7 +113,8 @@ def test_cli_bad_input_is_one_line(tmp_path, capsys) -> None:
 def test_idx_dr_summary_names_the_creator_charge_and_cms_band(capsys) -> None:
     assert main(["psa", "idx-dr", "--draws", "3", "--seed", "1", "--scheduler", "inline"]) == 0
     text = capsys.readouterr().out
-    assert "creator charge (p = 55)" in text and "CMS national values 2022 (p = 45-64)" in text
+    assert "creator charge read as the Medicare rate (p = 55)" in text
+    assert "CMS national values 2022 (p = 45-64)" in text
     assert "21,296 candidates" in text
 
 

@@ -110,7 +110,9 @@ def test_with_bounds_returns_new_problem(idx_dr) -> None:
 
 
 def test_input_hash_is_stable(idx_dr) -> None:
-    assert load_problem("idx-dr").spec.input_hash() == idx_dr.spec.input_hash()
+    assert load_problem("idx-dr").spec.input_hash() == load_problem("idx-dr").spec.input_hash()
+    # the v1 fixture (pathway removed) is another input set
+    assert load_problem("idx-dr").spec.input_hash() != idx_dr.spec.input_hash()
 
 
 def test_problem_files(tmp_path) -> None:

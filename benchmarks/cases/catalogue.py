@@ -177,7 +177,8 @@ def _idx_step(step: float) -> Callable[[], PricingProblem]:
     def build() -> PricingProblem:
         from paretoprice.problems import load_problem
 
-        prob = load_problem("idx-dr")
+        # the v1 model (no clinical pathway), so scaling figures stay comparable
+        prob = load_problem("idx-dr").with_spec_changes(pathway=None)
         b = {n: bd for n, bd in zip(prob.decision_names, prob.bounds, strict=True)}
         return prob.with_bounds({
             "p": {"lower": b["p"].lower, "upper": b["p"].upper, "step": step},
@@ -191,7 +192,9 @@ def _segments(parts: int) -> Callable[[], PricingProblem]:
     def build() -> PricingProblem:
         from paretoprice.problems import build_problem, bundled_raw
 
-        return build_problem(split_segments(bundled_raw("idx-dr"), parts))
+        raw = dict(bundled_raw("idx-dr"))
+        raw.pop("pathway", None)  # the v1 model, as in the ladder cases
+        return build_problem(split_segments(raw, parts))
 
     return build
 

@@ -47,8 +47,10 @@ from typing import Any, Literal
 
 import numpy as np
 from paretoprice.optim import quantities, spec
+from paretoprice.optim.anchors import Anchors
 from paretoprice.optim.families import common
 from paretoprice.optim.families.ffs import FeeForServiceProblem
+from paretoprice.optim.pathway import cost_effective_payment, icer_with_label, with_pathway_anchor
 from paretoprice.optim.problem import Evaluation, PricingProblem, Quantity
 from pydantic import Field, field_validator
 
@@ -66,6 +68,13 @@ OBJECTIVE_INFO: tuple[Quantity, ...] = (
              "and unpaid claims (maximized)"),
     Quantity("equity", "share of at-risk patients",
              "expected coverage of the worst-served setting of care (maximized when chosen)"),
+)
+
+# pathway quantities (model v2) averaged over contractors; the ICER and its label are
+# recomputed from the averaged increments
+_PATHWAY_LINEAR: tuple[str, ...] = (
+    "downstream_cost", "incremental_cost", "incremental_qalys", "nmb", "nmb_50k", "nmb_100k",
+    "nmb_150k",
 )
 
 # quantities of the contractor problems that are averaged with the contractor probabilities
@@ -162,6 +171,9 @@ class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
         data: dict[str, Any] = s.model_dump(exclude={"contractors", "sources", "constraints",
                                                      "observed"})
         data["family"] = "ffs"
+        if s.pathway is not None:  # the pathway as written, its numbers with their sources
+            data["pathway"] = s.pathway.model_dump(exclude_unset=True)
+            data["sources"] = dict(s.sources)
         segs = []
         for g, raw in zip(s.segments, data["segments"], strict=True):
             seg = {key: v for key, v in raw.items() if key != "contractor_priced"}
@@ -195,6 +207,9 @@ class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
         )
         self._bounds = first.bounds
         self._objective_info = {q.name: q for q in OBJECTIVE_INFO}
+        first_objectives = {q.name: q for q in first.all_objectives}
+        if s.pathway is not None:
+            self._objective_info["health_gain"] = first_objectives["health_gain"]
         inherited = {q.name: q for q in first.reported}
         rep: list[Quantity] = []
         for g in self.segment_names:
@@ -215,8 +230,33 @@ class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
                      "with no AI use)"),
         ]
         rep += [inherited[n] for n in (*_LINEAR_REPORTED, "icer", "tco_at_volume")]
+        self._anchors = first.anchors()
+        if s.pathway is not None:
+            rep += [inherited[n] for n in (*_PATHWAY_LINEAR, "icer_label")]
+            self._anchors = self._pathway_anchors()
         self._declare_reported(rep)
         self._guardrails = first.guardrails
+
+    def _pathway_anchors(self) -> Anchors:
+        """The anchors with the pathway's cost-effective rate for the mixture: the rate
+        ``p*`` at which the expected NMB is zero when every setting adopts in the same
+        proportion, with each setting paid its expected multiple ``sum_k s_k x_gk`` of p."""
+        s = self.spec
+        if s.pathway is None:
+            return self._worlds[0].anchors()
+        seg = common.segment_arrays(s.segments)
+        expected = np.zeros(len(s.segments))
+        for con in s.contractors:
+            price = np.array([con.price_multiplier if g.contractor_priced else 1.0
+                              for g in s.segments])
+            site = np.array([g.rate_multiplier for g in s.segments])
+            expected += con.probability * con.coverage * price * site
+        pw = s.pathway.arrays(seg.names)
+        ce = cost_effective_payment(
+            pw, s.value.wtp_per_qaly, population=seg.n, compliance=seg.c, uptake=seg.u,
+            comparator_payment=self._mu * self._vc, mu=self._mu,
+            rate_multiple=self._mu * expected)
+        return with_pathway_anchor(self._worlds[0].anchors(), ce, s.value.wtp_per_qaly)
 
     def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> CategoryIIIProblem:
         return common.with_addon_bounds(self, changes)
@@ -239,6 +279,8 @@ class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
         objectives = {o: mix(lambda ev, o=o: ev.objectives[o])
                       for o in ("payer_spend", "creator_npv", "access", "provider_margin")}
         objectives["equity"] = equity
+        if s.pathway is not None:
+            objectives["health_gain"] = mix(lambda ev: ev.objectives["health_gain"])
         cons: dict[str, np.ndarray] = {}
         for rail in self._guardrails:
             if rail.name == "equity_floor":
@@ -262,10 +304,17 @@ class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
             # human services H_g = n_g c_g (1 - A_g) are linear in adoption: pay mu_g v_c each
             human_spend = (self._nc * (1.0 - adoption) * (self._mu * self._vc)).sum(axis=1)
             ai_spend = objectives["payer_spend"] - reported["fund_spend"] - human_spend
+            if s.pathway is not None:  # the downstream care is not a payment for the AI
+                for name in _PATHWAY_LINEAR:
+                    reported[name] = mix(lambda ev, n=name: ev.reported[n])
+                ai_spend = ai_spend - reported["downstream_cost"]
             reported["expected_payment_per_use"] = quantities.ratio_or_nan(ai_spend, uses)
             # ratios do not mix linearly over contractors: recomputed from the expected
             # spend, patients served and AI uses (same formulas as fee-for-service)
             reported["icer"] = quantities.icer(objectives["payer_spend"], self.todays_spend,
                                     reported["patients_served"] - float(self._nc.sum()), s.value)
+            if s.pathway is not None:  # the ratio and label of the expected increments
+                reported["icer"], reported["icer_label"] = icer_with_label(
+                    reported["incremental_cost"], reported["incremental_qalys"])
             reported["tco_at_volume"] = quantities.tco_at_volume(s.creator, uses)
         return Evaluation(objectives, cons, reported)

@@ -20,6 +20,15 @@ Decisions (USD per use): ``p`` the payer's (Medicare) rate, ``f`` the creator's 
     access           = sum_g e_g (U_g + H_g) / sum_g e_g n_g           (share, max)
     provider_margin  = sum_g U_g pi_g - S_g C_g                        (USD/year, max)
     equity           = min_g (U_g + H_g) / n_g                         (share, max)
+
+Model v2 (``docs/model.md``): with a ``[pathway]`` table, ``payer_spend`` adds the
+downstream cost of both arms (follow-up after a positive, net treatment of true
+positives), today's spend adds the comparator's, ``health_gain`` (QALYs per year, max)
+becomes an objective, every point reports incremental cost and QALYs against the status
+quo, the ICER with its label and the NMB, and the cost-effective anchor is the pathway's
+rate with NMB = 0. A ``[ramp]`` table spreads adoption over the first years (creator NPV
+and the year-by-year budget impact follow it). ``currency`` names the money unit (USD
+by default). Without a pathway and a ramp the model is v1, bit for bit.
 """
 
 from __future__ import annotations
@@ -30,7 +39,18 @@ import numpy as np
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import annuity
+from paretoprice.optim.budget import BudgetImpact, budget_impact, is_immediate
+from paretoprice.optim.budget import creator_npv as creator_npv_on_ramp
 from paretoprice.optim.families import common
+from paretoprice.optim.pathway import (
+    HEALTH_GAIN,
+    PathwayEvaluator,
+    cost_effective_payment,
+    reported_pathway_quantities,
+    require_sources,
+    segments_losing_access,
+    with_pathway_anchor,
+)
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
 
 OBJECTIVE_INFO: tuple[Quantity, ...] = (
@@ -79,25 +99,46 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
     # ------------------------------------------------------------------ setup
     def _setup(self) -> None:
         s = self.spec
+        cur = self._cur = s.currency
         self._seg = seg = common.segment_arrays(s.segments)
         self._mix = common.payer_mix(s.segments, s.payers)
         self.segment_names = seg.names
         self._site = np.array([g.rate_multiplier for g in s.segments])  # AI rate multiple of p
         self._vc = s.service.comparator_payment
         self._ann = annuity(s.creator.horizon_years, s.creator.discount_rate)
+        self._ramp = s.ramp.for_years(s.creator.horizon_years, owner=f"problem '{s.name}'")
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
         self._today_spend = float(np.sum(seg.nc * self._mix.mu * self._vc))
         self._compliance = seg.compliance
         self._anchors = common.service_anchors(self._vc, self._compliance, s.creator, s.value)
+        self._pathway: PathwayEvaluator | None = None
+        if s.pathway is not None:
+            require_sources(s.pathway, s.sources, owner=f"problem '{s.name}'")
+            segments_losing_access(seg.names, seg.c, seg.u)
+            pw = self._pathway = PathwayEvaluator.build(
+                s.pathway, seg.names, wtp=s.value.wtp_per_qaly, mu=self._mix.mu,
+                today_exams=seg.nc)
+            self._today_spend += pw.today_cost
+            ce = cost_effective_payment(
+                pw.arrays, s.value.wtp_per_qaly, population=seg.n, compliance=seg.c,
+                uptake=seg.u, comparator_payment=self._mix.mu * self._vc, mu=self._mix.mu,
+                rate_multiple=self._mix.mu * self._site)
+            self._anchors = with_pathway_anchor(self._anchors, ce, s.value.wtp_per_qaly)
+        self._v2 = s.pathway is not None or not is_immediate(self._ramp)
+        if cur != "USD":
+            self._anchors = common.in_currency(self._anchors, cur)
         d = s.decisions
         self._decisions = (
-            Quantity("p", "USD per use", "payer (Medicare) rate per AI use"),
-            Quantity("f", "USD per use", "creator's fee per AI use, paid by the provider"),
-            *(Quantity(f"a_{g}", "USD per use", f"incentive-fund add-on per AI use in {g}")
+            Quantity("p", f"{cur} per use", "payer (Medicare) rate per AI use"),
+            Quantity("f", f"{cur} per use", "creator's fee per AI use, paid by the provider"),
+            *(Quantity(f"a_{g}", f"{cur} per use", f"incentive-fund add-on per AI use in {g}")
               for g in self.segment_names),
         )
         self._bounds = (d.p, d.f, *tuple(d.addons.get(g, d.addon) for g in self.segment_names))
-        self._objective_info = {q.name: q for q in OBJECTIVE_INFO}
+        objective_info = [*OBJECTIVE_INFO]
+        if self._pathway is not None:
+            objective_info.append(Quantity(*HEALTH_GAIN))
+        self._objective_info = {q.name: _in(q, cur) for q in objective_info}
         rep = [
             *quantities.per_name(self.segment_names, *SEGMENT_QUANTITIES),
             *VOLUME_QUANTITIES,
@@ -110,17 +151,32 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
                                          tco_note=" at the stated volume"),
             quantities.tco_at_volume_quantity(),
         ]
-        self._declare_reported(rep)
+        if self._pathway is not None:
+            rep += [Quantity(*row) for row in
+                    reported_pathway_quantities("USD", s.value.wtp_per_qaly)]
+        if self._v2:
+            rep += [Quantity(f"spend_{j.name}", "USD per year",
+                             f"{j.name}'s payments for both exams and the downstream pathway")
+                    for j in s.payers]
+            rep += [Quantity(f"budget_impact_year{t + 1}", "USD per year",
+                             f"payer_spend minus today's in year {t + 1} of the adoption ramp "
+                             f"({100 * r:.0f}% of steady-state adoption)")
+                    for t, r in enumerate(self._ramp)]
+            rep.append(Quantity("budget_impact_discounted", "USD",
+                                "budget impact summed over the horizon, discounted at the "
+                                "creator's rate"))
+        self._declare_reported(_in(q, cur) for q in rep)
 
     def _guardrail_table(self) -> dict[str, Guardrail]:
         s = self.spec
         gr = s.guardrails
-        return {
+        table = {
             **common.priced_rails(self._anchors, "USD per use", "p", s.creator,
                                   todays_spend=self._today_spend, today_symbol="e_c",
                                   tco_volume=s.creator.tco_volume),
             **common.segment_fund_rails(gr),
         }
+        return {k: _rail_in(g, self._cur) for k, g in table.items()}
 
     def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> FeeForServiceProblem:
         return common.with_addon_bounds(self, changes)
@@ -140,8 +196,20 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
         H = seg.nc * (1.0 - A)
         uses = U.sum(axis=1)
         payer_spend = (U * pay_per_use).sum(axis=1) + (H * (mu * self._vc)).sum(axis=1)
-        creator_npv = quantities.creator_npv(self._ann, s.creator, f[:, 0], uses)
+        outcomes = None
+        if self._pathway is not None:
+            outcomes = self._pathway.outcomes(U, H)
+            payer_spend = payer_spend + outcomes.cost
+        if is_immediate(self._ramp):
+            creator_npv = quantities.creator_npv(self._ann, s.creator, f[:, 0], uses)
+        else:
+            cr = s.creator
+            creator_npv = creator_npv_on_ramp((f[:, 0] - cr.marginal_cost) * uses,
+                                              cr.annual_fixed_cost, cr.upfront_investment,
+                                              self._ramp, cr.discount_rate)
         objectives, coverage = seg.objectives(U, H, pi, cost, payer_spend, creator_npv)
+        if outcomes is not None:
+            objectives["health_gain"] = outcomes.qaly
         equity = objectives["equity"]
         av = self._anchors.values()
         gr = s.guardrails
@@ -170,4 +238,73 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
                                                     served_total - float(seg.nc.sum()), s.value))
             reported.update(quantities.anchor_slacks(av, p[:, 0], f[:, 0]))
             reported["tco_at_volume"] = quantities.tco_at_volume(s.creator, uses)
+            if outcomes is not None and self._pathway is not None:
+                reported.update(self._pathway.report(outcomes, payer_spend, self._today_spend))
+            if self._v2:
+                by_payer = self._spend_by_payer(U, H, p[:, 0], fund)
+                for j in s.payers:
+                    reported[f"spend_{j.name}"] = by_payer[j.name]
+                if self._pathway is not None and "medicare" in by_payer:
+                    reported["medicare_spend"] = by_payer["medicare"]
+                bi = budget_impact(by_payer, self._todays_spend_by_payer(), self._ramp,
+                                   s.creator.discount_rate)
+                total = bi.total_impact()
+                for t in range(bi.years):
+                    reported[f"budget_impact_year{t + 1}"] = total[:, t]
+                reported["budget_impact_discounted"] = bi.cumulative(discounted=True)
         return Evaluation(objectives, cons, reported)
+
+    # ------------------------------------------------------------- v2 read-outs
+    def _spend_by_payer(self, U: np.ndarray, H: np.ndarray, p: np.ndarray,
+                        fund: np.ndarray) -> dict[str, np.ndarray]:
+        """Payer -> ``(N,)`` annual spend (money per year): the exams at its rate plus its
+        share of the downstream pathway; ``fund`` holds the add-ons."""
+        s = self.spec
+        out: dict[str, np.ndarray] = {}
+        for j in s.payers:
+            w = np.array([g.payer_mix.get(j.name, 0.0) for g in s.segments])
+            spend = j.rate_multiplier * ((U * w * self._site).sum(axis=1) * p
+                                         + (H * w).sum(axis=1) * self._vc)
+            if self._pathway is not None:
+                arr = self._pathway.arrays
+                mu_j = np.full(len(w), j.rate_multiplier)
+                spend = (spend + (U * w * arr.per_exam(arr.ai, mu_j).cost).sum(axis=1)
+                         + (H * w * arr.per_exam(arr.cmp, mu_j).cost).sum(axis=1))
+            out[j.name] = spend
+        out["fund"] = np.asarray(fund, dtype=float)
+        return out
+
+    def _todays_spend_by_payer(self) -> dict[str, float]:
+        """Payer -> annual spend today: comparator exams and their pathway (money/year)."""
+        seg = self._seg
+        today = self._spend_by_payer(np.zeros((1, len(seg.names))), seg.nc[None, :],
+                                     np.zeros(1), np.zeros(1))
+        return {j: float(v[0]) for j, v in today.items()}
+
+    def budget_impact(self, X: np.ndarray) -> BudgetImpact:
+        """Budget impact of candidates ``X`` by payer and year over the creator's horizon,
+        on the problem's adoption ramp (money per year; see :mod:`paretoprice.optim.budget`).
+        Payers are the problem's payers plus ``fund`` (the add-ons)."""
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        seg = self._seg
+        pi = self._mix.mu * self._site * X[:, 0:1] + X[:, 2:] - X[:, 1:2] - seg.k
+        A, _ = self._curve(seg.q * pi, seg.kbar)
+        U = seg.nu * A
+        H = seg.nc * (1.0 - A)
+        by_payer = self._spend_by_payer(U, H, X[:, 0], (U * X[:, 2:]).sum(axis=1))
+        return budget_impact(by_payer, self._todays_spend_by_payer(), self._ramp,
+                             self.spec.creator.discount_rate)
+
+
+def _in(q: Quantity, currency: str) -> Quantity:
+    """``q`` with USD in its unit replaced by ``currency``."""
+    return q if currency == "USD" else Quantity(q.name, q.unit.replace("USD", currency),
+                                                 q.description)
+
+
+def _rail_in(g: Guardrail, currency: str) -> Guardrail:
+    """A guardrail with USD in its unit and description replaced by ``currency``."""
+    if currency == "USD":
+        return g
+    return Guardrail(g.name, g.unit.replace("USD", currency), g.scale,
+                     g.description.replace("USD", currency))

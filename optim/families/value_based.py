@@ -34,6 +34,22 @@ add-on, 15 USD), ``D`` the mean years a beneficiary stays enrolled and ``lambda`
 later-year payment as a share of the first year's. ``payer_spend`` is net of the gross
 savings: they are the point of the payment, and it can be negative when the programme
 saves more than it costs.
+
+Shared savings against a benchmark (``[shared_savings]`` table, model v2). Accountable-care
+contracts do not pay a share of every dollar saved: savings are measured against a
+benchmark of total cost of care, paid only when they exceed a minimum savings rate (MSR),
+and only on the part above it, up to a cap; with downside risk the provider repays a share
+of losses beyond the MSR. Patients who were already managed today bring no new savings to
+credit. With the table, per enrollee in setting ``g`` and payer ``j``::
+
+    benchmark                 b_gj = rho_g eta_j b                          (USD per enrollee-year)
+    credited savings          v_gj = alpha_j s_gj (1 - c_g / u_g)+          (new patients only)
+    shared payment            sigma (v_gj - m b_gj)      if v_gj >  m b_gj, at most k b_gj
+                              -d (-v_gj - m b_gj)        if v_gj < -m b_gj, at most k b_gj
+                              0                          otherwise
+
+with ``m`` the MSR, ``k`` the cap and ``d`` the downside rate (0: one-sided). Without the
+table the v1 rule ``sigma alpha_j s_gj`` applies (every credited dollar shared).
 """
 
 from __future__ import annotations
@@ -159,6 +175,53 @@ class Contract(spec.Frozen):
     years_enrolled: float = Field(default=1.0, ge=1, le=50)
 
 
+class SharedSavings(spec.Frozen):
+    """Benchmark-based shared-savings terms (see the module docstring).
+
+    Attributes
+    ----------
+    benchmark
+        ``b``: benchmark total cost of care per enrollee-year at Medicare prices and risk 1
+        (USD per beneficiary-year).
+    minimum_savings_rate
+        ``m``: savings (and losses) below ``m b`` are not shared (share of the benchmark).
+    cap
+        ``k``: the shared payment (or repayment) is at most ``k b`` (share of the benchmark).
+    downside_rate
+        ``d``: share of losses beyond the MSR the provider repays (0 = one-sided contract).
+    credit_new_patients_only
+        Whether savings are credited only for enrollees not managed today (default true).
+    """
+
+    benchmark: float = Field(gt=0)
+    minimum_savings_rate: float = Field(default=0.0, ge=0, le=1)
+    cap: float = Field(default=1.0, ge=0, le=1)
+    downside_rate: float = Field(default=0.0, ge=0, le=1)
+    credit_new_patients_only: bool = True
+
+
+def shared_savings_payment(savings: np.ndarray, benchmark: np.ndarray, share: np.ndarray,
+                           msr: float, cap: float, downside: float) -> np.ndarray:
+    """Payment to the provider per enrollee-year under a benchmark contract (USD; negative:
+    the provider repays). ``savings`` credited savings (negative: losses), ``benchmark``
+    per enrollee-year, ``share`` the sharing rate; broadcast together.
+
+    Examples
+    --------
+    Benchmark 10,000, MSR 2% (200), sharing 50%, cap 10% (1,000), downside 40%:
+
+    >>> b = np.array(10_000.0)
+    >>> [float(shared_savings_payment(np.array(v), b, np.array(0.5), 0.02, 0.10, 0.4))
+    ...  for v in (150.0, 500.0, 3_000.0, -700.0)]
+    [0.0, 150.0, 1000.0, -200.0]
+    """
+    threshold = msr * benchmark
+    limit = cap * benchmark
+    gain = np.minimum(share * np.maximum(savings - threshold, 0.0), limit)
+    loss = np.minimum(downside * np.maximum(-savings - threshold, 0.0), limit)
+    return gain - loss
+
+
 class ValueDecisions(spec.Frozen):
     """Decision variables and their ladders.
 
@@ -219,6 +282,7 @@ class ValueBasedSpec(spec.ProblemSpecBase):
     segments: tuple[ValueSegment, ...] = Field(min_length=1)
     outcomes: Annotated[tuple[Outcome, ...], spec.unique_names("outcome")] = Field(min_length=1)
     contract: Contract = Contract()
+    shared_savings: SharedSavings | None = None
     creator: spec.Creator
     value: spec.ValueInputs
     adoption: spec.Adoption = spec.Adoption()
@@ -268,6 +332,14 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
         self._s_gj = risk[:, None] * eta[None, :] * saving_medicare  # (G, J)
         self._s_g = (self._w * self._s_gj).sum(axis=1)  # (G,) gross savings per enrollee
         self._credited_g = (self._w * self._alpha_j * self._s_gj).sum(axis=1)  # verified
+        ss = s.shared_savings
+        self._ss = ss
+        if ss is not None:
+            new = np.clip(1.0 - seg.c / np.where(seg.u > 0, seg.u, 1.0), 0.0, 1.0) \
+                if ss.credit_new_patients_only else np.ones(len(segs))
+            new = np.where(seg.u > 0, new, 0.0)
+            self._credited_gj = new[:, None] * self._alpha_j * self._s_gj  # (G, J)
+            self._bench_gj = risk[:, None] * eta[None, :] * ss.benchmark  # (G, J)
         # events avoided per enrollee-year, per outcome (G, O)
         self._avoided = risk[:, None] * np.array([o.baseline_rate * o.reduction
                                                   for o in s.outcomes])[None, :]
@@ -374,7 +446,15 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
         f = X[:, 3:4]
         earned = 1.0 - omega + omega * self._tau  # (N, G) share of the base paid
         base_g = base * earned * self._mu  # (N, G) all payers
-        shared_g = sigma * self._credited_g  # (N, G)
+        shared_gj = None
+        if self._ss is None:
+            shared_g = sigma * self._credited_g  # (N, G)
+        else:
+            ss = self._ss
+            shared_gj = shared_savings_payment(
+                self._credited_gj[None, :, :], self._bench_gj[None, :, :], sigma[:, :, None],
+                ss.minimum_savings_rate, ss.cap, ss.downside_rate)  # (N, G, J)
+            shared_g = (self._w * shared_gj).sum(axis=2)
         pay = base_g + self._addon + shared_g  # (N, G) USD per enrollee-year
         pi = pay - f - seg.k
         A, cost = self._curve(seg.q * pi, seg.kbar)
@@ -405,8 +485,9 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
                 reported[f"payment_{g}"] = pay[:, j]
             # per payer: the same sums with one payer's share of each setting
             earned_j = base[:, :, None] * earned[:, :, None] * self._mu_j  # (N, G, J)
-            pay_j = earned_j + self._addon[:, None] \
-                + sigma[:, :, None] * self._alpha_j * self._s_gj
+            pay_j = earned_j + self._addon[:, None] + (
+                sigma[:, :, None] * self._alpha_j * self._s_gj if shared_gj is None
+                else shared_gj)
             net_j = U[:, :, None] * self._w * (pay_j - self._s_gj) \
                 + H[:, :, None] * self._w * self._mu_j * self._vc
             for i, j in enumerate(self.payer_names):
@@ -419,7 +500,9 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
                                               * self._mu).sum(axis=1)
             reported["shared_savings_paid"] = (U * shared_g).sum(axis=1)
             reported["gross_savings"] = gross
-            reported["unverified_savings"] = (U * (self._s_g - self._credited_g)).sum(axis=1)
+            credited = self._credited_g if self._ss is None \
+                else (self._w * self._credited_gj).sum(axis=1)
+            reported["unverified_savings"] = (U * (self._s_g - credited)).sum(axis=1)
             reported["net_savings"] = gross - programme
             reported.update(quantities.value_report(payer_spend, self._today_spend, uses, s.value))
             reported["contract_payment_max"] = contract

@@ -183,6 +183,9 @@ def cmd_solve(args: argparse.Namespace) -> int:
     print(f"{prob.name}: {len(front)} Pareto points from '{args.solver}' in "
           f"{front.provenance.runtime_s:.2f} s ({front.provenance.evaluations:,} evaluations)")
     print(objective_summary(front))
+    redundancy = front.redundancy().warning()
+    if redundancy:
+        print(redundancy)
     if args.out:
         out = Path(args.out)
         csv_path, json_path = front.to_csv(out, extra=front_extras(prob, explain(prob, front)))

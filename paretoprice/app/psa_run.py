@@ -726,21 +726,23 @@ def summary_lines(prep: Prepared, result: PsaResult) -> list[str]:
     if len(result.observed):
         lines.append("Observed prices (probability over draws that some fee on the ladder "
                      "makes the price ...):")
-        head = (f"  {'observed price':<44} {'Pareto-opt.':>11} {'feasible':>9} "
+        names_ = [f"{r['observed']} ({r['variable']} = "
+                  + (f"{r['low']:g}" if r["low"] == r["high"] else f"{r['low']:g}-{r['high']:g}")
+                  + ")" for _, r in result.observed.iterrows()]
+        width = max(len("observed price"), *map(len, names_))
+        head = (f"  {'observed price':<{width}} {'Pareto-opt.':>11} {'feasible':>9} "
                 + " ".join(f"{'CE@' + _wtp_label(w):>8}" for w in SUMMARY_WTP))
         lines.append(head + "   (CE = cost-effective at USD/QALY)")
-        for _, r in result.observed.iterrows():
-            band = (f"{r['low']:g}" if r["low"] == r["high"] else f"{r['low']:g}-{r['high']:g}")
-            name = f"{r['observed']} ({r['variable']} = {band})"[:44]
-            lines.append(f"  {name:<44} {r['p_pareto_optimal']:>11.3f} {r['p_feasible']:>9.3f} "
+        for name, (_, r) in zip(names_, result.observed.iterrows(), strict=True):
+            lines.append(f"  {name:<{width}} {r['p_pareto_optimal']:>11.3f} {r['p_feasible']:>9.3f} "
                          + " ".join(f"{r[col]:>8.3f}" for col in cols))
         names = prep.problem.decision_names
         lines.append("... and at one fixed candidate per observed price (base-case Pareto-"
                      "optimal, median fee):")
         for _, r in result.observed.iterrows():
             at = ", ".join(f"{d}={r['at_' + d]:g}" for d in names[:2])
-            name = f"{r['observed']} ({at})"[:44]
-            lines.append(f"  {name:<44} {r['p_pareto_optimal_at']:>11.3f} "
+            name = f"{r['observed']} ({at})"
+            lines.append(f"  {name:<{width}} {r['p_pareto_optimal_at']:>11.3f} "
                          f"{r['p_feasible_at']:>9.3f} "
                          + " ".join(f"{r[col + '_at']:>8.3f}" for col in cols))
     lines.append(f"EVPI at {result.evpi_wtp:,.0f} USD/QALY: {result.evpi:,.0f} USD per year "

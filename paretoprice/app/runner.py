@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from paretoprice.app.analysis import Location
 from paretoprice.app.explain import (
     access_baseline,
@@ -68,6 +70,32 @@ def fmt_money(v: float, currency: str = "USD") -> str:
     if a >= 1e6:
         return f"{v / 1e6:,.1f} million {currency}"
     return f"{v:,.2f} {currency}"
+
+
+def pathway_summary(problem: PricingProblem, front: ParetoFront,
+                    what: str = "") -> list[str]:
+    """Plain-words lines on a front of a problem with a clinical pathway (model v2): the
+    pathway's cost-effective rate, the ICER labels on the front, the range of incremental
+    QALYs and of NMB at the problem's willingness to pay. Empty without a pathway."""
+    from paretoprice.optim.pathway import icer_label_text
+
+    if "icer_label" not in front.reported or len(front) == 0:
+        return []
+    ce = problem.anchors()["cost_effective"]
+    labels = front.column("icer_label")
+    counts = {str(icer_label_text(k)): int(np.sum(labels == k)) for k in np.unique(labels)}
+    dq, nmb = front.column("incremental_qalys"), front.column("nmb")
+    lines = [
+        "",
+        f"With the clinical pathway{what} (model v2, against today's status quo):",
+        f"* Cost-effective rate from the pathway (NMB = 0 at the problem's willingness to "
+        f"pay): {ce.value:,.2f} {ce.unit}.",
+        "* ICER labels on the front: " + ", ".join(f"{k} {v} points"
+                                                   for k, v in counts.items()) + ".",
+        f"* Incremental QALYs {dq.min():+,.0f} to {dq.max():+,.0f} a year; NMB "
+        f"{fmt_money(nmb.min())} to {fmt_money(nmb.max())} a year.",
+    ]
+    return lines
 
 
 def run_script(

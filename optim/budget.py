@@ -1,0 +1,191 @@
+"""Budget impact as payers compute it, year by year, and the creator's NPV on the same ramp.
+
+A budget-impact analysis (ISPOR good practice) shows, for each year of the horizon and
+each payer, what is spent with the new service minus what would be spent without it. In
+the pricing models, spend is linear in adoption at fixed prices (AI uses ``U = n u A``
+rise and human exams ``H = n c (1 - A)`` fall in proportion to the adoption share ``A``),
+so when adoption reaches a share ``r_t`` of its steady state in year ``t``::
+
+    spend_t  = today + r_t (steady - today)                  (money per year, per payer)
+    impact_t = spend_t - today = r_t (steady - today)
+    discounted impact = sum_t (1 + r)^-t impact_t            (money, end-of-year flows)
+
+The ramp ``r_1..r_T`` (shares of steady-state adoption) defaults to immediate (all 1).
+The creator's NPV uses the same ramp on its use-driven margin; fixed operating costs
+are paid every year::
+
+    NPV = sum_t (1 + r)^-t (r_t M - O) - F
+
+which equals v1's ``annuity(T, r) (M - O) - F`` exactly (bit for bit) when the ramp is
+immediate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from paretoprice.optim.anchors import annuity
+from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.frozen import Frozen
+from pydantic import Field, field_validator
+
+
+class Ramp(Frozen):
+    """Adoption ramp: share of steady-state adoption reached in years 1, 2, ...
+
+    ``shares = []`` (default) is immediate adoption; years after the last listed share
+    are at steady state (1). Each share is in [0, 1].
+    """
+
+    shares: tuple[float, ...] = Field(default=())
+
+    @field_validator("shares")
+    @classmethod
+    def _shares(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        for i, s in enumerate(v):
+            if not (0.0 <= s <= 1.0):
+                raise ValueError(f"ramp share of year {i + 1} must be in [0, 1], got {s}")
+        return v
+
+    def for_years(self, years: int, owner: str = "") -> np.ndarray:
+        """The ``(years,)`` shares (see :func:`ramp_shares`)."""
+        return ramp_shares(self.shares, years, owner=owner)
+
+
+def ramp_shares(shares: Sequence[float], years: int, owner: str = "") -> np.ndarray:
+    """Shares of steady-state adoption in years ``1..years``; missing years are 1.
+
+    Examples
+    --------
+    >>> ramp_shares([0.25, 0.5], 4).tolist()
+    [0.25, 0.5, 1.0, 1.0]
+    """
+    if len(shares) > years:
+        raise ParameterError(
+            "ramp.shares", f"at most {years} shares (one per year of the horizon)",
+            f"{len(shares)} shares", fix="drop the shares beyond the horizon.", owner=owner)
+    out = np.ones(years, dtype=float)
+    out[: len(shares)] = np.asarray(shares, dtype=float)
+    return out
+
+
+def discount_factors(years: int, rate: float) -> np.ndarray:
+    """``(1 + r)^-t`` for ``t = 1..years`` (end-of-year flows, as in ``annuity``)."""
+    return (1.0 + rate) ** -np.arange(1, years + 1, dtype=float)
+
+
+def is_immediate(shares: np.ndarray) -> bool:
+    """Whether every year is at steady state."""
+    return bool(np.all(shares == 1.0))
+
+
+def ramped_annuity(shares: np.ndarray, rate: float) -> float:
+    """``sum_t (1 + r)^-t r_t``: present value of a flow that follows the ramp (years).
+
+    Equals :func:`~paretoprice.optim.anchors.annuity` exactly for an immediate ramp.
+
+    Examples
+    --------
+    >>> round(ramped_annuity(np.array([0.5, 1.0]), 0.0), 6)
+    1.5
+    """
+    if is_immediate(shares):
+        return annuity(len(shares), rate)
+    return float(np.sum(discount_factors(len(shares), rate) * shares))
+
+
+def creator_npv(margin_per_year: np.ndarray, fixed_cost: float, upfront: float,
+                shares: np.ndarray, rate: float) -> np.ndarray:
+    """Creator NPV with use-driven margin ``M`` following the ramp (money).
+
+    ``NPV = ramped_annuity M - annuity O - F``; for an immediate ramp the v1 expression
+    ``annuity (M - O) - F`` is evaluated as written (bit-for-bit identical results).
+    """
+    years = len(shares)
+    if is_immediate(shares):
+        return annuity(years, rate) * (margin_per_year - fixed_cost) - upfront
+    return (ramped_annuity(shares, rate) * margin_per_year
+            - annuity(years, rate) * fixed_cost - upfront)
+
+
+def payback_year(margin_per_year: np.ndarray, fixed_cost: float, upfront: float,
+                 shares: np.ndarray, rate: float) -> np.ndarray:
+    """First year (1..T) in which the creator's cumulative discounted cash flow turns
+    non-negative; NaN when it never does within the horizon. ``(N,)``."""
+    flows = (np.asarray(margin_per_year, dtype=float)[:, None] * shares[None, :]
+             - fixed_cost) * discount_factors(len(shares), rate)[None, :]
+    cum = np.cumsum(flows, axis=1) - upfront
+    ok = cum >= 0
+    first = np.argmax(ok, axis=1) + 1.0
+    return np.where(ok.any(axis=1), first, np.nan)
+
+
+@dataclass(frozen=True)
+class BudgetImpact:
+    """Budget impact by payer and year.
+
+    Attributes
+    ----------
+    payers
+        Payer names, in the order given.
+    shares
+        ``(T,)`` ramp shares.
+    discount
+        ``(T,)`` discount factors ``(1 + r)^-t``.
+    today
+        Payer -> spend without the AI service (money per year).
+    spend
+        Payer -> ``(N, T)`` spend in each year (money per year).
+    impact
+        Payer -> ``(N, T)`` spend minus today's, undiscounted (money per year).
+    """
+
+    payers: tuple[str, ...]
+    shares: np.ndarray
+    discount: np.ndarray
+    today: Mapping[str, float]
+    spend: Mapping[str, np.ndarray]
+    impact: Mapping[str, np.ndarray]
+
+    @property
+    def years(self) -> int:
+        """Length of the horizon (years)."""
+        return int(self.shares.shape[0])
+
+    def total_impact(self) -> np.ndarray:
+        """``(N, T)`` impact summed over payers (money per year)."""
+        return np.sum([self.impact[j] for j in self.payers], axis=0)
+
+    def cumulative(self, payer: str | None = None, discounted: bool = False) -> np.ndarray:
+        """``(N,)`` impact summed over the horizon, for one payer or all (money)."""
+        imp = self.total_impact() if payer is None else self.impact[payer]
+        return (imp * self.discount[None, :]).sum(axis=1) if discounted else imp.sum(axis=1)
+
+
+def budget_impact(steady: Mapping[str, np.ndarray], today: Mapping[str, float],
+                  shares: np.ndarray, rate: float) -> BudgetImpact:
+    """Year-by-year budget impact of each payer from its steady-state and today's spend.
+
+    Parameters
+    ----------
+    steady
+        Payer -> ``(N,)`` annual spend at steady-state adoption (money per year).
+    today
+        Payer -> annual spend without the AI (money per year); same keys as ``steady``.
+    shares
+        ``(T,)`` ramp shares (:func:`ramp_shares`).
+    rate
+        Annual discount rate of the discounted totals.
+    """
+    if set(steady) != set(today):
+        raise ValueError(f"payers differ: {sorted(steady)} vs {sorted(today)}")
+    payers = tuple(steady)
+    impact = {j: (np.asarray(steady[j], dtype=float) - today[j])[:, None] * shares[None, :]
+              for j in payers}
+    spend = {j: today[j] + impact[j] for j in payers}
+    return BudgetImpact(payers=payers, shares=np.asarray(shares, dtype=float),
+                        discount=discount_factors(len(shares), rate),
+                        today={j: float(today[j]) for j in payers}, spend=spend,
+                        impact=impact)
