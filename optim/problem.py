@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from paretoprice.optim.anchors import Anchors
 from paretoprice.optim.errors import ParameterError, UnknownNameError
+from paretoprice.optim.finite import check_finite
 from paretoprice.optim.spec import OBJECTIVE_SENSES, Bounds, ProblemSpecBase
 
 logger = logging.getLogger(__name__)
@@ -284,6 +285,7 @@ class PricingProblem(ABC):
                 owner=f"{type(self).__name__}.evaluate",
             )
         ev = self._evaluate(arr, report)
+        check_finite(self, arr, ev)
         user = self._spec.constraints
         if user:
             cons = dict(ev.constraints)
@@ -396,6 +398,10 @@ class PricingProblem(ABC):
         return tuple(out)
 
     def _check_user_constraints(self) -> None:
+        for i, obs in enumerate(self._spec.observed):
+            if obs.variable not in self.decision_names:
+                raise UnknownNameError(f"observed[{i}].variable", obs.variable,
+                                       self.decision_names, owner=f"problem '{self.name}'")
         known = self.quantity_units()
         for i, c in enumerate(self._spec.constraints):
             if c.quantity not in known:

@@ -17,12 +17,23 @@ import hashlib
 import json
 import math
 import tomllib
+import types
+import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from paretoprice.optim.errors import ParameterError, ProblemFileError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -50,10 +61,63 @@ OBJECTIVE_SENSES: dict[str, Literal["min", "max"]] = {
 DEFAULT_OBJECTIVES: tuple[str, ...] = ("payer_spend", "creator_npv", "access", "provider_margin")
 
 
-class Frozen(BaseModel):
-    """Base of every spec block: immutable, unknown keys rejected."""
+MAX_LADDER_POINTS = 1_000_000
+"""Most points one decision's ladder may have (``(upper - lower) / step + 1``); checked
+before any ladder is built. Larger ladders are almost always a step typo."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+class Frozen(BaseModel):
+    """Base of every spec block: immutable, unknown keys rejected, numbers strict.
+
+    A number field takes a finite real number only: booleans (``true``), strings
+    (``"0.4"``), NaN and infinities are rejected, whatever the family, unless the field's
+    own docstring says otherwise.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True,
+                              allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None:
+            strict_number_check(field.annotation, value)
+        return value
+
+
+def _is_number_type(ann: Any) -> bool:
+    return ann in (float, int)
+
+
+def strict_number_check(ann: Any, value: Any) -> None:
+    """Reject a bool or a string given where ``ann`` wants a number (recursively through
+    ``X | None``, ``tuple[X, ...]``, ``list[X]`` and ``dict[str, X]``).
+
+    Raises ``PydanticCustomError`` of type ``float_type``/``int_type`` (a clear message);
+    non-finite numbers are rejected by ``allow_inf_nan=False`` on :class:`Frozen`.
+    """
+    if _is_number_type(ann):
+        if isinstance(value, bool | str):
+            kind = "int_type" if ann is int else "float_type"
+            raise PydanticCustomError(kind, "a number, not {kind}",
+                                      {"kind": type(value).__name__})
+        return
+    origin = typing.get_origin(ann)
+    args = [a for a in typing.get_args(ann) if a is not type(None) and a is not Ellipsis]
+    if origin in (typing.Union, types.UnionType):
+        if any(a is str or a is bool for a in args):
+            return
+        nums = [a for a in args if _is_number_type(a)]
+        if nums and len(nums) == len(args):
+            strict_number_check(nums[0], value)
+        return
+    if origin in (tuple, list) and args and isinstance(value, list | tuple):
+        for v in value:
+            strict_number_check(args[0], v)
+    elif origin is dict and len(args) == 2 and isinstance(value, Mapping):
+        for v in value.values():
+            strict_number_check(args[1], v)
 
 
 # ---------------------------------------------------------------------------
@@ -201,8 +265,19 @@ class Bounds(Frozen):
                 f"lower bound {self.lower} is above upper bound {self.upper}; "
                 "did you swap the lower and upper bounds?"
             )
+        if not math.isfinite(self.upper - self.lower):
+            raise ValueError(
+                f"the range [{self.lower}, {self.upper}] is too wide to compute with "
+                "(its width overflows); give realistic bounds"
+            )
         if self.step is not None and self.upper > self.lower:
             n = (self.upper - self.lower) / self.step
+            if not math.isfinite(n) or n + 1 > MAX_LADDER_POINTS:
+                raise ValueError(
+                    f"step {self.step} cuts the range [{self.lower}, {self.upper}] into "
+                    f"{_count_text(n + 1)} ladder points, more than the "
+                    f"{MAX_LADDER_POINTS:,} allowed per decision; use a coarser step"
+                )
             if abs(n - round(n)) > 1e-6:
                 raise ValueError(
                     f"step {self.step} does not divide the range [{self.lower}, {self.upper}]"
@@ -210,14 +285,22 @@ class Bounds(Frozen):
                 )
         return self
 
-    def ladder(self) -> list[float]:
-        """Values of the ladder (just ``[lower]`` when ``lower == upper``)."""
+    def n_points(self) -> int:
+        """Number of ladder values, computed without building the ladder (exact integer;
+        1 when ``lower == upper``; raises ``ValueError`` without a step)."""
         if self.upper == self.lower:
-            return [self.lower]
+            return 1
         if self.step is None:
             raise ValueError("no ladder step")
-        n = round((self.upper - self.lower) / self.step)
-        return [self.lower + i * self.step for i in range(n + 1)]
+        return round((self.upper - self.lower) / self.step) + 1
+
+    def ladder(self) -> list[float]:
+        """Values of the ladder (just ``[lower]`` when ``lower == upper``)."""
+        n = self.n_points()
+        if n == 1:
+            return [self.lower]
+        assert self.step is not None
+        return [self.lower + i * self.step for i in range(n)]
 
 
 class Toggle(Frozen):
@@ -238,6 +321,10 @@ class EquityFloor(Frozen):
 
     enabled: bool = False
     min_coverage: float = Field(default=0.0, ge=0, le=1)
+
+
+def _count_text(n: float) -> str:
+    return "infinitely many" if not math.isfinite(n) else f"about {n:.3g}"
 
 
 def toggle_shorthand(data: Any) -> Any:
@@ -563,6 +650,8 @@ def _expected_and_fix(err: Mapping[str, Any]) -> tuple[str, str]:
         return "a table", "write it as a TOML table (key = value pairs)."
     if kind in {"tuple_type", "list_type", "too_short"}:
         return "a list with enough entries", "write it as a TOML array."
+    if kind == "finite_number":
+        return "a finite number", "write a real number (not inf or nan)."
     if kind == "bool_type":
         return "true or false", "write true or false."
     if kind == "value_error":
@@ -607,6 +696,8 @@ def validate_spec(cls: type[S], data: Mapping[str, Any], owner: str = "") -> S:
                 first = {**first, "ctx": {"known": ", ".join(parent.model_fields)}}
         expected, fix = _expected_and_fix(first)
         got = first.get("input") if first["type"] != "missing" else "nothing"
+        if isinstance(got, str) and first["type"] not in {"missing", "value_error"}:
+            got = repr(got)
         if first["type"] == "value_error":
             got = _value_at(plain, loc)
             if isinstance(got, Mapping):

@@ -24,11 +24,38 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from paretoprice.optim.errors import InfeasibleProblemError, ParetoPriceError
+from paretoprice.optim.errors import InfeasibleProblemError, ParameterError, ParetoPriceError
+from paretoprice.optim.io import check_output_dir, output_set
 
 logger = logging.getLogger(__name__)
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+"""Exit status of an unexpected internal error (a bug: please report it)."""
+
+SOLVE_FILES = frozenset({"front.csv", "front.json", "front.png", "front_parallel.png"})
+"""Files ``solve --out`` writes (a folder holding only these may be replaced)."""
+
+
+def objective_list(text: str, parameter: str = "--objectives") -> list[str]:
+    """Comma-separated objective names; an empty list is a :class:`ParameterError`."""
+    names = [o.strip() for o in text.split(",") if o.strip()]
+    if not names:
+        raise ParameterError(parameter, "comma-separated objective names", repr(text),
+                             fix="e.g. --objectives payer_spend,access (or leave it out).")
+    return names
+
+
+def seed_arg(text: str) -> int:
+    """``--seed``: a whole number in [0, 2**32 - 1] (numpy's seed range)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 2**32 - 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number from 0 to 4294967295, got {text!r}")
+    return value
 
 
 class _Parser(argparse.ArgumentParser):
@@ -140,16 +167,20 @@ def cmd_solve_model(args: argparse.Namespace) -> int:
         raise ParetoPriceError(
             f"--set {unknown[0]}: not a setting for a Pyomo model; expected one of "
             f"{sorted(allowed)}. Fix: e.g. --set grid_points=20")
+    if args.out is not None:
+        check_output_dir(args.out, "--out", known=SOLVE_FILES)
     model, digest = load_model_file(args.problem)
     front = solve_model(model, name=Path(args.problem).stem, problem_hash=digest, **options)
     print(f"{front.provenance.problem}: {len(front)} Pareto points from 'exact' in "
           f"{front.provenance.runtime_s:.2f} s ({front.provenance.evaluations:,} models solved)")
     for note in front.provenance.notes:
         print(f"  {note}")
-    if args.out:
-        out = Path(args.out)
-        # objectives only (a model's variables have no price axis)
-        written = [*front.to_csv(out), plot_front(front, out / "front.png", price="")]
+    if args.out is not None:
+        with output_set(args.out, "--out", known=SOLVE_FILES) as out:
+            # objectives only (a model's variables have no price axis)
+            written = [*front.to_csv(out.path),
+                       plot_front(front, out.path / "front.png", price="")]
+            written = [out.final(p) for p in written]
         print("wrote " + ", ".join(str(p) for p in written))
     return 0
 
@@ -161,9 +192,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
     if str(args.problem).endswith(".py"):
         return cmd_solve_model(args)
+    if args.out is not None:
+        check_output_dir(args.out, "--out", known=SOLVE_FILES)
     prob = load_problem(args.problem)
-    if args.objectives:
-        prob = prob.with_objectives([o.strip() for o in args.objectives.split(",") if o.strip()])
+    if args.objectives is not None:
+        prob = prob.with_objectives(objective_list(args.objectives))
     options = _parse_options(args.set or [])
     for key in ("pop_size", "n_gen", "n_eval"):
         val = getattr(args, key)
@@ -176,14 +209,15 @@ def cmd_solve(args: argparse.Namespace) -> int:
     frame = front.to_frame()
     summary = frame[list(front.objective_names)].describe().loc[["min", "max"]]
     print(summary.to_string(float_format=lambda v: f"{v:,.4g}"))
-    if args.out:
-        out = Path(args.out)
-        csv_path, json_path = front.to_csv(out)
-        png = plot_front(front, out / "front.png", anchors=prob.anchors(),
-                         observed=prob.spec.observed)
-        written = [csv_path, json_path, png]
-        if len(front.objective_names) >= 3:
-            written.append(plot_parallel(front, out / "front_parallel.png"))
+    if args.out is not None:
+        with output_set(args.out, "--out", known=SOLVE_FILES) as out:
+            csv_path, json_path = front.to_csv(out.path)
+            png = plot_front(front, out.path / "front.png", anchors=prob.anchors(),
+                             observed=prob.spec.observed)
+            written = [csv_path, json_path, png]
+            if len(front.objective_names) >= 3:
+                written.append(plot_parallel(front, out.path / "front_parallel.png"))
+            written = [out.final(p) for p in written]
         print("wrote " + ", ".join(str(p) for p in written))
     return 0
 
@@ -195,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="paretoprice",
                 description="Pareto-optimal prices for healthcare AI services.")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    p.add_argument("--debug", action="store_true",
+                   help="show the full traceback of an unexpected internal error")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     sp = sub.add_parser("problems", help="list the bundled problems")
@@ -212,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "'obj_list'; use --solver exact)")
     ss.add_argument("--solver", default=solvers.DEFAULT_SOLVER, choices=solvers.names())
     ss.add_argument("--objectives", help="comma-separated objectives, e.g. payer_spend,access")
-    ss.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    ss.add_argument("--seed", type=seed_arg, default=1, help="random seed (default 1)")
     ss.add_argument("--out", help="folder for front.csv, front.json and front.png")
     ss.add_argument("--pop-size", dest="pop_size", type=int, help="population (pymoo)")
     ss.add_argument("--n-gen", dest="n_gen", type=int, help="generations (pymoo)")
@@ -261,6 +297,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # the machine refused (disk full, permissions changed meanwhile)
+        where = f" '{exc.filename}'" if exc.filename else ""
+        print(f"paretoprice: error: cannot write or read{where}: {exc.strerror or exc}. "
+              "Fix: free space or pick another --out folder.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # a bug, not bad input: one line, its own exit status
+        if args.debug:
+            raise
+        what = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"paretoprice: internal error ({type(exc).__name__}{': ' + what if what else ''})"
+              "; this is a bug, please report it. Run again with --debug for the traceback.",
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

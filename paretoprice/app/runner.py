@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from paretoprice.app.analysis import Location, locate
+from paretoprice.app.cli import SOLVE_FILES, seed_arg
 from paretoprice.app.plots import anchor_comparable, default_price, plot_front, plot_parallel
+from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.io import check_output_dir, output_set
 from paretoprice.optim.problem import PricingProblem
 from paretoprice.optim.spec import ObservedPrice
 from paretoprice.problems import load_problem
@@ -46,17 +50,20 @@ def parse_args(name: str, argv: Sequence[str] | None) -> argparse.Namespace:
                     help="folder for front.csv, front.json and the plots")
     ap.add_argument("--solver", default=None,
                     help="backend (default: grid when the problem has a ladder, else nsga2)")
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seed", type=seed_arg, default=1)
     ap.add_argument("--quick", action="store_true", help="small search budget (for tests)")
-    return ap.parse_args(argv)
+    args = ap.parse_args(argv)
+    try:
+        check_output_dir(args.out, "--out", known=SOLVE_FILES)
+    except ParameterError as exc:  # one line, exit 2, before any solving
+        ap.error(str(exc))
+    return args
 
 
 def default_solver(problem: PricingProblem, max_grid: int = 5_000_000) -> str:
     """``grid`` when the problem is laddered and small enough, else ``nsga2``."""
     if problem.exact_capable:
-        import numpy as np
-
-        size = int(np.prod([len(x) for x in problem.ladders()], dtype=float))
+        size = math.prod(b.n_points() for b in problem.bounds)
         if size <= max_grid:
             return "grid"
     return "nsga2"
@@ -177,14 +184,15 @@ def run_script(
     front = solve(problem, solver, seed=args.seed, **options)
     print(f"\nPareto front: {len(front)} points from '{solver}' in "
           f"{front.provenance.runtime_s:.2f} s.")
-    out = Path(args.out)
-    csv_path, json_path = front.to_csv(out)
     observed = problem.spec.observed
-    written = [csv_path, json_path,
-               plot_front(front, out / "front.png", anchors=problem.anchors(),
-                          observed=observed, price=default_price(front, observed))]
-    if len(front.objective_names) >= 3:
-        written.append(plot_parallel(front, out / "front_parallel.png"))
+    with output_set(args.out, "--out", known=SOLVE_FILES) as out:
+        csv_path, json_path = front.to_csv(out.path)
+        written = [csv_path, json_path,
+                   plot_front(front, out.path / "front.png", anchors=problem.anchors(),
+                              observed=observed, price=default_price(front, observed))]
+        if len(front.objective_names) >= 3:
+            written.append(plot_parallel(front, out.path / "front_parallel.png"))
+        written = [out.final(p) for p in written]
     locations: list[Location] = []
     baselines: dict[str, Location | None] = {}
     for obs in observed:

@@ -1,0 +1,107 @@
+"""Non-finite values never reach a solver or an indicator.
+
+:func:`check_finite` is called once, where :meth:`PricingProblem.evaluate
+<paretoprice.optim.problem.PricingProblem.evaluate>` assembles its results: an objective or
+guardrail that is ``inf`` or ``nan`` (an overflow from a huge input, e.g. a benefit of
+1e308 USD per case) raises :class:`~paretoprice.optim.errors.ParameterError` naming the
+input that produced it, instead of reaching moocore or pymoo as garbage.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from paretoprice.optim.errors import ParameterError
+
+if TYPE_CHECKING:
+    from paretoprice.optim.problem import Evaluation, PricingProblem
+
+_PROBES = 6
+"""How many of the largest inputs are probed to find the one that overflows."""
+
+
+def check_finite(problem: PricingProblem, X: np.ndarray, ev: Evaluation) -> None:
+    """Raise :class:`ParameterError` when an objective or guardrail of ``ev`` is not finite.
+
+    The message names the objective (or guardrail), the first offending candidate's
+    decisions, and the input that produced it: the largest-magnitude inputs are set, one at
+    a time, to a moderate value and that candidate is evaluated again; the first whose
+    change makes the value finite is named (else the largest input is named as the likely
+    cause). Costs one ``isfinite`` pass when everything is finite.
+    """
+    for kind, block in (("objective", ev.objectives), ("guardrail", ev.constraints)):
+        for name, values in block.items():
+            arr = np.asarray(values)
+            if arr.dtype.kind not in "fc":
+                continue
+            bad = ~np.isfinite(arr)
+            if not bad.any():
+                continue
+            row = int(np.flatnonzero(bad)[0])
+            raise _error(problem, X, row, kind, name, float(arr[row]))
+
+
+def _error(problem: PricingProblem, X: np.ndarray, row: int, kind: str, name: str,
+           value: float) -> ParameterError:
+    x = X[row]
+    where = ", ".join(f"{d} = {v:g}" for d, v in zip(problem.decision_names, x, strict=True))
+    culprit = _culprit(problem, x, kind, name)
+    if culprit is not None:
+        path, given = culprit
+        return ParameterError(
+            path, "a number small enough for the model's arithmetic", given,
+            fix=f"it makes the {kind} '{name}' {value} (at {where}); give a realistic value.",
+            owner=f"problem '{problem.name}'")
+    return ParameterError(
+        f"{kind} '{name}'", "a finite number for every candidate", value,
+        fix=f"check the problem's inputs for extreme values (first at {where}).",
+        owner=f"problem '{problem.name}'")
+
+
+def _leaves(data: Any, path: str = "") -> Iterator[tuple[str, float]]:
+    if isinstance(data, Mapping):
+        for k, v in data.items():
+            if k != "sources":
+                yield from _leaves(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(data, list | tuple):
+        for i, v in enumerate(data):
+            yield from _leaves(v, f"{path}[{i}]")
+    elif isinstance(data, int | float) and not isinstance(data, bool):
+        yield path, float(data)
+
+
+def _set(data: Any, path: str, value: float) -> None:
+    parts: list[Any] = []
+    for chunk in path.replace("[", ".[").split("."):
+        if chunk.startswith("["):
+            parts.append(int(chunk[1:-1]))
+        elif chunk:
+            parts.append(chunk)
+    cur = data
+    for p in parts[:-1]:
+        cur = cur[p]
+    cur[parts[-1]] = value
+
+
+def _culprit(problem: PricingProblem, x: np.ndarray, kind: str,
+             name: str) -> tuple[str, float] | None:
+    """The input whose replacement by a moderate value makes ``name`` finite at ``x``."""
+    data = problem.spec.model_dump()
+    leaves = sorted(((p, v) for p, v in _leaves(data) if math.isfinite(v) and abs(v) > 1e6),
+                    key=lambda pv: -abs(pv[1]))[:_PROBES]
+    for path, v in leaves:
+        trial = problem.spec.model_dump()
+        _set(trial, path, math.copysign(1e6, v))
+        try:
+            spec = type(problem.spec).model_validate(trial)
+            other = type(problem)(spec)
+            ev = other._evaluate(np.asarray(x, dtype=float)[None, :], False)
+        except Exception:  # the trial value breaks another rule: try the next input
+            continue
+        block = ev.objectives if kind == "objective" else ev.constraints
+        if name in block and np.all(np.isfinite(block[name])):
+            return path, v
+    return leaves[0] if leaves else None
