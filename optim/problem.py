@@ -13,6 +13,7 @@ ones so that backends always minimize.
 from __future__ import annotations
 
 import logging
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -121,6 +122,24 @@ class ChoiceStructure:
     constants: Mapping[str, float] = field(default_factory=dict)
     capacities: Mapping[str, float] = field(default_factory=dict)
     capacity_units: Mapping[str, str] = field(default_factory=dict)
+
+
+def ladder_product(ladders: Sequence[np.ndarray], start: int, stop: int) -> np.ndarray:
+    """Rows ``start`` to ``stop - 1`` of the Cartesian product of ``ladders`` (C order).
+
+    Only ladders with two or more values are enumerated, so a problem with many fixed
+    decisions (one value each) does not hit numpy's 64-dimension limit. Returns a
+    ``(stop - start, len(ladders))`` matrix.
+    """
+    sizes = [len(lad) for lad in ladders]
+    varying = [j for j, n in enumerate(sizes) if n > 1]
+    X = np.tile(np.array([lad[0] for lad in ladders], dtype=float), (max(stop - start, 0), 1))
+    if varying and stop > start:
+        idx = np.unravel_index(np.arange(start, stop, dtype=np.int64),
+                               tuple(sizes[j] for j in varying))
+        for j, i in zip(varying, idx, strict=True):
+            X[:, j] = np.asarray(ladders[j], dtype=float)[i]
+    return X
 
 
 class PricingProblem(ABC):
@@ -242,6 +261,14 @@ class PricingProblem(ABC):
         """Whether every decision has a ladder (so grid and exact backends accept it)."""
         return all(b.step is not None or b.lower == b.upper for b in self._bounds)
 
+    def ladder_size(self) -> int:
+        """Number of points of the decision ladder: the exact product (Python integer, no
+        overflow) of every decision's ladder length, computed without building a ladder.
+        Raises :class:`ParameterError` when a decision has no step."""
+        if not self.exact_capable:
+            self.ladders()  # raises, naming the decision without a step
+        return math.prod(b.n_points() for b in self._bounds)
+
     def ladders(self) -> list[np.ndarray]:
         """The ladder of every decision (raises if one has no step)."""
         out = []
@@ -334,15 +361,13 @@ class PricingProblem(ABC):
         sums over independent choices (a portfolio of services) override this with one
         group per choice and linear coupling constraints (a budget).
         """
-        ladders = self.ladders()
-        total = int(np.prod([len(x) for x in ladders], dtype=float))
+        total = self.ladder_size()
         if total > max_options:
             raise ParameterError(
                 "ladder", f"at most {max_options:,} points for the exact form",
                 f"{total:,} points", fix="use coarser ladder steps.",
                 owner=f"problem '{self.name}'")
-        mesh = np.meshgrid(*ladders, indexing="ij")
-        X = np.column_stack([m.ravel() for m in mesh])
+        X = ladder_product(self.ladders(), 0, total)
         ev = self.evaluate(X, report=False)
         feas = self.feasible(ev)
         X = X[feas]
