@@ -112,18 +112,18 @@ def check_output_dir(target: str | Path, parameter: str = "--out",
                             "give a folder name, e.g. results/run1.")
     path = Path(target)
     shown = repr(str(target))
-    if path.is_symlink() and not path.exists():
-        raise _output_error(parameter, f"{shown}, a symbolic link to a missing place",
-                            expected, "remove the link or give another folder.")
-    if path.is_symlink():
-        path = path.resolve()
-    path = Path(os.path.abspath(path))
     limit = _name_max(path)
     for part in path.parts:
         if len(os.fsencode(part)) > limit:
             raise _output_error(
                 parameter, f"a name of {len(os.fsencode(part))} bytes", expected,
                 f"use folder names of at most {limit} bytes.")
+    if path.is_symlink() and not path.exists():
+        raise _output_error(parameter, f"{shown}, a symbolic link to a missing place",
+                            expected, "remove the link or give another folder.")
+    if path.is_symlink():
+        path = path.resolve()
+    path = Path(os.path.abspath(path))
     if len(os.fsencode(path.name)) > limit - _NAME_RESERVE:
         raise _output_error(
             parameter, f"a last name of {len(os.fsencode(path.name))} bytes", expected,
@@ -201,8 +201,13 @@ def output_set(target: str | Path, parameter: str = "--out",
 
 
 def _name_max(path: Path) -> int:
-    probe = path
-    while not probe.exists():
+    probe = Path(os.path.abspath(path)).parent
+    while True:
+        try:
+            if probe.exists() or probe == probe.parent:
+                break
+        except OSError:
+            pass
         probe = probe.parent
     try:
         return int(os.pathconf(probe if probe.is_dir() else probe.parent, "PC_NAME_MAX"))

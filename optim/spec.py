@@ -91,12 +91,18 @@ def _is_number_type(ann: Any) -> bool:
 
 
 def strict_number_check(ann: Any, value: Any) -> None:
-    """Reject a bool or a string given where ``ann`` wants a number (recursively through
+    """Reject a bool or a string given where ``ann`` wants a number, and anything but
+    ``true``/``false`` where it wants a bool (recursively through
     ``X | None``, ``tuple[X, ...]``, ``list[X]`` and ``dict[str, X]``).
 
     Raises ``PydanticCustomError`` of type ``float_type``/``int_type`` (a clear message);
     non-finite numbers are rejected by ``allow_inf_nan=False`` on :class:`Frozen`.
     """
+    if ann is bool:
+        if not isinstance(value, bool):
+            raise PydanticCustomError("bool_type", "true or false, not {kind}",
+                                      {"kind": type(value).__name__})
+        return
     if _is_number_type(ann):
         if isinstance(value, bool | str):
             kind = "int_type" if ann is int else "float_type"
@@ -413,6 +419,19 @@ class ObservedPrice(Frozen):
         return self
 
 
+class FieldValueError(ValueError):
+    """A ``ValueError`` raised in a model validator that knows which parameter is wrong.
+
+    ``parameter`` is the dotted path relative to the model being validated (e.g.
+    ``segments[2].name``); :func:`validate_spec` appends it to the error's location so the
+    message names the parameter instead of the problem as a whole.
+    """
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
 def check_payers_and_segments(payers: Sequence[Payer], segments: Sequence[Segment],
                               distinct_payers: bool = True) -> None:
     """Payer and segment names are distinct and every payer mix names declared payers.
@@ -423,17 +442,29 @@ def check_payers_and_segments(payers: Sequence[Payer], segments: Sequence[Segmen
     """
     payer_names = [p.name for p in payers]
     if distinct_payers and len(set(payer_names)) != len(payer_names):
-        raise ValueError(f"payer names repeat: {payer_names}")
+        i = _first_repeat(payer_names)
+        raise FieldValueError(f"payers[{i}].name", f"payer names repeat: {payer_names}")
     seg_names = [s.name for s in segments]
     if len(set(seg_names)) != len(seg_names):
-        raise ValueError(f"segment names repeat: {seg_names}")
-    for s in segments:
+        i = _first_repeat(seg_names)
+        raise FieldValueError(f"segments[{i}].name", f"segment names repeat: {seg_names}")
+    for i, s in enumerate(segments):
         unknown = set(s.payer_mix) - set(payer_names)
         if unknown:
-            raise ValueError(
+            raise FieldValueError(
+                f"segments[{i}].payer_mix",
                 f"segment '{s.name}' names unknown payer(s) {sorted(unknown)} in its "
                 f"payer_mix; declared payers are {payer_names}"
             )
+
+
+def _first_repeat(names: Sequence[str]) -> int:
+    seen: set[str] = set()
+    for i, n in enumerate(names):
+        if n in seen:
+            return i
+        seen.add(n)
+    return 0
 
 
 def check_addon_segments(addons: Mapping[str, Any], segments: Sequence[Segment]) -> None:
@@ -441,7 +472,8 @@ def check_addon_segments(addons: Mapping[str, Any], segments: Sequence[Segment])
     seg_names = [s.name for s in segments]
     unknown_addons = set(addons) - set(seg_names)
     if unknown_addons:
-        raise ValueError(
+        raise FieldValueError(
+            f"decisions.addons.{sorted(unknown_addons)[0]}",
             f"decisions.addons names unknown segment(s) {sorted(unknown_addons)}; "
             f"segments are {seg_names}"
         )
@@ -694,6 +726,12 @@ def validate_spec(cls: type[S], data: Mapping[str, Any], owner: str = "") -> S:
             parent = _model_at(cls, loc[:-1])
             if parent is not None:
                 first = {**first, "ctx": {"known": ", ".join(parent.model_fields)}}
+        if first["type"] == "value_error":
+            cause = (first.get("ctx") or {}).get("error")
+            if isinstance(cause, FieldValueError):
+                loc = loc + _path_to_loc(cause.parameter)
+            elif not loc:
+                loc = _loc_from_message(cls, str(cause or first.get("msg", "")))
         expected, fix = _expected_and_fix(first)
         got = first.get("input") if first["type"] != "missing" else "nothing"
         if isinstance(got, str) and first["type"] not in {"missing", "value_error"}:
@@ -702,9 +740,36 @@ def validate_spec(cls: type[S], data: Mapping[str, Any], owner: str = "") -> S:
             got = _value_at(plain, loc)
             if isinstance(got, Mapping):
                 got = "the values given"
+            elif isinstance(got, str) and got != "<missing>":
+                got = repr(got)
         err = ParameterError(_loc_to_path(loc), expected, got, fix=fix, owner=owner)
         err.others = errors[1:]  # type: ignore[attr-defined]
         raise err from None
+
+
+def _path_to_loc(path: str) -> tuple[Any, ...]:
+    """``segments[2].name`` -> ``('segments', 2, 'name')``."""
+    out: list[Any] = []
+    for chunk in path.replace("[", ".[").split("."):
+        if chunk.startswith("[") and chunk.endswith("]") and chunk[1:-1].isdigit():
+            out.append(int(chunk[1:-1]))
+        elif chunk:
+            out.append(chunk)
+    return tuple(out)
+
+
+def _loc_from_message(cls: type[BaseModel], message: str) -> tuple[Any, ...]:
+    """A problem-level rule broke: name the top-level field its message talks about
+    (``segment names repeat`` -> ``segments``), else ``problem``."""
+    import re
+
+    words = set(re.findall(r"[A-Za-z_]+", message.lower()))
+    for field in getattr(cls, "model_fields", {}):
+        if field in {"name", "family", "title", "description", "sources"}:
+            continue
+        if field in words or field.rstrip("s") in words:
+            return (field,)
+    return ("problem",)
 
 
 def _model_at(cls: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
@@ -735,9 +800,17 @@ def _model_at(cls: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | N
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Read a TOML problem file into a dict; a clear error if missing or malformed."""
     p = Path(path)
-    if not p.is_file():
+    shown = str(p) if len(str(p)) <= 120 else str(p)[:60] + "..." + str(p)[-40:]
+    try:
+        is_file = p.is_file()
+    except OSError as exc:  # e.g. a name longer than the file system allows
         raise ProblemFileError(
-            f"Problem file '{p}' does not exist. Fix: give a bundled problem name "
+            f"Problem file '{shown}' cannot be opened: {exc.strerror}. Fix: give a bundled "
+            "problem name or the path of a TOML problem file."
+        ) from None
+    if not is_file:
+        raise ProblemFileError(
+            f"Problem file '{shown}' does not exist. Fix: give a bundled problem name "
             "(see 'paretoprice problems') or the path of a TOML problem file."
         )
     try:
@@ -745,5 +818,16 @@ def read_toml(path: str | Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ProblemFileError(
-            f"Problem file '{p}' is not valid TOML: {exc}. Fix: correct the syntax at that line."
+            f"Problem file '{shown}' is not valid TOML: {exc}. Fix: correct the syntax at "
+            "that line."
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ProblemFileError(
+            f"Problem file '{shown}' is not UTF-8 text (byte {exc.start} cannot be decoded). "
+            "Fix: give a TOML text file saved as UTF-8."
+        ) from None
+    except OSError as exc:
+        raise ProblemFileError(
+            f"Problem file '{shown}' cannot be read: {exc.strerror}. Fix: check the path "
+            "and its permissions."
         ) from None

@@ -1,0 +1,175 @@
+"""Output sets are atomic: a reader sees the complete old set or the complete new set.
+
+The fault-injection test runs ``paretoprice solve idx-dr --out D`` in a subprocess,
+SIGKILLs it at a random moment (seeded), and checks that D is one whole set: the files of
+its manifest and nothing else, ``front.csv``'s row count equal to ``front.json``'s
+``n_points``, the plot files matching the number of objectives.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.io import MANIFEST, check_output_dir, output_set
+
+CMD = [sys.executable, "-m", "paretoprice.app.cli", "solve", "idx-dr", "--solver", "grid"]
+SETS = {  # objectives -> files of the set (3+ objectives add the parallel plot)
+    "four": ([], {"front.csv", "front.json", "front.png", "front_parallel.png"}),
+    "two": (["--objectives", "payer_spend,access"], {"front.csv", "front.json", "front.png"}),
+}
+
+
+def read_set(d: Path) -> tuple[int, int, frozenset[str]]:
+    """(rows of front.csv, objectives in front.json, files) of a complete set; raises
+    AssertionError when ``d`` holds a mix or a partial set."""
+    manifest = json.loads((d / MANIFEST).read_text())
+    files = {p.name for p in d.iterdir()} - {MANIFEST}
+    assert files == set(manifest["files"]), (files, manifest)
+    for name, size in manifest["files"].items():
+        assert (d / name).stat().st_size == size, name
+    with (d / "front.csv").open() as fh:
+        rows = sum(1 for _ in csv.reader(fh)) - 1
+    meta = json.loads((d / "front.json").read_text())
+    assert rows == meta["n_points"], (rows, meta["n_points"])
+    n_obj = len(meta["objectives"])
+    assert ("front_parallel.png" in files) == (n_obj >= 3), (files, n_obj)
+    return rows, n_obj, frozenset(files)
+
+
+def run_and_kill(d: Path, which: str, delay: float) -> str:
+    """Start a solve writing set ``which`` into ``d``; SIGKILL it after ``delay`` s."""
+    extra, _ = SETS[which]
+    proc = subprocess.Popen([*CMD, *extra, "--out", str(d)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    finished = proc.poll() is not None
+    if not finished:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return "finished" if finished else "killed"
+
+
+def _trials(tmp_path: Path, n: int, seed: int) -> dict[str, int]:
+    d = tmp_path / "out"
+    subprocess.run([*CMD, "--out", str(d)], check=True, capture_output=True)
+    full = time.perf_counter()
+    subprocess.run([*CMD, *SETS["two"][0], "--out", str(d)], check=True, capture_output=True)
+    full = time.perf_counter() - full  # one whole run, seconds
+    expected = {"four": read_set(d), "two": read_set(d)}
+    subprocess.run([*CMD, "--out", str(d)], check=True, capture_output=True)
+    expected["four"] = read_set(d)
+    rng = random.Random(seed)
+    current = "four"
+    tally = {"killed": 0, "finished": 0, "old_set": 0, "new_set": 0}
+    for _ in range(n):
+        new = "two" if current == "four" else "four"
+        tally[run_and_kill(d, new, rng.uniform(0.3, 1.1) * full)] += 1
+        seen = read_set(d)  # raises on a mix
+        assert seen in (expected[current], expected[new])
+        if seen == expected[new]:
+            tally["new_set"] += 1
+            current = new
+        else:
+            tally["old_set"] += 1
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name != "out"]
+    subprocess.run([*CMD, "--out", str(d)], check=True, capture_output=True)
+    after = [p.name for p in tmp_path.iterdir() if p.name != "out"]
+    assert after == [], after  # staging folders of killed runs are cleaned up
+    tally["stale_staging_cleaned"] = len(leftovers)
+    return tally
+
+
+def test_kill_at_random_moments_leaves_old_or_new_set(tmp_path: Path) -> None:
+    tally = _trials(tmp_path, n=5, seed=13)
+    assert tally["killed"] + tally["finished"] == 5
+
+
+@pytest.mark.slow
+def test_kill_many_times(tmp_path: Path) -> None:
+    tally = _trials(tmp_path, n=int(os.environ.get("KILL_TRIALS", "30")), seed=2026)
+    print("KILL SUMMARY " + json.dumps(tally))
+    report = os.environ.get("KILL_REPORT")
+    if report:
+        Path(report).write_text(json.dumps(tally) + "\n")
+
+
+# ------------------------------------------------------------------ output_set itself
+def test_output_set_replaces_the_whole_folder(tmp_path: Path) -> None:
+    d = tmp_path / "run"
+    with output_set(d) as out:
+        (out.path / "a.txt").write_text("old")
+        (out.path / "extra.txt").write_text("old only")
+    with output_set(d) as out:
+        (out.path / "a.txt").write_text("new")
+        assert out.final(out.path / "a.txt") == d / "a.txt"
+    assert sorted(p.name for p in d.iterdir()) == [MANIFEST, "a.txt"]
+    assert (d / "a.txt").read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_output_set_leaves_old_set_on_error(tmp_path: Path) -> None:
+    d = tmp_path / "run"
+    with output_set(d) as out:
+        (out.path / "a.txt").write_text("old")
+    with pytest.raises(RuntimeError), output_set(d) as out:
+        (out.path / "a.txt").write_text("half")
+        raise RuntimeError("crash while writing")
+    assert (d / "a.txt").read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_output_set_refuses_a_folder_of_other_files(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(ParameterError, match=r"notes\.txt"):
+        check_output_dir(tmp_path)
+    check_output_dir(tmp_path, known={"notes.txt"})  # files the command itself writes
+
+
+@pytest.mark.parametrize("case", ["file", "below_file", "dangling", "devnull", "long", "empty"])
+def test_bad_out_is_refused_before_solving(tmp_path: Path, case: str) -> None:
+    (tmp_path / "f").write_text("x")
+    os.symlink(tmp_path / "missing", tmp_path / "link")
+    target = {"file": str(tmp_path / "f"), "below_file": str(tmp_path / "f" / "sub"),
+              "dangling": str(tmp_path / "link"), "devnull": "/dev/null",
+              "long": str(tmp_path / ("x" * 300)), "empty": ""}[case]
+    t0 = time.perf_counter()
+    r = subprocess.run([*CMD, "--out", target], capture_output=True, text=True)
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "'--out'" in lines[0], r.stderr
+    assert "Pareto points" not in r.stdout  # refused before any solving
+    assert time.perf_counter() - t0 < 30
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into read-only folders")
+def test_read_only_out_is_refused(tmp_path: Path) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        r = subprocess.run([*CMD, "--out", str(ro / "run")], capture_output=True, text=True)
+    finally:
+        ro.chmod(0o700)
+    assert r.returncode == 2 and "read-only" in r.stderr and "'--out'" in r.stderr
+
+
+def test_bench_writes_one_set(tmp_path: Path) -> None:
+    from paretoprice.app.cli import main
+
+    d = tmp_path / "bench"
+    argv = ["bench", "--cases", "lvo-ntap", "--solvers", "grid", "--no-convergence",
+            "--no-scaling", "--no-plots", "--no-progress", "--out", str(d)]
+    assert main(argv) == 0
+    manifest = json.loads((d / MANIFEST).read_text())
+    assert {"results.csv", "summary.md", "environment.json"} <= set(manifest["files"])
+    assert [p.name for p in tmp_path.iterdir()] == ["bench"]
