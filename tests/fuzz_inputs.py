@@ -15,6 +15,7 @@ import copy
 import io
 import math
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -116,14 +117,17 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
     from paretoprice.app.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+            warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # a warning escaping main is an extra stderr line
         try:
             code = main(argv)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 2
         except BaseException as exc:
             return -1, out.getvalue(), f"{type(exc).__name__}: {exc}"
-    return code, out.getvalue(), err.getvalue()
+    shown = "".join(f"{w.category.__name__}: {w.message}\n" for w in caught)
+    return code, out.getvalue(), shown + err.getvalue()
 
 
 def front_ok(problem_path: str, solver: str, options: dict[str, Any]) -> str:

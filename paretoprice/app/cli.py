@@ -20,6 +20,7 @@ import io
 import json
 import logging
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -281,7 +282,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
-        return int(args.func(args))
+        with warnings.catch_warnings():
+            if not (args.verbose or args.debug):  # e.g. numpy overflow: non-finite results
+                warnings.simplefilter("ignore")   # are refused with a named input anyway
+            return int(args.func(args))
     except InfeasibleProblemError as exc:
         print(f"paretoprice: infeasible: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
