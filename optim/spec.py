@@ -282,7 +282,8 @@ class Bounds(Frozen):
                 raise ValueError(
                     f"step {self.step} cuts the range [{self.lower}, {self.upper}] into "
                     f"{_count_text(n + 1)} ladder points, more than the "
-                    f"{MAX_LADDER_POINTS:,} allowed per decision; use a coarser step"
+                    f"{MAX_LADDER_POINTS:,} allowed per decision; use a coarser step, or "
+                    "remove 'step' to search the range continuously (nsga2)"
                 )
             if abs(n - round(n)) > 1e-6:
                 raise ValueError(
@@ -739,7 +740,10 @@ def validate_spec(cls: type[S], data: Mapping[str, Any], owner: str = "") -> S:
         if first["type"] == "value_error":
             got = _value_at(plain, loc)
             if isinstance(got, Mapping):
-                got = "the values given"
+                small = len(got) <= 4 and all(not isinstance(v, Mapping | list | tuple)
+                                              for v in got.values())
+                got = ("{" + ", ".join(f"{k} = {v!r}" for k, v in got.items()) + "}"
+                       if small else "the values given")
             elif isinstance(got, str) and got != "<missing>":
                 got = repr(got)
         err = ParameterError(_loc_to_path(loc), expected, got, fix=fix, owner=owner)

@@ -22,7 +22,8 @@ from paretoprice.optim.feasibility import raise_infeasible
 from paretoprice.optim.front import ParetoFront, Provenance
 from paretoprice.optim.indicators import nondominated_mask
 from paretoprice.optim.problem import PricingProblem
-from pydantic import BaseModel, ConfigDict
+from paretoprice.optim.spec import strict_number_check
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +34,18 @@ exact front on the ladder), ``many_objectives`` (4+ objectives handled well)."""
 
 
 class Settings(BaseModel):
-    """Base of every backend's settings: frozen, unknown keys rejected."""
+    """Base of every backend's settings: frozen, unknown keys rejected, numbers strict
+    (finite; no bool or string for a number, no number for a bool)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None:
+            strict_number_check(field.annotation, value)
+        return value
 
 
 @dataclass
