@@ -23,8 +23,16 @@ _PROBES = 6
 """How many of the largest inputs are probed to find the one that overflows."""
 
 
+MAY_BE_INFINITE: frozenset[str] = frozenset({"tco_at_volume"})
+"""Reported quantities documented as infinite in a normal case (the creator's break-even
+fee at a volume of zero uses). Other reported quantities may be NaN ("undefined", as
+their descriptions say) but never infinite."""
+
+
 def check_finite(problem: PricingProblem, X: np.ndarray, ev: Evaluation) -> None:
-    """Raise :class:`ParameterError` when an objective or guardrail of ``ev`` is not finite.
+    """Raise :class:`ParameterError` when an objective or guardrail of ``ev`` is not finite,
+    or a reported quantity is infinite (NaN there means "undefined", e.g. a ratio with
+    nothing to divide by; see :data:`MAY_BE_INFINITE` for the one documented infinity).
 
     The message names the objective (or guardrail), the first offending candidate's
     decisions, and the input that produced it: the largest-magnitude inputs are set, one at
@@ -42,6 +50,14 @@ def check_finite(problem: PricingProblem, X: np.ndarray, ev: Evaluation) -> None
                 continue
             row = int(np.flatnonzero(bad)[0])
             raise _error(problem, X, row, kind, name, float(arr[row]))
+    for name, values in ev.reported.items():
+        arr = np.asarray(values)
+        if name in MAY_BE_INFINITE or arr.dtype.kind not in "fc":
+            continue
+        bad = np.isinf(arr)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise _error(problem, X, row, "reported quantity", name, float(arr[row]))
 
 
 def _error(problem: PricingProblem, X: np.ndarray, row: int, kind: str, name: str,
@@ -52,7 +68,8 @@ def _error(problem: PricingProblem, X: np.ndarray, row: int, kind: str, name: st
     if culprit is not None:
         path, given = culprit
         return ParameterError(
-            path, "a number small enough for the model's arithmetic", given,
+            path, "a number the model's arithmetic can handle (not extremely large or small)",
+            given,
             fix=f"it makes the {kind} '{name}' {value} (at {where}); give a realistic value.",
             owner=f"problem '{problem.name}'")
     return ParameterError(
@@ -88,20 +105,25 @@ def _set(data: Any, path: str, value: float) -> None:
 
 def _culprit(problem: PricingProblem, x: np.ndarray, kind: str,
              name: str) -> tuple[str, float] | None:
-    """The input whose replacement by a moderate value makes ``name`` finite at ``x``."""
+    """The input whose replacement by a moderate value makes ``name`` finite at ``x``: the
+    largest inputs (set to 1e6) and the tiniest nonzero ones (set to 1), a few each."""
     data = problem.spec.model_dump()
-    leaves = sorted(((p, v) for p, v in _leaves(data) if math.isfinite(v) and abs(v) > 1e6),
-                    key=lambda pv: -abs(pv[1]))[:_PROBES]
+    numbers = [(p, v) for p, v in _leaves(data) if math.isfinite(v)]
+    huge = sorted((pv for pv in numbers if abs(pv[1]) > 1e6), key=lambda pv: -abs(pv[1]))
+    tiny = sorted((pv for pv in numbers if 0 < abs(pv[1]) < 1e-30), key=lambda pv: abs(pv[1]))
+    leaves = (huge[:_PROBES] + tiny[:_PROBES])
     for path, v in leaves:
         trial = problem.spec.model_dump()
-        _set(trial, path, math.copysign(1e6, v))
+        _set(trial, path, math.copysign(1e6 if abs(v) > 1 else 1.0, v))
         try:
             spec = type(problem.spec).model_validate(trial)
             other = type(problem)(spec)
             ev = other._evaluate(np.asarray(x, dtype=float)[None, :], False)
         except Exception:  # the trial value breaks another rule: try the next input
             continue
-        block = ev.objectives if kind == "objective" else ev.constraints
+        block = {"objective": ev.objectives, "guardrail": ev.constraints}.get(kind)
+        if block is None:  # a reported quantity: evaluate with reports
+            block = other._evaluate(np.asarray(x, dtype=float)[None, :], True).reported
         if name in block and np.all(np.isfinite(block[name])):
             return path, v
     return leaves[0] if leaves else None

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
+from paretoprice.optim.finite import MAY_BE_INFINITE
 from paretoprice.problems import bundled_names, bundled_raw
 
 Path_ = tuple[Any, ...]
@@ -149,7 +150,7 @@ def front_ok(problem_path: str, solver: str, options: dict[str, Any]) -> str:
     return ""
 
 
-INF_DOCUMENTED = frozenset({"tco_at_volume"})
+INF_DOCUMENTED = MAY_BE_INFINITE
 """Reported quantities documented as infinite in a case (the break-even fee with no use)."""
 
 

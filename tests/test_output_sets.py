@@ -46,8 +46,9 @@ def read_set(d: Path) -> tuple[int, int, frozenset[str]]:
     return rows, n_obj, frozenset(files)
 
 
-def run_and_kill(d: Path, which: str, delay: float) -> str:
-    """Start a solve writing set ``which`` into ``d``; SIGKILL it after ``delay`` s."""
+def run_and_kill(d: Path, which: str, delay: float) -> tuple[str, int]:
+    """Start a solve writing set ``which`` into ``d``; SIGKILL it after ``delay`` s.
+    Returns ('killed' or 'finished', the process id)."""
     extra, _ = SETS[which]
     proc = subprocess.Popen([*CMD, *extra, "--out", str(d)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -56,7 +57,7 @@ def run_and_kill(d: Path, which: str, delay: float) -> str:
     if not finished:
         os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    return "finished" if finished else "killed"
+    return ("finished" if finished else "killed"), proc.pid
 
 
 def _trials(tmp_path: Path, n: int, seed: int) -> dict[str, int]:
@@ -67,10 +68,14 @@ def _trials(tmp_path: Path, n: int, seed: int) -> dict[str, int]:
     seen_sets = {"four": read_set(d)}  # the complete set each command writes
     rng = random.Random(seed)
     current = "four"
-    tally = {"trials": n, "killed": 0, "finished": 0, "old_set": 0, "new_set": 0}
+    tally = {"trials": n, "killed": 0, "finished": 0, "old_set": 0, "new_set": 0,
+             "killed_while_writing": 0}
     for _ in range(n):
         new = "two" if current == "four" else "four"
-        tally[run_and_kill(d, new, rng.uniform(0.3, 1.1) * full)] += 1
+        status, pid = run_and_kill(d, new, rng.uniform(0.5, 1.3) * full)
+        tally[status] += 1
+        # its staging folder beside D: the kill came while the new set was being written
+        tally["killed_while_writing"] += any(f"-{pid}-" in p.name for p in tmp_path.iterdir())
         got = read_set(d)  # raises on a mix or a partial set
         n_obj = 4 if new == "four" else 2
         if got[1] == n_obj:
