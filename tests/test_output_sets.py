@@ -46,12 +46,18 @@ def read_set(d: Path) -> tuple[int, int, frozenset[str]]:
     return rows, n_obj, frozenset(files)
 
 
-def run_and_kill(d: Path, which: str, delay: float) -> tuple[str, int]:
-    """Start a solve writing set ``which`` into ``d``; SIGKILL it after ``delay`` s.
-    Returns ('killed' or 'finished', the process id)."""
+def run_and_kill(d: Path, which: str, delay: float,
+                 after_staging: bool = False) -> tuple[str, int]:
+    """Start a solve writing set ``which`` into ``d``; SIGKILL it after ``delay`` s (counted
+    from the moment its staging folder appears when ``after_staging``: a kill while the
+    set is being written). Returns ('killed' or 'finished', the process id)."""
     extra, _ = SETS[which]
     proc = subprocess.Popen([*CMD, *extra, "--out", str(d)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
+    if after_staging:
+        tag = f"paretoprice-staging-{proc.pid}-"
+        while proc.poll() is None and not any(tag in p.name for p in d.parent.iterdir()):
+            time.sleep(0.005)
     time.sleep(delay)
     finished = proc.poll() is not None
     if not finished:
@@ -72,7 +78,10 @@ def _trials(tmp_path: Path, n: int, seed: int) -> dict[str, int]:
              "killed_while_writing": 0}
     for _ in range(n):
         new = "two" if current == "four" else "four"
-        status, pid = run_and_kill(d, new, rng.uniform(0.5, 1.3) * full)
+        if rng.random() < 0.5:  # any moment of the run
+            status, pid = run_and_kill(d, new, rng.uniform(0.2, 1.2) * full)
+        else:  # while the set is being written (the PNGs take most of it)
+            status, pid = run_and_kill(d, new, rng.uniform(0.0, 0.3) * full, True)
         tally[status] += 1
         # its staging folder beside D: the kill came while the new set was being written
         tally["killed_while_writing"] += any(f"-{pid}-" in p.name for p in tmp_path.iterdir())
