@@ -10,7 +10,7 @@ input that produced it, instead of reaching moocore or pymoo as garbage.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -78,6 +78,30 @@ def _error(problem: PricingProblem, X: np.ndarray, row: int, kind: str, name: st
         owner=f"problem '{problem.name}'")
 
 
+def check_anchors(problem: PricingProblem) -> None:
+    """Raise :class:`ParameterError` when a value anchor of ``problem`` is not finite (e.g.
+    ``tco_volume = 1e-308`` makes the total-cost-of-ownership anchor infinite), naming the
+    input that produced it (same probing as :func:`check_finite`)."""
+    for anchor in problem.anchors():
+        if math.isfinite(anchor.value):
+            continue
+        name = anchor.name
+
+        def fixed(other: PricingProblem, name: str = name) -> bool:
+            return all(math.isfinite(a.value) for a in other.anchors() if a.name == name)
+
+        culprit = _probe(problem, fixed)
+        if culprit is not None:
+            path, given = culprit
+            raise ParameterError(
+                path, "a number the model's arithmetic can handle (not extremely large or "
+                "small)", given, fix=f"it makes the anchor '{name}' {anchor.value}; give a "
+                "realistic value.", owner=f"problem '{problem.name}'")
+        raise ParameterError(f"anchor '{name}'", "a finite number", anchor.value,
+                             fix="check the inputs of its formula for extreme values.",
+                             owner=f"problem '{problem.name}'")
+
+
 def _leaves(data: Any, path: str = "") -> Iterator[tuple[str, float]]:
     if isinstance(data, Mapping):
         for k, v in data.items():
@@ -105,25 +129,35 @@ def _set(data: Any, path: str, value: float) -> None:
 
 def _culprit(problem: PricingProblem, x: np.ndarray, kind: str,
              name: str) -> tuple[str, float] | None:
-    """The input whose replacement by a moderate value makes ``name`` finite at ``x``: the
-    largest inputs (set to 1e6) and the tiniest nonzero ones (set to 1), a few each."""
+    """The input whose replacement by a moderate value makes ``name`` finite at ``x``."""
+    row = np.asarray(x, dtype=float)[None, :]
+
+    def fixed(other: PricingProblem) -> bool:
+        ev = other._evaluate(row, kind == "reported quantity")
+        block = {"objective": ev.objectives, "guardrail": ev.constraints}.get(kind, ev.reported)
+        return name in block and bool(np.all(np.isfinite(block[name])))
+
+    return _probe(problem, fixed)
+
+
+def _probe(problem: PricingProblem,
+           fixed: Callable[[PricingProblem], bool]) -> tuple[str, float] | None:
+    """The first input whose replacement by a moderate value makes ``fixed(problem)`` true:
+    the largest inputs (set to 1e6) and the tiniest nonzero ones (set to 1), a few each;
+    else the most extreme input (the likely cause), or ``None`` without extreme inputs."""
     data = problem.spec.model_dump()
     numbers = [(p, v) for p, v in _leaves(data) if math.isfinite(v)]
     huge = sorted((pv for pv in numbers if abs(pv[1]) > 1e6), key=lambda pv: -abs(pv[1]))
     tiny = sorted((pv for pv in numbers if 0 < abs(pv[1]) < 1e-30), key=lambda pv: abs(pv[1]))
-    leaves = (huge[:_PROBES] + tiny[:_PROBES])
+    leaves = huge[:_PROBES] + tiny[:_PROBES]
     for path, v in leaves:
         trial = problem.spec.model_dump()
         _set(trial, path, math.copysign(1e6 if abs(v) > 1 else 1.0, v))
         try:
-            spec = type(problem.spec).model_validate(trial)
-            other = type(problem)(spec)
-            ev = other._evaluate(np.asarray(x, dtype=float)[None, :], False)
+            other = type(problem)(type(problem.spec).model_validate(trial))
+            ok = fixed(other)
         except Exception:  # the trial value breaks another rule: try the next input
             continue
-        block = {"objective": ev.objectives, "guardrail": ev.constraints}.get(kind)
-        if block is None:  # a reported quantity: evaluate with reports
-            block = other._evaluate(np.asarray(x, dtype=float)[None, :], True).reported
-        if name in block and np.all(np.isfinite(block[name])):
+        if ok:
             return path, v
     return leaves[0] if leaves else None

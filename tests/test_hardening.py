@@ -216,3 +216,22 @@ def test_internal_error_is_one_line_exit_3_and_debug_reraises(tmp_path: Path) ->
     assert len(lines) == 1 and "internal error" in lines[0] and "--debug" in lines[0]
     r = subprocess.run([*cmd[:3], "--debug", *cmd[3:]], capture_output=True, text=True)
     assert r.returncode == 1 and "Traceback" in r.stderr and "ZeroDivisionError" in r.stderr
+
+
+def test_infinite_anchor_is_named() -> None:
+    """tco_volume = 1e-308 made the total-cost-of-ownership anchor print as inf."""
+    doc = variant("idx-dr", ("creator", "tco_volume"), 1e-308)
+    with pytest.raises(ParameterError) as info:
+        from paretoprice.optim.finite import check_anchors
+
+        check_anchors(build_problem(doc))
+    assert info.value.parameter == "creator.tco_volume"
+
+
+def test_infinite_reported_quantity_is_named() -> None:
+    """A tiny tco_volume made the reported slack_total_cost_of_ownership -inf on the front."""
+    doc = variant("generalist-ct", ("creator", "tco_volume"), 1e-308)
+    with pytest.raises(ParameterError) as info:
+        solve(build_problem(doc), "grid")
+    assert info.value.parameter == "creator.tco_volume"
+    assert "slack_total_cost_of_ownership" in str(info.value)

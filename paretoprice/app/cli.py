@@ -124,9 +124,11 @@ def cmd_problems(args: argparse.Namespace) -> int:
 
 
 def cmd_anchors(args: argparse.Namespace) -> int:
+    from paretoprice.optim.finite import check_anchors
     from paretoprice.problems import load_problem
 
     prob = load_problem(args.problem)
+    check_anchors(prob)
     rows = prob.anchors().to_rows()
     if args.format == "csv":
         print(_csv(rows, ["anchor", "value", "unit"]))
