@@ -102,7 +102,8 @@ def check_output_dir(target: str | Path, parameter: str = "--out",
     ``target`` must be a folder (existing or not) whose nearest existing ancestor is a
     writable folder; an existing ``target`` must be empty, hold a previous output set
     (its manifest), or hold only the file names in ``known``. Names longer than the file
-    system allows, dangling symbolic links, files and devices (``/dev/null``) are refused.
+    system allows, dangling symbolic links, files, devices (``/dev/null``) and mount points
+    (a folder that cannot be swapped by a rename) are refused.
     Raises :class:`~paretoprice.optim.errors.ParameterError` naming ``parameter``; returns the
     path the set will be written to (symbolic links to folders resolved).
     """
@@ -128,6 +129,9 @@ def check_output_dir(target: str | Path, parameter: str = "--out",
         raise _output_error(
             parameter, f"a last name of {len(os.fsencode(path.name))} bytes", expected,
             f"use a last folder name of at most {limit - _NAME_RESERVE} bytes.")
+    if path.is_dir() and os.path.ismount(path):
+        raise _output_error(parameter, f"{shown}, a mount point", expected,
+                            f"give a folder inside it, e.g. {path / 'run1'}.")
     if path.exists() and not path.is_dir():
         raise _output_error(parameter, f"{shown}, which is a file, not a folder", expected,
                             "give a folder path (the files are written inside it).")
