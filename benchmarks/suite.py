@@ -387,7 +387,7 @@ def run_scaling(settings: SuiteSettings, solvers: Sequence[str], budget: Budget,
     from tqdm import tqdm
 
     def ladder_size(p: Any) -> int:
-        return int(np.prod([len(x) for x in p.ladders()], dtype=float))
+        return p.ladder_size()
 
     jobs: list[tuple[str, str, Callable[[], Any], str, Callable[[Any], float], str]] = []
     if "grid" in solvers:

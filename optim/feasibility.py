@@ -20,7 +20,7 @@ import logging
 
 import numpy as np
 from paretoprice.optim.errors import Conflict, InfeasibleProblemError, fmt_amount
-from paretoprice.optim.problem import FEASIBILITY_TOL, SolvableProblem
+from paretoprice.optim.problem import FEASIBILITY_TOL, SolvableProblem, ladder_product
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +33,9 @@ def _sample(problem: SolvableProblem, n: int, seed: int) -> np.ndarray:
         corners = np.array(list(itertools.product(*[(a, b) for a, b in zip(lo, hi, strict=True)])))
         parts.append(corners)
     if problem.exact_capable:
-        ladders = problem.ladders()
-        total = int(np.prod([len(x) for x in ladders], dtype=float))
+        total = problem.ladder_size()
         if total <= 200_000:
-            mesh = np.meshgrid(*ladders, indexing="ij")
-            parts.append(np.column_stack([m.ravel() for m in mesh]))
+            parts.append(ladder_product(problem.ladders(), 0, total))
     rng = np.random.default_rng(seed)
     parts.append(lo + rng.random((n, d)) * (hi - lo))
     return np.vstack(parts)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar, get_args, ge
 import numpy as np
 from paretoprice.optim.anchors import Anchors
 from paretoprice.optim.errors import ParameterError, UnknownNameError
+from paretoprice.optim.finite import check_finite
 from paretoprice.optim.spec import OBJECTIVE_SENSES, Bounds, ProblemSpecBase
 
 logger = logging.getLogger(__name__)
@@ -254,6 +256,14 @@ class SolvableProblem(ABC):
             out.append(np.array(b.ladder(), dtype=float))
         return out
 
+    def ladder_size(self) -> int:
+        """Number of points of the decision ladder: the exact product (Python integer, no
+        overflow) of every decision's ladder length, computed without building a ladder.
+        Raises :class:`ParameterError` when a decision has no step."""
+        if not self.exact_capable:
+            self.ladders()  # raises, naming the decision without a step
+        return math.prod(b.n_points() for b in self.bounds)
+
     def minimization_matrix(self, ev: Evaluation) -> np.ndarray:
         """``(N, k)`` chosen objectives, maximized ones negated (every column minimized)."""
         cols = [
@@ -362,6 +372,24 @@ def spec_family(spec_type: type[ProblemSpecBase]) -> str:
         raise TypeError(f"{spec_type.__name__} declares no family name: give it "
                         f'family: Literal["<name>"] = "<name>"')
     return name
+
+
+def ladder_product(ladders: Sequence[np.ndarray], start: int, stop: int) -> np.ndarray:
+    """Rows ``start`` to ``stop - 1`` of the Cartesian product of ``ladders`` (C order).
+
+    Only ladders with two or more values are enumerated, so a problem with many fixed
+    decisions (one value each) does not hit numpy's 64-dimension limit. Returns a
+    ``(stop - start, len(ladders))`` matrix.
+    """
+    sizes = [len(lad) for lad in ladders]
+    varying = [j for j, n in enumerate(sizes) if n > 1]
+    X = np.tile(np.array([lad[0] for lad in ladders], dtype=float), (max(stop - start, 0), 1))
+    if varying and stop > start:
+        idx = np.unravel_index(np.arange(start, stop, dtype=np.int64),
+                               tuple(sizes[j] for j in varying))
+        for j, i in zip(varying, idx, strict=True):
+            X[:, j] = np.asarray(ladders[j], dtype=float)[i]
+    return X
 
 
 class PricingProblem(SolvableProblem, Generic[SpecT]):
@@ -535,6 +563,7 @@ class PricingProblem(SolvableProblem, Generic[SpecT]):
                 owner=f"{type(self).__name__}.evaluate",
             )
         ev = self._evaluate(arr, report)
+        check_finite(self, arr, ev)
         user = self._spec.constraints
         if user:
             cons = dict(ev.constraints)
@@ -563,15 +592,13 @@ class PricingProblem(SolvableProblem, Generic[SpecT]):
         sums over independent choices (a portfolio of services) override this with one
         group per choice and linear coupling constraints (a budget).
         """
-        ladders = self.ladders()
-        total = int(np.prod([len(x) for x in ladders], dtype=float))
+        total = self.ladder_size()
         if total > max_options:
             raise ParameterError(
                 "ladder", f"at most {max_options:,} points for the exact form",
                 f"{total:,} points", fix="use coarser ladder steps.",
                 owner=f"problem '{self.name}'")
-        mesh = np.meshgrid(*ladders, indexing="ij")
-        X = np.column_stack([m.ravel() for m in mesh])
+        X = ladder_product(self.ladders(), 0, total)
         ev = self.evaluate(X, report=False)
         feas = self.feasible(ev)
         X = X[feas]

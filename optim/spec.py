@@ -17,6 +17,7 @@ import hashlib
 import json
 import math
 import tomllib
+import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, Self, TypeVar
@@ -61,6 +62,11 @@ OBJECTIVE_SENSES: dict[str, Literal["min", "max"]] = {
 }
 
 DEFAULT_OBJECTIVES: tuple[str, ...] = ("payer_spend", "creator_npv", "access", "provider_margin")
+
+
+MAX_LADDER_POINTS = 1_000_000
+"""Most points one decision's ladder may have (``(upper - lower) / step + 1``); checked
+before any ladder is built. Larger ladders are almost always a step typo."""
 
 
 # ---------------------------------------------------------------------------
@@ -208,8 +214,20 @@ class Bounds(Frozen):
                 f"lower bound {self.lower} is above upper bound {self.upper}; "
                 "did you swap the lower and upper bounds?"
             )
+        if not math.isfinite(self.upper - self.lower):
+            raise ValueError(
+                f"the range [{self.lower}, {self.upper}] is too wide to compute with "
+                "(its width overflows); give realistic bounds"
+            )
         if self.step is not None and self.upper > self.lower:
             n = (self.upper - self.lower) / self.step
+            if not math.isfinite(n) or n + 1 > MAX_LADDER_POINTS:
+                raise ValueError(
+                    f"step {self.step} cuts the range [{self.lower}, {self.upper}] into "
+                    f"{_count_text(n + 1)} ladder points, more than the "
+                    f"{MAX_LADDER_POINTS:,} allowed per decision; use a coarser step, or "
+                    "remove 'step' to search the range continuously (nsga2)"
+                )
             if abs(n - round(n)) > 1e-6:
                 raise ValueError(
                     f"step {self.step} does not divide the range [{self.lower}, {self.upper}]"
@@ -217,14 +235,22 @@ class Bounds(Frozen):
                 )
         return self
 
-    def ladder(self) -> list[float]:
-        """Values of the ladder (just ``[lower]`` when ``lower == upper``)."""
+    def n_points(self) -> int:
+        """Number of ladder values, computed without building the ladder (exact integer;
+        1 when ``lower == upper``; raises ``ValueError`` without a step)."""
         if self.upper == self.lower:
-            return [self.lower]
+            return 1
         if self.step is None:
             raise ValueError("no ladder step")
-        n = round((self.upper - self.lower) / self.step)
-        return [self.lower + i * self.step for i in range(n + 1)]
+        return round((self.upper - self.lower) / self.step) + 1
+
+    def ladder(self) -> list[float]:
+        """Values of the ladder (just ``[lower]`` when ``lower == upper``)."""
+        n = self.n_points()
+        if n == 1:
+            return [self.lower]
+        assert self.step is not None
+        return [self.lower + i * self.step for i in range(n)]
 
 
 class Toggle(Frozen):
@@ -245,6 +271,10 @@ class EquityFloor(Frozen):
 
     enabled: bool = False
     min_coverage: float = Field(default=0.0, ge=0, le=1)
+
+
+def _count_text(n: float) -> str:
+    return "infinitely many" if not math.isfinite(n) else f"about {n:.3g}"
 
 
 def toggle_shorthand(data: Any) -> Any:
@@ -349,6 +379,19 @@ def unique_names(kind: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+class FieldValueError(ValueError):
+    """A ``ValueError`` raised in a model validator that knows which parameter is wrong.
+
+    ``parameter`` is the dotted path relative to the model being validated (e.g.
+    ``segments[2].name``); :func:`validate_spec` appends it to the error's location so the
+    message names the parameter instead of the problem as a whole.
+    """
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
 def check_payers_and_segments(payers: Sequence[Payer], segments: Sequence[Segment],
                               distinct_payers: bool = True) -> None:
     """Payer and segment names are distinct and every payer mix names declared payers.
@@ -359,17 +402,29 @@ def check_payers_and_segments(payers: Sequence[Payer], segments: Sequence[Segmen
     """
     payer_names = [p.name for p in payers]
     if distinct_payers and len(set(payer_names)) != len(payer_names):
-        raise ValueError(f"payer names repeat: {payer_names}")
+        i = _first_repeat(payer_names)
+        raise FieldValueError(f"payers[{i}].name", f"payer names repeat: {payer_names}")
     seg_names = [s.name for s in segments]
     if len(set(seg_names)) != len(seg_names):
-        raise ValueError(f"segment names repeat: {seg_names}")
-    for s in segments:
+        i = _first_repeat(seg_names)
+        raise FieldValueError(f"segments[{i}].name", f"segment names repeat: {seg_names}")
+    for i, s in enumerate(segments):
         unknown = set(s.payer_mix) - set(payer_names)
         if unknown:
-            raise ValueError(
+            raise FieldValueError(
+                f"segments[{i}].payer_mix",
                 f"segment '{s.name}' names unknown payer(s) {sorted(unknown)} in its "
                 f"payer_mix; declared payers are {payer_names}"
             )
+
+
+def _first_repeat(names: Sequence[str]) -> int:
+    seen: set[str] = set()
+    for i, n in enumerate(names):
+        if n in seen:
+            return i
+        seen.add(n)
+    return 0
 
 
 def check_addon_segments(addons: Mapping[str, Any], segments: Sequence[Segment]) -> None:
@@ -377,7 +432,8 @@ def check_addon_segments(addons: Mapping[str, Any], segments: Sequence[Segment])
     seg_names = [s.name for s in segments]
     unknown_addons = set(addons) - set(seg_names)
     if unknown_addons:
-        raise ValueError(
+        raise FieldValueError(
+            f"decisions.addons.{sorted(unknown_addons)[0]}",
             f"decisions.addons names unknown segment(s) {sorted(unknown_addons)}; "
             f"segments are {seg_names}"
         )
@@ -625,6 +681,8 @@ def _expected_and_fix(err: Mapping[str, Any]) -> tuple[str, str]:
         return "a table", "write it as a TOML table (key = value pairs)."
     if kind in {"tuple_type", "list_type", "too_short"}:
         return "a list with enough entries", "write it as a TOML array."
+    if kind == "finite_number":
+        return "a finite number", "write a real number (not inf or nan)."
     if kind == "bool_type":
         return "true or false", "write true or false."
     if kind == "value_error":
@@ -667,20 +725,57 @@ def validate_spec(cls: type[S], data: Mapping[str, Any], owner: str = "") -> S:
             parent = _model_at(cls, loc[:-1])
             if parent is not None:
                 first = {**first, "ctx": {"known": ", ".join(parent.model_fields)}}
+        if first["type"] == "value_error":
+            cause = (first.get("ctx") or {}).get("error")
+            if isinstance(cause, FieldValueError):
+                loc = loc + _path_to_loc(cause.parameter)
+            elif not loc:
+                loc = _loc_from_message(cls, str(cause or first.get("msg", "")))
         expected, fix = _expected_and_fix(first)
         got = first.get("input") if first["type"] != "missing" else "nothing"
+        if isinstance(got, str) and first["type"] not in {"missing", "value_error"}:
+            got = repr(got)
         if first["type"] == "value_error":
             got = _value_at(plain, loc)
             if isinstance(got, Mapping):
-                got = "the values given"
+                small = len(got) <= 4 and all(not isinstance(v, Mapping | list | tuple)
+                                              for v in got.values())
+                got = ("{" + ", ".join(f"{k} = {v!r}" for k, v in got.items()) + "}"
+                       if small else "the values given")
+            elif isinstance(got, str) and got != "<missing>":
+                got = repr(got)
         err = ParameterError(_loc_to_path(loc), expected, got, fix=fix, owner=owner)
         err.others = errors[1:]  # type: ignore[attr-defined]
         raise err from None
 
 
+def _path_to_loc(path: str) -> tuple[Any, ...]:
+    """``segments[2].name`` -> ``('segments', 2, 'name')``."""
+    out: list[Any] = []
+    for chunk in path.replace("[", ".[").split("."):
+        if chunk.startswith("[") and chunk.endswith("]") and chunk[1:-1].isdigit():
+            out.append(int(chunk[1:-1]))
+        elif chunk:
+            out.append(chunk)
+    return tuple(out)
+
+
+def _loc_from_message(cls: type[BaseModel], message: str) -> tuple[Any, ...]:
+    """A problem-level rule broke: name the top-level field its message talks about
+    (``segment names repeat`` -> ``segments``), else ``problem``."""
+    import re
+
+    words = set(re.findall(r"[A-Za-z_]+", message.lower()))
+    for field in getattr(cls, "model_fields", {}):
+        if field in {"name", "family", "title", "description", "sources"}:
+            continue
+        if field in words or field.rstrip("s") in words:
+            return (field,)
+    return ("problem",)
+
+
 def _model_at(cls: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The pydantic model class at ``loc`` inside ``cls`` (None when not a plain model)."""
-    import typing
 
     cur: Any = cls
     for part in loc:
@@ -706,9 +801,17 @@ def _model_at(cls: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | N
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Read a TOML problem file into a dict; a clear error if missing or malformed."""
     p = Path(path)
-    if not p.is_file():
+    shown = str(p) if len(str(p)) <= 120 else str(p)[:60] + "..." + str(p)[-40:]
+    try:
+        is_file = p.is_file()
+    except OSError as exc:  # e.g. a name longer than the file system allows
         raise ProblemFileError(
-            f"Problem file '{p}' does not exist. Fix: give a bundled problem name "
+            f"Problem file '{shown}' cannot be opened: {exc.strerror}. Fix: give a bundled "
+            "problem name or the path of a TOML problem file."
+        ) from None
+    if not is_file:
+        raise ProblemFileError(
+            f"Problem file '{shown}' does not exist. Fix: give a bundled problem name "
             "(see 'paretoprice problems') or the path of a TOML problem file."
         )
     try:
@@ -716,5 +819,16 @@ def read_toml(path: str | Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ProblemFileError(
-            f"Problem file '{p}' is not valid TOML: {exc}. Fix: correct the syntax at that line."
+            f"Problem file '{shown}' is not valid TOML: {exc}. Fix: correct the syntax at "
+            "that line."
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ProblemFileError(
+            f"Problem file '{shown}' is not UTF-8 text (byte {exc.start} cannot be decoded). "
+            "Fix: give a TOML text file saved as UTF-8."
+        ) from None
+    except OSError as exc:
+        raise ProblemFileError(
+            f"Problem file '{shown}' cannot be read: {exc.strerror}. Fix: check the path "
+            "and its permissions."
         ) from None

@@ -37,10 +37,15 @@ def load_problem(name_or_path: str | Path) -> PricingProblem:
     if text in bundled_names():
         return load_problem_file(problem_path(text))
     path = Path(text)
-    if path.suffix == ".toml" or path.exists():
+    try:
+        exists = path.exists()
+    except OSError:  # a name too long for the file system: read_toml names the problem
+        exists = True
+    if path.suffix == ".toml" or exists:
         return load_problem_file(path)
+    shown = text if len(text) <= 120 else text[:60] + "..." + text[-40:]
     raise ProblemFileError(
-        f"Unknown problem '{text}': not a bundled problem and not a file. "
+        f"Unknown problem '{shown}': not a bundled problem and not a file. "
         f"Fix: use one of {', '.join(bundled_names())} or the path of a TOML problem file."
     )
 

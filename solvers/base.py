@@ -21,9 +21,10 @@ import numpy as np
 from paretoprice.optim.errors import CapabilityError
 from paretoprice.optim.feasibility import raise_infeasible
 from paretoprice.optim.front import ParetoFront, Provenance
+from paretoprice.optim.frozen import strict_number_check
 from paretoprice.optim.indicators import nondominated_mask
 from paretoprice.optim.problem import PricingProblem, SolvableProblem
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +50,18 @@ class Capability(Enum):
 
 
 class Settings(BaseModel):
-    """Base of every backend's settings: frozen, unknown keys rejected."""
+    """Base of every backend's settings: frozen, unknown keys rejected, numbers strict
+    (finite; no bool or string for a number, no number for a bool)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None:
+            strict_number_check(field.annotation, value)
+        return value
 
 
 @dataclass

@@ -12,8 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import numpy as np
-from paretoprice.optim.problem import SolvableProblem
+from paretoprice.optim.problem import SolvableProblem, ladder_product
 from paretoprice.solvers.base import (
     Capability,
     NondominatedArchive,
@@ -38,7 +37,7 @@ class GridSettings(Settings):
     """
 
     chunk_size: int = Field(default=262_144, ge=1_000, le=10_000_000)
-    max_candidates: int = Field(default=200_000_000, ge=1)
+    max_candidates: int = Field(default=200_000_000, ge=1, le=2**62)
 
 
 class GridSolver(Solver):
@@ -53,26 +52,26 @@ class GridSolver(Solver):
     def run(self, problem: SolvableProblem, settings: Settings, seed: int | None,
             progress: bool) -> RunOutput:
         assert isinstance(settings, GridSettings)
-        ladders = problem.ladders()
-        sizes = np.array([len(x) for x in ladders], dtype=np.int64)
-        total = int(np.prod(sizes))
+        total = grid_size(problem)
         if total > settings.max_candidates:
             from paretoprice.optim.errors import ParameterError
 
             raise ParameterError(
-                "max_candidates", f"at least the grid size {total:,}",
+                "max_candidates", f"at least the grid size {_big(total)}",
                 settings.max_candidates,
-                fix="use coarser ladder steps, or raise max_candidates if you mean it.",
+                fix="use coarser ladder steps, or raise max_candidates "
+                    "(--set max_candidates=N) if you mean it.",
                 owner="solver 'grid'",
             )
+        ladders = problem.ladders()  # each at most MAX_LADDER_POINTS long (spec check)
+        sizes = [len(x) for x in ladders]
         archive = NondominatedArchive(problem.n_var, len(problem.objective_names),
                                       compact_at=4 * settings.chunk_size)
         chunk = settings.chunk_size
         bar = _bar(total, progress)
         for start in range(0, total, chunk):
             stop = min(start + chunk, total)
-            idx = np.unravel_index(np.arange(start, stop, dtype=np.int64), tuple(sizes))
-            X = np.column_stack([lad[i] for lad, i in zip(ladders, idx, strict=True)])
+            X = ladder_product(ladders, start, stop)
             ev = problem.evaluate(X, report=False)
             feas = problem.feasible(ev)
             if feas.any():
@@ -87,7 +86,19 @@ class GridSolver(Solver):
         if bar is not None:
             bar.close()
         return RunOutput(X=archive.X, evaluations=total,
-                         extra={"grid_size": total, "ladder_sizes": sizes.tolist()})
+                         extra={"grid_size": total, "ladder_sizes": sizes})
+
+
+def grid_size(problem: SolvableProblem) -> int:
+    """Number of ladder points of ``problem``: the exact product of every decision's ladder
+    length, in Python integers (no overflow, e.g. 2**80 for five 65,536-step ladders),
+    computed without building any ladder."""
+    return problem.ladder_size()
+
+
+def _big(n: int) -> str:
+    """An exact count for people: digits with separators, plus its order of magnitude."""
+    return f"{n:,}" if n < 10**15 else f"{n:.3e} ({len(str(n))} digits)"
 
 
 def _bar(total: int, progress: bool) -> Any:

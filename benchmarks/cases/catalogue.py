@@ -110,7 +110,7 @@ class CatalogueCase(Case):
         """Candidates on the decision ladder (``None`` when a decision has no ladder)."""
         if not self.problem.exact_capable:
             return None
-        return int(np.prod([len(x) for x in self.problem.ladders()], dtype=float))
+        return self.problem.ladder_size()
 
     def cannot(self, solver: str, suite: str) -> str | None:
         if solver == "grid":

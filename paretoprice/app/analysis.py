@@ -22,6 +22,7 @@ to an extreme fee.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -29,7 +30,7 @@ import numpy as np
 
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.front import ParetoFront
-from paretoprice.optim.problem import PricingProblem
+from paretoprice.optim.problem import PricingProblem, ladder_product
 from paretoprice.optim.spec import ObservedPrice
 
 
@@ -118,10 +119,9 @@ def _completions(problem: PricingProblem, fixed: Mapping[int, tuple[float, float
             if own.size == 0 or low == high:
                 own = np.array([low])
             ladders[var] = own
-        total = int(np.prod([len(x) for x in ladders], dtype=float))
+        total = math.prod(len(x) for x in ladders)
         if total <= 2_000_000:
-            mesh = np.meshgrid(*ladders, indexing="ij")
-            return np.column_stack([m.ravel() for m in mesh])
+            return ladder_product(ladders, 0, total)
     rng = np.random.default_rng(seed)
     lo, hi = problem.lower.copy(), problem.upper.copy()
     for var, (low, high) in fixed.items():

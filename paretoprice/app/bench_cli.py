@@ -21,6 +21,11 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 
+BENCH_FILES = frozenset({"results.csv", "summary.md", "environment.json", "scaling.csv",
+                         "convergence.csv", "plots"})
+"""Entries ``bench --out`` writes (a folder holding only these may be replaced)."""
+
+
 def _names(text: str | None) -> list[str] | None:
     if text is None:
         return None
@@ -48,13 +53,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """The ``bench`` sub-command."""
     from paretoprice.app.bench_report import write_report
     from paretoprice.benchmarks.suite import run_suite
+    from paretoprice.optim.io import check_output_dir, output_set
 
-    out = Path(args.out) if args.out else Path("results") / f"bench-{args.suite}"
+    out = Path(args.out) if args.out is not None else Path("results") / f"bench-{args.suite}"
+    check_output_dir(out, "--out", known=BENCH_FILES)
     argv = command_args(args)
     result = run_suite(args.suite, cases=_names(args.cases), solvers=_names(args.solvers),
                        seeds=args.seeds, progress=args.progress, scaling=args.scaling,
                        convergence=not args.no_convergence)
-    written = write_report(result, out, argv, plots=not args.no_plots)
+    with output_set(out, "--out", known=BENCH_FILES) as staged:
+        written = write_report(result, staged.path, argv, plots=not args.no_plots)
     n_ok = sum(r["status"] == "ok" for r in result.rows)
     n_skip = sum(r["status"] == "skipped" for r in result.rows)
     n_err = sum(r["status"] == "error" for r in result.rows)

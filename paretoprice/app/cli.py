@@ -27,15 +27,22 @@ import io
 import json
 import logging
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from paretoprice.app.args import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    SOLVE_FILES,
+    objective_list,
+    seed_arg,
+)
 from paretoprice.optim.errors import InfeasibleProblemError, ParetoPriceError
+from paretoprice.optim.io import check_output_dir, output_set
 
 logger = logging.getLogger(__name__)
-
-EXIT_BAD_INPUT = 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -103,9 +110,11 @@ def cmd_problems(args: argparse.Namespace) -> int:
 
 
 def cmd_anchors(args: argparse.Namespace) -> int:
+    from paretoprice.optim.finite import check_anchors
     from paretoprice.problems import load_problem
 
     prob = load_problem(args.problem)
+    check_anchors(prob)
     rows = prob.anchors().to_rows()
     if args.format == "csv":
         print(_csv(rows, ["anchor", "value", "unit"]))
@@ -147,16 +156,20 @@ def cmd_solve_model(args: argparse.Namespace) -> int:
         raise ParetoPriceError(
             f"--set {unknown[0]}: not a setting for a Pyomo model; expected one of "
             f"{sorted(allowed)}. Fix: e.g. --set grid_points=20")
+    if args.out is not None:
+        check_output_dir(args.out, "--out", known=SOLVE_FILES)
     model, digest = load_model_file(args.problem)
     front = solve_model(model, name=Path(args.problem).stem, problem_hash=digest, **options)
     print(f"{front.provenance.problem}: {len(front)} Pareto points from 'exact' in "
           f"{front.provenance.runtime_s:.2f} s ({front.provenance.evaluations:,} models solved)")
     for note in front.provenance.notes:
         print(f"  {note}")
-    if args.out:
-        out = Path(args.out)
-        # objectives only (a model's variables have no price axis)
-        written = [*front.to_csv(out), plot_front(front, out / "front.png", price="")]
+    if args.out is not None:
+        with output_set(args.out, "--out", known=SOLVE_FILES) as out:
+            # objectives only (a model's variables have no price axis)
+            written = [*front.to_csv(out.path),
+                       plot_front(front, out.path / "front.png", price="")]
+            written = [out.final(p) for p in written]
         print("wrote " + ", ".join(str(p) for p in written))
     return 0
 
@@ -170,9 +183,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
     if str(args.problem).endswith(".py"):
         return cmd_solve_model(args)
+    if args.out is not None:
+        check_output_dir(args.out, "--out", known=SOLVE_FILES)
     prob = load_problem(args.problem)
-    if args.objectives:
-        prob = prob.with_objectives([o.strip() for o in args.objectives.split(",") if o.strip()])
+    if args.objectives is not None:
+        prob = prob.with_objectives(objective_list(args.objectives))
     options = _parse_options(args.set or [])
     for key in ("pop_size", "n_gen", "n_eval"):
         val = getattr(args, key)
@@ -186,14 +201,16 @@ def cmd_solve(args: argparse.Namespace) -> int:
     redundancy = front.redundancy().warning()
     if redundancy:
         print(redundancy)
-    if args.out:
-        out = Path(args.out)
-        csv_path, json_path = front.to_csv(out, extra=front_extras(prob, explain(prob, front)))
-        png = plot_front(front, out / "front.png", anchors=prob.anchors(),
-                         observed=prob.spec.observed)
-        written = [csv_path, json_path, png]
-        if len(front.objective_names) >= 3:
-            written.append(plot_parallel(front, out / "front_parallel.png"))
+    if args.out is not None:
+        extra = front_extras(prob, explain(prob, front))
+        with output_set(args.out, "--out", known=SOLVE_FILES) as out:
+            csv_path, json_path = front.to_csv(out.path, extra=extra)
+            png = plot_front(front, out.path / "front.png", anchors=prob.anchors(),
+                             observed=prob.spec.observed)
+            written = [csv_path, json_path, png]
+            if len(front.objective_names) >= 3:
+                written.append(plot_parallel(front, out.path / "front_parallel.png"))
+            written = [out.final(p) for p in written]
         print("wrote " + ", ".join(str(p) for p in written))
     return 0
 
@@ -205,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="paretoprice",
                 description="Pareto-optimal prices for healthcare AI services.")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    p.add_argument("--debug", action="store_true",
+                   help="show the full traceback of an unexpected internal error")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     sp = sub.add_parser("problems", help="list the bundled problems")
@@ -222,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "'obj_list'; use --solver exact)")
     ss.add_argument("--solver", default=solvers.DEFAULT_SOLVER, choices=solvers.names())
     ss.add_argument("--objectives", help="comma-separated objectives, e.g. payer_spend,access")
-    ss.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    ss.add_argument("--seed", type=seed_arg, default=1, help="random seed (default 1)")
     ss.add_argument("--out", help="folder for front.csv, front.json and front.png")
     ss.add_argument("--pop-size", dest="pop_size", type=int, help="population (pymoo)")
     ss.add_argument("--n-gen", dest="n_gen", type=int, help="generations (pymoo)")
@@ -257,7 +276,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
-        return int(args.func(args))
+        with warnings.catch_warnings():
+            if not (args.verbose or args.debug):  # e.g. numpy overflow: non-finite results
+                warnings.simplefilter("ignore")   # are refused with a named input anyway
+            return int(args.func(args))
     except InfeasibleProblemError as exc:
         print(f"paretoprice: infeasible: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -273,6 +295,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # the machine refused (disk full, permissions changed meanwhile)
+        where = f" '{exc.filename}'" if exc.filename else ""
+        print(f"paretoprice: error: cannot write or read{where}: {exc.strerror or exc}. "
+              "Fix: free space or pick another --out folder.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # a bug, not bad input: one line, its own exit status
+        if args.debug:
+            raise
+        what = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"paretoprice: internal error ({type(exc).__name__}{': ' + what if what else ''})"
+              "; this is a bug, please report it. Run again with --debug for the traceback.",
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ import argparse
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -78,13 +77,16 @@ def compare_solvers(
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """The ``compare`` sub-command."""
+    from paretoprice.app.args import objective_list
     from paretoprice.app.plots import plot_overlay
-    from paretoprice.optim.io import write_with
+    from paretoprice.optim.io import check_output_dir, output_set, write_with
     from paretoprice.problems import load_problem
 
+    if args.out is not None:
+        check_output_dir(args.out, "--out")
     problem = load_problem(args.problem)
-    if args.objectives:
-        problem = problem.with_objectives([o.strip() for o in args.objectives.split(",")])
+    if args.objectives is not None:
+        problem = problem.with_objectives(objective_list(args.objectives))
     solver_names = [s.strip() for s in args.solvers.split(",") if s.strip()]
     if len(solver_names) < 2:
         from paretoprice.optim.errors import ParameterError
@@ -103,25 +105,28 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     print("hv_ratio: hypervolume / the reference front's, one common reference point "
           "(raw hypervolumes in compare.csv)")
-    if args.out:
-        out = Path(args.out)
-        csv_path = write_with(out / "compare.csv",
-                              lambda tmp: result.table.to_csv(tmp, index=False))
-        png = plot_overlay(result.fronts, out / "compare.png")
-        for name, front in result.fronts.items():
-            front.to_csv(out / name)
-        print(f"wrote {csv_path}, {png} and each front under {out}/<solver>/")
+    if args.out is not None:
+        with output_set(args.out, "--out") as out:
+            csv_path = write_with(out.path / "compare.csv",
+                                  lambda tmp: result.table.to_csv(tmp, index=False))
+            png = plot_overlay(result.fronts, out.path / "compare.png")
+            for name, front in result.fronts.items():
+                front.to_csv(out.path / name)
+        print(f"wrote {out.final(csv_path)}, {out.final(png)} and each front under "
+              f"{out.target}/<solver>/")
     return 0
 
 
 def register(sub: Any) -> None:
     """Add ``compare`` to the ``paretoprice`` sub-commands."""
+    from paretoprice.app.args import seed_arg
+
     sc = sub.add_parser("compare", help="run several solvers on one problem and certify the "
                         "heuristic fronts against the exact one")
     sc.add_argument("problem", help="bundled problem name or path to a TOML file")
     sc.add_argument("--solvers", default="nsga2,grid",
                     help="comma-separated solvers; the first exact one is the reference")
     sc.add_argument("--objectives", help="comma-separated objectives")
-    sc.add_argument("--seed", type=int, default=1)
+    sc.add_argument("--seed", type=seed_arg, default=1)
     sc.add_argument("--out", help="folder for compare.csv, compare.png and the fronts")
     sc.set_defaults(func=cmd_compare)

@@ -36,10 +36,8 @@ logger = logging.getLogger(__name__)
 
 def default_solver(problem: PricingProblem, max_grid: int = 5_000_000) -> str:
     """``grid`` when the problem is laddered and small enough, else ``nsga2``."""
-    if problem.exact_capable:
-        size = int(np.prod([len(x) for x in problem.ladders()], dtype=float))
-        if size <= max_grid:
-            return "grid"
+    if problem.exact_capable and problem.ladder_size() <= max_grid:  # exact, nothing built
+        return "grid"
     return "nsga2"
 
 

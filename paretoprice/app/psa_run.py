@@ -734,8 +734,8 @@ def summary_lines(prep: Prepared, result: PsaResult) -> list[str]:
                 + " ".join(f"{'CE@' + _wtp_label(w):>8}" for w in SUMMARY_WTP))
         lines.append(head + "   (CE = cost-effective at USD/QALY)")
         for name, (_, r) in zip(names_, result.observed.iterrows(), strict=True):
-            lines.append(f"  {name:<{width}} {r['p_pareto_optimal']:>11.3f} {r['p_feasible']:>9.3f} "
-                         + " ".join(f"{r[col]:>8.3f}" for col in cols))
+            lines.append(f"  {name:<{width}} {r['p_pareto_optimal']:>11.3f} "
+                         f"{r['p_feasible']:>9.3f} " + " ".join(f"{r[col]:>8.3f}" for col in cols))
         names = prep.problem.decision_names
         lines.append("... and at one fixed candidate per observed price (base-case Pareto-"
                      "optimal, median fee):")

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from paretoprice.app.analysis import Location
+from paretoprice.app.args import SOLVE_FILES, seed_arg
 from paretoprice.app.explain import (
     access_baseline,
     anchors_text,
@@ -30,7 +31,9 @@ from paretoprice.app.explain import (
 )
 from paretoprice.app.frontmeta import front_extras
 from paretoprice.app.plots import default_price, plot_front, plot_parallel
+from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.io import check_output_dir, output_set
 from paretoprice.optim.problem import PricingProblem
 from paretoprice.problems import load_problem
 
@@ -57,9 +60,14 @@ def parse_args(name: str, argv: Sequence[str] | None) -> argparse.Namespace:
                     help="folder for front.csv, front.json and the plots")
     ap.add_argument("--solver", default=None,
                     help="backend (default: grid when the problem has a ladder, else nsga2)")
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seed", type=seed_arg, default=1)
     ap.add_argument("--quick", action="store_true", help="small search budget (for tests)")
-    return ap.parse_args(argv)
+    args = ap.parse_args(argv)
+    try:
+        check_output_dir(args.out, "--out", known=SOLVE_FILES)
+    except ParameterError as exc:  # one line, exit 2, before any solving
+        ap.error(str(exc))
+    return args
 
 
 def fmt_money(v: float, currency: str = "USD") -> str:
@@ -125,14 +133,16 @@ def run_script(
     print(f"\nPareto front: {len(front)} points from '{solver}' in "
           f"{front.provenance.runtime_s:.2f} s.")
     exp = explain(problem, front)
-    out = Path(args.out)
-    csv_path, json_path = front.to_csv(out, extra=front_extras(problem, exp))
+    extra = front_extras(problem, exp)
     observed = problem.spec.observed
-    written = [csv_path, json_path,
-               plot_front(front, out / "front.png", anchors=problem.anchors(),
-                          observed=observed, price=default_price(front, observed))]
-    if len(front.objective_names) >= 3:
-        written.append(plot_parallel(front, out / "front_parallel.png"))
+    with output_set(args.out, "--out", known=SOLVE_FILES) as out:
+        csv_path, json_path = front.to_csv(out.path, extra=extra)
+        written = [csv_path, json_path,
+                   plot_front(front, out.path / "front.png", anchors=problem.anchors(),
+                              observed=observed, price=default_price(front, observed))]
+        if len(front.objective_names) >= 3:
+            written.append(plot_parallel(front, out.path / "front_parallel.png"))
+        written = [out.final(p) for p in written]
     text = exp.text
     if narrative is not None:
         text += "\n" + narrative(problem, front)
