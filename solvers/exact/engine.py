@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 from paretoprice.optim.errors import ParameterError
+from paretoprice.solvers.exact.config import EngineConfig, make_config
 from paretoprice.solvers.exact.errors import (
     InfeasibleModelError,
     SolverFailureError,
@@ -227,7 +228,9 @@ class _TaskOutput:
 
 
 @dataclass(frozen=True)
-class _Payoff:
+class PayoffTable:
+    """Lexicographic optimum of every objective, in internal maximization form."""
+
     g: np.ndarray  # (k, k) internal values, row i = lexicographic optimum of objective i
     x: np.ndarray  # (k, n)
     records: tuple[SolveRecord, ...]
@@ -250,14 +253,8 @@ class _StopSweepError(Exception):
 
 def solve_epsilon_constraint(
     model: Any,
-    *,
-    grid_points: int | None = None,
-    integer_objectives: bool | None = None,
-    workers: int = 1,
-    time_limit: float | None = None,
-    mip_rel_gap: float = 0.0,
-    baseline: bool = False,
-    highs_options: Mapping[str, bool | int | float | str] | None = None,
+    config: EngineConfig | None = None,
+    **options: Any,
 ) -> EpsilonConstraintResult:
     """Nondominated points of a linear multi-objective Pyomo model (augmented
     epsilon-constraint, AUGMECON2 / AUGMECON-R class, on a persistent HiGHS model).
@@ -269,28 +266,20 @@ def solve_epsilon_constraint(
         ``obj_list`` (at least two; active or not; each minimized or maximized as its
         ``sense`` says). Linear constraints; continuous, integer or binary variables.
         Never modified.
-    grid_points
-        Grid points per constrained objective, between the payoff-table nadir and ideal
-        values (grid mode). Required when the objectives are not all integer-valued;
-        leave ``None`` for exact mode.
-    integer_objectives
-        ``None`` detects whether every objective has integer coefficients on integer
-        variables (then exact mode, step 1 on the integer grid, every nondominated
-        point); ``True`` requires it; ``False`` forces grid mode.
-    workers
-        Processes for the sweep (1: in this process). The nondominated set does not
-        depend on it.
-    time_limit
-        Wall-clock budget in seconds for the whole run (``None``: none). When it runs
-        out the points found so far are returned with ``complete=False``.
-    mip_rel_gap
-        Relative MIP gap of every solve; 0 (default) proves optimality, which exact mode
-        needs for its guarantee.
-    baseline
-        Rebuild the Pyomo model and a new HiGHS instance for every solve through Pyomo's
-        solver interface, in one process (what pyaugmecon does): same answers, slower.
-    highs_options
-        Extra HiGHS options for every solve (e.g. ``{"presolve": "off"}``).
+    config
+        Validated options (:class:`~paretoprice.solvers.exact.config.EngineConfig`).
+    **options
+        The same options by name (validated into an ``EngineConfig``; they override
+        ``config``): ``grid_points`` (grid mode; ``None`` for exact mode),
+        ``integer_objectives`` (``None`` detects: exact mode, every nondominated point
+        when every objective has integer coefficients on integer variables), ``workers``
+        (int or ``"auto"``; the nondominated set does not depend on it), ``time_limit``
+        (seconds for the whole run, default
+        :data:`~paretoprice.solvers.exact.config.DEFAULT_TIME_LIMIT_S`, ``None``: none;
+        when it runs out the points found so far are returned with ``complete=False``),
+        ``mip_rel_gap`` (0 proves optimality, which exact mode needs), ``search``
+        (``"boxes"`` or the ``"augmecon"`` reference), ``baseline`` (rebuild the Pyomo
+        model for every solve, pyaugmecon's way, one worker), ``highs_options``.
 
     Returns
     -------
@@ -308,13 +297,13 @@ def solve_epsilon_constraint(
         HiGHS failed (numerical trouble, time limit inside the payoff table, ...).
     """
     t0 = time.perf_counter()
-    _check_args(grid_points, integer_objectives, workers, time_limit, mip_rel_gap, baseline)
-    if highs_options is not None and not isinstance(highs_options, Mapping):
-        raise ParameterError("highs_options", "a mapping of HiGHS option names to values",
-                             highs_options, fix='pass e.g. {"presolve": "off"}.', owner=OWNER)
+    cfg = engine_config(config, options)
+    grid_points, workers, time_limit = cfg.grid_points, cfg.workers, cfg.time_limit
+    mip_rel_gap, baseline = cfg.mip_rel_gap, cfg.baseline
+    highs_options = dict(cfg.highs_options) or None
     deadline = None if time_limit is None else time.monotonic() + float(time_limit)
     compiled, work, columns = compile_with_clone(model, owner=OWNER)
-    integer = _resolve_mode(compiled, grid_points, integer_objectives)
+    integer = _resolve_mode(compiled, grid_points, cfg.integer_objectives)
     solver: SolverModel
     if baseline:
         solver = PyomoRebuildModel(compiled, work, columns, mip_rel_gap=mip_rel_gap,
@@ -322,7 +311,7 @@ def solve_epsilon_constraint(
     else:
         solver = HighsModel(compiled, mip_rel_gap=mip_rel_gap, options=highs_options)
 
-    payoff = _payoff_table(solver, compiled, integer, deadline)
+    payoff = payoff_table(solver, compiled, integer, deadline)
     logger.info("payoff table (internal max form):\n%s", payoff.g)
     extra_solves = 0
     bounds_exact = True
@@ -359,39 +348,16 @@ def solve_epsilon_constraint(
 # --------------------------------------------------------------------------- checks
 
 
-def _check_args(grid_points: Any, integer_objectives: Any, workers: Any, time_limit: Any,
-                mip_rel_gap: Any, baseline: Any) -> None:
-    if grid_points is not None and (
-        isinstance(grid_points, bool) or not isinstance(grid_points, int) or grid_points < 2
-    ):
-        raise ParameterError("grid_points", "an integer >= 2 or None", grid_points,
-                             fix="pass e.g. grid_points=20, or None for exact mode.",
-                             owner=OWNER)
-    if integer_objectives is not None and not isinstance(integer_objectives, bool):
-        raise ParameterError("integer_objectives", "True, False or None", integer_objectives,
-                             fix="pass None to detect integer objectives automatically.",
-                             owner=OWNER)
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ParameterError("workers", "an integer >= 1", workers,
-                             fix="pass workers=1 (this process) or the number of cores.",
-                             owner=OWNER)
-    if time_limit is not None and (
-        isinstance(time_limit, bool) or not isinstance(time_limit, int | float)
-        or not time_limit > 0
-    ):
-        raise ParameterError("time_limit", "a number of seconds > 0 or None", time_limit,
-                             fix="pass e.g. time_limit=60.0, or None for no limit.",
-                             owner=OWNER)
-    if (isinstance(mip_rel_gap, bool) or not isinstance(mip_rel_gap, int | float)
-            or not 0 <= mip_rel_gap < 1):
-        raise ParameterError("mip_rel_gap", "a number in [0, 1)", mip_rel_gap,
-                             fix="pass 0.0 to prove every point optimal.", owner=OWNER)
-    if not isinstance(baseline, bool):
-        raise ParameterError("baseline", "True or False", baseline, owner=OWNER)
-    if baseline and workers != 1:
-        raise ParameterError("workers", "1 when baseline=True", workers,
-                             fix="drop workers (the baseline runs in one process).",
-                             owner=OWNER)
+def engine_config(config: EngineConfig | None, options: Mapping[str, Any]) -> EngineConfig:
+    """``config`` with ``options`` applied on top, validated once (``None``: defaults)."""
+    if config is not None and not isinstance(config, EngineConfig):
+        raise ParameterError("config", "an EngineConfig or None", type(config).__name__,
+                             fix="pass the options by name instead.", owner=OWNER)
+    if config is None:
+        return make_config(EngineConfig, options, OWNER)
+    if not options:
+        return config
+    return make_config(EngineConfig, {**config.model_dump(), **options}, OWNER)
 
 
 def _resolve_mode(compiled: CompiledModel, grid_points: int | None,
@@ -406,13 +372,6 @@ def _resolve_mode(compiled: CompiledModel, grid_points: int | None,
                 "True only when every objective has integer coefficients on integer "
                 "variables", f"True, but {not_integer} do not",
                 fix="pass integer_objectives=None (detect) or False with grid_points=....",
-                owner=OWNER,
-            )
-        if grid_points is not None:
-            raise ParameterError(
-                "grid_points", "None when integer_objectives=True (the integer grid is "
-                "exhaustive)", grid_points,
-                fix="drop grid_points, or pass integer_objectives=None to use the grid.",
                 owner=OWNER,
             )
         return True
@@ -435,7 +394,8 @@ def _resolve_mode(compiled: CompiledModel, grid_points: int | None,
 # --------------------------------------------------------------------------- payoff
 
 
-def _time_left(deadline: float | None) -> float | None:
+def time_left(deadline: float | None) -> float | None:
+    """Seconds until ``deadline`` (a ``time.monotonic()`` value; ``None``: no deadline)."""
     if deadline is None:
         return None
     return deadline - time.monotonic()
@@ -456,9 +416,13 @@ def _lex_weights(order: list[int], lo: np.ndarray, hi: np.ndarray) -> np.ndarray
     return w
 
 
-def _payoff_table(model: SolverModel, compiled: CompiledModel, integer: bool,
-                  deadline: float | None) -> _Payoff:
-    """Lexicographic optimum of every objective (rows) in internal maximization form."""
+def payoff_table(model: SolverModel, compiled: CompiledModel, integer: bool,
+                 deadline: float | None) -> PayoffTable:
+    """Lexicographic optimum of every objective (rows) in internal maximization form.
+
+    ``model`` is left with free objective bounds; ``integer`` uses one weighted solve per
+    row when the weights stay exact; ``deadline`` is a ``time.monotonic()`` value or
+    ``None``. Raises the engine's errors (infeasible, unbounded, time limit)."""
     k = compiled.n_objectives
     G = compiled.G
     lo_b, hi_b = compiled.interval_bounds()
@@ -473,7 +437,7 @@ def _payoff_table(model: SolverModel, compiled: CompiledModel, integer: bool,
         if w is not None:
             model.set_objective_bounds(np.full(k, -INF), free_upper)
             model.set_weights(w)
-            rec = model.solve(_time_left(deadline))
+            rec = model.solve(time_left(deadline))
             if rec.status is not SolveStatus.OPTIMAL:
                 rec = None  # redo stage by stage for a precise diagnosis
         if rec is None:
@@ -483,13 +447,13 @@ def _payoff_table(model: SolverModel, compiled: CompiledModel, integer: bool,
                 model.set_objective_bounds(lower, free_upper)
                 model.set_weights(np.eye(k)[j])
                 model.set_start(prev)
-                rec = model.solve(_time_left(deadline))
+                rec = model.solve(time_left(deadline))
                 if rec.status is SolveStatus.INFEASIBLE and stage > 0 and not integer:
                     # The previous optimum, held exactly, is infeasible by round-off only.
                     prev_j = order[stage - 1]
                     lower[prev_j] -= 1e-9 * max(1.0, abs(lower[prev_j]))
                     model.set_objective_bounds(lower, free_upper)
-                    rec = model.solve(_time_left(deadline))
+                    rec = model.solve(time_left(deadline))
                 _check_payoff(rec, compiled, i, j, first=(i == 0 and stage == 0))
                 assert rec.x is not None
                 prev = rec.x
@@ -503,7 +467,7 @@ def _payoff_table(model: SolverModel, compiled: CompiledModel, integer: bool,
         rows_x.append(rec.x)
         records.append(rec)
     model.set_objective_bounds(np.full(k, -INF), free_upper)
-    return _Payoff(g=rows_g, x=np.array(rows_x), records=tuple(records))
+    return PayoffTable(g=rows_g, x=np.array(rows_x), records=tuple(records))
 
 
 def _check_payoff(rec: SolveRecord, compiled: CompiledModel, row: int, obj: int,
@@ -547,7 +511,7 @@ def _check_payoff(rec: SolveRecord, compiled: CompiledModel, row: int, obj: int,
 # --------------------------------------------------------------------------- plans
 
 
-def _grid_start(model: SolverModel, compiled: CompiledModel, payoff: _Payoff,
+def _grid_start(model: SolverModel, compiled: CompiledModel, payoff: PayoffTable,
                 deadline: float | None) -> tuple[np.ndarray, bool, int]:
     """First epsilon value of every objective in exact mode.
 
@@ -570,7 +534,7 @@ def _grid_start(model: SolverModel, compiled: CompiledModel, payoff: _Payoff,
             for j in need:
                 model.set_objective_bounds(np.full(k, -INF), np.full(k, INF))
                 model.set_weights(-np.eye(k)[j])
-                rec = model.solve(_time_left(deadline))
+                rec = model.solve(time_left(deadline))
                 solves += 1
                 if rec.status is SolveStatus.OPTIMAL and rec.x is not None:
                     first[j] = float(compiled.G[j] @ rec.x)
@@ -608,7 +572,7 @@ def _augmented_integer_weights(primary: int, order: tuple[int, ...], first: np.n
     return w
 
 
-def _exact_seeds(compiled: CompiledModel, payoff: _Payoff, primary: int,
+def _exact_seeds(compiled: CompiledModel, payoff: PayoffTable, primary: int,
                  order: tuple[int, ...], first: np.ndarray) -> tuple[_Seed, ...]:
     """Payoff-table solutions, with the epsilon point each one provably answers."""
     k = compiled.n_objectives
@@ -624,7 +588,7 @@ def _exact_seeds(compiled: CompiledModel, payoff: _Payoff, primary: int,
     return tuple(seeds)
 
 
-def _exact_tasks(compiled: CompiledModel, payoff: _Payoff, first: np.ndarray,
+def _exact_tasks(compiled: CompiledModel, payoff: PayoffTable, first: np.ndarray,
                  workers: int) -> list[_Task]:
     k = compiled.n_objectives
     ideal = payoff.ideal
@@ -662,7 +626,7 @@ def _exact_tasks(compiled: CompiledModel, payoff: _Payoff, first: np.ndarray,
     return [task(0, order, outer=(s, e)) for s, e in zip(starts, ends, strict=True)]
 
 
-def _grid_tasks(compiled: CompiledModel, payoff: _Payoff, grid_points: int,
+def _grid_tasks(compiled: CompiledModel, payoff: PayoffTable, grid_points: int,
                 workers: int) -> list[_Task]:
     k = compiled.n_objectives
     ideal, nadir = payoff.ideal, payoff.nadir
@@ -784,7 +748,7 @@ class _Sweep:
             hi = self.box_hi[b]
             self._publish(float(self.box_primary[b]))
             return hi.copy(), not math.isfinite(self.box_primary[b])
-        left = _time_left(self.deadline)
+        left = time_left(self.deadline)
         if left is not None and left <= 0:
             raise _StopSweepError
         lower = np.full(self.k, -INF)
@@ -895,7 +859,7 @@ def _run_parallel(compiled: CompiledModel, tasks: list[_Task], deadline: float |
     results = ctx.Queue()
     procs = [
         ctx.Process(target=_worker_main, name=f"paretoprice-exact-{i}",
-                    args=(compiled, t, _time_left(deadline), mip_rel_gap,
+                    args=(compiled, t, time_left(deadline), mip_rel_gap,
                           dict(options) if options else None, shared, results, i),
                     daemon=True)
         for i, t in enumerate(tasks)
@@ -950,7 +914,7 @@ def _nondominated(g: np.ndarray, tol: np.ndarray) -> np.ndarray:
     return keep
 
 
-def _assemble(compiled: CompiledModel, payoff: _Payoff, outputs: list[_TaskOutput], *,
+def _assemble(compiled: CompiledModel, payoff: PayoffTable, outputs: list[_TaskOutput], *,
               integer: bool, models_solved: int, runtime_s: float, workers: int,
               exact: bool, grid_points: int | None, baseline: bool) -> EpsilonConstraintResult:
     k, n = compiled.n_objectives, compiled.n_cols
