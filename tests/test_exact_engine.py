@@ -409,3 +409,13 @@ def test_one_config_model_options_by_name_or_object() -> None:
         solve_epsilon_constraint(m, gird_points=3)
     with pytest.raises(ParameterError, match=r"The 'search' parameter"):
         solve_epsilon_constraint(m, search="kirlik")
+
+
+def test_threads_processes_and_auto_give_the_same_set() -> None:
+    m, _, _ = random_integer_model(3, 3)
+    one = solve_epsilon_constraint(m, workers=1)
+    for opts in ({"workers": 2}, {"workers": 2, "pool": "processes"}, {"workers": "auto"}):
+        other = solve_epsilon_constraint(m, **opts)
+        assert as_set(other.points) == as_set(one.points), opts
+    # a tiny sweep under workers="auto" runs in one thread (nothing to gain from two)
+    assert solve_epsilon_constraint(knapsack_3_items(), workers="auto").workers == 1

@@ -90,12 +90,17 @@ class EngineConfig(SweepOptions):
         Rebuild the Pyomo model for every solve (pyaugmecon's way), one worker.
     highs_options
         Extra HiGHS options for every solve (e.g. ``{"presolve": "off"}``).
+    pool
+        Where parallel sweeps run: ``"threads"`` (default; HiGHS releases the GIL while
+        it solves, so nothing is spawned or pickled) or ``"processes"`` (spawned worker
+        processes, the former way, kept for comparison).
     """
 
     grid_points: int | None = Field(default=None, ge=2, strict=True)
     integer_objectives: bool | None = Field(default=None, strict=True)
     baseline: bool = Field(default=False, strict=True)
     highs_options: dict[str, bool | int | float | str] = Field(default_factory=dict)
+    pool: Literal["threads", "processes"] = "threads"
 
     @model_validator(mode="after")
     def _check_combinations(self) -> EngineConfig:

@@ -28,10 +28,11 @@ integral. **Grid mode** (continuous objectives): ``grid_points`` equally spaced 
 per constrained objective between the payoff-table nadir and ideal values; the method
 returns the exact efficient point of every grid point (AUGMECON2 with ``eps = 1e-3``).
 
-With ``workers > 1`` the sweep runs in worker processes, each with its own persistent
-HiGHS model built from the compiled matrix: with two objectives in exact mode one worker
-walks the front from each end until they meet; otherwise the outermost grid dimension is
-split into contiguous ranges. The nondominated set is the same whatever the number of
+With ``workers > 1`` the sweep runs in threads (HiGHS releases the GIL while it solves;
+``pool="processes"`` runs it in spawned processes instead, for comparison), each with its
+own persistent HiGHS model built from the compiled matrix: with two objectives in exact
+mode one worker walks the front from each end until they meet; otherwise the outermost grid
+dimension is split into contiguous ranges. The nondominated set is the same whatever the number of
 workers (points are deduplicated, filtered and sorted deterministically).
 """
 
@@ -42,9 +43,11 @@ import logging
 import math
 import multiprocessing as mp
 import queue
+import threading
 import time
 import traceback
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +78,8 @@ AUGMECON_EPS = 1e-3
 MAX_WEIGHTED_MAGNITUDE = 1e9
 """Largest working-objective magnitude for which exact integer weights are used."""
 _STOP_POLL_S = 0.5
+AUTO_PARALLEL_MIN = 200.0
+"""``workers="auto"`` runs a sweep of fewer grid values than this in one thread."""
 
 
 # --------------------------------------------------------------------------- result
@@ -315,19 +320,28 @@ def solve_epsilon_constraint(
     logger.info("payoff table (internal max form):\n%s", payoff.g)
     extra_solves = 0
     bounds_exact = True
+    first = payoff.nadir
     if integer:
         first, bounds_exact, extra_solves = _grid_start(solver, compiled, payoff, deadline)
-        tasks = _exact_tasks(compiled, payoff, first, 1 if baseline else workers)
-    else:
-        assert grid_points is not None
-        tasks = _grid_tasks(compiled, payoff, grid_points, 1 if baseline else workers)
-    payoff_solves = solver.solves - extra_solves
 
+    def plan(n_workers: int) -> list[_Task]:
+        if integer:
+            return _exact_tasks(compiled, payoff, first, n_workers)
+        assert grid_points is not None
+        return _grid_tasks(compiled, payoff, grid_points, n_workers)
+
+    tasks = plan(1 if baseline else workers)
+    payoff_solves = solver.solves - extra_solves
+    if cfg.adaptive_workers and len(tasks) > 1 and _expected_sweep(tasks) < AUTO_PARALLEL_MIN:
+        tasks = plan(1)  # workers="auto": a short sweep runs in this thread
     if len(tasks) == 1:
         outputs = [_run_task(solver, tasks[0], deadline, None)]
         used_workers = 1
+    elif cfg.pool == "processes":
+        outputs = _run_processes(compiled, tasks, deadline, mip_rel_gap, highs_options)
+        used_workers = len(tasks)
     else:
-        outputs = _run_parallel(compiled, tasks, deadline, mip_rel_gap, highs_options)
+        outputs = _run_threads(solver, compiled, tasks, deadline, mip_rel_gap, highs_options)
         used_workers = len(tasks)
     result = _assemble(
         compiled, payoff, outputs, integer=integer,
@@ -667,11 +681,12 @@ class _Sweep:
     """One epsilon sweep on one solver model (in this process or a worker)."""
 
     def __init__(self, model: SolverModel, task: _Task, deadline: float | None,
-                 shared: Any | None) -> None:
+                 shared: Any | None, stop: threading.Event | None = None) -> None:
         self.model = model
         self.task = task
         self.deadline = deadline
         self.shared = shared
+        self.stop = stop
         self.G = model.compiled.G
         self.k = model.compiled.n_objectives
         self.order = np.array(task.order, dtype=int)
@@ -749,7 +764,7 @@ class _Sweep:
             self._publish(float(self.box_primary[b]))
             return hi.copy(), not math.isfinite(self.box_primary[b])
         left = time_left(self.deadline)
-        if left is not None and left <= 0:
+        if (left is not None and left <= 0) or (self.stop is not None and self.stop.is_set()):
             raise _StopSweepError
         lower = np.full(self.k, -INF)
         lower[self.order] = e
@@ -831,9 +846,9 @@ class _Sweep:
 
 
 def _run_task(model: SolverModel, task: _Task, deadline: float | None,
-              shared: Any | None) -> _TaskOutput:
+              shared: Any | None, stop: threading.Event | None = None) -> _TaskOutput:
     solves_before = model.solves
-    out = _Sweep(model, task, deadline, shared).run()
+    out = _Sweep(model, task, deadline, shared, stop).run()
     out.solves = model.solves - solves_before
     return out
 
@@ -851,9 +866,45 @@ def _worker_main(compiled: CompiledModel, task: _Task, time_left: float | None,
         results.put((index, None, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
 
 
-def _run_parallel(compiled: CompiledModel, tasks: list[_Task], deadline: float | None,
-                  mip_rel_gap: float, options: Mapping[str, Any] | None) -> list[_TaskOutput]:
-    """Run every task in its own process (spawned: no state inherited but the inputs)."""
+def _expected_sweep(tasks: list[_Task]) -> float:
+    """Grid values the sweep may visit (product over the constrained objectives' axes):
+    an upper bound on the solves, used by ``workers="auto"``."""
+    total = 0.0
+    for t in tasks:
+        n = 1.0
+        for ax in t.axes:
+            n *= max(1.0, (ax.last - ax.first) / ax.step + 1.0)
+        total += n
+    return total
+
+
+def _run_threads(solver: SolverModel, compiled: CompiledModel, tasks: list[_Task],
+                 deadline: float | None, mip_rel_gap: float,
+                 options: Mapping[str, Any] | None) -> list[_TaskOutput]:
+    """Run the tasks in threads (HiGHS releases the GIL while it solves): the first on the
+    caller's model, already warm; each other on its own persistent HiGHS model."""
+    shared = [INF, INF]
+    stop = threading.Event()
+
+    def one(i: int) -> _TaskOutput:
+        try:
+            model = solver if i == 0 else HighsModel(compiled, mip_rel_gap=mip_rel_gap,
+                                                     options=options)
+            return _run_task(model, tasks[i], deadline, shared, stop)
+        except BaseException:
+            stop.set()  # the other sweeps stop at their next solve
+            raise
+
+    with ThreadPoolExecutor(max_workers=len(tasks),
+                            thread_name_prefix="paretoprice-exact") as pool:
+        futures = [pool.submit(one, i) for i in range(len(tasks))]
+        return [f.result() for f in futures]
+
+
+def _run_processes(compiled: CompiledModel, tasks: list[_Task], deadline: float | None,
+                   mip_rel_gap: float, options: Mapping[str, Any] | None) -> list[_TaskOutput]:
+    """Run every task in its own process (spawned: no state inherited but the inputs).
+    Kept for comparison with threads (``pool="processes"``)."""
     ctx = mp.get_context("spawn")
     shared = ctx.RawArray("d", [INF] * 2)
     results = ctx.Queue()
