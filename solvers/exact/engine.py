@@ -696,13 +696,14 @@ class _Sweep:
         self.box_hi = np.empty((64, m))
         self.box_primary = np.empty(64)
         self.n_boxes = 0
-        self.known_g: list[np.ndarray] = []
-        self.known_x: list[np.ndarray] = []
         self.out = _TaskOutput()
         self.tol = np.array([ax.tol for ax in task.axes])
+        self._cand: list[np.ndarray] = [np.empty(0, dtype=np.intp) for _ in range(m)]
+        self._c_lo0 = self._c_hi0 = np.empty(0)
+        self._g = np.empty((0, self.k))
+        self._x: list[np.ndarray] = []
         for seed in task.seeds:
-            self.known_g.append(seed.g)
-            self.known_x.append(seed.x)
+            self._known(seed.g, seed.x)
             if seed.lo is not None:
                 self._add_box(seed.lo, seed.g[self.order], float(seed.g[task.primary]))
         self.upper = np.full(self.k, INF)
@@ -717,19 +718,39 @@ class _Sweep:
         self.box_hi[self.n_boxes] = np.maximum(hi, lo)
         self.box_primary[self.n_boxes] = primary
         self.n_boxes += 1
+        new = np.array([self.n_boxes - 1])
+        self._cand = [np.concatenate([c, new]) for c in self._cand]
+        self._refresh0()
+
+    def _narrow(self, level: int, e: np.ndarray) -> None:
+        """Boxes for the sweep of dimension ``level - 1``: those of ``level``'s list whose
+        dimension ``level`` contains ``e[level]``. Each level keeps the boxes containing
+        the outer coordinates ``e[level + 1:]`` (a vectorized mask over a list that
+        shrinks with depth; boxes found meanwhile are appended to every list), so a
+        lookup tests one coordinate over a short list, never every stored box."""
+        idx = self._cand[level]
+        t = float(self.tol[level])
+        v = float(e[level])
+        keep = idx[(self.box_lo[idx, level] <= v + t) & (v <= self.box_hi[idx, level] + t)]
+        self._cand[level - 1] = keep
+        if level == 1:
+            self._refresh0()
+
+    def _refresh0(self) -> None:
+        idx = self._cand[0]
+        self._c_lo0 = self.box_lo[idx, 0]
+        self._c_hi0 = self.box_hi[idx, 0]
 
     def _lookup(self, e: np.ndarray) -> int | None:
-        n = self.n_boxes
-        if n == 0:
+        """The box answering ``e`` (largest upper corner, innermost coordinate first)."""
+        e0, t0 = float(e[0]), float(self.tol[0])
+        ok = np.flatnonzero((self._c_lo0 <= e0 + t0) & (e0 <= self._c_hi0 + t0))
+        if ok.size == 0:
             return None
-        lo, hi = self.box_lo[:n], self.box_hi[:n]
-        ok = np.all(lo <= e + self.tol, axis=1) & np.all(e <= hi + self.tol, axis=1)
-        idx = np.flatnonzero(ok)
-        if idx.size == 0:
-            return None
+        idx = self._cand[0][ok]
         if idx.size == 1:
             return int(idx[0])
-        h = hi[idx]
+        h = self.box_hi[idx]
         best = np.lexsort(tuple(-h[:, c] for c in reversed(range(self.m))))[0]
         return int(idx[best])
 
@@ -745,16 +766,23 @@ class _Sweep:
             self.shared[slot] = primary
 
     # solving ------------------------------------------------------------------
+    def _known(self, g: np.ndarray, x: np.ndarray) -> None:
+        if self._g.shape[0] == len(self._x):  # grow the point store by doubling
+            self._g = np.vstack([self._g, np.empty((max(16, len(self._x)), self.k))])
+        self._g[len(self._x)] = g
+        self._x.append(x)
+
     def _start_for(self, e: np.ndarray) -> np.ndarray | None:
-        if not self.known_g:
+        n = len(self._x)
+        if not n:
             return None
-        g = np.asarray(self.known_g)
+        g = self._g[:n]
         ok = np.all(g[:, self.order] >= e - self.tol, axis=1)
         if not ok.any():
             return None
         idx = np.flatnonzero(ok)
         best = idx[int(np.argmax(g[idx] @ self.task.weights))]
-        return self.known_x[best]
+        return self._x[best]
 
     def _visit(self, e: np.ndarray) -> tuple[np.ndarray, bool]:
         b = self._lookup(e)
@@ -797,8 +825,7 @@ class _Sweep:
 
     def _record(self, g: np.ndarray, rec: SolveRecord) -> None:
         assert rec.x is not None
-        self.known_g.append(g)
-        self.known_x.append(rec.x)
+        self._known(g, rec.x)
         self.out.g.append(g)
         self.out.x.append(rec.x)
         self.out.records.append(SolveRecord(rec.status, rec.objective, None, rec.mip_gap,
@@ -821,6 +848,7 @@ class _Sweep:
                     break
                 hi, infeasible = self._visit(e)
             else:
+                self._narrow(level, e)
                 hi, infeasible = self._level(level - 1, e)
             if infeasible:
                 if first:
@@ -837,6 +865,8 @@ class _Sweep:
     def run(self) -> _TaskOutput:
         self.model.set_weights(self.task.weights)
         e = np.array([ax.first for ax in self.task.axes], dtype=float)
+        self._cand[self.m - 1] = np.arange(self.n_boxes)
+        self._refresh0()
         try:
             self._level(self.m - 1, e)
         except _StopSweepError:
