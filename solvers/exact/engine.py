@@ -38,6 +38,7 @@ workers (points are deduplicated, filtered and sorted deterministically).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import logging
 import math
@@ -699,7 +700,9 @@ class _Sweep:
         self.out = _TaskOutput()
         self.tol = np.array([ax.tol for ax in task.axes])
         self._cand: list[np.ndarray] = [np.empty(0, dtype=np.intp) for _ in range(m)]
-        self._c_lo0 = self._c_hi0 = np.empty(0)
+        self._c_lo0_sorted: list[float] = []
+        self._c_best: list[int] = []
+        self._c_best_hi0: list[float] = []
         self._g = np.empty((0, self.k))
         self._x: list[np.ndarray] = []
         for seed in task.seeds:
@@ -737,22 +740,34 @@ class _Sweep:
             self._refresh0()
 
     def _refresh0(self) -> None:
+        """Sorted structure for lookups along the innermost dimension: the boxes of the
+        innermost list sorted by their lower corner, with the running best box (largest
+        upper corner, innermost coordinate first, then the next, ...; ties: the oldest).
+        The best box among those starting at or below ``e0`` answers ``e0`` when it
+        reaches ``e0``; otherwise no box does. One bisection per lookup."""
         idx = self._cand[0]
-        self._c_lo0 = self.box_lo[idx, 0]
-        self._c_hi0 = self.box_hi[idx, 0]
+        if idx.size == 0:
+            self._c_lo0_sorted = []
+            return
+        h = self.box_hi[idx]
+        best_first = np.lexsort((np.arange(idx.size),
+                                 *(-h[:, c] for c in reversed(range(self.m)))))
+        rank = np.empty(idx.size, dtype=np.intp)
+        rank[best_first] = np.arange(idx.size)
+        by_lo = np.argsort(self.box_lo[idx, 0], kind="stable")
+        running = np.minimum.accumulate(rank[by_lo])
+        self._c_lo0_sorted = self.box_lo[idx[by_lo], 0].tolist()
+        winner = idx[best_first[running]]
+        self._c_best = winner.tolist()
+        self._c_best_hi0 = self.box_hi[winner, 0].tolist()
 
     def _lookup(self, e: np.ndarray) -> int | None:
         """The box answering ``e`` (largest upper corner, innermost coordinate first)."""
         e0, t0 = float(e[0]), float(self.tol[0])
-        ok = np.flatnonzero((self._c_lo0 <= e0 + t0) & (e0 <= self._c_hi0 + t0))
-        if ok.size == 0:
+        j = bisect.bisect_right(self._c_lo0_sorted, e0 + t0) - 1
+        if j < 0 or self._c_best_hi0[j] + t0 < e0:
             return None
-        idx = self._cand[0][ok]
-        if idx.size == 1:
-            return int(idx[0])
-        h = self.box_hi[idx]
-        best = np.lexsort(tuple(-h[:, c] for c in reversed(range(self.m))))[0]
-        return int(idx[best])
+        return self._c_best[j]
 
     # shared frontier (two walkers) -------------------------------------------
     def _partner_done(self, e0: float) -> bool:
@@ -784,13 +799,8 @@ class _Sweep:
         best = idx[int(np.argmax(g[idx] @ self.task.weights))]
         return self._x[best]
 
-    def _visit(self, e: np.ndarray) -> tuple[np.ndarray, bool]:
-        b = self._lookup(e)
-        if b is not None:
-            self.out.skipped += 1
-            hi = self.box_hi[b]
-            self._publish(float(self.box_primary[b]))
-            return hi.copy(), not math.isfinite(self.box_primary[b])
+    def _solve_at(self, e: np.ndarray) -> tuple[np.ndarray, bool]:
+        """Solve at ``e`` (no box answers it): the box's upper corner, whether infeasible."""
         left = time_left(self.deadline)
         if (left is not None and left <= 0) or (self.stop is not None and self.stop.is_set()):
             raise _StopSweepError
@@ -843,13 +853,9 @@ class _Sweep:
         min_hi = np.full(self.m, INF)
         first = True
         while True:
-            if level == 0:
-                if self._partner_done(float(e[0])):
-                    break
-                hi, infeasible = self._visit(e)
-            else:
-                self._narrow(level, e)
-                hi, infeasible = self._level(level - 1, e)
+            self._narrow(level, e)
+            hi, infeasible = (self._level(level - 1, e) if level > 1
+                              else self._innermost(e))
             if infeasible:
                 if first:
                     return min_hi, True
@@ -862,13 +868,55 @@ class _Sweep:
             e[level] = nxt
         return min_hi, False
 
+    def _innermost(self, e: np.ndarray) -> tuple[np.ndarray, bool]:
+        """:meth:`_level` for dimension 0: looked-up points cost one bisection and no array
+        operation; the upper corners of the boxes met are reduced once at the end."""
+        axis = self.task.axes[0]
+        e[0] = axis.first
+        min_hi = np.full(self.m, INF)
+        covered: list[int] = []
+        first = True
+        while True:
+            e0 = float(e[0])
+            if self._partner_done(e0):
+                break
+            b = self._lookup(e)
+            if b is not None:
+                self.out.skipped += 1
+                primary = float(self.box_primary[b])
+                self._publish(primary)
+                infeasible = not math.isfinite(primary)
+                hi0 = float(self.box_hi[b, 0])
+                if not infeasible:
+                    covered.append(b)
+            else:
+                hi, infeasible = self._solve_at(e)
+                hi0 = float(hi[0])
+                if not infeasible:
+                    np.minimum(min_hi, hi, out=min_hi)
+            if infeasible:
+                if first:
+                    return min_hi, True
+                break
+            first = False
+            nxt = axis.next_after(hi0, e0)
+            if nxt is None:
+                break
+            e[0] = nxt
+        if covered:
+            np.minimum(min_hi, self.box_hi[covered].min(axis=0), out=min_hi)
+        return min_hi, False
+
     def run(self) -> _TaskOutput:
         self.model.set_weights(self.task.weights)
         e = np.array([ax.first for ax in self.task.axes], dtype=float)
         self._cand[self.m - 1] = np.arange(self.n_boxes)
         self._refresh0()
         try:
-            self._level(self.m - 1, e)
+            if self.m == 1:
+                self._innermost(e)
+            else:
+                self._level(self.m - 1, e)
         except _StopSweepError:
             self.out.complete = False
             logger.warning("time limit reached: the sweep stopped early")
