@@ -239,10 +239,15 @@ def test_time_limit_marks_the_front_incomplete_without_contradiction(tmp_path, c
     assert "INCOMPLETE" in notes and "complete up to the resolution" not in notes
     assert cut.provenance.exact is False
     assert len(cut) <= len(full)
+    capsys.readouterr()
     code = main(["solve", "portfolio", "--solver", "exact", "--time-limit", str(budget),
                  "--out", str(tmp_path)])
+    captured = capsys.readouterr()
+    if code == 2:  # on a loaded machine the budget may run out inside the payoff table
+        assert "time limit" in captured.err and not (tmp_path / "front.json").exists()
+        return
     assert code == 0
-    stdout = capsys.readouterr().out
+    stdout = captured.out
     doc = json.loads((tmp_path / "front.json").read_text())
     text = json.dumps(doc)
     if "INCOMPLETE" in text:  # the CLI run may finish within the budget on a fast machine
