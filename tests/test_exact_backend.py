@@ -260,3 +260,17 @@ def test_time_limit_marks_the_front_incomplete_without_contradiction(tmp_path, c
 def test_time_limit_flag_only_for_exact(capsys):
     assert main(["solve", "portfolio", "--solver", "grid", "--time-limit", "5"]) == 2
     assert "--time-limit" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["access-ckm", "addon-fund", "ai-ecg", "autonomy-tiers",
+                                  "ffr-ct", "generalist-ct", "idx-dr", "korea-ai-fund",
+                                  "lvo-ntap", "portfolio"])
+def test_every_bundled_problem_same_set_with_one_and_two_workers(name):
+    """Every bundled problem gives the same exact front with one worker and with two
+    (single-group problems are enumerated; the portfolio goes through the engine, and its
+    front is also checked against the grid in test_exact_equals_grid_on_bundled_portfolio)."""
+    prob = load_problem(name)
+    one = solve(prob, "exact", workers=1)
+    two = solve(prob, "exact", workers=2)
+    assert one.provenance.diagnostics.get("complete", True)
+    assert np.array_equal(one.objectives, two.objectives)

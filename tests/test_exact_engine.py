@@ -69,9 +69,11 @@ def test_mokp_front_identical_to_reference(name: str, kp50: EpsilonConstraintRes
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize("name", ["2kp100", "3kp40"])
-def test_mokp_front_identical_to_reference_large(name: str) -> None:
-    res = solve_epsilon_constraint(build_mokp_model(name), workers=2)
+def test_mokp_front_identical_to_reference_large(name: str, workers: int) -> None:
+    res = solve_epsilon_constraint(build_mokp_model(name), workers=workers, time_limit=None)
+    assert res.complete and res.workers == workers
     assert as_set(res.points) == as_set(load_mokp(name)[3])
 
 
