@@ -58,7 +58,7 @@ DEFAULT_RELATIVE_RESOLUTION = 1e-6
 
 class ExactSettings(Settings, SweepOptions):
     """Settings of the ``exact`` backend: the engine's :class:`SweepOptions` (``workers``,
-    ``time_limit``, ``mip_rel_gap``, ``search``, validated once there) plus the exact form's.
+    ``time_limit``, ``mip_rel_gap``, validated once there) plus the exact form's.
 
     Attributes
     ----------
@@ -361,7 +361,7 @@ def solve_model(
         epsilon-constraint method, every nondominated point when the objectives are
         integer-valued, else the points of a ``grid_points`` grid; ``"epsilon"`` or
         ``"nise"`` force one of them), ``grid_points``, ``workers``, ``time_limit``,
-        ``mip_rel_gap``, ``search`` (as in
+        ``mip_rel_gap`` (as in
         :func:`paretoprice.solvers.exact.solve_epsilon_constraint`).
 
     Returns

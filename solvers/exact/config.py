@@ -1,12 +1,12 @@
 """The one configuration model of the exact engine, shared by the engine, the ``exact``
 backend and the command line.
 
-:class:`SweepOptions` holds the options every exact run has (workers, time limit, MIP gap,
-search method); :class:`EngineConfig` adds the engine's model-level options;
-:class:`ModelOptions` adds the choice of method for a user's Pyomo model (``paretoprice
-solve model.py --solver exact --set ...``). The ``exact`` backend's settings extend
-:class:`SweepOptions` too. Unknown names are rejected (``extra="forbid"``) and every
-``"auto"`` is resolved once, by the validator, when the options are created.
+:class:`SweepOptions` holds the options every exact run has (workers, time limit, MIP
+gap); :class:`EngineConfig` adds the engine's model-level options; :class:`ModelOptions`
+adds the choice of method for a user's Pyomo model (``paretoprice solve model.py --solver
+exact --set ...``). The ``exact`` backend's settings extend :class:`SweepOptions` too.
+Unknown names are rejected (``extra="forbid"``) and every ``"auto"`` is resolved once, by
+the validator, when the options are created.
 
 Importing this module loads pydantic and the error types only.
 """
@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
 
 from paretoprice.optim.errors import ParameterError
-from paretoprice.optim.spec import validate_spec
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 DEFAULT_TIME_LIMIT_S = 600.0
@@ -49,12 +48,6 @@ class SweepOptions(BaseModel):
         marked incomplete.
     mip_rel_gap
         Relative MIP gap of every solve; 0 proves optimality, which exact guarantees need.
-    search
-        ``"boxes"`` (default): every epsilon point the sweep visits is first looked up among
-        the regions already answered (solutions and infeasible boxes) and the sweep jumps
-        past them; with three or more objectives the outer dimensions jump too.
-        ``"augmecon"``: the AUGMECON-R reference sweep (innermost bypass only), kept for
-        comparison. Both return the same set.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -63,7 +56,6 @@ class SweepOptions(BaseModel):
     adaptive_workers: bool = False
     time_limit: float | None = Field(default=DEFAULT_TIME_LIMIT_S, gt=0.0)
     mip_rel_gap: float = Field(default=0.0, ge=0.0, lt=1.0)
-    search: Literal["boxes", "augmecon"] = "boxes"
 
     @model_validator(mode="before")
     @classmethod
@@ -146,6 +138,8 @@ def make_config(cls: type[C], options: Mapping[str, Any], owner: str) -> C:
             cause = err.get("ctx", {}).get("error")
             if isinstance(cause, ParameterError):  # raised by a validator: already one line
                 raise cause from None
+    from paretoprice.optim.spec import validate_spec  # only to word the error
+
     return validate_spec(cls, dict(options), owner=owner)  # formats the first error
 
 __all__ = ["AUTO_MAX_WORKERS", "DEFAULT_TIME_LIMIT_S", "EngineConfig", "ModelOptions",

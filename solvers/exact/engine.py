@@ -284,9 +284,9 @@ def solve_epsilon_constraint(
         (seconds for the whole run, default
         :data:`~paretoprice.solvers.exact.config.DEFAULT_TIME_LIMIT_S`, ``None``: none;
         when it runs out the points found so far are returned with ``complete=False``),
-        ``mip_rel_gap`` (0 proves optimality, which exact mode needs), ``search``
-        (``"boxes"`` or the ``"augmecon"`` reference), ``baseline`` (rebuild the Pyomo
-        model for every solve, pyaugmecon's way, one worker), ``highs_options``.
+        ``mip_rel_gap`` (0 proves optimality, which exact mode needs), ``baseline``
+        (rebuild the Pyomo model for every solve, pyaugmecon's way, one worker),
+        ``highs_options``, ``pool`` (``"threads"`` or ``"processes"``).
 
     Returns
     -------
