@@ -404,13 +404,13 @@ def test_one_config_model_options_by_name_or_object() -> None:
     assert cfg.adaptive_workers and 1 <= cfg.workers <= 2
     assert cfg.time_limit == DEFAULT_TIME_LIMIT_S
     m = knapsack_3_items()
-    a = solve_epsilon_constraint(m, EngineConfig(workers=1, search="augmecon"))
-    b = solve_epsilon_constraint(m, search="boxes", time_limit=None)
-    assert as_set(a.points) == as_set(b.points)
+    a = solve_epsilon_constraint(m, EngineConfig(workers=1, pool="processes"))
+    b = solve_epsilon_constraint(m, a_config := EngineConfig(), time_limit=None)
+    assert as_set(a.points) == as_set(b.points) and a_config.time_limit == DEFAULT_TIME_LIMIT_S
     with pytest.raises(ParameterError, match=r"The 'gird_points' parameter.*known keys"):
         solve_epsilon_constraint(m, gird_points=3)
-    with pytest.raises(ParameterError, match=r"The 'search' parameter"):
-        solve_epsilon_constraint(m, search="kirlik")
+    with pytest.raises(ParameterError, match=r"The 'pool' parameter"):
+        solve_epsilon_constraint(m, pool="fork")
 
 
 def test_threads_processes_and_auto_give_the_same_set() -> None:
