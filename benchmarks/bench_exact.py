@@ -6,7 +6,16 @@
    peer pyaugmecon in its own virtual environment. Per method: Pareto points, whether
    they are identical to the published exact front, wall time, models solved and models
    per Pareto point.
-2. **LP epsilon sweep**: a random (seeded) LP with 200 rows, 100 columns and 2 objectives;
+2. **Against the limit** (``--limit``): the MOKP instances and synthetic portfolios of
+   5-40 services (``paretoprice.optim.families.portfolio.synthetic_portfolio``, seed 4,
+   the exact form the ``exact`` backend builds) with 2 objectives at the default resolution
+   and 4 objectives at a stated coarser one. Per row: points, models per point, wall and
+   CPU seconds with 1 worker, wall seconds with 2 (threads, and processes on MOKP), and
+   the one-solve-per-point limit measured in the same run (one HiGHS solve per Pareto
+   point found, same model, weights, options and start rule:
+   :func:`~paretoprice.solvers.exact.engine.one_solve_per_point`); the ratios are taken
+   within the run, so a machine shared with other work shifts both sides alike.
+3. **LP epsilon sweep**: a random (seeded) LP with 200 rows, 100 columns and 2 objectives;
    the bound on the second objective swept over ~2,000 values. Solves per second of the
    persistent warm-started HiGHS model against a model rebuilt for every solve (from the
    compiled matrix, and through Pyomo).
@@ -28,6 +37,9 @@ Run::
 
     python -m paretoprice.benchmarks.bench_exact [--instances 2kp50,2kp100,3kp40,4kp50]
         [--workers 1,2] [--no-baseline] [--no-peer] [--peer-python PATH] [--json FILE]
+    python -m paretoprice.benchmarks.bench_exact --limit [--instances ...]
+        [--services 5,10,20,26,40] [--services4 5,8,12] [--coarse 1e-3]
+        [--time-limit 300] [--json FILE]
 """
 
 from __future__ import annotations
@@ -125,7 +137,7 @@ def run_engine(name: str, workers: int, baseline: bool = False) -> dict[str, Any
     reference = load_mokp(name)[3]
     model = build_mokp_model(name)
     t0 = time.perf_counter()
-    res = solve_epsilon_constraint(model, workers=workers, baseline=baseline)
+    res = solve_epsilon_constraint(model, workers=workers, baseline=baseline, time_limit=None)
     seconds = time.perf_counter() - t0
     method = "baseline (rebuild per solve)" if baseline else f"engine, {workers} worker(s)"
     return _row(method, res.points, reference, seconds, res.models_solved,
@@ -256,6 +268,117 @@ def bench_lp_sweep(n_solves: int = 2000, n_rebuild: int = 50, n_pyomo: int = 20,
     }
 
 
+# ----------------------------------------------------------------- against the limit
+
+
+def _timed(model: Any, **options: Any) -> tuple[Any, float, float]:
+    from paretoprice.solvers.exact.engine import solve_epsilon_constraint
+
+    w0, c0 = time.perf_counter(), time.process_time()
+    res = solve_epsilon_constraint(model, **options)
+    return res, time.perf_counter() - w0, time.process_time() - c0
+
+
+def limit_row(label: str, model: Any, time_limit: float | None,
+              reference: np.ndarray | None = None, processes: bool = False,
+              **options: Any) -> dict[str, Any]:
+    """One row of the limit table: the engine with 1 and 2 workers and the
+    one-solve-per-point limit of the front it found, in the same run."""
+    from paretoprice.solvers.exact.engine import one_solve_per_point
+
+    one, wall1, cpu1 = _timed(model, workers=1, time_limit=time_limit, **options)
+    two, wall2, _ = _timed(model, workers=2, time_limit=time_limit, **options)
+    row: dict[str, Any] = {
+        "case": label, "points": one.n_points, "complete": one.complete and two.complete,
+        "models": one.models_solved, "models_per_point": one.models_per_point,
+        "infeasible": one.infeasible, "skipped": one.skipped,
+        "wall_1w_s": wall1, "cpu_1w_s": cpu1, "wall_2w_s": wall2,
+        "speedup_2w": wall1 / wall2 if wall2 > 0 else None,
+        "same_set_2w": bool(np.array_equal(one.points, two.points)),
+    }
+    if processes:
+        procs, wallp, _ = _timed(model, workers=2, pool="processes", time_limit=time_limit,
+                                 **options)
+        row["wall_2p_s"] = wallp
+        row["same_set_2p"] = bool(np.array_equal(one.points, procs.points))
+    if reference is not None:
+        row["matches_reference"] = {tuple(map(float, p)) for p in one.points} == {
+            tuple(map(float, p)) for p in reference} and one.n_points == len(reference)
+    lim = one_solve_per_point(model, one, **{k: v for k, v in options.items()
+                                              if k in ("mip_rel_gap", "highs_options")})
+    row.update(limit_wall_s=lim.wall_s, limit_cpu_s=lim.cpu_s, limit_matched=lim.matched,
+               ratio_cpu=cpu1 / lim.cpu_s if lim.cpu_s > 0 else None,
+               ratio_wall=wall1 / lim.wall_s if lim.wall_s > 0 else None)
+    return row
+
+
+def portfolio_model(n_services: int, n_objectives: int, relative_resolution: float,
+                    seed: int = 4) -> tuple[Any, str]:
+    """The exact form (Pyomo model) the ``exact`` backend builds for a synthetic portfolio."""
+    from paretoprice.optim.families.portfolio import synthetic_portfolio
+    from paretoprice.solvers.exact.backend import (
+        ExactSettings,
+        choice_model,
+        objective_resolutions,
+    )
+
+    objectives = ("payer_spend", "creator_npv", "access", "provider_margin")[:n_objectives]
+    if n_objectives == 2:
+        objectives = ("payer_spend", "access")
+    prob = synthetic_portfolio(n_services, seed=seed, objectives=objectives)
+    settings = ExactSettings(relative_resolution=relative_resolution)
+    cs = prob.choice_structure(settings.max_options)
+    model, _ = choice_model(prob, cs, objective_resolutions(prob, cs, settings))
+    return model, f"portfolio {n_services:>2} svc, {n_objectives} obj, res {relative_resolution:g}"
+
+
+def print_limit(rows: list[dict[str, Any]], header: bool = True) -> None:
+    if header:
+        _print_limit_header()
+    for r in rows:
+        _print_limit_row(r)
+
+
+def _print_limit_header() -> None:
+    print("\nAgainst the one-solve-per-point limit (same run; CPU ratio = engine CPU s / "
+          "limit CPU s, 1 worker)")
+    print(f"  {'case':<36} {'pts':>5} {'done':>4} {'models':>6} {'m/pt':>5} {'1w wall':>8} "
+          f"{'1w cpu':>7} {'limit cpu':>9} {'ratio':>6} {'2w wall':>8} {'2w x':>5} "
+          f"{'2p wall':>8} {'same':>4}")
+
+
+def _print_limit_row(r: dict[str, Any]) -> None:
+    same = r["same_set_2w"] and r.get("same_set_2p", True) and r.get(
+        "matches_reference", True)
+    print(f"  {r['case']:<36} {r['points']:>5} {'yes' if r['complete'] else 'NO':>4} "
+          f"{r['models']:>6} {r['models_per_point']:>5.2f} {r['wall_1w_s']:>8.2f} "
+          f"{r['cpu_1w_s']:>7.2f} {r['limit_cpu_s']:>9.2f} {_fmt(r['ratio_cpu'], '6.2f')} "
+          f"{r['wall_2w_s']:>8.2f} {_fmt(r['speedup_2w'], '5.2f')} "
+          f"{_fmt(r.get('wall_2p_s'), '8.2f')} {'yes' if same else 'NO':>4}")
+    sys.stdout.flush()
+
+
+def bench_limit(names: list[str], services: list[int], services4: list[int], coarse: float,
+                time_limit: float | None) -> list[dict[str, Any]]:
+    from paretoprice.solvers.exact.backend import DEFAULT_RELATIVE_RESOLUTION
+
+    rows = []
+    for name in names:
+        rows.append(limit_row(name, build_mokp_model(name), time_limit,
+                              reference=load_mokp(name)[3], processes=True))
+        print_limit(rows[-1:], header=len(rows) == 1)
+    portfolio_opts = {"integer_objectives": True, "highs_options": {"presolve": "choose"}}
+    for n in services:
+        model, label = portfolio_model(n, 2, DEFAULT_RELATIVE_RESOLUTION)
+        rows.append(limit_row(label, model, time_limit, **portfolio_opts))
+        print_limit(rows[-1:], header=len(rows) == 1)
+    for n in services4:
+        model, label = portfolio_model(n, 4, coarse)
+        rows.append(limit_row(label, model, time_limit, **portfolio_opts))
+        print_limit(rows[-1:], header=len(rows) == 1)
+    return rows
+
+
 def _fmt(v: Any, spec: str) -> str:
     if v is None or (isinstance(v, float) and not np.isfinite(v)):
         return "-"
@@ -296,7 +419,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--no-lp", action="store_true", help="skip the LP epsilon sweep")
     ap.add_argument("--lp-solves", type=int, default=2000)
     ap.add_argument("--json", help="write every figure to this file")
+    ap.add_argument("--limit", action="store_true",
+                    help="only the table against the one-solve-per-point limit")
+    ap.add_argument("--services", default="5,10,20,26,40",
+                    help="portfolio sizes with 2 objectives (default resolution)")
+    ap.add_argument("--services4", default="5,8,12",
+                    help="portfolio sizes with 4 objectives (resolution --coarse)")
+    ap.add_argument("--coarse", type=float, default=1e-3,
+                    help="relative resolution of the 4-objective portfolios")
+    ap.add_argument("--time-limit", type=float, default=300.0,
+                    help="seconds per engine run in --limit (a row that hits it says NO)")
     args = ap.parse_args(argv)
+    if args.limit:
+        ints = [int(v) for v in args.services.split(",") if v.strip()]
+        ints4 = [int(v) for v in args.services4.split(",") if v.strip()]
+        names = [s.strip() for s in args.instances.split(",") if s.strip()]
+        rows = bench_limit(names, ints, ints4, args.coarse, args.time_limit)
+        if args.json:
+            Path(args.json).write_text(json.dumps({"limit": rows}, indent=2, default=float))
+        return {"limit": rows}
 
     names = [s.strip() for s in args.instances.split(",") if s.strip()]
     worker_counts = [int(w) for w in args.workers.split(",") if w.strip()]

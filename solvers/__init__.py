@@ -12,19 +12,22 @@ exact      augmented epsilon-constraint on Pyomo + HiGHS          yes
 =========  =====================================================  ======
 
 Every backend returns the same :class:`~paretoprice.optim.front.ParetoFront`. Heavy libraries are
-imported only inside the backend that needs them.
+imported only inside the backend that needs them; importing this package (e.g. as the parent
+of :mod:`paretoprice.solvers.exact.engine`) loads only the error types.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paretoprice.optim.errors import UnknownNameError
-from paretoprice.optim.front import ParetoFront
-from paretoprice.optim.problem import SolvableProblem, VectorProblem, as_solvable
-from paretoprice.solvers.base import Solver, settings_from, timed_run
+
+if TYPE_CHECKING:
+    from paretoprice.optim.front import ParetoFront
+    from paretoprice.optim.problem import SolvableProblem, VectorProblem
+    from paretoprice.solvers.base import Solver
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +95,9 @@ def solve(
         The backend cannot handle the problem (e.g. ``grid`` without a ladder, ``exact``
         on a problem without an exact form); every declared capability is checked first.
     """
+    from paretoprice.optim.problem import as_solvable
+    from paretoprice.solvers.base import settings_from, timed_run
+
     backend = get_solver(solver)
     settings = settings_from(backend, options)
     return timed_run(backend, as_solvable(problem), settings,

@@ -215,3 +215,62 @@ def test_exact_explains_an_infeasible_coupling():
     raw["constraints"] = [{"quantity": "access", "min": 0.99}]  # a coupling row on sums
     with pytest.raises(InfeasibleProblemError, match=r"access>=0\.99.*short by"):
         solve(build_problem(raw), "exact")
+
+
+def test_time_limit_marks_the_front_incomplete_without_contradiction(tmp_path, capsys):
+    """A time limit too short for the sweep (but not for the payoff table) returns the
+    points found so far: the notes, diagnostics, provenance flag, stdout and front.json
+    all say incomplete, and nothing claims completeness."""
+    prob = load_problem("portfolio")
+    full = solve(prob, "exact", time_limit=None)
+    assert full.provenance.exact and full.provenance.diagnostics["complete"]
+    assert "complete up to the resolution" in full.provenance.diagnostics["guarantee"]
+    # the payoff table of this problem takes a few solves; find a budget that stops the sweep
+    for budget in (0.05, 0.1, 0.2, 0.4):
+        try:
+            cut = solve(prob, "exact", time_limit=budget)
+        except Exception:  # the budget ran out inside the payoff table: try a larger one
+            continue
+        if not cut.provenance.diagnostics["complete"]:
+            break
+    else:
+        pytest.skip("every budget either completed the sweep or stopped in the payoff table")
+    notes = " ".join(cut.provenance.notes)
+    assert "INCOMPLETE" in notes and "complete up to the resolution" not in notes
+    assert cut.provenance.exact is False
+    assert len(cut) <= len(full)
+    capsys.readouterr()
+    code = main(["solve", "portfolio", "--solver", "exact", "--time-limit", str(budget),
+                 "--out", str(tmp_path)])
+    captured = capsys.readouterr()
+    if code == 2:  # on a loaded machine the budget may run out inside the payoff table
+        assert "time limit" in captured.err and not (tmp_path / "front.json").exists()
+        return
+    assert code == 0
+    stdout = captured.out
+    doc = json.loads((tmp_path / "front.json").read_text())
+    text = json.dumps(doc)
+    if "INCOMPLETE" in text:  # the CLI run may finish within the budget on a fast machine
+        assert "INCOMPLETE FRONT" in stdout
+        assert "complete up to the resolution" not in text
+    else:
+        assert "INCOMPLETE" not in stdout
+
+
+def test_time_limit_flag_only_for_exact(capsys):
+    assert main(["solve", "portfolio", "--solver", "grid", "--time-limit", "5"]) == 2
+    assert "--time-limit" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["access-ckm", "addon-fund", "ai-ecg", "autonomy-tiers",
+                                  "ffr-ct", "generalist-ct", "idx-dr", "korea-ai-fund",
+                                  "lvo-ntap", "portfolio"])
+def test_every_bundled_problem_same_set_with_one_and_two_workers(name):
+    """Every bundled problem gives the same exact front with one worker and with two
+    (single-group problems are enumerated; the portfolio goes through the engine, and its
+    front is also checked against the grid in test_exact_equals_grid_on_bundled_portfolio)."""
+    prob = load_problem(name)
+    one = solve(prob, "exact", workers=1)
+    two = solve(prob, "exact", workers=2)
+    assert one.provenance.diagnostics.get("complete", True)
+    assert np.array_equal(one.objectives, two.objectives)

@@ -69,9 +69,11 @@ def test_mokp_front_identical_to_reference(name: str, kp50: EpsilonConstraintRes
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize("name", ["2kp100", "3kp40"])
-def test_mokp_front_identical_to_reference_large(name: str) -> None:
-    res = solve_epsilon_constraint(build_mokp_model(name), workers=2)
+def test_mokp_front_identical_to_reference_large(name: str, workers: int) -> None:
+    res = solve_epsilon_constraint(build_mokp_model(name), workers=workers, time_limit=None)
+    assert res.complete and res.workers == workers
     assert as_set(res.points) == as_set(load_mokp(name)[3])
 
 
@@ -359,3 +361,63 @@ def test_repeated_runs_are_identical() -> None:
     assert np.array_equal(r1.points, r2.points)
     assert np.array_equal(r1.solutions, r2.solutions)
     assert r1.models_solved == r2.models_solved
+
+
+# ----------------------------------------------------------------- standing alone
+
+
+def test_engine_import_loads_no_family_pandas_or_moocore() -> None:
+    """Importing the engine (and its parents) loads numpy, scipy, pydantic and the error
+    types only: no family, problem catalogue, pandas or moocore (checked in a fresh
+    interpreter, so nothing imported by other tests can hide a regression)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, paretoprice.solvers.exact.engine\n"
+            "print('\\n'.join(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    forbidden = [m for m in out if m.split(".")[0] in {"pandas", "moocore"}
+                 or m.startswith(("paretoprice.optim.families", "paretoprice.problems",
+                                  "paretoprice.app", "paretoprice.optim.front",
+                                  "paretoprice.solvers.base"))]
+    assert forbidden == []
+    assert "paretoprice.solvers.exact.engine" in out and "numpy" in out
+
+
+def test_nise_uses_only_public_engine_names() -> None:
+    import ast
+    import inspect
+
+    from paretoprice.solvers.exact import nise
+
+    tree = ast.parse(inspect.getsource(nise))
+    imported = [a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                and node.module == "paretoprice.solvers.exact.engine" for a in node.names]
+    assert imported and not [n for n in imported if n.startswith("_")]
+
+
+def test_one_config_model_options_by_name_or_object() -> None:
+    from paretoprice.solvers.exact.config import DEFAULT_TIME_LIMIT_S, EngineConfig
+
+    cfg = EngineConfig.model_validate({"workers": "auto"})  # "auto" is resolved here
+    assert cfg.adaptive_workers and 1 <= cfg.workers <= 2
+    assert cfg.time_limit == DEFAULT_TIME_LIMIT_S
+    m = knapsack_3_items()
+    a = solve_epsilon_constraint(m, EngineConfig(workers=1, pool="processes"))
+    b = solve_epsilon_constraint(m, a_config := EngineConfig(), time_limit=None)
+    assert as_set(a.points) == as_set(b.points) and a_config.time_limit == DEFAULT_TIME_LIMIT_S
+    with pytest.raises(ParameterError, match=r"The 'gird_points' parameter.*known keys"):
+        solve_epsilon_constraint(m, gird_points=3)
+    with pytest.raises(ParameterError, match=r"The 'pool' parameter"):
+        solve_epsilon_constraint(m, pool="fork")
+
+
+def test_threads_processes_and_auto_give_the_same_set() -> None:
+    m, _, _ = random_integer_model(3, 3)
+    one = solve_epsilon_constraint(m, workers=1)
+    for opts in ({"workers": 2}, {"workers": 2, "pool": "processes"}, {"workers": "auto"}):
+        other = solve_epsilon_constraint(m, **opts)
+        assert as_set(other.points) == as_set(one.points), opts
+    # a tiny sweep under workers="auto" runs in one thread (nothing to gain from two)
+    assert solve_epsilon_constraint(knapsack_3_items(), workers="auto").workers == 1

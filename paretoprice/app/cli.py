@@ -140,6 +140,13 @@ def _parse_options(pairs: Sequence[str]) -> dict[str, Any]:
     return out
 
 
+def _say_if_incomplete(front: Any) -> None:
+    """Print the exact solver's completeness verdict when the time limit stopped it."""
+    if front.provenance.diagnostics.get("complete", True) is False:
+        print("INCOMPLETE FRONT: the time limit stopped the exact solver; the points shown "
+              "are the ones found so far (raise --time-limit, or coarsen the resolution).")
+
+
 def cmd_solve_model(args: argparse.Namespace) -> int:
     """``paretoprice solve model.py --solver exact``: a user's Pyomo model."""
     from paretoprice.app.plots import plot_front
@@ -149,13 +156,12 @@ def cmd_solve_model(args: argparse.Namespace) -> int:
         raise ParetoPriceError(
             f"--solver: a Pyomo model file ({args.problem}) is solved by 'exact', got "
             f"'{args.solver}'. Fix: add --solver exact.")
+    from paretoprice.solvers.exact.config import ModelOptions, make_config
+
     options = _parse_options(args.set or [])
-    allowed = {"method", "grid_points", "workers", "time_limit", "mip_rel_gap"}
-    unknown = sorted(set(options) - allowed)
-    if unknown:
-        raise ParetoPriceError(
-            f"--set {unknown[0]}: not a setting for a Pyomo model; expected one of "
-            f"{sorted(allowed)}. Fix: e.g. --set grid_points=20")
+    if args.time_limit is not None:
+        options["time_limit"] = args.time_limit
+    make_config(ModelOptions, options, owner="paretoprice solve")  # before building the model
     if args.out is not None:
         check_output_dir(args.out, "--out", known=SOLVE_FILES)
     model, digest = load_model_file(args.problem)
@@ -164,6 +170,7 @@ def cmd_solve_model(args: argparse.Namespace) -> int:
           f"{front.provenance.runtime_s:.2f} s ({front.provenance.evaluations:,} models solved)")
     for note in front.provenance.notes:
         print(f"  {note}")
+    _say_if_incomplete(front)
     if args.out is not None:
         with output_set(args.out, "--out", known=SOLVE_FILES) as out:
             # objectives only (a model's variables have no price axis)
@@ -193,10 +200,17 @@ def cmd_solve(args: argparse.Namespace) -> int:
         val = getattr(args, key)
         if val is not None:
             options[key] = val
+    if args.time_limit is not None:
+        if args.solver != "exact":
+            raise ParetoPriceError(
+                f"--time-limit: only the 'exact' solver takes a time limit, got --solver "
+                f"{args.solver}. Fix: drop --time-limit, or use --solver exact.")
+        options["time_limit"] = args.time_limit
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
     front = solve(prob, args.solver, seed=args.seed, progress=progress, **options)
     print(f"{prob.name}: {len(front)} Pareto points from '{args.solver}' in "
           f"{front.provenance.runtime_s:.2f} s ({front.provenance.evaluations:,} evaluations)")
+    _say_if_incomplete(front)
     print(objective_summary(front))
     redundancy = front.redundancy().warning()
     if redundancy:
@@ -248,6 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
     ss.add_argument("--n-eval", dest="n_eval", type=int, help="evaluations (pymoo)")
     ss.add_argument("--set", action="append", metavar="KEY=VALUE",
                     help="any solver setting, e.g. --set chunk_size=100000 (repeatable)")
+    ss.add_argument("--time-limit", dest="time_limit", type=float, metavar="SECONDS",
+                    help="exact solver: wall-clock budget in seconds (default 600); when it "
+                    "runs out the points found so far are written, marked incomplete")
     ss.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                     help="progress bar (default: when stderr is a terminal)")
     ss.set_defaults(func=cmd_solve)

@@ -31,6 +31,7 @@ declared epsilon grid.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import logging
@@ -46,6 +47,7 @@ from paretoprice.optim.front import ParetoFront, Provenance
 from paretoprice.optim.indicators import nondominated_mask
 from paretoprice.optim.problem import ChoiceStructure, PricingProblem
 from paretoprice.solvers.base import Capability, RunOutput, Settings, Solver
+from paretoprice.solvers.exact.config import EngineConfig, ModelOptions, SweepOptions, make_config
 from pydantic import Field
 
 logger = logging.getLogger(__name__)
@@ -54,8 +56,9 @@ DEFAULT_RELATIVE_RESOLUTION = 1e-6
 """Default resolution of each objective: this share of its range over the ladder."""
 
 
-class ExactSettings(Settings):
-    """Settings of the ``exact`` backend.
+class ExactSettings(Settings, SweepOptions):
+    """Settings of the ``exact`` backend: the engine's :class:`SweepOptions` (``workers``,
+    ``time_limit``, ``mip_rel_gap``, validated once there) plus the exact form's.
 
     Attributes
     ----------
@@ -68,13 +71,6 @@ class ExactSettings(Settings):
         ``relative_resolution``.
     relative_resolution
         Resolution of the other objectives as a share of their range over the ladder.
-    workers
-        Processes for the epsilon sweep (same front whatever the number).
-    time_limit
-        Wall-clock budget in seconds (``None``: none). When it runs out the points found
-        so far are returned and the front is marked incomplete in its notes.
-    mip_rel_gap
-        Relative MIP gap of every solve (0 proves optimality; the guarantee needs 0).
     max_options
         Largest ladder the one-group exact form may enumerate.
     presolve
@@ -86,9 +82,6 @@ class ExactSettings(Settings):
     method: Literal["auto", "milp", "enumerate"] = "auto"
     resolution: dict[str, float] = Field(default_factory=dict)
     relative_resolution: float = Field(default=DEFAULT_RELATIVE_RESOLUTION, gt=0.0, le=0.01)
-    workers: int = Field(default=1, ge=1, le=64)
-    time_limit: float | None = Field(default=None, gt=0.0)
-    mip_rel_gap: float = Field(default=0.0, ge=0.0, le=0.5)
     max_options: int = Field(default=2_000_000, ge=1)
     presolve: bool = True
 
@@ -131,7 +124,11 @@ class ExactSolver(Solver):
         return _milp(problem, cs, settings, progress)
 
     def annotate(self, front: ParetoFront, out: RunOutput) -> ParetoFront:
-        """Per point: relative MIP gap, seconds in the solver, whether proven optimal."""
+        """Per point: relative MIP gap, seconds in the solver, whether proven optimal; the
+        provenance's ``exact`` flag is false when the run was stopped or had a MIP gap."""
+        if out.diagnostics.get("proven_exact", True) is False:
+            front = ParetoFront(**{**front.__dict__, "provenance": dataclasses.replace(
+                front.provenance, exact=False)})
         table = out.extra.get("per_point")
         if table is None or front.n_points == 0:
             return front
@@ -246,11 +243,13 @@ def _milp(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings,
                 problem.name, len(cs.groups), sum(len(i) for i in index), len(cs.capacities),
                 build_s)
     try:
-        out = solve_epsilon_constraint(
-            model, integer_objectives=True, workers=settings.workers,
-            time_limit=settings.time_limit, mip_rel_gap=settings.mip_rel_gap,
+        config = EngineConfig(
+            **SweepOptions.model_validate(settings.model_dump(
+                include=set(SweepOptions.model_fields))).model_dump(),
+            integer_objectives=True,
             highs_options={"presolve": "choose" if settings.presolve else "off"},
         )
+        out = solve_epsilon_constraint(model, config)
     except InfeasibleModelError:
         # no choice of options meets the coupling constraints: explain it in the
         # problem's own terms (which guardrails and anchors conflict, by how much)
@@ -272,14 +271,9 @@ def _milp(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings,
         f"constraint(s); {out.models_solved} models solved "
         f"({out.models_per_point:.2f} per point), {out.infeasible} infeasible, "
         f"{out.skipped} skipped",
-        "complete up to the resolution: a nondominated point can be missing only when a "
-        f"found point is within {n_groups} x resolution of it in every objective "
-        f"(resolution: " + ", ".join(f"{o} {v:.6g}" for o, v in res.items()) + ")",
     ]
-    if not out.complete:
-        notes.append("INCOMPLETE: the time limit stopped the sweep; points found so far")
-    if not out.exact:
-        notes.append("not proven exact (MIP gap > 0 or time limit)")
+    guarantee = _guarantee(out.complete, out.exact, n_groups, res)
+    notes.append(guarantee)
     base = {o: float(cs.constants.get(o, 0.0)) + float(sum(
         np.min(g.objectives[o]) for g in cs.groups if len(g.options)))
         for o in problem.objective_names}
@@ -302,6 +296,7 @@ def _milp(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings,
         "workers": out.workers,
         "complete": out.complete,
         "proven_exact": out.exact,
+        "guarantee": guarantee,
         "payoff_table": payoff,
         "payoff_table_note": "row = the objective optimized first (the others then "
                              "lexicographically); values in each objective's units, "
@@ -312,6 +307,23 @@ def _milp(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings,
                  optimal)
     return RunOutput(X=X, evaluations=out.models_solved, notes=notes,
                      extra={"per_point": per_point, "engine": out}, diagnostics=diagnostics)
+
+
+def _guarantee(complete: bool, exact: bool, n_groups: int,
+               resolution: Mapping[str, float]) -> str:
+    """The one sentence saying what the front is guaranteed to be (never two verdicts)."""
+    res = ", ".join(f"{o} {v:.6g}" for o, v in resolution.items())
+    if not complete:
+        return ("INCOMPLETE: the time limit stopped the sweep; the front holds the points "
+                "found so far (each is nondominated among the ladder points found, but "
+                "nondominated points may be missing). Raise time_limit or coarsen the "
+                f"resolution ({res}).")
+    if not exact:
+        return ("not proven exact: solves ran with a MIP gap > 0, so a point may be "
+                "dominated by a missed one")
+    return ("complete up to the resolution: a nondominated point can be missing only when "
+            f"a found point is within {n_groups} x resolution of it in every objective "
+            f"(resolution: {res})")
 
 
 def _match_rows(A: np.ndarray, B: np.ndarray) -> np.ndarray:
@@ -330,12 +342,8 @@ def solve_model(
     model: Any,
     *,
     name: str | None = None,
-    method: Literal["auto", "epsilon", "nise"] = "auto",
-    grid_points: int | None = None,
-    workers: int = 1,
-    time_limit: float | None = None,
-    mip_rel_gap: float = 0.0,
     problem_hash: str | None = None,
+    **options: Any,
 ) -> ParetoFront:
     """Exact Pareto front of a user's linear multi-objective Pyomo model.
 
@@ -346,18 +354,17 @@ def solve_model(
         ``obj_list`` (each with its own sense). Never modified.
     name
         Name recorded in the front's provenance (default: the model's name).
-    method
-        ``"auto"``: breakpoints (NISE) for two objectives of an LP, else the augmented
-        epsilon-constraint method (every nondominated point when the objectives are
-        integer-valued, else the points of a ``grid_points`` grid). ``"epsilon"`` or
-        ``"nise"`` force one of them.
-    grid_points
-        Grid points per constrained objective when the objectives are not integer-valued.
-    workers, time_limit, mip_rel_gap
-        As in :func:`paretoprice.solvers.exact.solve_epsilon_constraint`.
     problem_hash
         Hash of the model's source recorded in the provenance (default: a hash of the
         compiled matrices).
+    **options
+        :class:`~paretoprice.solvers.exact.config.ModelOptions`: ``method`` (``"auto"``:
+        breakpoints (NISE) for two objectives of an LP, else the augmented
+        epsilon-constraint method, every nondominated point when the objectives are
+        integer-valued, else the points of a ``grid_points`` grid; ``"epsilon"`` or
+        ``"nise"`` force one of them), ``grid_points``, ``workers``, ``time_limit``,
+        ``mip_rel_gap`` (as in
+        :func:`paretoprice.solvers.exact.solve_epsilon_constraint`).
 
     Returns
     -------
@@ -370,9 +377,8 @@ def solve_model(
     from paretoprice.solvers.exact.highs_model import SolveStatus, compile_model
     from paretoprice.solvers.exact.nise import solve_biobjective_lp
 
-    if method not in ("auto", "epsilon", "nise"):
-        raise ParameterError("method", "'auto', 'epsilon' or 'nise'", method,
-                             fix="drop it to let the solver choose.", owner="solve_model")
+    opts = make_config(ModelOptions, options, owner="solve_model")
+    method, grid_points, time_limit = opts.method, opts.grid_points, opts.time_limit
     if problem_hash is None:
         compiled = compile_model(model, owner="solve_model")
         h = hashlib.sha256()
@@ -410,22 +416,26 @@ def solve_model(
                                        "payoff_table": r.payoff_table.tolist()}
         exact = True
     else:
-        e = solve_epsilon_constraint(model, grid_points=grid_points, workers=workers,
-                                     time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+        e = solve_epsilon_constraint(
+            model, EngineConfig(**opts.model_dump(exclude={"method"})))
         reported["mip_gap"] = np.asarray(e.mip_gap, dtype=float)
         reported["solve_time_s"] = np.asarray(e.solve_time, dtype=float)
         reported["proven_optimal"] = np.array([s is SolveStatus.OPTIMAL for s in e.status],
                                               dtype=float)
         units.update(mip_gap="relative", solve_time_s="seconds",
                      proven_optimal="1 = proven optimal, 0 = not")
+        if not e.complete:
+            what = ("INCOMPLETE: the time limit stopped the sweep; points found so far "
+                    "(nondominated points may be missing)")
+        elif e.grid_points is None:
+            what = ("every nondominated point (integer-valued objectives)" if e.exact else
+                    "nondominated points, not proven complete (MIP gap > 0)")
+        else:
+            what = f"exact efficient points of a {e.grid_points}-point epsilon grid"
         notes.append(
-            ("every nondominated point (integer-valued objectives)" if e.grid_points is None
-             else f"exact efficient points of a {e.grid_points}-point epsilon grid")
-            + f": {e.n_points} points, {e.models_solved} models "
+            what + f": {e.n_points} points, {e.models_solved} models "
             f"({e.models_per_point:.2f} per point), {e.infeasible} infeasible, "
             f"{e.skipped} skipped")
-        if not e.complete:
-            notes.append("INCOMPLETE: the time limit stopped the sweep")
         points, solutions, var_names = e.points, e.solutions, e.variable_names
         obj_names, senses, models = e.objective_names, e.senses, e.models_solved
         diagnostics = {"method": "epsilon", "models_solved": e.models_solved,
@@ -439,8 +449,7 @@ def solve_model(
         problem=name or str(getattr(model, "name", "model")),
         problem_hash=problem_hash,
         solver="exact",
-        settings={"method": "nise" if use_nise else "epsilon", "grid_points": grid_points,
-                  "workers": workers, "time_limit": time_limit, "mip_rel_gap": mip_rel_gap},
+        settings={**opts.model_dump(), "method": "nise" if use_nise else "epsilon"},
         seed=None,
         runtime_s=time.perf_counter() - t0,
         evaluations=models,

@@ -28,28 +28,33 @@ integral. **Grid mode** (continuous objectives): ``grid_points`` equally spaced 
 per constrained objective between the payoff-table nadir and ideal values; the method
 returns the exact efficient point of every grid point (AUGMECON2 with ``eps = 1e-3``).
 
-With ``workers > 1`` the sweep runs in worker processes, each with its own persistent
-HiGHS model built from the compiled matrix: with two objectives in exact mode one worker
-walks the front from each end until they meet; otherwise the outermost grid dimension is
-split into contiguous ranges. The nondominated set is the same whatever the number of
+With ``workers > 1`` the sweep runs in threads (HiGHS releases the GIL while it solves;
+``pool="processes"`` runs it in spawned processes instead, for comparison), each with its
+own persistent HiGHS model built from the compiled matrix: with two objectives in exact
+mode one worker walks the front from each end until they meet; otherwise the outermost grid
+dimension is split into contiguous ranges. The nondominated set is the same whatever the number of
 workers (points are deduplicated, filtered and sorted deterministically).
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import logging
 import math
 import multiprocessing as mp
 import queue
+import threading
 import time
 import traceback
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from paretoprice.optim.errors import ParameterError
+from paretoprice.solvers.exact.config import EngineConfig, make_config
 from paretoprice.solvers.exact.errors import (
     InfeasibleModelError,
     SolverFailureError,
@@ -62,6 +67,7 @@ from paretoprice.solvers.exact.highs_model import (
     SolveRecord,
     SolverModel,
     SolveStatus,
+    compile_model,
     compile_with_clone,
 )
 
@@ -74,6 +80,8 @@ AUGMECON_EPS = 1e-3
 MAX_WEIGHTED_MAGNITUDE = 1e9
 """Largest working-objective magnitude for which exact integer weights are used."""
 _STOP_POLL_S = 0.5
+AUTO_PARALLEL_MIN = 200.0
+"""``workers="auto"`` runs a sweep of fewer grid values than this in one thread."""
 
 
 # --------------------------------------------------------------------------- result
@@ -227,7 +235,9 @@ class _TaskOutput:
 
 
 @dataclass(frozen=True)
-class _Payoff:
+class PayoffTable:
+    """Lexicographic optimum of every objective, in internal maximization form."""
+
     g: np.ndarray  # (k, k) internal values, row i = lexicographic optimum of objective i
     x: np.ndarray  # (k, n)
     records: tuple[SolveRecord, ...]
@@ -250,14 +260,8 @@ class _StopSweepError(Exception):
 
 def solve_epsilon_constraint(
     model: Any,
-    *,
-    grid_points: int | None = None,
-    integer_objectives: bool | None = None,
-    workers: int = 1,
-    time_limit: float | None = None,
-    mip_rel_gap: float = 0.0,
-    baseline: bool = False,
-    highs_options: Mapping[str, bool | int | float | str] | None = None,
+    config: EngineConfig | None = None,
+    **options: Any,
 ) -> EpsilonConstraintResult:
     """Nondominated points of a linear multi-objective Pyomo model (augmented
     epsilon-constraint, AUGMECON2 / AUGMECON-R class, on a persistent HiGHS model).
@@ -269,28 +273,20 @@ def solve_epsilon_constraint(
         ``obj_list`` (at least two; active or not; each minimized or maximized as its
         ``sense`` says). Linear constraints; continuous, integer or binary variables.
         Never modified.
-    grid_points
-        Grid points per constrained objective, between the payoff-table nadir and ideal
-        values (grid mode). Required when the objectives are not all integer-valued;
-        leave ``None`` for exact mode.
-    integer_objectives
-        ``None`` detects whether every objective has integer coefficients on integer
-        variables (then exact mode, step 1 on the integer grid, every nondominated
-        point); ``True`` requires it; ``False`` forces grid mode.
-    workers
-        Processes for the sweep (1: in this process). The nondominated set does not
-        depend on it.
-    time_limit
-        Wall-clock budget in seconds for the whole run (``None``: none). When it runs
-        out the points found so far are returned with ``complete=False``.
-    mip_rel_gap
-        Relative MIP gap of every solve; 0 (default) proves optimality, which exact mode
-        needs for its guarantee.
-    baseline
-        Rebuild the Pyomo model and a new HiGHS instance for every solve through Pyomo's
-        solver interface, in one process (what pyaugmecon does): same answers, slower.
-    highs_options
-        Extra HiGHS options for every solve (e.g. ``{"presolve": "off"}``).
+    config
+        Validated options (:class:`~paretoprice.solvers.exact.config.EngineConfig`).
+    **options
+        The same options by name (validated into an ``EngineConfig``; they override
+        ``config``): ``grid_points`` (grid mode; ``None`` for exact mode),
+        ``integer_objectives`` (``None`` detects: exact mode, every nondominated point
+        when every objective has integer coefficients on integer variables), ``workers``
+        (int or ``"auto"``; the nondominated set does not depend on it), ``time_limit``
+        (seconds for the whole run, default
+        :data:`~paretoprice.solvers.exact.config.DEFAULT_TIME_LIMIT_S`, ``None``: none;
+        when it runs out the points found so far are returned with ``complete=False``),
+        ``mip_rel_gap`` (0 proves optimality, which exact mode needs), ``baseline``
+        (rebuild the Pyomo model for every solve, pyaugmecon's way, one worker),
+        ``highs_options``, ``pool`` (``"threads"`` or ``"processes"``).
 
     Returns
     -------
@@ -308,13 +304,13 @@ def solve_epsilon_constraint(
         HiGHS failed (numerical trouble, time limit inside the payoff table, ...).
     """
     t0 = time.perf_counter()
-    _check_args(grid_points, integer_objectives, workers, time_limit, mip_rel_gap, baseline)
-    if highs_options is not None and not isinstance(highs_options, Mapping):
-        raise ParameterError("highs_options", "a mapping of HiGHS option names to values",
-                             highs_options, fix='pass e.g. {"presolve": "off"}.', owner=OWNER)
+    cfg = engine_config(config, options)
+    grid_points, workers, time_limit = cfg.grid_points, cfg.workers, cfg.time_limit
+    mip_rel_gap, baseline = cfg.mip_rel_gap, cfg.baseline
+    highs_options = dict(cfg.highs_options) or None
     deadline = None if time_limit is None else time.monotonic() + float(time_limit)
     compiled, work, columns = compile_with_clone(model, owner=OWNER)
-    integer = _resolve_mode(compiled, grid_points, integer_objectives)
+    integer = _resolve_mode(compiled, grid_points, cfg.integer_objectives)
     solver: SolverModel
     if baseline:
         solver = PyomoRebuildModel(compiled, work, columns, mip_rel_gap=mip_rel_gap,
@@ -322,23 +318,32 @@ def solve_epsilon_constraint(
     else:
         solver = HighsModel(compiled, mip_rel_gap=mip_rel_gap, options=highs_options)
 
-    payoff = _payoff_table(solver, compiled, integer, deadline)
+    payoff = payoff_table(solver, compiled, integer, deadline)
     logger.info("payoff table (internal max form):\n%s", payoff.g)
     extra_solves = 0
     bounds_exact = True
+    first = payoff.nadir
     if integer:
         first, bounds_exact, extra_solves = _grid_start(solver, compiled, payoff, deadline)
-        tasks = _exact_tasks(compiled, payoff, first, 1 if baseline else workers)
-    else:
-        assert grid_points is not None
-        tasks = _grid_tasks(compiled, payoff, grid_points, 1 if baseline else workers)
-    payoff_solves = solver.solves - extra_solves
 
+    def plan(n_workers: int) -> list[_Task]:
+        if integer:
+            return _exact_tasks(compiled, payoff, first, n_workers)
+        assert grid_points is not None
+        return _grid_tasks(compiled, payoff, grid_points, n_workers)
+
+    tasks = plan(1 if baseline else workers)
+    payoff_solves = solver.solves - extra_solves
+    if cfg.adaptive_workers and len(tasks) > 1 and _expected_sweep(tasks) < AUTO_PARALLEL_MIN:
+        tasks = plan(1)  # workers="auto": a short sweep runs in this thread
     if len(tasks) == 1:
         outputs = [_run_task(solver, tasks[0], deadline, None)]
         used_workers = 1
+    elif cfg.pool == "processes":
+        outputs = _run_processes(compiled, tasks, deadline, mip_rel_gap, highs_options)
+        used_workers = len(tasks)
     else:
-        outputs = _run_parallel(compiled, tasks, deadline, mip_rel_gap, highs_options)
+        outputs = _run_threads(solver, compiled, tasks, deadline, mip_rel_gap, highs_options)
         used_workers = len(tasks)
     result = _assemble(
         compiled, payoff, outputs, integer=integer,
@@ -356,42 +361,91 @@ def solve_epsilon_constraint(
     return result
 
 
+@dataclass(frozen=True)
+class PerPointLimit:
+    """The one-solve-per-point limit of a front (:func:`one_solve_per_point`).
+
+    Attributes
+    ----------
+    solves
+        Solves made: one per point.
+    wall_s
+        Wall-clock seconds of those solves (HiGHS time plus setting bounds and starts).
+    cpu_s
+        CPU seconds of this process during those solves.
+    matched
+        Points whose solve returned the point itself (all of them for a nondominated set).
+    """
+
+    solves: int
+    wall_s: float
+    cpu_s: float
+    matched: int
+
+
+def one_solve_per_point(model: Any, result: EpsilonConstraintResult,
+                        config: EngineConfig | None = None, **options: Any) -> PerPointLimit:
+    """Time one HiGHS solve per nondominated point of ``result`` (exact mode): the
+    epsilon-constraint model whose answer is that point (every constrained objective bounded
+    by the point's own value, the same augmented weights, options and persistent model,
+    with the sweep's rule for MIP starts). No epsilon method can solve fewer models, so the
+    total is the reference against which a run's time is judged (the issue's "limit").
+
+    ``model`` must be the model ``result`` was computed from; ``config``/``options`` as in
+    :func:`solve_epsilon_constraint` (only ``mip_rel_gap`` and ``highs_options`` matter).
+    """
+    cfg = engine_config(config, options)
+    compiled = compile_model(model, owner="one_solve_per_point")
+    solver = HighsModel(compiled, mip_rel_gap=cfg.mip_rel_gap,
+                        options=dict(cfg.highs_options) or None)
+    k = compiled.n_objectives
+    g_all = (np.asarray(result.points, dtype=float) - compiled.offsets) * compiled.sign
+    if not len(g_all):
+        return PerPointLimit(0, 0.0, 0.0, 0)
+    nadir, ideal = g_all.min(axis=0), g_all.max(axis=0)
+    order = tuple(range(1, k))
+    solver.set_weights(_augmented_integer_weights(0, order, nadir, ideal))
+    upper = np.full(k, INF)
+    # the sweep's order: outer objectives rising, then inner ones
+    rows = np.lexsort(tuple(g_all[:, j] for j in order))
+    xs: list[np.ndarray] = []
+    gs: list[np.ndarray] = []
+    matched = 0
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    for r in rows:
+        lower = np.full(k, -INF)
+        lower[1:] = g_all[r, 1:]
+        solver.set_objective_bounds(lower, upper)
+        start = None
+        if gs:
+            G = np.asarray(gs)
+            ok = np.flatnonzero(np.all(G[:, 1:] >= g_all[r, 1:] - 1e-9, axis=1))
+            if ok.size:
+                start = xs[int(ok[np.argmax(G[ok, 0])])]
+        solver.set_start(start)
+        rec = solver.solve(None)
+        if rec.status is SolveStatus.OPTIMAL and rec.x is not None:
+            g = compiled.G @ rec.x
+            matched += int(np.allclose(g, g_all[r], atol=1e-6 * max(1.0, float(np.abs(g).max()))))
+            xs.append(rec.x)
+            gs.append(g)
+    return PerPointLimit(solves=len(rows), wall_s=time.perf_counter() - wall0,
+                         cpu_s=time.process_time() - cpu0, matched=matched)
+
+
 # --------------------------------------------------------------------------- checks
 
 
-def _check_args(grid_points: Any, integer_objectives: Any, workers: Any, time_limit: Any,
-                mip_rel_gap: Any, baseline: Any) -> None:
-    if grid_points is not None and (
-        isinstance(grid_points, bool) or not isinstance(grid_points, int) or grid_points < 2
-    ):
-        raise ParameterError("grid_points", "an integer >= 2 or None", grid_points,
-                             fix="pass e.g. grid_points=20, or None for exact mode.",
-                             owner=OWNER)
-    if integer_objectives is not None and not isinstance(integer_objectives, bool):
-        raise ParameterError("integer_objectives", "True, False or None", integer_objectives,
-                             fix="pass None to detect integer objectives automatically.",
-                             owner=OWNER)
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ParameterError("workers", "an integer >= 1", workers,
-                             fix="pass workers=1 (this process) or the number of cores.",
-                             owner=OWNER)
-    if time_limit is not None and (
-        isinstance(time_limit, bool) or not isinstance(time_limit, int | float)
-        or not time_limit > 0
-    ):
-        raise ParameterError("time_limit", "a number of seconds > 0 or None", time_limit,
-                             fix="pass e.g. time_limit=60.0, or None for no limit.",
-                             owner=OWNER)
-    if (isinstance(mip_rel_gap, bool) or not isinstance(mip_rel_gap, int | float)
-            or not 0 <= mip_rel_gap < 1):
-        raise ParameterError("mip_rel_gap", "a number in [0, 1)", mip_rel_gap,
-                             fix="pass 0.0 to prove every point optimal.", owner=OWNER)
-    if not isinstance(baseline, bool):
-        raise ParameterError("baseline", "True or False", baseline, owner=OWNER)
-    if baseline and workers != 1:
-        raise ParameterError("workers", "1 when baseline=True", workers,
-                             fix="drop workers (the baseline runs in one process).",
-                             owner=OWNER)
+def engine_config(config: EngineConfig | None, options: Mapping[str, Any]) -> EngineConfig:
+    """``config`` with ``options`` applied on top, validated once (``None``: defaults)."""
+    if config is not None and not isinstance(config, EngineConfig):
+        raise ParameterError("config", "an EngineConfig or None", type(config).__name__,
+                             fix="pass the options by name instead.", owner=OWNER)
+    if config is None:
+        return make_config(EngineConfig, options, OWNER)
+    if not options:
+        return config
+    return make_config(EngineConfig, {**config.model_dump(), **options}, OWNER)
 
 
 def _resolve_mode(compiled: CompiledModel, grid_points: int | None,
@@ -406,13 +460,6 @@ def _resolve_mode(compiled: CompiledModel, grid_points: int | None,
                 "True only when every objective has integer coefficients on integer "
                 "variables", f"True, but {not_integer} do not",
                 fix="pass integer_objectives=None (detect) or False with grid_points=....",
-                owner=OWNER,
-            )
-        if grid_points is not None:
-            raise ParameterError(
-                "grid_points", "None when integer_objectives=True (the integer grid is "
-                "exhaustive)", grid_points,
-                fix="drop grid_points, or pass integer_objectives=None to use the grid.",
                 owner=OWNER,
             )
         return True
@@ -435,7 +482,8 @@ def _resolve_mode(compiled: CompiledModel, grid_points: int | None,
 # --------------------------------------------------------------------------- payoff
 
 
-def _time_left(deadline: float | None) -> float | None:
+def time_left(deadline: float | None) -> float | None:
+    """Seconds until ``deadline`` (a ``time.monotonic()`` value; ``None``: no deadline)."""
     if deadline is None:
         return None
     return deadline - time.monotonic()
@@ -456,9 +504,13 @@ def _lex_weights(order: list[int], lo: np.ndarray, hi: np.ndarray) -> np.ndarray
     return w
 
 
-def _payoff_table(model: SolverModel, compiled: CompiledModel, integer: bool,
-                  deadline: float | None) -> _Payoff:
-    """Lexicographic optimum of every objective (rows) in internal maximization form."""
+def payoff_table(model: SolverModel, compiled: CompiledModel, integer: bool,
+                 deadline: float | None) -> PayoffTable:
+    """Lexicographic optimum of every objective (rows) in internal maximization form.
+
+    ``model`` is left with free objective bounds; ``integer`` uses one weighted solve per
+    row when the weights stay exact; ``deadline`` is a ``time.monotonic()`` value or
+    ``None``. Raises the engine's errors (infeasible, unbounded, time limit)."""
     k = compiled.n_objectives
     G = compiled.G
     lo_b, hi_b = compiled.interval_bounds()
@@ -473,7 +525,7 @@ def _payoff_table(model: SolverModel, compiled: CompiledModel, integer: bool,
         if w is not None:
             model.set_objective_bounds(np.full(k, -INF), free_upper)
             model.set_weights(w)
-            rec = model.solve(_time_left(deadline))
+            rec = model.solve(time_left(deadline))
             if rec.status is not SolveStatus.OPTIMAL:
                 rec = None  # redo stage by stage for a precise diagnosis
         if rec is None:
@@ -483,13 +535,13 @@ def _payoff_table(model: SolverModel, compiled: CompiledModel, integer: bool,
                 model.set_objective_bounds(lower, free_upper)
                 model.set_weights(np.eye(k)[j])
                 model.set_start(prev)
-                rec = model.solve(_time_left(deadline))
+                rec = model.solve(time_left(deadline))
                 if rec.status is SolveStatus.INFEASIBLE and stage > 0 and not integer:
                     # The previous optimum, held exactly, is infeasible by round-off only.
                     prev_j = order[stage - 1]
                     lower[prev_j] -= 1e-9 * max(1.0, abs(lower[prev_j]))
                     model.set_objective_bounds(lower, free_upper)
-                    rec = model.solve(_time_left(deadline))
+                    rec = model.solve(time_left(deadline))
                 _check_payoff(rec, compiled, i, j, first=(i == 0 and stage == 0))
                 assert rec.x is not None
                 prev = rec.x
@@ -503,7 +555,7 @@ def _payoff_table(model: SolverModel, compiled: CompiledModel, integer: bool,
         rows_x.append(rec.x)
         records.append(rec)
     model.set_objective_bounds(np.full(k, -INF), free_upper)
-    return _Payoff(g=rows_g, x=np.array(rows_x), records=tuple(records))
+    return PayoffTable(g=rows_g, x=np.array(rows_x), records=tuple(records))
 
 
 def _check_payoff(rec: SolveRecord, compiled: CompiledModel, row: int, obj: int,
@@ -547,7 +599,7 @@ def _check_payoff(rec: SolveRecord, compiled: CompiledModel, row: int, obj: int,
 # --------------------------------------------------------------------------- plans
 
 
-def _grid_start(model: SolverModel, compiled: CompiledModel, payoff: _Payoff,
+def _grid_start(model: SolverModel, compiled: CompiledModel, payoff: PayoffTable,
                 deadline: float | None) -> tuple[np.ndarray, bool, int]:
     """First epsilon value of every objective in exact mode.
 
@@ -570,7 +622,7 @@ def _grid_start(model: SolverModel, compiled: CompiledModel, payoff: _Payoff,
             for j in need:
                 model.set_objective_bounds(np.full(k, -INF), np.full(k, INF))
                 model.set_weights(-np.eye(k)[j])
-                rec = model.solve(_time_left(deadline))
+                rec = model.solve(time_left(deadline))
                 solves += 1
                 if rec.status is SolveStatus.OPTIMAL and rec.x is not None:
                     first[j] = float(compiled.G[j] @ rec.x)
@@ -608,7 +660,7 @@ def _augmented_integer_weights(primary: int, order: tuple[int, ...], first: np.n
     return w
 
 
-def _exact_seeds(compiled: CompiledModel, payoff: _Payoff, primary: int,
+def _exact_seeds(compiled: CompiledModel, payoff: PayoffTable, primary: int,
                  order: tuple[int, ...], first: np.ndarray) -> tuple[_Seed, ...]:
     """Payoff-table solutions, with the epsilon point each one provably answers."""
     k = compiled.n_objectives
@@ -624,7 +676,7 @@ def _exact_seeds(compiled: CompiledModel, payoff: _Payoff, primary: int,
     return tuple(seeds)
 
 
-def _exact_tasks(compiled: CompiledModel, payoff: _Payoff, first: np.ndarray,
+def _exact_tasks(compiled: CompiledModel, payoff: PayoffTable, first: np.ndarray,
                  workers: int) -> list[_Task]:
     k = compiled.n_objectives
     ideal = payoff.ideal
@@ -662,7 +714,7 @@ def _exact_tasks(compiled: CompiledModel, payoff: _Payoff, first: np.ndarray,
     return [task(0, order, outer=(s, e)) for s, e in zip(starts, ends, strict=True)]
 
 
-def _grid_tasks(compiled: CompiledModel, payoff: _Payoff, grid_points: int,
+def _grid_tasks(compiled: CompiledModel, payoff: PayoffTable, grid_points: int,
                 workers: int) -> list[_Task]:
     k = compiled.n_objectives
     ideal, nadir = payoff.ideal, payoff.nadir
@@ -703,11 +755,12 @@ class _Sweep:
     """One epsilon sweep on one solver model (in this process or a worker)."""
 
     def __init__(self, model: SolverModel, task: _Task, deadline: float | None,
-                 shared: Any | None) -> None:
+                 shared: Any | None, stop: threading.Event | None = None) -> None:
         self.model = model
         self.task = task
         self.deadline = deadline
         self.shared = shared
+        self.stop = stop
         self.G = model.compiled.G
         self.k = model.compiled.n_objectives
         self.order = np.array(task.order, dtype=int)
@@ -717,13 +770,16 @@ class _Sweep:
         self.box_hi = np.empty((64, m))
         self.box_primary = np.empty(64)
         self.n_boxes = 0
-        self.known_g: list[np.ndarray] = []
-        self.known_x: list[np.ndarray] = []
         self.out = _TaskOutput()
         self.tol = np.array([ax.tol for ax in task.axes])
+        self._cand: list[np.ndarray] = [np.empty(0, dtype=np.intp) for _ in range(m)]
+        self._c_lo0_sorted: list[float] = []
+        self._c_best: list[int] = []
+        self._c_best_hi0: list[float] = []
+        self._g = np.empty((0, self.k))
+        self._x: list[np.ndarray] = []
         for seed in task.seeds:
-            self.known_g.append(seed.g)
-            self.known_x.append(seed.x)
+            self._known(seed.g, seed.x)
             if seed.lo is not None:
                 self._add_box(seed.lo, seed.g[self.order], float(seed.g[task.primary]))
         self.upper = np.full(self.k, INF)
@@ -738,21 +794,53 @@ class _Sweep:
         self.box_hi[self.n_boxes] = np.maximum(hi, lo)
         self.box_primary[self.n_boxes] = primary
         self.n_boxes += 1
+        new = np.array([self.n_boxes - 1])
+        self._cand = [np.concatenate([c, new]) for c in self._cand]
+        self._refresh0()
+
+    def _narrow(self, level: int, e: np.ndarray) -> None:
+        """Boxes for the sweep of dimension ``level - 1``: those of ``level``'s list whose
+        dimension ``level`` contains ``e[level]``. Each level keeps the boxes containing
+        the outer coordinates ``e[level + 1:]`` (a vectorized mask over a list that
+        shrinks with depth; boxes found meanwhile are appended to every list), so a
+        lookup tests one coordinate over a short list, never every stored box."""
+        idx = self._cand[level]
+        t = float(self.tol[level])
+        v = float(e[level])
+        keep = idx[(self.box_lo[idx, level] <= v + t) & (v <= self.box_hi[idx, level] + t)]
+        self._cand[level - 1] = keep
+        if level == 1:
+            self._refresh0()
+
+    def _refresh0(self) -> None:
+        """Sorted structure for lookups along the innermost dimension: the boxes of the
+        innermost list sorted by their lower corner, with the running best box (largest
+        upper corner, innermost coordinate first, then the next, ...; ties: the oldest).
+        The best box among those starting at or below ``e0`` answers ``e0`` when it
+        reaches ``e0``; otherwise no box does. One bisection per lookup."""
+        idx = self._cand[0]
+        if idx.size == 0:
+            self._c_lo0_sorted = []
+            return
+        h = self.box_hi[idx]
+        best_first = np.lexsort((np.arange(idx.size),
+                                 *(-h[:, c] for c in reversed(range(self.m)))))
+        rank = np.empty(idx.size, dtype=np.intp)
+        rank[best_first] = np.arange(idx.size)
+        by_lo = np.argsort(self.box_lo[idx, 0], kind="stable")
+        running = np.minimum.accumulate(rank[by_lo])
+        self._c_lo0_sorted = self.box_lo[idx[by_lo], 0].tolist()
+        winner = idx[best_first[running]]
+        self._c_best = winner.tolist()
+        self._c_best_hi0 = self.box_hi[winner, 0].tolist()
 
     def _lookup(self, e: np.ndarray) -> int | None:
-        n = self.n_boxes
-        if n == 0:
+        """The box answering ``e`` (largest upper corner, innermost coordinate first)."""
+        e0, t0 = float(e[0]), float(self.tol[0])
+        j = bisect.bisect_right(self._c_lo0_sorted, e0 + t0) - 1
+        if j < 0 or self._c_best_hi0[j] + t0 < e0:
             return None
-        lo, hi = self.box_lo[:n], self.box_hi[:n]
-        ok = np.all(lo <= e + self.tol, axis=1) & np.all(e <= hi + self.tol, axis=1)
-        idx = np.flatnonzero(ok)
-        if idx.size == 0:
-            return None
-        if idx.size == 1:
-            return int(idx[0])
-        h = hi[idx]
-        best = np.lexsort(tuple(-h[:, c] for c in reversed(range(self.m))))[0]
-        return int(idx[best])
+        return self._c_best[j]
 
     # shared frontier (two walkers) -------------------------------------------
     def _partner_done(self, e0: float) -> bool:
@@ -766,26 +854,28 @@ class _Sweep:
             self.shared[slot] = primary
 
     # solving ------------------------------------------------------------------
+    def _known(self, g: np.ndarray, x: np.ndarray) -> None:
+        if self._g.shape[0] == len(self._x):  # grow the point store by doubling
+            self._g = np.vstack([self._g, np.empty((max(16, len(self._x)), self.k))])
+        self._g[len(self._x)] = g
+        self._x.append(x)
+
     def _start_for(self, e: np.ndarray) -> np.ndarray | None:
-        if not self.known_g:
+        n = len(self._x)
+        if not n:
             return None
-        g = np.asarray(self.known_g)
+        g = self._g[:n]
         ok = np.all(g[:, self.order] >= e - self.tol, axis=1)
         if not ok.any():
             return None
         idx = np.flatnonzero(ok)
         best = idx[int(np.argmax(g[idx] @ self.task.weights))]
-        return self.known_x[best]
+        return self._x[best]
 
-    def _visit(self, e: np.ndarray) -> tuple[np.ndarray, bool]:
-        b = self._lookup(e)
-        if b is not None:
-            self.out.skipped += 1
-            hi = self.box_hi[b]
-            self._publish(float(self.box_primary[b]))
-            return hi.copy(), not math.isfinite(self.box_primary[b])
-        left = _time_left(self.deadline)
-        if left is not None and left <= 0:
+    def _solve_at(self, e: np.ndarray) -> tuple[np.ndarray, bool]:
+        """Solve at ``e`` (no box answers it): the box's upper corner, whether infeasible."""
+        left = time_left(self.deadline)
+        if (left is not None and left <= 0) or (self.stop is not None and self.stop.is_set()):
             raise _StopSweepError
         lower = np.full(self.k, -INF)
         lower[self.order] = e
@@ -818,8 +908,7 @@ class _Sweep:
 
     def _record(self, g: np.ndarray, rec: SolveRecord) -> None:
         assert rec.x is not None
-        self.known_g.append(g)
-        self.known_x.append(rec.x)
+        self._known(g, rec.x)
         self.out.g.append(g)
         self.out.x.append(rec.x)
         self.out.records.append(SolveRecord(rec.status, rec.objective, None, rec.mip_gap,
@@ -837,12 +926,9 @@ class _Sweep:
         min_hi = np.full(self.m, INF)
         first = True
         while True:
-            if level == 0:
-                if self._partner_done(float(e[0])):
-                    break
-                hi, infeasible = self._visit(e)
-            else:
-                hi, infeasible = self._level(level - 1, e)
+            self._narrow(level, e)
+            hi, infeasible = (self._level(level - 1, e) if level > 1
+                              else self._innermost(e))
             if infeasible:
                 if first:
                     return min_hi, True
@@ -855,11 +941,55 @@ class _Sweep:
             e[level] = nxt
         return min_hi, False
 
+    def _innermost(self, e: np.ndarray) -> tuple[np.ndarray, bool]:
+        """:meth:`_level` for dimension 0: looked-up points cost one bisection and no array
+        operation; the upper corners of the boxes met are reduced once at the end."""
+        axis = self.task.axes[0]
+        e[0] = axis.first
+        min_hi = np.full(self.m, INF)
+        covered: list[int] = []
+        first = True
+        while True:
+            e0 = float(e[0])
+            if self._partner_done(e0):
+                break
+            b = self._lookup(e)
+            if b is not None:
+                self.out.skipped += 1
+                primary = float(self.box_primary[b])
+                self._publish(primary)
+                infeasible = not math.isfinite(primary)
+                hi0 = float(self.box_hi[b, 0])
+                if not infeasible:
+                    covered.append(b)
+            else:
+                hi, infeasible = self._solve_at(e)
+                hi0 = float(hi[0])
+                if not infeasible:
+                    np.minimum(min_hi, hi, out=min_hi)
+            if infeasible:
+                if first:
+                    return min_hi, True
+                break
+            first = False
+            nxt = axis.next_after(hi0, e0)
+            if nxt is None:
+                break
+            e[0] = nxt
+        if covered:
+            np.minimum(min_hi, self.box_hi[covered].min(axis=0), out=min_hi)
+        return min_hi, False
+
     def run(self) -> _TaskOutput:
         self.model.set_weights(self.task.weights)
         e = np.array([ax.first for ax in self.task.axes], dtype=float)
+        self._cand[self.m - 1] = np.arange(self.n_boxes)
+        self._refresh0()
         try:
-            self._level(self.m - 1, e)
+            if self.m == 1:
+                self._innermost(e)
+            else:
+                self._level(self.m - 1, e)
         except _StopSweepError:
             self.out.complete = False
             logger.warning("time limit reached: the sweep stopped early")
@@ -867,9 +997,9 @@ class _Sweep:
 
 
 def _run_task(model: SolverModel, task: _Task, deadline: float | None,
-              shared: Any | None) -> _TaskOutput:
+              shared: Any | None, stop: threading.Event | None = None) -> _TaskOutput:
     solves_before = model.solves
-    out = _Sweep(model, task, deadline, shared).run()
+    out = _Sweep(model, task, deadline, shared, stop).run()
     out.solves = model.solves - solves_before
     return out
 
@@ -887,15 +1017,51 @@ def _worker_main(compiled: CompiledModel, task: _Task, time_left: float | None,
         results.put((index, None, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
 
 
-def _run_parallel(compiled: CompiledModel, tasks: list[_Task], deadline: float | None,
-                  mip_rel_gap: float, options: Mapping[str, Any] | None) -> list[_TaskOutput]:
-    """Run every task in its own process (spawned: no state inherited but the inputs)."""
+def _expected_sweep(tasks: list[_Task]) -> float:
+    """Grid values the sweep may visit (product over the constrained objectives' axes):
+    an upper bound on the solves, used by ``workers="auto"``."""
+    total = 0.0
+    for t in tasks:
+        n = 1.0
+        for ax in t.axes:
+            n *= max(1.0, (ax.last - ax.first) / ax.step + 1.0)
+        total += n
+    return total
+
+
+def _run_threads(solver: SolverModel, compiled: CompiledModel, tasks: list[_Task],
+                 deadline: float | None, mip_rel_gap: float,
+                 options: Mapping[str, Any] | None) -> list[_TaskOutput]:
+    """Run the tasks in threads (HiGHS releases the GIL while it solves): the first on the
+    caller's model, already warm; each other on its own persistent HiGHS model."""
+    shared = [INF, INF]
+    stop = threading.Event()
+
+    def one(i: int) -> _TaskOutput:
+        try:
+            model = solver if i == 0 else HighsModel(compiled, mip_rel_gap=mip_rel_gap,
+                                                     options=options)
+            return _run_task(model, tasks[i], deadline, shared, stop)
+        except BaseException:
+            stop.set()  # the other sweeps stop at their next solve
+            raise
+
+    with ThreadPoolExecutor(max_workers=len(tasks),
+                            thread_name_prefix="paretoprice-exact") as pool:
+        futures = [pool.submit(one, i) for i in range(len(tasks))]
+        return [f.result() for f in futures]
+
+
+def _run_processes(compiled: CompiledModel, tasks: list[_Task], deadline: float | None,
+                   mip_rel_gap: float, options: Mapping[str, Any] | None) -> list[_TaskOutput]:
+    """Run every task in its own process (spawned: no state inherited but the inputs).
+    Kept for comparison with threads (``pool="processes"``)."""
     ctx = mp.get_context("spawn")
     shared = ctx.RawArray("d", [INF] * 2)
     results = ctx.Queue()
     procs = [
         ctx.Process(target=_worker_main, name=f"paretoprice-exact-{i}",
-                    args=(compiled, t, _time_left(deadline), mip_rel_gap,
+                    args=(compiled, t, time_left(deadline), mip_rel_gap,
                           dict(options) if options else None, shared, results, i),
                     daemon=True)
         for i, t in enumerate(tasks)
@@ -950,7 +1116,7 @@ def _nondominated(g: np.ndarray, tol: np.ndarray) -> np.ndarray:
     return keep
 
 
-def _assemble(compiled: CompiledModel, payoff: _Payoff, outputs: list[_TaskOutput], *,
+def _assemble(compiled: CompiledModel, payoff: PayoffTable, outputs: list[_TaskOutput], *,
               integer: bool, models_solved: int, runtime_s: float, workers: int,
               exact: bool, grid_points: int | None, baseline: bool) -> EpsilonConstraintResult:
     k, n = compiled.n_objectives, compiled.n_cols

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 from paretoprice.optim.errors import ParameterError
-from paretoprice.solvers.exact.engine import _payoff_table, _time_left
+from paretoprice.solvers.exact.engine import payoff_table, time_left
 from paretoprice.solvers.exact.errors import SolverFailureError
 from paretoprice.solvers.exact.highs_model import HighsModel, SolveStatus, compile_with_clone
 
@@ -143,7 +143,7 @@ def solve_biobjective_lp(
         )
     deadline = None if time_limit is None else time.monotonic() + float(time_limit)
     highs = HighsModel(compiled, options=highs_options)
-    payoff = _payoff_table(highs, compiled, False, deadline)
+    payoff = payoff_table(highs, compiled, False, deadline)
     G = compiled.G
     scale = np.maximum(1.0, np.abs(payoff.g).max(axis=0))
     tol = 1e-7 * scale
@@ -172,13 +172,13 @@ def solve_biobjective_lp(
     points = compiled.objective_values(g)
     with np.errstate(divide="ignore", invalid="ignore"):
         rates = np.diff(points[:, 1]) / np.diff(points[:, 0])
-    payoff_table = compiled.objective_values(payoff.g)
-    for arr in (points, x, rates, payoff_table):
+    table = compiled.objective_values(payoff.g)
+    for arr in (points, x, rates, table):
         arr.setflags(write=False)
     result = BiobjectiveLPResult(
         objective_names=compiled.objective_names, senses=compiled.senses, points=points,
         solutions=x, variable_names=compiled.variable_names, rates=rates,
-        payoff_table=payoff_table, models_solved=highs.solves,
+        payoff_table=table, models_solved=highs.solves,
         runtime_s=time.perf_counter() - t0,
     )
     logger.info("%s: %d breakpoints, %d LPs, %.3f s", OWNER, result.n_points,
@@ -194,7 +194,7 @@ def _weighted_optimum(highs: HighsModel, G: np.ndarray, a: np.ndarray, b: np.nda
     lam = np.array([b[1] - a[1], a[0] - b[0]], dtype=float)
     lam = lam / lam.sum()
     highs.set_weights(lam)
-    rec = highs.solve(_time_left(deadline))
+    rec = highs.solve(time_left(deadline))
     if rec.status is not SolveStatus.OPTIMAL or rec.x is None:
         raise SolverFailureError(
             f"HiGHS ended with status '{rec.status.value}' on a weighted sum (weights "

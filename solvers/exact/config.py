@@ -1,0 +1,146 @@
+"""The one configuration model of the exact engine, shared by the engine, the ``exact``
+backend and the command line.
+
+:class:`SweepOptions` holds the options every exact run has (workers, time limit, MIP
+gap); :class:`EngineConfig` adds the engine's model-level options; :class:`ModelOptions`
+adds the choice of method for a user's Pyomo model (``paretoprice solve model.py --solver
+exact --set ...``). The ``exact`` backend's settings extend :class:`SweepOptions` too.
+Unknown names are rejected (``extra="forbid"``) and every ``"auto"`` is resolved once, by
+the validator, when the options are created.
+
+Importing this module loads pydantic and the error types only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any, Literal, TypeVar
+
+from paretoprice.optim.errors import ParameterError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+DEFAULT_TIME_LIMIT_S = 600.0
+"""Default wall-clock budget of one exact run, in seconds (``time_limit=None``: none).
+When it runs out, the points found so far are returned and the front says it is
+incomplete."""
+
+AUTO_MAX_WORKERS = 2
+"""Largest number of workers ``workers="auto"`` may use (never more than the cores)."""
+
+
+class SweepOptions(BaseModel):
+    """Options of every exact run (engine, ``exact`` backend, user models).
+
+    Attributes
+    ----------
+    workers
+        Workers for the epsilon sweep (threads, each with its own HiGHS model), or
+        ``"auto"``: resolved here to ``min(2, cores)`` with ``adaptive_workers=True``, so the
+        engine uses one worker for a sweep expected to be short and all of them otherwise.
+        The nondominated set does not depend on it.
+    adaptive_workers
+        Set by ``workers="auto"`` (do not pass it yourself): let the engine fall back to one
+        worker on short sweeps.
+    time_limit
+        Wall-clock budget in seconds for the whole run (``None``: no limit; default
+        :data:`DEFAULT_TIME_LIMIT_S`). When it runs out the points found so far are returned,
+        marked incomplete.
+    mip_rel_gap
+        Relative MIP gap of every solve; 0 proves optimality, which exact guarantees need.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    workers: int = Field(default=1, ge=1, le=64)
+    adaptive_workers: bool = False
+    time_limit: float | None = Field(default=DEFAULT_TIME_LIMIT_S, gt=0.0)
+    mip_rel_gap: float = Field(default=0.0, ge=0.0, lt=1.0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_auto(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and data.get("workers") == "auto":
+            data = dict(data)
+            data["workers"] = max(1, min(AUTO_MAX_WORKERS, os.cpu_count() or 1))
+            data["adaptive_workers"] = True
+        return data
+
+
+class EngineConfig(SweepOptions):
+    """Options of :func:`paretoprice.solvers.exact.engine.solve_epsilon_constraint`.
+
+    Attributes
+    ----------
+    grid_points
+        Grid points per constrained objective (grid mode, continuous objectives); ``None``
+        for exact mode.
+    integer_objectives
+        ``None`` detects integer objectives; ``True`` requires them; ``False`` forces grid
+        mode.
+    baseline
+        Rebuild the Pyomo model for every solve (pyaugmecon's way), one worker.
+    highs_options
+        Extra HiGHS options for every solve (e.g. ``{"presolve": "off"}``).
+    pool
+        Where parallel sweeps run: ``"threads"`` (default; HiGHS releases the GIL while
+        it solves, so nothing is spawned or pickled) or ``"processes"`` (spawned worker
+        processes, the former way, kept for comparison).
+    """
+
+    grid_points: int | None = Field(default=None, ge=2, strict=True)
+    integer_objectives: bool | None = Field(default=None, strict=True)
+    baseline: bool = Field(default=False, strict=True)
+    highs_options: dict[str, bool | int | float | str] = Field(default_factory=dict)
+    pool: Literal["threads", "processes"] = "threads"
+
+    @model_validator(mode="after")
+    def _check_combinations(self) -> EngineConfig:
+        if self.baseline and self.workers != 1:
+            raise ParameterError("workers", "1 when baseline=True", self.workers,
+                                 fix="drop workers (the baseline runs in one process).",
+                                 owner="solve_epsilon_constraint")
+        if self.integer_objectives is True and self.grid_points is not None:
+            raise ParameterError(
+                "grid_points", "None when integer_objectives=True (the integer grid is "
+                "exhaustive)", self.grid_points,
+                fix="drop grid_points, or pass integer_objectives=None to use the grid.",
+                owner="solve_epsilon_constraint")
+        return self
+
+
+class ModelOptions(SweepOptions):
+    """Options for a user's Pyomo model (:func:`paretoprice.solvers.exact.backend.solve_model`
+    and ``paretoprice solve model.py --solver exact --set KEY=VALUE``).
+
+    Attributes
+    ----------
+    method
+        ``"auto"``: breakpoints (NISE) for two objectives of an LP, else the epsilon sweep;
+        ``"epsilon"`` or ``"nise"`` force one.
+    grid_points
+        Grid points per constrained objective when the objectives are not integer-valued.
+    """
+
+    method: Literal["auto", "epsilon", "nise"] = "auto"
+    grid_points: int | None = Field(default=None, ge=2, strict=True)
+
+
+C = TypeVar("C", bound=BaseModel)
+
+
+def make_config(cls: type[C], options: Mapping[str, Any], owner: str) -> C:
+    """Validate ``options`` into ``cls`` (one-line :class:`ParameterError` on bad input)."""
+    try:
+        return cls.model_validate(dict(options))
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            cause = err.get("ctx", {}).get("error")
+            if isinstance(cause, ParameterError):  # raised by a validator: already one line
+                raise cause from None
+    from paretoprice.optim.spec import validate_spec  # only to word the error
+
+    return validate_spec(cls, dict(options), owner=owner)  # formats the first error
+
+__all__ = ["AUTO_MAX_WORKERS", "DEFAULT_TIME_LIMIT_S", "EngineConfig", "ModelOptions",
+           "SweepOptions", "make_config"]
