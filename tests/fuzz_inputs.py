@@ -159,7 +159,7 @@ def classify(code: int, stderr: str) -> Outcome:
     lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
     if code == 0:
         return Outcome("ok", code, stderr)
-    if code == 2 and lines and lines[0].startswith("paretoprice: infeasible:"):
+    if code == 2 and len(lines) == 1 and lines[0].startswith("paretoprice: infeasible:"):
         return Outcome("infeasible", code, stderr)
     if code == 2 and len(lines) == 1 and "<problem>" not in lines[0] and (
             ONE_LINE.match(lines[0]) or lines[0].startswith("usage:")

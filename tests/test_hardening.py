@@ -235,3 +235,20 @@ def test_infinite_reported_quantity_is_named() -> None:
         solve(build_problem(doc), "grid")
     assert info.value.parameter == "creator.tco_volume"
     assert "slack_total_cost_of_ownership" in str(info.value)
+
+
+def test_infeasible_problem_is_one_line(tmp_path: Path) -> None:
+    """Conflicting guardrails: exit 2 and one line naming the guardrail and the fix."""
+    from paretoprice.problems import problem_path
+
+    text = problem_path("idx-dr").read_text(encoding="utf-8").replace(
+        "floor_marginal_cost = true",
+        "floor_marginal_cost = true\nequity_floor = { enabled = true, min_coverage = 0.95 }", 1)
+    assert "min_coverage = 0.95" in text
+    path = tmp_path / "conflict.toml"
+    path.write_text(text, encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "paretoprice", "solve", str(path), "--solver",
+                        "grid"], capture_output=True, text=True, timeout=300)
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and len(lines) == 1, r.stderr
+    assert "'equity_floor'" in lines[0] and "Fix:" in lines[0]

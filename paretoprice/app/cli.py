@@ -298,7 +298,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 warnings.simplefilter("ignore")   # are refused with a named input anyway
             return int(args.func(args))
     except InfeasibleProblemError as exc:
-        print(f"paretoprice: infeasible: {exc}", file=sys.stderr)
+        # one line: the conflicts and the fix, joined
+        text = " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
+        print(f"paretoprice: infeasible: {text}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (ParetoPriceError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
