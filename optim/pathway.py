@@ -575,6 +575,12 @@ class PathwayEvaluator:
         """Downstream cost and health gain of ``U`` AI and ``H`` comparator exams, ``(N, G)``."""
         return self.arrays.outcomes(ai_exams, cmp_exams, self.mu)
 
+    def icer(self, out: Outcomes, payer_spend: np.ndarray, todays_spend: float) -> np.ndarray:
+        """The ``icer`` column of :meth:`report` alone (money per QALY, NaN unless the
+        ratio is meaningful), computed the same way."""
+        d_cost = np.asarray(payer_spend, dtype=float) - todays_spend
+        return icer_with_label(d_cost, out.qaly - self.today_qaly)[0]
+
     def report(self, out: Outcomes, payer_spend: np.ndarray,
                todays_spend: float) -> dict[str, np.ndarray]:
         """Incremental cost and QALYs, ICER and label, NMB at ``wtp`` and the thresholds.

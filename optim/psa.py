@@ -48,6 +48,10 @@ CE_TOLERANCE = 1.0
 strictly positive, so a price at which nothing changes (status quo, NMB 0 up to rounding)
 is not counted."""
 
+PSA_REPORTED: tuple[str, ...] = ("icer", "budget_impact")
+"""The only reported quantities a draw needs (for :func:`incremental`): the rest of a
+family's report is not computed."""
+
 _FORBIDDEN_ROOTS = {"decisions", "objectives", "name", "family", "title", "description",
                     "sources", "assumptions", "uncertain", "uncertain_correlation",
                     "observed", "constraints"}
@@ -317,7 +321,7 @@ class DrawOutcome:
 def evaluate_draw(problem: PricingProblem, X: np.ndarray,
                   objectives: Sequence[str]) -> DrawOutcome:
     """Evaluate one problem on the ladder: objectives, feasibility, Pareto mask, dC, dQ."""
-    ev = problem.evaluate(X, report=True)
+    ev = problem.evaluate(X, report=PSA_REPORTED)
     feas = problem.feasible(ev)
     pareto = np.zeros(X.shape[0], dtype=bool)
     idx = np.flatnonzero(feas)

@@ -151,9 +151,12 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
                                          tco_note=" at the stated volume"),
             quantities.tco_at_volume_quantity(),
         ]
+        n_before = len(rep)
         if self._pathway is not None:
             rep += [Quantity(*row) for row in
                     reported_pathway_quantities("USD", s.value.wtp_per_qaly)]
+        self._pathway_names = frozenset(q.name for q in rep[n_before:])
+        n_before = len(rep)
         if self._v2:
             rep += [Quantity(f"spend_{j.name}", "USD per year",
                              f"{j.name}'s payments for both exams and the downstream pathway")
@@ -165,6 +168,7 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
             rep.append(Quantity("budget_impact_discounted", "USD",
                                 "budget impact summed over the horizon, discounted at the "
                                 "creator's rate"))
+        self._v2_names = frozenset(q.name for q in rep[n_before:]) | {"medicare_spend"}
         self._declare_reported(_in(q, cur) for q in rep)
 
     def _guardrail_table(self) -> dict[str, Guardrail]:
@@ -183,6 +187,14 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
+        return self._evaluate_names(X, None if report else frozenset())
+
+    def _evaluate_some(self, X: np.ndarray, names: frozenset[str]) -> Evaluation:
+        return self._evaluate_names(X, names)
+
+    def _evaluate_names(self, X: np.ndarray, names: frozenset[str] | None) -> Evaluation:
+        """Objectives, guardrails and the reported quantities in ``names`` (``None``: all);
+        the blocks behind quantities not asked for are skipped (the PSA asks for two)."""
         s = self.spec
         seg, mix = self._seg, self._mix
         p = X[:, 0:1]
@@ -220,7 +232,7 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
             min_coverage=gr.equity_floor.min_coverage, fund_spend=fund,
             fund_budget=gr.fund_budget.budget))
         reported: dict[str, np.ndarray] = {}
-        if report:
+        if names is None or names:
             for j, g in enumerate(self.segment_names):
                 reported[f"coverage_{g}"] = coverage[:, j]
                 reported[f"adoption_{g}"] = A[:, j]
@@ -229,18 +241,25 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
             reported["ai_uses"] = uses
             reported["human_uses"] = human
             reported["patients_served"] = served_total
-            reported["medicare_spend"] = mix.mu_medicare * (
-                (U * mix.w_medicare * self._site).sum(axis=1) * p[:, 0]
-                + (H * mix.w_medicare).sum(axis=1) * self._vc
-            )
+            if names is None or "medicare_spend" in names:
+                reported["medicare_spend"] = mix.mu_medicare * (
+                    (U * mix.w_medicare * self._site).sum(axis=1) * p[:, 0]
+                    + (H * mix.w_medicare).sum(axis=1) * self._vc
+                )
             reported["fund_spend"] = fund
             reported.update(quantities.value_report(payer_spend, self._today_spend,
                                                     served_total - float(seg.nc.sum()), s.value))
             reported.update(quantities.anchor_slacks(av, p[:, 0], f[:, 0]))
-            reported["tco_at_volume"] = quantities.tco_at_volume(s.creator, uses)
+            if names is None or "tco_at_volume" in names:
+                reported["tco_at_volume"] = quantities.tco_at_volume(s.creator, uses)
             if outcomes is not None and self._pathway is not None:
-                reported.update(self._pathway.report(outcomes, payer_spend, self._today_spend))
-            if self._v2:
+                if names is None or not names.isdisjoint(self._pathway_names - {"icer"}):
+                    reported.update(self._pathway.report(outcomes, payer_spend,
+                                                         self._today_spend))
+                elif "icer" in names:
+                    reported["icer"] = self._pathway.icer(outcomes, payer_spend,
+                                                          self._today_spend)
+            if self._v2 and (names is None or not names.isdisjoint(self._v2_names)):
                 by_payer = self._spend_by_payer(U, H, p[:, 0], fund)
                 for j in s.payers:
                     reported[f"spend_{j.name}"] = by_payer[j.name]
@@ -252,6 +271,8 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
                 for t in range(bi.years):
                     reported[f"budget_impact_year{t + 1}"] = total[:, t]
                 reported["budget_impact_discounted"] = bi.cumulative(discounted=True)
+            if names is not None:
+                reported = {k: v for k, v in reported.items() if k in names}
         return Evaluation(objectives, cons, reported)
 
     # ------------------------------------------------------------- v2 read-outs
