@@ -52,6 +52,7 @@ from paretoprice.optim.pathway import (
     with_pathway_anchor,
 )
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from paretoprice.optim.rows import row_sum
 
 OBJECTIVE_INFO: tuple[Quantity, ...] = (
     Quantity("payer_spend", "USD per year",
@@ -206,8 +207,8 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
         A, cost = self._curve(seg.q * pi, seg.kbar)
         U = seg.nu * A
         H = seg.nc * (1.0 - A)
-        uses = U.sum(axis=1)
-        payer_spend = (U * pay_per_use).sum(axis=1) + (H * (mu * self._vc)).sum(axis=1)
+        uses = row_sum(U)
+        payer_spend = row_sum(U * pay_per_use) + row_sum(H * (mu * self._vc))
         outcomes = None
         if self._pathway is not None:
             outcomes = self._pathway.outcomes(U, H)
@@ -225,7 +226,7 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
         equity = objectives["equity"]
         av = self._anchors.values()
         gr = s.guardrails
-        fund = (U * a).sum(axis=1)
+        fund = row_sum(U * a)
         cons = common.rail_values(gr.enabled_names(), common.RailInputs(
             anchors=av, price=p[:, 0], fee=f[:, 0], payer_spend=payer_spend,
             creator_npv=creator_npv, equity=equity, todays_spend=self._today_spend,
@@ -236,7 +237,7 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
             for j, g in enumerate(self.segment_names):
                 reported[f"coverage_{g}"] = coverage[:, j]
                 reported[f"adoption_{g}"] = A[:, j]
-            human = H.sum(axis=1)
+            human = row_sum(H)
             served_total = uses + human
             reported["ai_uses"] = uses
             reported["human_uses"] = human
