@@ -126,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"speed-up 1 -> 2 workers on free cores, from CPU time: 2 x "
               f"{one['cpu_ms_per_draw']} / {two['cpu_ms_per_draw']} CPU-ms per draw = "
               f"{cpu_speedup:.2f}x (what two free cores give if each worker keeps a core; "
-              "the extra CPU per draw with two workers is cache and memory contention)")
+              "the extra CPU per draw with two workers: shared caches and memory bandwidth, "
+              "with each other and with any other load)")
     per_draw_1w = one["chunk_seconds"] / one["draws"]
     result: dict[str, Any] = {"runs": rows, "speedup_1_to_2": round(speedup, 3),
                               "cpu_speedup_1_to_2": cpu_speedup and round(cpu_speedup, 3)}
