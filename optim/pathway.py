@@ -52,6 +52,7 @@ import numpy as np
 from paretoprice.optim.anchors import Anchor, Anchors
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.frozen import Frozen
+from paretoprice.optim.rows import row_sum
 from pydantic import Field, model_validator
 
 logger = logging.getLogger(__name__)
@@ -312,12 +313,12 @@ class Outcomes:
     @property
     def cost(self) -> np.ndarray:
         """Downstream cost of both arms, ``(N,)`` money per year."""
-        return self.cost_ai.sum(axis=1) + self.cost_cmp.sum(axis=1)
+        return row_sum(self.cost_ai) + row_sum(self.cost_cmp)
 
     @property
     def qaly(self) -> np.ndarray:
         """Health gain of both arms, ``(N,)`` QALYs per year."""
-        return self.qaly_ai.sum(axis=1) + self.qaly_cmp.sum(axis=1)
+        return row_sum(self.qaly_ai) + row_sum(self.qaly_cmp)
 
 
 @dataclass(frozen=True)
@@ -574,6 +575,12 @@ class PathwayEvaluator:
     def outcomes(self, ai_exams: np.ndarray, cmp_exams: np.ndarray) -> Outcomes:
         """Downstream cost and health gain of ``U`` AI and ``H`` comparator exams, ``(N, G)``."""
         return self.arrays.outcomes(ai_exams, cmp_exams, self.mu)
+
+    def icer(self, out: Outcomes, payer_spend: np.ndarray, todays_spend: float) -> np.ndarray:
+        """The ``icer`` column of :meth:`report` alone (money per QALY, NaN unless the
+        ratio is meaningful), computed the same way."""
+        d_cost = np.asarray(payer_spend, dtype=float) - todays_spend
+        return icer_with_label(d_cost, out.qaly - self.today_qaly)[0]
 
     def report(self, out: Outcomes, payer_spend: np.ndarray,
                todays_spend: float) -> dict[str, np.ndarray]:

@@ -16,7 +16,7 @@ import hashlib
 import logging
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar, get_args, get_origin
 
@@ -453,6 +453,15 @@ class PricingProblem(SolvableProblem, Generic[SpecT]):
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
         """Evaluate a validated ``(N, n_var)`` matrix; guardrails of the family only."""
 
+    def _evaluate_some(self, X: np.ndarray, names: frozenset[str]) -> Evaluation:
+        """Like :meth:`_evaluate` with only the reported quantities in ``names`` (others
+        are dropped). The default computes everything and filters; a family overrides it
+        to skip the work behind the quantities not asked for (the values of those it
+        returns must be the same, bit for bit, as :meth:`_evaluate` gives)."""
+        ev = self._evaluate(X, True)
+        return Evaluation(ev.objectives, ev.constraints,
+                          {k: v for k, v in ev.reported.items() if k in names})
+
     def _guardrail_table(self) -> Mapping[str, Guardrail]:
         """Every guardrail the family can enforce, by name; the spec's ``guardrails`` table
         says which are enabled (called after :meth:`_setup` unless it set them itself)."""
@@ -535,7 +544,8 @@ class PricingProblem(SolvableProblem, Generic[SpecT]):
 
     # -- evaluation -------------------------------------------------------------------
     def evaluate(
-        self, X: np.ndarray | Sequence[Sequence[float]], report: bool = True
+        self, X: np.ndarray | Sequence[Sequence[float]],
+        report: bool | Collection[str] = True,
     ) -> Evaluation:
         """Evaluate N candidates in one vectorized pass.
 
@@ -545,7 +555,10 @@ class PricingProblem(SolvableProblem, Generic[SpecT]):
             ``(N, n_var)`` decision matrix (columns in :attr:`decision_names` order, USD per
             use); a single vector of length ``n_var`` is accepted as ``N = 1``.
         report
-            Whether to compute reported quantities (skip for speed inside solvers).
+            Whether to compute reported quantities (skip for speed inside solvers), or the
+            names of the only reported quantities wanted (names the family does not report
+            are ignored; only those returned are checked for infinities). Values are the
+            same, bit for bit, as with ``report=True``.
 
         Returns
         -------
@@ -562,9 +575,13 @@ class PricingProblem(SolvableProblem, Generic[SpecT]):
                 f"shape {arr.shape}", fix="pass one row per candidate, one column per decision.",
                 owner=f"{type(self).__name__}.evaluate",
             )
-        ev = self._evaluate(arr, report)
-        check_finite(self, arr, ev)
         user = self._spec.constraints
+        names = None if isinstance(report, bool) else frozenset(report)
+        if names is None:
+            ev = self._evaluate(arr, bool(report))
+        else:
+            ev = self._evaluate_some(arr, names | {c.quantity for c in user})
+        check_finite(self, arr, ev)
         if user:
             cons = dict(ev.constraints)
             for c in user:
@@ -578,6 +595,9 @@ class PricingProblem(SolvableProblem, Generic[SpecT]):
                 if c.max is not None:
                     cons[f"{c.quantity}<={c.max:g}"] = q - c.max
             ev = Evaluation(ev.objectives, cons, ev.reported)
+        if names is not None and user:
+            ev = Evaluation(ev.objectives, ev.constraints,
+                            {k: v for k, v in ev.reported.items() if k in names})
         return ev
 
     def input_hash(self) -> str:

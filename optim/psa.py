@@ -48,6 +48,10 @@ CE_TOLERANCE = 1.0
 strictly positive, so a price at which nothing changes (status quo, NMB 0 up to rounding)
 is not counted."""
 
+PSA_REPORTED: tuple[str, ...] = ("icer", "budget_impact")
+"""The only reported quantities a draw needs (for :func:`incremental`): the rest of a
+family's report is not computed."""
+
 _FORBIDDEN_ROOTS = {"decisions", "objectives", "name", "family", "title", "description",
                     "sources", "assumptions", "uncertain", "uncertain_correlation",
                     "observed", "constraints"}
@@ -317,7 +321,7 @@ class DrawOutcome:
 def evaluate_draw(problem: PricingProblem, X: np.ndarray,
                   objectives: Sequence[str]) -> DrawOutcome:
     """Evaluate one problem on the ladder: objectives, feasibility, Pareto mask, dC, dQ."""
-    ev = problem.evaluate(X, report=True)
+    ev = problem.evaluate(X, report=PSA_REPORTED)
     feas = problem.feasible(ev)
     pareto = np.zeros(X.shape[0], dtype=bool)
     idx = np.flatnonzero(feas)
@@ -353,7 +357,6 @@ def run_chunk(setup: PsaSetup, values: np.ndarray, first_draw: int) -> dict[str,
         "sum_obj": np.zeros((n_obj, n_cand)),
         "min_obj": np.full((n_obj, n_cand), np.inf),
         "max_obj": np.full((n_obj, n_cand), -np.inf),
-        "hist": np.zeros(n_obj * n_cand * setup.bins, np.int32),
         "sum_dc": np.zeros(n_cand),
         "sum_dq": np.zeros(n_cand),
         "sum_max_nmb": np.zeros(n_w),
@@ -364,39 +367,59 @@ def run_chunk(setup: PsaSetup, values: np.ndarray, first_draw: int) -> dict[str,
     keep = max(0, min(values.shape[0], setup.plane_draws - first_draw))
     plane = np.full((keep, setup.tracked.size, 2), np.nan)
     span = np.where(setup.hi > setup.lo, setup.hi - setup.lo, 1.0)
-    base_index = (np.arange(n_obj)[:, None] * n_cand + np.arange(n_cand)[None, :]) * setup.bins
+    # histogram counts laid out (objective, bin, candidate) while the chunk runs: the
+    # candidates of one rung are neighbours in memory and mostly share a bin, so each
+    # draw's 128k increments stay in cache; reordered to (objective, candidate, bin) at the
+    # end. Counts of a chunk under 2**16 draws fit uint16.
+    hist_t = np.zeros((n_obj, setup.bins, n_cand),
+                      np.uint16 if values.shape[0] < 2**16 else np.int64)
+    hist_flat = hist_t.reshape(-1)
+    base_index = np.arange(n_obj)[:, None] * (setup.bins * n_cand) + np.arange(n_cand)[None, :]
+    wtp_col = setup.wtp[:, None]
+    nmb = np.empty((n_w, n_cand))
+    ce = np.empty((n_w, n_cand), dtype=bool)
+    rows = np.arange(n_w)
     for r in range(values.shape[0]):
         prob = setup.bound.problem_at(values[r], draw=first_draw + r)
         o = evaluate_draw(prob, setup.X, setup.objectives)
         out["pareto"] += o.pareto
         out["feasible"] += o.feasible
-        nmb = setup.wtp[:, None] * o.d_qaly[None, :] - o.d_cost[None, :]
-        ce = nmb > CE_TOLERANCE
+        # NMB(lambda) = lambda dQALY - dCost, (n_w, n_cand), element by element
+        np.multiply(wtp_col, o.d_qaly[None, :], out=nmb)
+        nmb -= o.d_cost[None, :]
+        np.greater(nmb, CE_TOLERANCE, out=ce)
         out["ce"] += ce
         if dset.size:
-            sub = nmb[:, dset]
+            sub = wtp_col * o.d_qaly[dset][None, :] - o.d_cost[dset][None, :]
             arg = np.argmax(sub, axis=1)
-            out["best"][np.arange(n_w), dset[arg]] += 1
-            out["sum_max_nmb"] += sub[np.arange(n_w), arg]
+            out["best"][rows, dset[arg]] += 1
+            out["sum_max_nmb"] += sub[rows, arg]
         out["sum_dc"] += o.d_cost
         out["sum_dq"] += o.d_qaly
         out["sum_obj"] += o.objectives
         np.minimum(out["min_obj"], o.objectives, out=out["min_obj"])
         np.maximum(out["max_obj"], o.objectives, out=out["max_obj"])
-        b = np.floor((o.objectives - setup.lo) / span * setup.bins)
-        b = np.clip(np.nan_to_num(b, nan=0.0), 0, setup.bins - 1).astype(np.int64)
-        out["hist"][(base_index + b).ravel()] += 1  # one bin per (objective, candidate)
+        b = o.objectives - setup.lo
+        b /= span
+        b *= setup.bins
+        np.floor(b, out=b)
+        np.nan_to_num(b, copy=False, nan=0.0)
+        np.clip(b, 0, setup.bins - 1, out=b)
+        k = b.astype(np.intp)
+        k *= n_cand
+        k += base_index
+        hist_flat[k.ravel()] += 1  # one bin per (objective, candidate): no repeated index
         for j, bi in enumerate(band_idx):
             out["band_pareto"][j] += bool(o.pareto[bi].any())
             out["band_feasible"][j] += bool(o.feasible[bi].any())
-            out["band_ce"][j] += nmb[:, bi].max(axis=1) > CE_TOLERANCE
+            nb = wtp_col * o.d_qaly[bi][None, :] - o.d_cost[bi][None, :]
+            out["band_ce"][j] += nb.max(axis=1) > CE_TOLERANCE
         if r < keep:
             plane[r, :, 0] = o.d_cost[setup.tracked]
             plane[r, :, 1] = o.d_qaly[setup.tracked]
+    out["hist"] = np.ascontiguousarray(hist_t.transpose(0, 2, 1)).reshape(-1)
     out["plane"] = plane
     # smallest exact integer types: a chunk travels to the client and is stored compressed
-    small = np.uint16 if values.shape[0] < 2**16 else np.int64
-    out["hist"] = out["hist"].astype(small)
     for k in ("pareto", "feasible", "ce", "best"):
         out[k] = out[k].astype(np.int32)
     return out

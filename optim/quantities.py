@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 from paretoprice.optim.anchors import total_cost_of_ownership
 from paretoprice.optim.problem import Quantity
+from paretoprice.optim.rows import row_min
 from paretoprice.optim.spec import Creator, ValueInputs
 
 SLACK_NAMES: tuple[str, ...] = (
@@ -200,5 +201,5 @@ def core_objectives(
         "creator_npv": creator_npv,
         "access": access,
         "provider_margin": provider_margin,
-        "equity": coverage.min(axis=1),
+        "equity": row_min(coverage),
     }

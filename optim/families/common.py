@@ -25,6 +25,7 @@ import numpy as np
 from paretoprice.optim import quantities
 from paretoprice.optim.anchors import Anchors, compute_anchors
 from paretoprice.optim.problem import Guardrail, PricingProblem
+from paretoprice.optim.rows import row_sum
 from paretoprice.optim.spec import Bounds, Creator, Guardrails, Payer, ValueInputs
 from pydantic import BaseModel
 
@@ -128,8 +129,8 @@ class SegmentArrays:
         sum_g U_g margin_g - S_g cost_g``, coverage ``(U_g + H_g) / n_g`` (share).
         """
         served = U + H
-        access = (served * self.e).sum(axis=1) / self.en_total
-        provider_margin = (U * margin).sum(axis=1) - (cost * self.S).sum(axis=1)
+        access = row_sum(served * self.e) / self.en_total
+        provider_margin = row_sum(U * margin) - row_sum(cost * self.S)
         coverage = served / self.n
         return quantities.core_objectives(payer_spend, creator_npv, access, provider_margin,
                                           coverage), coverage

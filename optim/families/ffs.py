@@ -52,6 +52,7 @@ from paretoprice.optim.pathway import (
     with_pathway_anchor,
 )
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
+from paretoprice.optim.rows import row_sum
 
 OBJECTIVE_INFO: tuple[Quantity, ...] = (
     Quantity("payer_spend", "USD per year",
@@ -151,9 +152,12 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
                                          tco_note=" at the stated volume"),
             quantities.tco_at_volume_quantity(),
         ]
+        n_before = len(rep)
         if self._pathway is not None:
             rep += [Quantity(*row) for row in
                     reported_pathway_quantities("USD", s.value.wtp_per_qaly)]
+        self._pathway_names = frozenset(q.name for q in rep[n_before:])
+        n_before = len(rep)
         if self._v2:
             rep += [Quantity(f"spend_{j.name}", "USD per year",
                              f"{j.name}'s payments for both exams and the downstream pathway")
@@ -165,6 +169,7 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
             rep.append(Quantity("budget_impact_discounted", "USD",
                                 "budget impact summed over the horizon, discounted at the "
                                 "creator's rate"))
+        self._v2_names = frozenset(q.name for q in rep[n_before:]) | {"medicare_spend"}
         self._declare_reported(_in(q, cur) for q in rep)
 
     def _guardrail_table(self) -> dict[str, Guardrail]:
@@ -183,6 +188,14 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
 
     # ------------------------------------------------------------- evaluation
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
+        return self._evaluate_names(X, None if report else frozenset())
+
+    def _evaluate_some(self, X: np.ndarray, names: frozenset[str]) -> Evaluation:
+        return self._evaluate_names(X, names)
+
+    def _evaluate_names(self, X: np.ndarray, names: frozenset[str] | None) -> Evaluation:
+        """Objectives, guardrails and the reported quantities in ``names`` (``None``: all);
+        the blocks behind quantities not asked for are skipped (the PSA asks for two)."""
         s = self.spec
         seg, mix = self._seg, self._mix
         p = X[:, 0:1]
@@ -194,8 +207,8 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
         A, cost = self._curve(seg.q * pi, seg.kbar)
         U = seg.nu * A
         H = seg.nc * (1.0 - A)
-        uses = U.sum(axis=1)
-        payer_spend = (U * pay_per_use).sum(axis=1) + (H * (mu * self._vc)).sum(axis=1)
+        uses = row_sum(U)
+        payer_spend = row_sum(U * pay_per_use) + row_sum(H * (mu * self._vc))
         outcomes = None
         if self._pathway is not None:
             outcomes = self._pathway.outcomes(U, H)
@@ -213,34 +226,41 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
         equity = objectives["equity"]
         av = self._anchors.values()
         gr = s.guardrails
-        fund = (U * a).sum(axis=1)
+        fund = row_sum(U * a)
         cons = common.rail_values(gr.enabled_names(), common.RailInputs(
             anchors=av, price=p[:, 0], fee=f[:, 0], payer_spend=payer_spend,
             creator_npv=creator_npv, equity=equity, todays_spend=self._today_spend,
             min_coverage=gr.equity_floor.min_coverage, fund_spend=fund,
             fund_budget=gr.fund_budget.budget))
         reported: dict[str, np.ndarray] = {}
-        if report:
+        if names is None or names:
             for j, g in enumerate(self.segment_names):
                 reported[f"coverage_{g}"] = coverage[:, j]
                 reported[f"adoption_{g}"] = A[:, j]
-            human = H.sum(axis=1)
+            human = row_sum(H)
             served_total = uses + human
             reported["ai_uses"] = uses
             reported["human_uses"] = human
             reported["patients_served"] = served_total
-            reported["medicare_spend"] = mix.mu_medicare * (
-                (U * mix.w_medicare * self._site).sum(axis=1) * p[:, 0]
-                + (H * mix.w_medicare).sum(axis=1) * self._vc
-            )
+            if names is None or "medicare_spend" in names:
+                reported["medicare_spend"] = mix.mu_medicare * (
+                    (U * mix.w_medicare * self._site).sum(axis=1) * p[:, 0]
+                    + (H * mix.w_medicare).sum(axis=1) * self._vc
+                )
             reported["fund_spend"] = fund
             reported.update(quantities.value_report(payer_spend, self._today_spend,
                                                     served_total - float(seg.nc.sum()), s.value))
             reported.update(quantities.anchor_slacks(av, p[:, 0], f[:, 0]))
-            reported["tco_at_volume"] = quantities.tco_at_volume(s.creator, uses)
+            if names is None or "tco_at_volume" in names:
+                reported["tco_at_volume"] = quantities.tco_at_volume(s.creator, uses)
             if outcomes is not None and self._pathway is not None:
-                reported.update(self._pathway.report(outcomes, payer_spend, self._today_spend))
-            if self._v2:
+                if names is None or not names.isdisjoint(self._pathway_names - {"icer"}):
+                    reported.update(self._pathway.report(outcomes, payer_spend,
+                                                         self._today_spend))
+                elif "icer" in names:
+                    reported["icer"] = self._pathway.icer(outcomes, payer_spend,
+                                                          self._today_spend)
+            if self._v2 and (names is None or not names.isdisjoint(self._v2_names)):
                 by_payer = self._spend_by_payer(U, H, p[:, 0], fund)
                 for j in s.payers:
                     reported[f"spend_{j.name}"] = by_payer[j.name]
@@ -252,6 +272,8 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
                 for t in range(bi.years):
                     reported[f"budget_impact_year{t + 1}"] = total[:, t]
                 reported["budget_impact_discounted"] = bi.cumulative(discounted=True)
+            if names is not None:
+                reported = {k: v for k, v in reported.items() if k in names}
         return Evaluation(objectives, cons, reported)
 
     # ------------------------------------------------------------- v2 read-outs

@@ -320,6 +320,8 @@ def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
         n = workers or os.cpu_count() or 1
         environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
         environ.setdefault("MALLOC_MMAP_THRESHOLD_", MMAP_THRESHOLD)
+        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            environ.setdefault(var, 1)  # one core per worker process: no nested threads
         with (dask.config.set({"distributed.nanny.pre-spawn-environ": environ}),
               LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                            dashboard_address=":0", silence_logs=logging.WARNING) as cluster,
