@@ -71,7 +71,7 @@ def nmb_of_front(problem: PricingProblem, front: ParetoFront,
     he = health_economics(problem, get, wtp)
     if he.nmb is None:
         return None, he.missing
-    return he.nmb, f"NMB at WTP {he.wtp:,.0f} per QALY (model v1)"
+    return he.nmb, f"NMB at WTP {he.wtp:,.0f} per QALY ({he.model})"
 
 
 def run_pick(problem: PricingProblem, front: ParetoFront, method: str, *,
