@@ -139,7 +139,7 @@ def test_best_nmb_and_psa_use_the_pathway() -> None:
     prob = build_problem(_two_payer_ramp())
     fr = solve(prob, "grid")
     nmb, label = nmb_of_front(prob, fr)
-    assert nmb is not None and "model v2 (clinical pathway)" in label
+    assert nmb is not None and "clinical-pathway (model v2) NMB" in label
     assert np.allclose(nmb, fr.column("nmb"))
     pk = run_pick(prob, fr, "best-nmb")
     ok = fr.column("creator_npv") >= 0
