@@ -15,6 +15,7 @@ from paretoprice.problems import load_problem
 
 from paretoprice.app.explain import nmb_of_front, run_pick
 from paretoprice.app.readout import point_from, readout
+from tests.test_pick_readout import MAMMO
 from tests.test_v2_ffs import _one_segment
 
 
@@ -109,12 +110,15 @@ def test_readout_dominant_point_is_labelled() -> None:
     assert r.value("Health economics", "net monetary benefit") == pytest.approx(8_580.0)
 
 
-def test_spend_remainder_only_when_lines_miss_payer_spend(idx_dr) -> None:
-    # v1 idx-dr (no pathway, no ramp): medicare_spend + fund_spend + the rest = payer_spend;
-    # the rest line is there because v1 reports only Medicare's share
-    r = readout(idx_dr, point_from(idx_dr, {"p": 55, "f": 20})[0])
+def test_spend_remainder_only_when_lines_miss_payer_spend() -> None:
+    # v1 file (no pathway, no ramp) with three payers: the split comes from the problem's
+    # budget impact by payer at steady state; Medicare + Medicaid + commercial + fund add up
+    # to payer_spend, so there is no remainder line
+    prob = load_problem(str(MAMMO))
+    r = readout(prob, point_from(prob, {"p": 9, "f": 3})[0])
     spend = {ln.name: ln.value for ln in r.section("Spend by payer")}
     total = spend.pop("payer_spend (all payers)")
+    assert set(spend) == {"spend_medicare", "spend_medicaid", "spend_commercial", "fund_spend"}
     assert sum(spend.values()) == pytest.approx(total, rel=1e-12)
     # bundled idx-dr with its pathway: spend_medicare is the whole payer spend; no rest
     prob = load_problem("idx-dr")
@@ -122,6 +126,13 @@ def test_spend_remainder_only_when_lines_miss_payer_spend(idx_dr) -> None:
     names = [ln.name for ln in r2.section("Spend by payer")]
     assert "other payers (not split by the model)" not in names
     assert "medicare_spend" not in names and "spend_medicare" in names
+    # a family that reports Medicare's share only (ai-ecg): the rest is one line, and the
+    # lines still add up to payer_spend
+    prob = load_problem("ai-ecg")
+    r3 = readout(prob, point_from(prob, {})[0])
+    spend = {ln.name: ln.value for ln in r3.section("Spend by payer")}
+    total = spend.pop("payer_spend (all payers)")
+    assert sum(v for v in spend.values() if isinstance(v, float)) == pytest.approx(total)
 
 
 def test_budget_fallback_is_labelled_steady_state() -> None:

@@ -418,8 +418,8 @@ def readout(problem: PricingProblem, x: Sequence[float] | np.ndarray,
         chosen = "chosen" if q.name in problem.objective_names else "reported, not optimized"
         lines.append(Line("Objectives", q.name, val(q.name), q.unit,
                           f"{OBJECTIVE_SENSES.get(q.name, '')}, {chosen}"))
-    lines += _spend_lines(problem, val, units)
     bi = _budget_impact_of(problem, X)
+    lines += _spend_lines(problem, val, units, bi)
     bi_unit = units.get("budget_impact", units.get("payer_spend", ""))
     lines += _budget_lines(problem, bi, val("budget_impact"), bi_unit)
     lines += _health_lines(problem, get, currency_of(bi_unit) or "USD")
@@ -493,8 +493,9 @@ def readout(problem: PricingProblem, x: Sequence[float] | np.ndarray,
 
 # --------------------------------------------------------------------------- sections
 def _spend_lines(problem: PricingProblem, val: Callable[[str], float],
-                 units: Mapping[str, str]) -> list[Line]:
+                 units: Mapping[str, str], bi: BudgetImpact | None = None) -> list[Line]:
     """Spend by payer: the ``spend_<payer>`` columns (and ``fund_spend``) when reported,
+    else the payers of the problem's budget impact at steady state (an immediate ramp),
     else every ``*spend*`` quantity; the remainder only when the lines miss payer_spend."""
     sec = "Spend by payer"
     total = val("payer_spend")
@@ -502,6 +503,18 @@ def _spend_lines(problem: PricingProblem, val: Callable[[str], float],
     out = [Line(sec, "payer_spend (all payers)", total, unit)]
     per_payer = [q for q in problem.reported if q.name.startswith("spend_")
                  and currency_of(q.unit)]
+    if not per_payer and bi is not None and bi.years and is_immediate(bi.shares):
+        for j in bi.payers:  # steady state = every year of an immediate ramp
+            name = "fund_spend" if j == "fund" else f"spend_{j}"
+            what = ("incentive-fund add-on payments" if j == "fund" else
+                    f"{j}'s payments, from the problem's budget impact by payer")
+            out.append(Line(sec, name, float(bi.spend[j][0, 0]), unit, what))
+        listed = sum(float(bi.spend[j][0, 0]) for j in bi.payers)
+        rest = total - listed
+        if math.isfinite(rest) and abs(rest) > 1e-6 * max(1.0, abs(total)):
+            out.append(Line(sec, "other payers (not split by the model)", rest, unit,
+                            "payer_spend minus the lines above"))
+        return out
     if per_payer:  # a complete split: each payer once, plus the fund's add-ons
         shown = per_payer + [q for q in problem.reported if q.name == "fund_spend"]
     else:
