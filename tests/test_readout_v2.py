@@ -165,3 +165,23 @@ def test_best_nmb_and_psa_use_the_pathway() -> None:
     assert dc[0] == pytest.approx(12_420.0) and dq[0] == pytest.approx(3.0)
     # cost-effective at lambda iff NMB > 0: not at 1,000 (-9,420), yes at 50k (137,580)
     assert 1_000 * dq[0] - dc[0] < 0 < 50_000 * dq[0] - dc[0]
+
+
+def test_report_readouts_carry_the_v2_sections(tmp_path: Any) -> None:
+    # the report's readouts (HTML and the xlsx sheet) are the readout's lines
+    import openpyxl
+    from paretoprice.solvers import solve
+
+    from paretoprice.app.report import write_report
+
+    prob = build_problem(_two_payer_ramp())
+    write_report(prob, solve(prob, "grid"), tmp_path)
+    ws = openpyxl.load_workbook(tmp_path / "report.xlsx")["readouts"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert any(r[1] == "Health economics" and r[2] == "basis"
+               and r[3] == "model v2 (clinical pathway)" for r in rows)
+    assert any(r[1] == "Budget impact by payer" and r[2] == "commercial, total over 2 years"
+               for r in rows)
+    assert not any(r[2] == "other payers (not split by the model)" for r in rows)
+    html = (tmp_path / "report.html").read_text()
+    assert "model v2 (clinical pathway)" in html and "NMB at 150k" in html
