@@ -620,7 +620,8 @@ def _health_lines(problem: PricingProblem, get: Callable[[str], np.ndarray | Non
     down = get("downstream_cost")
     if down is not None:
         out.append(Line(sec, "downstream cost", float(down[0]), f"{cur} per year",
-                        "follow-up and net treatment after both arms' results (in payer_spend)"))
+                        "follow-up and net treatment after both arms' results; counted in "
+                        "payer_spend"))
     out += [Line(sec, "incremental cost", d_c, f"{cur} per year",
                  "payer_spend minus the status quo's, downstream care included"),
             Line(sec, "incremental QALYs", d_q, "QALYs per year",
