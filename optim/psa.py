@@ -217,12 +217,25 @@ def bind(problem: PricingProblem, model: UncertaintyModel | None = None) -> Boun
 
 
 # ---------------------------------------------------------------------------
-# Cost-effectiveness from the ICER columns
+# Cost-effectiveness against the status quo
 # ---------------------------------------------------------------------------
+
+PATHWAY_INCREMENTS: tuple[str, str] = ("incremental_cost", "incremental_qalys")
+"""Reported columns of a problem with a clinical pathway (model v2): payer spend with the
+downstream care minus the status quo's (money per year) and QALYs gained minus the status
+quo's (QALYs per year)."""
+
+
+def has_pathway(ev: Evaluation) -> bool:
+    """Whether the evaluation reports the clinical pathway's increments (model v2)."""
+    return all(c in ev.reported for c in PATHWAY_INCREMENTS)
 
 
 def has_incremental(problem: PricingProblem, ev: Evaluation) -> bool:
-    """Whether the problem has the value inputs and ICER columns :func:`incremental` uses."""
+    """Whether :func:`incremental` can compute ``(dCost, dQALY)``: the pathway's increments
+    (model v2), or the v1 value inputs and ICER columns."""
+    if has_pathway(ev):
+        return True
     return (getattr(problem.spec, "value", None) is not None and "icer" in ev.reported
             and "budget_impact" in ev.reported)
 
@@ -230,19 +243,28 @@ def has_incremental(problem: PricingProblem, ev: Evaluation) -> bool:
 def incremental(problem: PricingProblem, ev: Evaluation) -> tuple[np.ndarray, np.ndarray]:
     """``(dCost, dQALY)`` against today's status quo, per candidate (USD/yr, QALY/yr).
 
-    Recovered from the reported ``icer`` and ``budget_impact`` and the problem's value
-    inputs (``qaly_gain_per_patient`` ``q`` and ``savings_per_patient`` ``s``): with
-    ``extra`` patients served beyond today's, ``dQALY = q extra`` and
-    ``dCost = budget_impact - s extra``, so ``dQALY = budget_impact / (icer + s / q)``;
-    ``dQALY = 0`` where the ICER is undefined (no extra patient). Raises
-    :class:`ParameterError` when the problem has no value inputs or ICER column.
+    With a clinical pathway (model v2) these are the reported ``incremental_cost`` and
+    ``incremental_qalys`` as they are: payer spend including the follow-up and treatment
+    after both arms' results, and the QALYs of the examined patients, each minus the
+    status quo's; ``NMB = lambda dQALY - dCost`` is then the pathway's NMB.
+
+    Without a pathway (model v1) they are recovered from the reported ``icer`` and
+    ``budget_impact`` and the problem's value inputs (``qaly_gain_per_patient`` ``q`` and
+    ``savings_per_patient`` ``s``): with ``extra`` patients served beyond today's,
+    ``dQALY = q extra`` and ``dCost = budget_impact - s extra``, so
+    ``dQALY = budget_impact / (icer + s / q)``; ``dQALY = 0`` where the ICER is undefined
+    (no extra patient). Raises :class:`ParameterError` when the problem has neither.
     """
+    if has_pathway(ev):
+        dc, dq = (np.asarray(ev.reported[c], dtype=float) for c in PATHWAY_INCREMENTS)
+        return dc, dq
     value = getattr(problem.spec, "value", None)
     if value is None or "icer" not in ev.reported or "budget_impact" not in ev.reported:
         raise ParameterError("value", "QALY inputs ([value] qaly_gain_per_patient) and an "
-                             "ICER column", f"family '{problem.family}' without them",
-                             fix="cost-effectiveness needs a [value] table; use a family "
-                             "that reports the ICER.", owner=f"problem '{problem.name}'")
+                             "ICER column, or a [pathway] table",
+                             f"family '{problem.family}' without them",
+                             fix="cost-effectiveness needs a [pathway] or [value] table; use a "
+                             "family that reports the ICER.", owner=f"problem '{problem.name}'")
     q = float(value.qaly_gain_per_patient)
     s = float(value.savings_per_patient)
     bi = ev.reported["budget_impact"]
@@ -290,7 +312,11 @@ class PsaSetup:
     plane_draws
         Draws kept for the cost-effectiveness plane.
     has_ce
-        Whether the problem has QALY inputs and an ICER column (else NMB is 0 throughout).
+        Whether the problem has QALY inputs and an ICER column, or a clinical pathway (else
+        NMB is 0 throughout).
+    pathway
+        Whether ``(dCost, dQALY)`` come from the clinical pathway (model v2) rather than
+        the v1 value inputs (see :func:`incremental`).
     """
 
     bound: BoundModel
@@ -305,6 +331,7 @@ class PsaSetup:
     bins: int = 48
     plane_draws: int = 2000
     has_ce: bool = True
+    pathway: bool = False
 
 
 @dataclass(frozen=True)

@@ -58,12 +58,18 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
         lines.append(
             f"* At the access-maximizing value (p ~ {ve:.2f}) the front offers access of "
             f"{100 * access[near].min():.1f}-{100 * access[near].max():.1f}% for "
-            f"{fmt_money(spend[near].min())}-{fmt_money(spend[near].max())} a year, "
+            f"{_money_range(spend[near].min(), spend[near].max())} a year, "
             "depending on the creator's fee."
         )
     if problem.spec.pathway is not None:
         lines += pathway_findings(problem, front)
     return "\n".join(lines) + "\n"
+
+
+def _money_range(lo: float, hi: float) -> str:
+    """``lo-hi`` in money, or one figure when both round to the same text."""
+    a, b = fmt_money(lo), fmt_money(hi)
+    return a if a == b else f"{a} to {b}"
 
 
 def _best_nmb(problem: FeeForServiceProblem, p: float | None = None,
@@ -87,9 +93,14 @@ def _best_nmb(problem: FeeForServiceProblem, p: float | None = None,
     return row
 
 
-def _describe(title: str, r: dict[str, float]) -> str:
+def _describe(title: str, r: dict[str, float], lam: float) -> str:
     label = str(icer_label_text(r["icer_label"]))
-    ratio = "" if np.isnan(r["icer"]) else f" at {r['icer']:,.0f} USD per QALY"
+    ratio = ""
+    if not np.isnan(r["icer"]):  # a ratio only for the two trade-off quadrants
+        gains = label == "more costly, more effective"
+        ok = r["icer"] <= lam if gains else r["icer"] >= lam
+        ratio = (f" at {r['icer']:,.0f} USD per QALY "
+                 f"({'cost-effective' if ok else 'not cost-effective'} at {lam / 1000:g}k)")
     within = "" if r["feasible"] else " (breaks a guardrail)"
     return (f"* {title}: p = {r['p']:.0f}, f = {r['f']:.0f}{within}: {label}{ratio}; "
             f"{r['incremental_qalys']:+,.0f} QALYs and {fmt_money(r['incremental_cost'])} a year "
@@ -113,10 +124,10 @@ def pathway_findings(problem: FeeForServiceProblem, front: ParetoFront) -> list[
         f"(lambda = {lam:,.0f} USD/QALY); the fee does not enter it.",
         "* Each point below takes the fee with the best NMB at 50k among those that keep the "
         "creator's NPV >= 0 (the 'best NMB, sustainable creator' rule).",
-        _describe("Creator's $55 read as the Medicare rate", _best_nmb(problem, p=55.0)),
-        _describe("Creator's $55 read as the creator's fee", _best_nmb(problem, f=55.0)),
-        _describe("CMS 2022 band, low end $45", _best_nmb(problem, p=45.0)),
-        _describe("CMS 2022 band, high end $64", _best_nmb(problem, p=64.0)),
+        _describe("Creator's $55 read as the Medicare rate", _best_nmb(problem, p=55.0), lam),
+        _describe("Creator's $55 read as the creator's fee", _best_nmb(problem, f=55.0), lam),
+        _describe("CMS 2022 band, low end $45", _best_nmb(problem, p=45.0), lam),
+        _describe("CMS 2022 band, high end $64", _best_nmb(problem, p=64.0), lam),
     ]
     labels = sorted({str(icer_label_text(c)) for c in front.column("icer_label")})
     v1 = solve(problem.with_spec_changes(pathway=None), "grid")

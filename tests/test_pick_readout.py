@@ -139,7 +139,10 @@ def test_readout_economics_idx_dr(idx_dr) -> None:
     observed = {ln.name: ln.note for ln in r.section("Observed prices")}
     assert "inside the band" in observed["CMS national values 2022"]
     assert observed["creator charge read as the creator's fee"].endswith("35.00 below")
-    assert len(r.section("Budget impact by year")) == 5 + 1
+    # v1 file, immediate ramp: five equal years, the undiscounted and the discounted total
+    assert len(r.section("Budget impact by year")) == 5 + 2
+    assert r.value("Budget impact by year", "total over 5 years") == pytest.approx(5 * impact)
+    assert r.value("Health economics", "basis") == "model v1"
     assert status_quo(idx_dr)[0] == {"payer_spend": pytest.approx(idx_dr.todays_spend),
                                       "creator_npv": 0.0, "access": pytest.approx(0.3),
                                       "provider_margin": 0.0}

@@ -71,7 +71,9 @@ def nmb_of_front(problem: PricingProblem, front: ParetoFront,
     he = health_economics(problem, get, wtp)
     if he.nmb is None:
         return None, he.missing
-    return he.nmb, f"NMB at WTP {he.wtp:,.0f} per QALY (model v1)"
+    cur = currency_of(problem.quantity_units().get("payer_spend", "")) or "USD"
+    basis = "clinical-pathway (model v2) NMB" if he.pathway else "NMB (model v1)"
+    return he.nmb, f"{basis} at {he.wtp:,.0f} {cur} per QALY"
 
 
 def run_pick(problem: PricingProblem, front: ParetoFront, method: str, *,

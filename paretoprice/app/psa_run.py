@@ -37,6 +37,7 @@ from paretoprice.optim.psa import (
     combine,
     evaluate_draw,
     has_incremental,
+    has_pathway,
     histogram_quantiles,
     objective_senses,
     pilot_edges,
@@ -187,11 +188,12 @@ def prepare(problem: PricingProblem, config: PsaConfig) -> Prepared:
                                        ob.variable, (ob.low + ob.high) / 2))
     values = bound.model.sample(config.draws, config.seed, config.sampling)
     lo, hi = pilot_edges(bound, X, objectives, values[: min(config.pilot, config.draws)])
+    ev0 = problem.evaluate(X[:1], report=True)
     setup = PsaSetup(bound=bound, X=X, objectives=objectives, wtp=wtp,
                      decision_set=decision_set, bands=bands,
                      tracked=np.asarray(tracked, dtype=np.int64), lo=lo, hi=hi,
-                     bins=config.bins,
-                     has_ce=has_incremental(problem, problem.evaluate(X[:1], report=True)))
+                     bins=config.bins, has_ce=has_incremental(problem, ev0),
+                     pathway=has_pathway(ev0))
     ident = {
         "version": CHUNK_STORE_VERSION, "problem": problem.name,
         "input_hash": problem.spec.input_hash(), "draws": config.draws, "seed": config.seed,
@@ -617,12 +619,21 @@ def provenance(prep: Prepared, result: PsaResult, facts: Mapping[str, Any],
                                 .to_dict(orient="records"),
         "cost_effectiveness_available": bool(prep.setup.has_ce),
         "cost_effective_definition": "NMB(lambda) = lambda * dQALY - dCost > 1 USD/year "
-                                     "against today's status quo (dCost and dQALY from "
-                                     "the problem's ICER inputs)",
+                                     "against today's status quo " + ce_basis(prep),
         "table_format": fmt,
         "columns": column_units(prep),
         "run": dict(facts),
     }
+
+
+def ce_basis(prep: Prepared) -> str:
+    """Where a run's ``(dCost, dQALY)`` come from, in words (for the outputs)."""
+    if not prep.setup.has_ce:
+        return "(not available: the problem has no [pathway] and no QALY inputs; NMB is 0)"
+    if prep.setup.pathway:
+        return ("(dCost and dQALY from the clinical pathway, model v2: incremental_cost and "
+                "incremental_qalys, downstream follow-up and treatment included)")
+    return "(dCost and dQALY from the problem's v1 ICER inputs: no clinical pathway)"
 
 
 def column_units(prep: Prepared) -> dict[str, str]:
@@ -642,8 +653,10 @@ def column_units(prep: Prepared) -> dict[str, str]:
                             "feasible Pareto front",
         "p_feasible": "probability that every enabled guardrail holds",
         "p_ce_<W>k": "probability that NMB at W thousand USD/QALY is > 0 vs today",
-        "mean_incremental_cost": "USD per year: expected dCost vs today (payer spend minus "
-                                 "today's, minus downstream savings)",
+        "mean_incremental_cost": "USD per year: expected dCost vs today " + (
+            "(payer spend with the pathway's follow-up and treatment minus the status "
+            "quo's)" if prep.setup.pathway else
+            "(payer spend minus today's, minus downstream savings)"),
         "mean_incremental_qalys": "QALYs per year: expected QALYs gained vs today",
         "expected_nmb": "USD per year: expected net monetary benefit at the problem's (or "
                         "--evpi-wtp) willingness to pay",
@@ -734,7 +747,9 @@ def summary_lines(prep: Prepared, result: PsaResult) -> list[str]:
         width = max(len("observed price"), *map(len, names_))
         head = (f"  {'observed price':<{width}} {'Pareto-opt.':>11} {'feasible':>9} "
                 + " ".join(f"{'CE@' + _wtp_label(w):>8}" for w in SUMMARY_WTP))
-        lines.append(head + "   (CE = cost-effective at USD/QALY)")
+        src = ("clinical pathway" if prep.setup.pathway else
+               "v1 ICER inputs" if prep.setup.has_ce else "not available")
+        lines.append(head + f"   (CE = cost-effective at USD/QALY; dCost, dQALY: {src})")
         for name, (_, r) in zip(names_, result.observed.iterrows(), strict=True):
             lines.append(f"  {name:<{width}} {r['p_pareto_optimal']:>11.3f} "
                          f"{r['p_feasible']:>9.3f} " + " ".join(f"{r[col]:>8.3f}" for col in cols))
@@ -761,6 +776,7 @@ __all__ = [
     "Prepared",
     "PsaConfig",
     "PsaResult",
+    "ce_basis",
     "chunk_store_path",
     "prepare",
     "run_psa",

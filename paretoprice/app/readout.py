@@ -6,20 +6,23 @@ own problem file:
 
 * decisions (category decisions by their category name);
 * every objective with its unit and sense;
-* spend by payer (every reported ``*spend*`` quantity, e.g. ``medicare_spend``,
-  ``spend_medicaid``, ``fund_spend``) and the budget impact by year;
-* incremental QALYs, ICER with its label and net monetary benefit (NMB), computed from what
-  model v1 has: ``dQALY = qaly_gain_per_patient x extra patients served`` and
-  ``dCost = budget impact - savings_per_patient x extra patients``; a family that does not
-  report the patients it serves says what is missing instead;
-* creator NPV, its level annual margin and payback year;
+* spend by payer: the per-payer columns ``spend_<payer>`` (plus ``fund_spend``) when the
+  problem reports them, else every reported ``*spend*`` quantity (``medicare_spend``,
+  ``fund_spend``); a remainder line appears only when the lines do not add up to
+  ``payer_spend``;
+* budget impact by year: from the problem's ``budget_impact(X)`` method when it has one
+  (year by year on its adoption ramp, by payer, undiscounted and discounted), else the
+  steady-state year repeated over the horizon, labelled as such;
+* health economics: from the clinical pathway's columns when the problem reports them
+  (``incremental_cost``, ``incremental_qalys``, ``icer`` and ``icer_label``, NMB at the
+  problem's willingness to pay and at 50k/100k/150k; "model v2 (clinical pathway)"), else
+  the model v1 approximation ``dQALY = qaly_gain_per_patient x extra patients served`` and
+  ``dCost = budget impact - savings_per_patient x extra patients``; a family that reports
+  neither says what is missing;
+* creator NPV, its annual margin and payback year (on the same adoption ramp);
 * provider margin and coverage / adoption by segment;
 * every guardrail's slack (in its unit) and whether it binds;
 * every value anchor and observed price relative to the point.
-
-The budget impact is one steady-state year repeated over the horizon: the model has no
-adoption ramp yet (the clinical pathway and ramp of model v2 will replace it); the readout
-says so.
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ from typing import Any
 import numpy as np
 
 from paretoprice.optim.anchors import annuity
+from paretoprice.optim.budget import BudgetImpact, is_immediate, ramped_annuity
 from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.pathway import WTP_THRESHOLDS, icer_label_text, icer_with_label
 from paretoprice.optim.problem import FEASIBILITY_TOL, PricingProblem
 
 logger = logging.getLogger(__name__)
@@ -65,7 +70,7 @@ def fmt_number(value: float | str, unit: str) -> str:
     v = float(value)
     cur = currency_of(unit)
     if cur is not None:
-        if " per year" in unit or unit == cur:
+        if " per year" in unit or unit == cur or unit.endswith("per QALY"):
             return f"{v:,.0f}"
         return f"{v:,.2f}"
     if unit.startswith("share"):
@@ -166,12 +171,27 @@ def status_quo(problem: PricingProblem) -> tuple[dict[str, float] | None, str]:
             "provider margin 0")
 
 
+V1_BASIS = ("dQALY = qaly_gain_per_patient x extra patients served a year; "
+            "dCost = budget impact - savings_per_patient x extra patients; NMB = WTP x dQALY "
+            "- dCost; one steady-state year; the problem has no clinical pathway")
+"""What the v1 approximation of the health economics counts."""
+
+V2_BASIS = ("dCost = payer_spend with the downstream follow-up "
+            "and treatment minus the status quo's; dQALY = QALYs of both arms' examined "
+            "patients minus the status quo's; NMB = WTP x dQALY - dCost; steady-state year")
+"""What the pathway's health economics count (``incremental_cost``, ``incremental_qalys``)."""
+
+PATHWAY_COLUMNS = ("incremental_cost", "incremental_qalys")
+"""The reported columns that make a problem's health economics model v2 (clinical pathway)."""
+
+
 @dataclass(frozen=True)
 class HealthEconomics:
     """Incremental QALYs, cost, ICER and NMB of N points against today (arrays ``(N,)``).
 
-    ``missing`` names what the problem lacks when they cannot be computed (then the arrays
-    are ``None``).
+    ``pathway`` says whether they come from the clinical pathway's columns (model v2) or
+    the v1 approximation (``basis`` says which). ``missing`` names what the problem lacks
+    when they cannot be computed (then the arrays are ``None``).
     """
 
     extra_patients: np.ndarray | None
@@ -180,32 +200,45 @@ class HealthEconomics:
     nmb: np.ndarray | None
     wtp: float
     missing: str = ""
-    basis: str = ("model v1: dQALY = qaly_gain_per_patient x extra patients served a year; "
-                  "dCost = budget impact - savings_per_patient x extra patients; NMB = WTP x "
-                  "dQALY - dCost; one steady-state year; no clinical pathway yet (model v2)")
+    basis: str = V1_BASIS
+    pathway: bool = False
+
+    @property
+    def model(self) -> str:
+        """``"model v2 (clinical pathway)"`` or ``"model v1"``."""
+        return "model v2 (clinical pathway)" if self.pathway else "model v1"
 
 
 def health_economics(problem: PricingProblem, get: Callable[[str], np.ndarray | None],
                      wtp: float | None = None) -> HealthEconomics:
     """QALYs, cost and NMB from the quantities ``get(name)`` returns (a front's columns or
-    an evaluation's quantities); ``wtp`` (currency per QALY) overrides the problem's."""
+    an evaluation's quantities); ``wtp`` (currency per QALY) overrides the problem's.
+
+    When the problem reports the pathway's ``incremental_cost`` and ``incremental_qalys``
+    (money and QALYs per year against the status quo) they are used as they are (model
+    v2); otherwise the v1 approximation from ``[value]`` and the patients served.
+    """
     value = getattr(problem.spec, "value", None)
     if wtp is None:
         wtp = float(getattr(value, "wtp_per_qaly", math.nan)) if value is not None else math.nan
+    served = get("patients_served")
+    segs = getattr(problem.spec, "segments", None)
+    extra = get("extra_patients")
+    if extra is None and served is not None and segs and all(
+            hasattr(g, "population") and hasattr(g, "compliance") for g in segs):
+        extra = served - float(sum(g.population * g.compliance for g in segs))
+    d_cost, d_qaly = (get(c) for c in PATHWAY_COLUMNS)
+    if d_cost is not None and d_qaly is not None:
+        nmb = wtp * d_qaly - d_cost
+        return HealthEconomics(extra, d_qaly, d_cost, nmb, wtp, basis=V2_BASIS, pathway=True)
     if value is None:
         return HealthEconomics(None, None, None, None, wtp,
                                "the problem has no [value] table (wtp_per_qaly, "
                                "qaly_gain_per_patient)")
-    extra = get("extra_patients")
     if extra is None:
-        served = get("patients_served")
-        segs = getattr(problem.spec, "segments", None)
-        if served is None or not segs or not all(hasattr(g, "population") for g in segs):
-            return HealthEconomics(None, None, None, None, wtp,
-                                   f"family '{problem.family}' does not report the patients it "
-                                   "serves (patients_served), so QALYs cannot be counted")
-        today = float(sum(g.population * g.compliance for g in segs))
-        extra = served - today
+        return HealthEconomics(None, None, None, None, wtp,
+                               f"family '{problem.family}' does not report the patients it "
+                               "serves (patients_served), so QALYs cannot be counted")
     impact = get("budget_impact")
     if impact is None:
         return HealthEconomics(extra, None, None, None, wtp,
@@ -239,21 +272,38 @@ def icer_label(d_cost: float, d_qaly: float, wtp: float) -> tuple[float, str]:
                    if ratio >= wtp else "not cost-effective (south-west)") + f" at WTP {wtp:,.0f}"
 
 
-def payback_year(problem: PricingProblem, npv: float) -> tuple[float, float | None, str]:
-    """The creator's level annual margin ``M = (NPV + F) / annuity(T, r)`` and the first year
-    ``t`` whose discounted cumulative margin covers the upfront investment ``F``."""
+def payback_year(problem: PricingProblem, npv: float,
+                 shares: np.ndarray | None = None) -> tuple[float, float | None, str]:
+    """The creator's steady-state annual margin and the first year its discounted
+    cumulative cash flow covers the upfront investment ``F``.
+
+    Without a ramp (``shares`` ``None`` or all 1) the margin is level:
+    ``M = (NPV + F) / annuity(T, r)`` (net of fixed costs, currency per year). On an
+    adoption ramp ``r_1..r_T`` (shares of steady-state adoption, as the problem's NPV uses
+    them) the use-driven margin ``M_u`` solves ``NPV = sum_t (1 + r)^-t (r_t M_u - O) - F``
+    and year ``t`` earns ``r_t M_u - O`` (``M_u - O`` after the horizon); the margin
+    returned is the steady-state ``M_u - O``.
+    """
     cr = getattr(problem.spec, "creator", None)
     if cr is None:
         return math.nan, None, "the problem has no [creator] table"
     T, r, F = int(cr.horizon_years), float(cr.discount_rate), float(cr.upfront_investment)
-    M = (npv + F) / annuity(T, r)
+    fixed = float(getattr(cr, "annual_fixed_cost", 0.0))
+    ramp = np.ones(T) if shares is None else np.asarray(shares, dtype=float)
+    if is_immediate(ramp):
+        M = (npv + F) / annuity(T, r)
+        flows = np.full(T, M)
+    else:
+        M_u = (npv + F + annuity(T, r) * fixed) / ramped_annuity(ramp, r)
+        M = M_u - fixed
+        flows = ramp * M_u - fixed
     if F <= 0:
         return M, 0.0, "no upfront investment to recover"
-    if M <= 0:
+    if M <= 0 and float(np.max(flows)) <= 0:
         return M, None, "never: the annual margin is not positive"
     cum = 0.0
     for t in range(1, 200):
-        cum += M / (1.0 + r) ** t
+        cum += (flows[t - 1] if t <= T else M) / (1.0 + r) ** t
         if cum >= F - 1e-9:
             return M, float(t), ("within the horizon" if t <= T else
                                  f"after the {T}-year horizon")
@@ -368,74 +418,25 @@ def readout(problem: PricingProblem, x: Sequence[float] | np.ndarray,
         chosen = "chosen" if q.name in problem.objective_names else "reported, not optimized"
         lines.append(Line("Objectives", q.name, val(q.name), q.unit,
                           f"{OBJECTIVE_SENSES.get(q.name, '')}, {chosen}"))
-    # spend by payer
-    spend = [q for q in problem.reported if "spend" in q.name and q.name != "payer_spend"
-             and currency_of(q.unit)]
-    lines.append(Line("Spend by payer", "payer_spend (all payers)", val("payer_spend"),
-                      units.get("payer_spend", "")))
-    for q in spend:
-        lines.append(Line("Spend by payer", q.name, val(q.name), q.unit, q.description))
-    if not spend:
-        lines.append(Line("Spend by payer", "split by payer", "not reported", "",
-                          f"family '{problem.family}' reports payer spend as one total"))
-    else:
-        listed = sum(val(q.name) for q in spend if math.isfinite(val(q.name)))
-        rest = val("payer_spend") - listed
-        if math.isfinite(rest) and abs(rest) > 0.005 * abs(val("payer_spend")):
-            lines.append(Line("Spend by payer", "other payers (not split by the model)", rest,
-                              units.get("payer_spend", ""),
-                              "payer_spend minus the lines above"))
-    # budget impact by year
-    impact = val("budget_impact")
-    cr = getattr(problem.spec, "creator", None)
-    horizon = int(cr.horizon_years) if cr is not None else 1
-    rate = float(cr.discount_rate) if cr is not None else 0.0
+    bi = _budget_impact_of(problem, X)
+    lines += _spend_lines(problem, val, units, bi)
     bi_unit = units.get("budget_impact", units.get("payer_spend", ""))
-    if math.isfinite(impact):
-        for t in range(1, horizon + 1):
-            disc = fmt_number(impact / (1 + rate) ** t, bi_unit)
-            lines.append(Line("Budget impact by year", f"year {t}", impact, bi_unit,
-                              f"discounted at {rate:g}: {disc}"))
-        lines.append(Line("Budget impact by year", f"total over {horizon} years", impact * horizon,
-                          bi_unit.replace(" per year", ""),
-                          "steady state every year: no adoption ramp in model v1"))
-    else:
-        lines.append(Line("Budget impact by year", "budget_impact", "not reported", "",
-                          f"family '{problem.family}' does not report it"))
-    # health economics
-    he = health_economics(problem, get)
-    if he.nmb is None:
-        lines.append(Line("Health economics", "incremental QALYs, ICER, NMB", "not available", "",
-                          he.missing))
-    else:
-        d_q, d_c, nmb = float(he.d_qaly[0]), float(he.d_cost[0]), float(he.nmb[0])
-        ratio, label = icer_label(d_c, d_q, he.wtp)
-        cur = currency_of(bi_unit) or "USD"
-        lines += [
-            Line("Health economics", "extra patients served", float(he.extra_patients[0]),
-                 "patients per year", "beyond today's"),
-            Line("Health economics", "incremental QALYs", d_q, "QALYs per year",
-                 "qaly_gain_per_patient x extra patients"),
-            Line("Health economics", "incremental cost", d_c, f"{cur} per year",
-                 "budget impact net of downstream savings"),
-            Line("Health economics", "ICER", ratio, f"{cur} per QALY", label)
-            if math.isfinite(ratio) and not label.startswith("dom")
-            else Line("Health economics", "ICER", label, "", "no ratio is reported for a "
-                      "dominant or dominated strategy"),
-            Line("Health economics", "net monetary benefit", nmb, f"{cur} per year",
-                 f"at WTP {he.wtp:,.0f} {cur} per QALY"),
-            Line("Health economics", "basis", "model v1", "", he.basis),
-        ]
+    lines += _budget_lines(problem, bi, val("budget_impact"), bi_unit)
+    lines += _health_lines(problem, get, currency_of(bi_unit) or "USD")
     # creator
     npv = val("creator_npv")
     if math.isfinite(npv):
-        M, year, why = payback_year(problem, npv)
+        M, year, why = payback_year(problem, npv, bi.shares if bi is not None else None)
         cur = currency_of(units.get("creator_npv", "USD")) or "USD"
+        ramped = bi is not None and not is_immediate(bi.shares)
         lines.append(Line("Creator", "creator_npv", npv, units.get("creator_npv", "")))
-        lines.append(Line("Creator", "level annual margin", M, f"{cur} per year",
-                          "(NPV + upfront investment) / annuity(T, r)"))
+        lines.append(Line("Creator", "steady-state annual margin" if ramped
+                          else "level annual margin", M, f"{cur} per year",
+                          "at full adoption, after fixed costs; the NPV follows the adoption "
+                          "ramp" if ramped else "(NPV + upfront investment) / annuity(T, r)"))
         lines.append(Line("Creator", "payback year",
-                          f"year {year:.0f}" if year is not None else "never", "", why))
+                          f"year {year:.0f}" if year is not None else "never", "",
+                          why + ("; on the adoption ramp" if ramped else "")))
     # providers and segments
     lines.append(Line("Providers and segments", "provider_margin", val("provider_margin"),
                       units.get("provider_margin", "")))
@@ -488,6 +489,173 @@ def readout(problem: PricingProblem, x: Sequence[float] | np.ndarray,
     if not obs:
         lines.append(Line("Observed prices", "none in the problem file", "", "", ""))
     return Readout(problem.name, dec, tuple(lines), tuple(notes), feasible)
+
+
+# --------------------------------------------------------------------------- sections
+def _spend_lines(problem: PricingProblem, val: Callable[[str], float],
+                 units: Mapping[str, str], bi: BudgetImpact | None = None) -> list[Line]:
+    """Spend by payer: the ``spend_<payer>`` columns (and ``fund_spend``) when reported,
+    else the payers of the problem's budget impact at steady state (an immediate ramp),
+    else every ``*spend*`` quantity; the remainder only when the lines miss payer_spend."""
+    sec = "Spend by payer"
+    total = val("payer_spend")
+    unit = units.get("payer_spend", "")
+    out = [Line(sec, "payer_spend (all payers)", total, unit)]
+    per_payer = [q for q in problem.reported if q.name.startswith("spend_")
+                 and currency_of(q.unit)]
+    if not per_payer and bi is not None and bi.years and is_immediate(bi.shares):
+        for j in bi.payers:  # steady state = every year of an immediate ramp
+            name = "fund_spend" if j == "fund" else f"spend_{j}"
+            what = ("incentive-fund add-on payments" if j == "fund" else
+                    f"{j}'s payments, from the problem's budget impact by payer")
+            out.append(Line(sec, name, float(bi.spend[j][0, 0]), unit, what))
+        listed = sum(float(bi.spend[j][0, 0]) for j in bi.payers)
+        rest = total - listed
+        if math.isfinite(rest) and abs(rest) > 1e-6 * max(1.0, abs(total)):
+            out.append(Line(sec, "other payers (not split by the model)", rest, unit,
+                            "payer_spend minus the lines above"))
+        return out
+    if per_payer:  # a complete split: each payer once, plus the fund's add-ons
+        shown = per_payer + [q for q in problem.reported if q.name == "fund_spend"]
+    else:
+        shown = [q for q in problem.reported if "spend" in q.name and q.name != "payer_spend"
+                 and currency_of(q.unit)]
+    for q in shown:
+        out.append(Line(sec, q.name, val(q.name), q.unit, q.description))
+    if not shown:
+        out.append(Line(sec, "split by payer", "not reported", "",
+                        f"family '{problem.family}' reports payer spend as one total"))
+        return out
+    listed = sum(val(q.name) for q in shown if math.isfinite(val(q.name)))
+    rest = total - listed
+    if math.isfinite(rest) and abs(rest) > 1e-6 * max(1.0, abs(total)):
+        out.append(Line(sec, "other payers (not split by the model)", rest, unit,
+                        "payer_spend minus the lines above"))
+    return out
+
+
+def _budget_impact_of(problem: PricingProblem, X: np.ndarray) -> BudgetImpact | None:
+    """The problem's year-by-year budget impact at ``X`` when it has a ``budget_impact(X)``
+    method returning a :class:`~paretoprice.optim.budget.BudgetImpact`, else ``None``."""
+    method = getattr(problem, "budget_impact", None)
+    if not callable(method):
+        return None
+    bi = method(X)
+    return bi if isinstance(bi, BudgetImpact) else None
+
+
+def _budget_lines(problem: PricingProblem, bi: BudgetImpact | None, impact: float,
+                  unit: str) -> list[Line]:
+    """Budget impact by year (total, ramp share, discounted) and by payer over the horizon."""
+    sec = "Budget impact by year"
+    total_unit = unit.replace(" per year", "")
+    if bi is not None:
+        cr = getattr(problem.spec, "creator", None)
+        rate = (float(cr.discount_rate) if cr is not None
+                else float(1.0 / bi.discount[0] - 1.0) if bi.years else 0.0)
+        total = bi.total_impact()[0]
+        out = [Line(sec, f"year {t + 1}", float(total[t]), unit,
+                    f"{100 * bi.shares[t]:.0f}% of steady-state adoption; discounted at "
+                    f"{rate:g}: {fmt_number(float(total[t] * bi.discount[t]), unit)}")
+               for t in range(bi.years)]
+        out.append(Line(sec, f"total over {bi.years} years", float(bi.cumulative()[0]),
+                        total_unit, "undiscounted"))
+        out.append(Line(sec, f"total over {bi.years} years, discounted",
+                        float(bi.cumulative(discounted=True)[0]), total_unit,
+                        f"at {rate:g} a year, end-of-year flows"))
+        for j in bi.payers:
+            imp = bi.impact[j][0]
+            if j == "fund" and not np.any(imp):
+                continue
+            years = ", ".join(fmt_number(float(v), unit) for v in imp)
+            out.append(Line("Budget impact by payer", f"{j}, total over {bi.years} years",
+                            float(bi.cumulative(j)[0]), total_unit,
+                            f"discounted {fmt_number(float(bi.cumulative(j, True)[0]), unit)}; "
+                            f"by year {years}"))
+        return out
+    if not math.isfinite(impact):
+        return [Line(sec, "budget_impact", "not reported", "",
+                     f"family '{problem.family}' does not report it")]
+    cr = getattr(problem.spec, "creator", None)
+    horizon = int(cr.horizon_years) if cr is not None else 1
+    rate = float(cr.discount_rate) if cr is not None else 0.0
+    out = [Line(sec, f"year {t}", impact, unit,
+                f"steady state; discounted at {rate:g}: "
+                f"{fmt_number(impact / (1 + rate) ** t, unit)}")
+           for t in range(1, horizon + 1)]
+    out.append(Line(sec, f"total over {horizon} years", impact * horizon, total_unit,
+                    f"steady-state year repeated: family '{problem.family}' has no adoption "
+                    "ramp or year-by-year budget impact"))
+    return out
+
+
+def _health_lines(problem: PricingProblem, get: Callable[[str], np.ndarray | None],
+                  cur: str) -> list[Line]:
+    """Incremental cost and QALYs, ICER with its label and NMB (see :func:`health_economics`)."""
+    sec = "Health economics"
+    he = health_economics(problem, get)
+    if he.nmb is None or he.d_qaly is None or he.d_cost is None:
+        return [Line(sec, "incremental QALYs, ICER, NMB", "not available", "", he.missing)]
+    d_q, d_c, nmb = float(he.d_qaly[0]), float(he.d_cost[0]), float(he.nmb[0])
+    out: list[Line] = []
+    if he.extra_patients is not None:
+        out.append(Line(sec, "extra patients served", float(he.extra_patients[0]),
+                        "patients per year", "beyond today's"))
+    if not he.pathway:
+        ratio, label = icer_label(d_c, d_q, he.wtp)
+        return [
+            *out,
+            Line(sec, "incremental QALYs", d_q, "QALYs per year",
+                 "qaly_gain_per_patient x extra patients"),
+            Line(sec, "incremental cost", d_c, f"{cur} per year",
+                 "budget impact net of downstream savings"),
+            Line(sec, "ICER", ratio, f"{cur} per QALY", label)
+            if math.isfinite(ratio) and not label.startswith("dom")
+            else Line(sec, "ICER", label, "", "no ratio is reported for a dominant or "
+                      "dominated strategy"),
+            Line(sec, "net monetary benefit", nmb, f"{cur} per year",
+                 f"at WTP {he.wtp:,.0f} {cur} per QALY"),
+            Line(sec, "basis", he.model, "", he.basis),
+        ]
+    down = get("downstream_cost")
+    if down is not None:
+        out.append(Line(sec, "downstream cost", float(down[0]), f"{cur} per year",
+                        "follow-up and net treatment after both arms' results; counted in "
+                        "payer_spend"))
+    out += [Line(sec, "incremental cost", d_c, f"{cur} per year",
+                 "payer_spend minus the status quo's, downstream care included"),
+            Line(sec, "incremental QALYs", d_q, "QALYs per year",
+                 "QALYs gained minus the status quo's")]
+    out.append(_pathway_icer_line(get, d_c, d_q, he.wtp, cur))
+    out.append(Line(sec, "net monetary benefit", nmb, f"{cur} per year",
+                    f"at the problem's WTP {he.wtp:,.0f} {cur} per QALY"))
+    for w in WTP_THRESHOLDS:
+        out.append(Line(sec, f"NMB at {w / 1000:g}k", float(w * d_q - d_c), f"{cur} per year",
+                        f"at {w:,.0f} {cur} per QALY"))
+    out.append(Line(sec, "basis", he.model, "", he.basis))
+    return out
+
+
+def _pathway_icer_line(get: Callable[[str], np.ndarray | None], d_c: float, d_q: float,
+                       wtp: float, cur: str) -> Line:
+    """The ICER with its v2 label (``icer_label`` column, else recomputed from dC, dQ)."""
+    icer, code = get("icer"), get("icer_label")
+    if icer is None or code is None:
+        r, c = icer_with_label(np.array([d_c]), np.array([d_q]))
+        icer, code = r, c
+    ratio, label = float(icer[0]), str(icer_label_text(float(code[0])))
+    if not math.isfinite(ratio):
+        why = {"dominant": "costs less and gains QALYs: no ratio is reported",
+               "dominated": "costs more and loses QALYs: no ratio is reported"}
+        return Line("Health economics", "ICER", label, "",
+                    why.get(label, "no ratio is reported"))
+    if label == "more costly, more effective":
+        verdict = "cost-effective" if ratio <= wtp else "not cost-effective"
+        note = f"{label}: extra cost per QALY gained; {verdict} at WTP {wtp:,.0f}"
+    else:  # less costly, less effective: the saving per QALY given up
+        verdict = "cost-effective" if ratio >= wtp else "not cost-effective"
+        note = f"{label}: saving per QALY given up; {verdict} at WTP {wtp:,.0f}"
+    return Line("Health economics", "ICER", ratio, f"{cur} per QALY", note)
 
 
 def _rel(v: float, anchor: float) -> str:

@@ -71,13 +71,14 @@ def parse_args(name: str, argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def fmt_money(v: float, currency: str = "USD") -> str:
-    """Money with a sensible scale: 1.23 billion USD, 45.6 million USD, 12,345.00 USD."""
+    """Money totals with a sensible scale: 1.23 billion USD, 45.6 million USD, 12,345 USD
+    (whole units below a million: these are totals, not prices per use)."""
     a = abs(v)
     if a >= 1e9:
         return f"{v / 1e9:,.2f} billion {currency}"
     if a >= 1e6:
         return f"{v / 1e6:,.1f} million {currency}"
-    return f"{v:,.2f} {currency}"
+    return f"{v:,.0f} {currency}"
 
 
 def pathway_summary(problem: PricingProblem, front: ParetoFront,
