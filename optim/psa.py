@@ -48,8 +48,10 @@ CE_TOLERANCE = 1.0
 strictly positive, so a price at which nothing changes (status quo, NMB 0 up to rounding)
 is not counted."""
 
-PSA_REPORTED: tuple[str, ...] = ("icer", "budget_impact")
-"""The only reported quantities a draw needs (for :func:`incremental`): the rest of a
+PSA_REPORTED: tuple[str, ...] = ("icer", "budget_impact", "incremental_cost",
+                                  "incremental_qalys")
+"""The only reported quantities a draw needs (for :func:`incremental`: the pathway's
+increments when the problem has a pathway, else the v1 ICER inputs): the rest of a
 family's report is not computed."""
 
 _FORBIDDEN_ROOTS = {"decisions", "objectives", "name", "family", "title", "description",
