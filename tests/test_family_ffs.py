@@ -106,3 +106,33 @@ def test_ffr_ct_script_runs(tmp_path) -> None:
     assert len(df) == len(result.front) >= 1
     assert result.front.provenance.solver == "grid"
     assert "What the front shows" in result.text
+
+
+def test_patient_copay_known_answer() -> None:
+    d = _two_sites(1.5)
+    d["patient_copay"] = {"share": 0.2, "uptake_response": 0.5}
+    ev = build_problem(d).evaluate([[100.0, 10.0, 0.0, 0.0], [0.0, 10.0, 0.0, 0.0]])
+    # p = 100 > 0: the patient pays 20%; stated response: uptake x (1 - 0.5 * 0.2) = 0.9.
+    # Every site adopts (Kbar = 0, margin > 0): U = 1000 * 0.9 = 900 office, 2000 * 0.9 =
+    # 1,800 hospital; H = 0 (everyone at an adopting site is offered the AI exam).
+    assert ev.reported["uptake_factor"][0] == pytest.approx(0.9, rel=EXACT)
+    assert ev.reported["ai_uses"][0] == pytest.approx(2700.0, rel=EXACT)
+    # payers pay 80%: 900 * 80 + 1,800 * 0.8 * 150 = 72,000 + 216,000 = 288,000
+    assert ev.objectives["payer_spend"][0] == pytest.approx(288_000.0, rel=EXACT)
+    assert ev.reported["medicare_spend"][0] == pytest.approx(288_000.0, rel=EXACT)
+    # patients: 900 * 20 + 1,800 * 30 = 72,000
+    assert ev.reported["patient_spend"][0] == pytest.approx(72_000.0, rel=EXACT)
+    # the provider still receives the whole rate: 900 * 90 + 1,800 * 140 = 333,000
+    assert ev.objectives["provider_margin"][0] == pytest.approx(333_000.0, rel=EXACT)
+    # access 2,700 / 3,000 = 0.9
+    assert ev.objectives["access"][0] == pytest.approx(0.9, abs=EXACT)
+    # p = 0: the patient pays nothing, uptake unchanged
+    assert ev.reported["uptake_factor"][1] == 1.0
+
+
+def test_patient_copay_share_out_of_range_is_named() -> None:
+    d = _two_sites(1.5)
+    d["patient_copay"] = {"share": -0.1}
+    with pytest.raises(ParameterError) as info:
+        build_problem(d)
+    assert info.value.parameter == "patient_copay.share"

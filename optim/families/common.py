@@ -25,8 +25,8 @@ import numpy as np
 from paretoprice.optim import quantities
 from paretoprice.optim.anchors import Anchors, compute_anchors
 from paretoprice.optim.problem import Guardrail, PricingProblem
-from paretoprice.optim.spec import Bounds, Creator, Frozen, Guardrails, Payer, ValueInputs
-from pydantic import BaseModel, Field
+from paretoprice.optim.spec import Bounds, Creator, Guardrails, Payer, ValueInputs
+from pydantic import BaseModel
 
 logger = logging.getLogger(__name__)
 
@@ -486,25 +486,3 @@ def decisions_with_bounds(
             out[name] = b.model_dump()
     return out
 
-
-class PatientCopay(Frozen):
-    """The share of an AI service's payment paid by the patient, and how uptake responds.
-
-    Attributes
-    ----------
-    share
-        ``kappa``: share of the payment per AI use paid by the patient (share, 0-1); the
-        insurer pays ``1 - kappa`` of it, the provider still receives the whole payment.
-    uptake_response
-        ``eps``: share of uptake lost per unit of copay share, a stated demand-response
-        assumption (share per share, >= 0): where the patient pays, uptake is multiplied by
-        ``max(0, 1 - eps kappa)``. 0 (default) leaves uptake unchanged.
-    """
-
-    share: float = Field(ge=0, le=1)
-    uptake_response: float = Field(default=0.0, ge=0)
-
-    @property
-    def uptake_factor(self) -> float:
-        """``max(0, 1 - eps kappa)``: uptake where the patient pays, as a multiple (share)."""
-        return max(0.0, 1.0 - self.uptake_response * self.share)

@@ -85,7 +85,7 @@ class ListingService(spec.Frozen):
     patient_copay
         Optional: the share ``kappa`` of the insurance payment per AI use (``p_t``) that the
         patient pays, and the stated uptake response ``eps`` (see
-        :class:`~paretoprice.optim.families.common.PatientCopay`). Korea's 2023 AI listings
+        :class:`~paretoprice.optim.spec.PatientCopay`). Korea's 2023 AI listings
         carry a 90% copay. ``None`` (default): insurance pays all of ``p_t``.
     """
 
@@ -96,7 +96,7 @@ class ListingService(spec.Frozen):
     permanent_payment: float = Field(default=0.0, ge=0)
     evidence_uses: float = Field(gt=0)
     comparator_payment: float = Field(default=0.0, ge=0)
-    patient_copay: common.PatientCopay | None = None
+    patient_copay: spec.PatientCopay | None = None
 
 
 class FundTier(spec.Frozen):
