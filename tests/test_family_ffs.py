@@ -136,3 +136,24 @@ def test_patient_copay_share_out_of_range_is_named() -> None:
     with pytest.raises(ParameterError) as info:
         build_problem(d)
     assert info.value.parameter == "patient_copay.share"
+
+
+def test_ffr_ct_pathway_known_answer() -> None:
+    """ffr-ct's pathway: invasive angiography after a positive FFR-CT, revascularization of
+    every significant lesion found (hand-computed per exam from the file's inputs)."""
+    prob = load_problem("ffr-ct")
+    ev = prob.evaluate([[839.07, 150.0, 0.0, 0.0]])
+    # p = 839.07, f = 150: every site adopts; U = 0.6 * 100,000 = 60,000, H = 0
+    assert ev.reported["ai_uses"][0] == pytest.approx(60_000.0, rel=EXACT)
+    # per AI exam: TP = 0.32 * 0.86 = 0.2752, FP = 0.68 * 0.21 = 0.1428, 90% catheterized
+    # QALYs 0.2752 * 0.9 * 0.05 - 0.1428 * 0.9 * 0.002 = 0.01212696; x 60,000 = 727.6176
+    # today: 30,000 invasive FFRs, TP 0.32 each, 0.32 * 0.05 = 0.016; x 30,000 = 480
+    assert ev.objectives["health_gain"][0] == pytest.approx(727.6176, rel=1e-12)
+    assert ev.reported["incremental_qalys"][0] == pytest.approx(247.6176, rel=1e-12)
+    # downstream per AI exam: 0.418 * 0.9 * 3,000 + 0.2752 * 0.9 * 12,000 = 4,100.76;
+    # x 60,000 = 246,045,600. Today: 30,000 * (3,000 + 0.32 * 12,000) = 205,200,000
+    hopd = {g.name: g.rate_multiplier for g in prob.spec.segments}["hospital_outpatient"]
+    exams = 18_000 * 839.07 + 42_000 * 839.07 * hopd
+    assert ev.objectives["payer_spend"][0] == pytest.approx(exams + 246_045_600.0, rel=1e-12)
+    assert ev.reported["incremental_cost"][0] == pytest.approx(
+        exams + 246_045_600.0 - 205_200_000.0, rel=1e-12)
