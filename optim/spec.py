@@ -347,7 +347,10 @@ class ObservedPrice(Frozen):
     """A real-world price to locate on the front (e.g. CMS's national amount).
 
     ``low == high`` marks a single price; otherwise a band. ``variable`` is the decision
-    it refers to (usually ``p``, the payer's rate, USD per use).
+    it refers to (usually ``p``, the payer's rate, USD per use). ``jointly`` names other
+    decisions observed together with it, each at one value in its own unit: the whole is
+    one joint observed point (e.g. CMS's ACCESS model pays p = 420 with a withhold of 0.5
+    and no shared savings), located on the front with all of them fixed.
     """
 
     name: str
@@ -355,6 +358,7 @@ class ObservedPrice(Frozen):
     low: float
     high: float
     source: str = ""
+    jointly: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _ordered(self) -> ObservedPrice:
