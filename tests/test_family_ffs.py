@@ -157,3 +157,12 @@ def test_ffr_ct_pathway_known_answer() -> None:
     assert ev.objectives["payer_spend"][0] == pytest.approx(exams + 246_045_600.0, rel=1e-12)
     assert ev.reported["incremental_cost"][0] == pytest.approx(
         exams + 246_045_600.0 - 205_200_000.0, rel=1e-12)
+
+
+def test_ffr_ct_2026_observed_rate() -> None:
+    # 2025 global RVU 25.94 x 2026 non-APM conversion factor 33.4009 = 866.419346 -> 866.42
+    obs = {o.name: o for o in load_problem("ffr-ct").spec.observed}
+    o = obs["PFS 2026 at the 2025 RVU (25.94 RVU x $33.4009)"]
+    assert o.low == o.high == pytest.approx(round(25.94 * 33.4009, 2), abs=1e-9)
+    assert o.low == 866.42
+    assert "33.5675" in o.source and "2026" in o.source
