@@ -695,6 +695,12 @@ class PricingProblem(SolvableProblem, Generic[SpecT]):
                 raise UnknownNameError(f"observed[{i}].variable", obs.variable,
                                        list(self.decision_names),
                                        owner=f"problem '{self.name}'")
+            for k in obs.jointly:
+                if k not in self.decision_names or k == obs.variable:
+                    raise UnknownNameError(f"observed[{i}].jointly", k,
+                                           [d for d in self.decision_names
+                                            if d != obs.variable],
+                                           owner=f"problem '{self.name}'")
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(name={self.name!r}, n_var={self.n_var}, "

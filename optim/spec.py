@@ -347,7 +347,10 @@ class ObservedPrice(Frozen):
     """A real-world price to locate on the front (e.g. CMS's national amount).
 
     ``low == high`` marks a single price; otherwise a band. ``variable`` is the decision
-    it refers to (usually ``p``, the payer's rate, USD per use).
+    it refers to (usually ``p``, the payer's rate, USD per use). ``jointly`` names other
+    decisions observed together with it, each at one value in its own unit: the whole is
+    one joint observed point (e.g. CMS's ACCESS model pays p = 420 with a withhold of 0.5
+    and no shared savings), located on the front with all of them fixed.
     """
 
     name: str
@@ -355,6 +358,7 @@ class ObservedPrice(Frozen):
     low: float
     high: float
     source: str = ""
+    jointly: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _ordered(self) -> ObservedPrice:
@@ -507,6 +511,29 @@ class ProblemSpecBase(Frozen):
         return validate_spec(type(self), data, owner=f"problem '{self.name}'")
 
 
+class PatientCopay(Frozen):
+    """The share of an AI service's payment paid by the patient, and how uptake responds.
+
+    Attributes
+    ----------
+    share
+        ``kappa``: share of the payment per AI use paid by the patient (share, 0-1); the
+        insurer pays ``1 - kappa`` of it, the provider still receives the whole payment.
+    uptake_response
+        ``eps``: share of uptake lost per unit of copay share, a stated demand-response
+        assumption (share per share, >= 0): where the patient pays, uptake is multiplied by
+        ``max(0, 1 - eps kappa)``. 0 (default) leaves uptake unchanged.
+    """
+
+    share: float = Field(ge=0, le=1)
+    uptake_response: float = Field(default=0.0, ge=0)
+
+    @property
+    def uptake_factor(self) -> float:
+        """``max(0, 1 - eps kappa)``: uptake where the patient pays, as a multiple (share)."""
+        return max(0.0, 1.0 - self.uptake_response * self.share)
+
+
 class Service(Frozen):
     """The AI service and the human-performed service it substitutes.
 
@@ -608,6 +635,7 @@ class FeeForServiceSpec(FeeForServiceFields):
     family: Literal["ffs"] = "ffs"
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     ramp: Ramp = Ramp()
+    patient_copay: PatientCopay | None = None
 
 
 # ---------------------------------------------------------------------------

@@ -29,10 +29,13 @@ NAME = "addon-fund"
 
 PRECEDENTS: tuple[tuple[str, float], ...] = (
     ("2023 insurance add-on for AI in CT/MRI (1,810 KRW per use)", 1810.0),
+    ("2023 insurer's share of it (10% of 1,810 = 181 KRW: 90% patient copay)", 181.0),
     ("1999 PACS adoption fee (3,000 KRW per image)", 3000.0),
 )
-"""Korean fee precedents (reference figures korea_ai_addon_pathology and
-korea_pacs_fee_1999), applied as the same add-on in every segment."""
+"""Korean fee precedents (reference figures korea_ai_addon_pathology,
+korea_ai_selective_benefit_copay and korea_pacs_fee_1999, 2023 and 1999), applied as the
+same add-on in every segment. The 2023 fee is a temporary selective-benefit listing (at most
+3 years) with a 90% patient copay, so the insurer pays about 181 of the 1,810 KRW."""
 
 
 def fmt_amount(v: float, currency: str) -> str:

@@ -22,7 +22,12 @@ from paretoprice.optim.front import ParetoFront
 from paretoprice.optim.pathway import icer_label_text
 from paretoprice.optim.problem import PricingProblem, as_family
 
-from paretoprice.app.runner import ScriptResult, fmt_money, run_script
+from paretoprice.app.runner import (
+    ScriptResult,
+    describe_pathway_point,
+    fmt_money,
+    run_script,
+)
 
 NAME = "idx-dr"
 
@@ -93,22 +98,6 @@ def _best_nmb(problem: FeeForServiceProblem, p: float | None = None,
     return row
 
 
-def _describe(title: str, r: dict[str, float], lam: float) -> str:
-    label = str(icer_label_text(r["icer_label"]))
-    ratio = ""
-    if not np.isnan(r["icer"]):  # a ratio only for the two trade-off quadrants
-        gains = label == "more costly, more effective"
-        ok = r["icer"] <= lam if gains else r["icer"] >= lam
-        ratio = (f" at {r['icer']:,.0f} USD per QALY "
-                 f"({'cost-effective' if ok else 'not cost-effective'} at {lam / 1000:g}k)")
-    within = "" if r["feasible"] else " (breaks a guardrail)"
-    return (f"* {title}: p = {r['p']:.0f}, f = {r['f']:.0f}{within}: {label}{ratio}; "
-            f"{r['incremental_qalys']:+,.0f} QALYs and {fmt_money(r['incremental_cost'])} a year "
-            f"vs today; NMB {fmt_money(r['nmb'])} at 50k, {fmt_money(r['nmb_100k'])} at 100k, "
-            f"{fmt_money(r['nmb_150k'])} at 150k USD/QALY (over every fee: "
-            f"{fmt_money(r['nmb_min'])} to {fmt_money(r['nmb_max'])} at 50k).")
-
-
 def pathway_findings(problem: FeeForServiceProblem, front: ParetoFront) -> list[str]:
     """Model v2 read-outs: ICER, QALYs and NMB at the observed prices, and why the front's
     range of rates is what it is."""
@@ -124,10 +113,12 @@ def pathway_findings(problem: FeeForServiceProblem, front: ParetoFront) -> list[
         f"(lambda = {lam:,.0f} USD/QALY); the fee does not enter it.",
         "* Each point below takes the fee with the best NMB at 50k among those that keep the "
         "creator's NPV >= 0 (the 'best NMB, sustainable creator' rule).",
-        _describe("Creator's $55 read as the Medicare rate", _best_nmb(problem, p=55.0), lam),
-        _describe("Creator's $55 read as the creator's fee", _best_nmb(problem, f=55.0), lam),
-        _describe("CMS 2022 band, low end $45", _best_nmb(problem, p=45.0), lam),
-        _describe("CMS 2022 band, high end $64", _best_nmb(problem, p=64.0), lam),
+        describe_pathway_point("Creator's $55 read as the Medicare rate",
+                               _best_nmb(problem, p=55.0), lam),
+        describe_pathway_point("Creator's $55 read as the creator's fee",
+                               _best_nmb(problem, f=55.0), lam),
+        describe_pathway_point("CMS 2022 band, low end $45", _best_nmb(problem, p=45.0), lam),
+        describe_pathway_point("CMS 2022 band, high end $64", _best_nmb(problem, p=64.0), lam),
     ]
     labels = sorted({str(icer_label_text(c)) for c in front.column("icer_label")})
     v1 = solve(problem.with_spec_changes(pathway=None), "grid")

@@ -130,6 +130,17 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
     by_tier = ", ".join(f"{g} {100 * float(np.mean(front.reported[f'coverage_{g}'])):.1f}%"
                         for g in tiers)
     lines.append(f"* Mean coverage over the front, by class: {by_tier}.")
+    copay = problem.spec.service.patient_copay
+    if copay is not None and "patient_spend" in front.reported:
+        fee = problem.spec.service.permanent_payment
+        lines.append(
+            f"* After the listing the AI is paid {money(fee)} per use, of which the patient "
+            f"pays {copay.share:.0%} and the insurer {money((1 - copay.share) * fee)}; with "
+            f"the stated demand response (uptake x {copay.uptake_factor:.2f} where the patient "
+            "pays) patients pay up to "
+            f"{money(float(front.column('patient_spend').max()))} a year, which is not payer "
+            "spend. Without the copay the insurer would pay the whole fee and more patients "
+            "would take the AI exam.")
     return "\n".join(lines) + "\n"
 
 

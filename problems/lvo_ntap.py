@@ -1,5 +1,5 @@
 """LVO stroke detection under Medicare's NTAP: the exact Pareto front over the technology's
-price and the add-on share, which hospitals the add-on reaches, and what its 3-year limit
+price (the add-on share is statutory), which hospitals the add-on reaches, and what its 3-year limit
 does to the creator's business.
 
 Run::
@@ -42,25 +42,33 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
     problem = as_family(problem, NtapProblem)
     spec = problem.spec
     f = front.column("f")
-    s = front.column("s")
     value = front.column("ntap_value_to_creator")
     npv = front.column("creator_npv")
+    spend = front.column("payer_spend")
     years = problem.ntap_years
     horizon = spec.creator.horizon_years
     names = problem.segment_names
     obs_f = next((o.low for o in spec.observed if o.variable == "f"), 1600.0)
-    obs_s = next((o.low for o in spec.observed if o.variable == "s"), 0.65)
-    per_case = problem.ntap_per_case(np.array([[obs_f]]), np.array([[obs_s]]))[0]
+    share = problem.share
+    at_obs = problem.evaluate([[obs_f]])
+    per_case = problem.ntap_per_case(np.array([[obs_f]]))[0]
+    drg = float(at_obs.reported["drg_spend"][0])
     lines = [
         "What the front shows:",
-        f"* At a technology price of {obs_f:,.0f} USD and share {obs_s:.2f} the add-on per "
-        "Medicare case is " + ", ".join(
+        f"* At a technology price of {obs_f:,.0f} USD and the statutory share {share:.0%} the "
+        "add-on per Medicare case is " + ", ".join(
             f"{v:,.0f} USD in {g.replace('_', ' ')}" for g, v in zip(names, per_case,
                                                                    strict=True))
         + ": it pays only where a case costs more than its DRG payment, and never more than "
-        f"{obs_s:.0%} of the price.",
-        f"* Pareto-optimal prices run from {f.min():,.0f} to {f.max():,.0f} USD per case and "
-        f"add-on shares from {s.min():.2f} to {s.max():.2f}.",
+        f"{share:.0%} of the price.",
+        f"* Payer spend is Medicare's technology-related payments (add-on plus the change in "
+        f"outlier payments), discounted like the creator's NPV: {fmt_money(spend.min())} to "
+        f"{fmt_money(spend.max())} a year on the front; at {obs_f:,.0f} USD "
+        f"{fmt_money(float(at_obs.objectives['payer_spend'][0]))} a year (outlier change "
+        f"{fmt_money(float(at_obs.reported['outlier_change_ntap_years'][0]))} a year while the "
+        f"add-on is paid). The MS-DRG payments ({fmt_money(drg)} a year) are the same with or "
+        "without the technology and are left out, so the add-on is no longer buried in them.",
+        f"* Pareto-optimal prices run from {f.min():,.0f} to {f.max():,.0f} USD per case.",
     ]
     for g in names:
         a1 = front.column(f"adoption_{g}_ntap_years")
@@ -72,7 +80,7 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
         best = int(np.argmax(npv))
         lines.append(
             f"* The add-on is paid in {years} of the {horizon} horizon years. At the creator's "
-            f"best point (f = {f[best]:,.0f} USD, s = {s[best]:.2f}) those years add "
+            f"best point (f = {f[best]:,.0f} USD) those years add "
             f"{fmt_money(value[best])} to its NPV of {fmt_money(npv[best])} (without the "
             f"add-on: {fmt_money(npv[best] - value[best])}); on the front they add at most "
             f"{fmt_money(value.max())}.")

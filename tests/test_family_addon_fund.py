@@ -208,4 +208,6 @@ def test_script_runs_with_nsga2(tmp_path) -> None:
     assert result.front.provenance.solver == "nsga2"
     assert (tmp_path / "front.csv").exists()
     assert "1999 PACS adoption fee" in result.text
+    # the 2023 fee is paid 90% by the patient: the insurer's 181 KRW is located too
+    assert "10% of 1,810 = 181 KRW" in result.text
     assert "KRW" in result.text

@@ -106,3 +106,63 @@ def test_ffr_ct_script_runs(tmp_path) -> None:
     assert len(df) == len(result.front) >= 1
     assert result.front.provenance.solver == "grid"
     assert "What the front shows" in result.text
+
+
+def test_patient_copay_known_answer() -> None:
+    d = _two_sites(1.5)
+    d["patient_copay"] = {"share": 0.2, "uptake_response": 0.5}
+    ev = build_problem(d).evaluate([[100.0, 10.0, 0.0, 0.0], [0.0, 10.0, 0.0, 0.0]])
+    # p = 100 > 0: the patient pays 20%; stated response: uptake x (1 - 0.5 * 0.2) = 0.9.
+    # Every site adopts (Kbar = 0, margin > 0): U = 1000 * 0.9 = 900 office, 2000 * 0.9 =
+    # 1,800 hospital; H = 0 (everyone at an adopting site is offered the AI exam).
+    assert ev.reported["uptake_factor"][0] == pytest.approx(0.9, rel=EXACT)
+    assert ev.reported["ai_uses"][0] == pytest.approx(2700.0, rel=EXACT)
+    # payers pay 80%: 900 * 80 + 1,800 * 0.8 * 150 = 72,000 + 216,000 = 288,000
+    assert ev.objectives["payer_spend"][0] == pytest.approx(288_000.0, rel=EXACT)
+    assert ev.reported["medicare_spend"][0] == pytest.approx(288_000.0, rel=EXACT)
+    # patients: 900 * 20 + 1,800 * 30 = 72,000
+    assert ev.reported["patient_spend"][0] == pytest.approx(72_000.0, rel=EXACT)
+    # the provider still receives the whole rate: 900 * 90 + 1,800 * 140 = 333,000
+    assert ev.objectives["provider_margin"][0] == pytest.approx(333_000.0, rel=EXACT)
+    # access 2,700 / 3,000 = 0.9
+    assert ev.objectives["access"][0] == pytest.approx(0.9, abs=EXACT)
+    # p = 0: the patient pays nothing, uptake unchanged
+    assert ev.reported["uptake_factor"][1] == 1.0
+
+
+def test_patient_copay_share_out_of_range_is_named() -> None:
+    d = _two_sites(1.5)
+    d["patient_copay"] = {"share": -0.1}
+    with pytest.raises(ParameterError) as info:
+        build_problem(d)
+    assert info.value.parameter == "patient_copay.share"
+
+
+def test_ffr_ct_pathway_known_answer() -> None:
+    """ffr-ct's pathway: invasive angiography after a positive FFR-CT, revascularization of
+    every significant lesion found (hand-computed per exam from the file's inputs)."""
+    prob = load_problem("ffr-ct")
+    ev = prob.evaluate([[839.07, 150.0, 0.0, 0.0]])
+    # p = 839.07, f = 150: every site adopts; U = 0.6 * 100,000 = 60,000, H = 0
+    assert ev.reported["ai_uses"][0] == pytest.approx(60_000.0, rel=EXACT)
+    # per AI exam: TP = 0.32 * 0.86 = 0.2752, FP = 0.68 * 0.21 = 0.1428, 90% catheterized
+    # QALYs 0.2752 * 0.9 * 0.05 - 0.1428 * 0.9 * 0.002 = 0.01212696; x 60,000 = 727.6176
+    # today: 30,000 invasive FFRs, TP 0.32 each, 0.32 * 0.05 = 0.016; x 30,000 = 480
+    assert ev.objectives["health_gain"][0] == pytest.approx(727.6176, rel=1e-12)
+    assert ev.reported["incremental_qalys"][0] == pytest.approx(247.6176, rel=1e-12)
+    # downstream per AI exam: 0.418 * 0.9 * 3,000 + 0.2752 * 0.9 * 12,000 = 4,100.76;
+    # x 60,000 = 246,045,600. Today: 30,000 * (3,000 + 0.32 * 12,000) = 205,200,000
+    hopd = {g.name: g.rate_multiplier for g in prob.spec.segments}["hospital_outpatient"]
+    exams = 18_000 * 839.07 + 42_000 * 839.07 * hopd
+    assert ev.objectives["payer_spend"][0] == pytest.approx(exams + 246_045_600.0, rel=1e-12)
+    assert ev.reported["incremental_cost"][0] == pytest.approx(
+        exams + 246_045_600.0 - 205_200_000.0, rel=1e-12)
+
+
+def test_ffr_ct_2026_observed_rate() -> None:
+    # 2025 global RVU 25.94 x 2026 non-APM conversion factor 33.4009 = 866.419346 -> 866.42
+    obs = {o.name: o for o in load_problem("ffr-ct").spec.observed}
+    o = obs["PFS 2026 at the 2025 RVU (25.94 RVU x $33.4009)"]
+    assert o.low == o.high == pytest.approx(round(25.94 * 33.4009, 2), abs=1e-9)
+    assert o.low == 866.42
+    assert "33.5675" in o.source and "2026" in o.source

@@ -64,6 +64,43 @@ def test_listing_buys_the_evidence_for_insurance() -> None:
     assert ev.reported["fund_per_use"][0] == pytest.approx(500.0, rel=EXACT)
 
 
+def test_patient_copay_cuts_insurer_spend_and_uptake() -> None:
+    d = _one_tier()
+    d["service"]["patient_copay"] = {"share": 0.9, "uptake_response": 0.5}
+    ev = build_problem(d).evaluate([[500.0, 0.0, 0.0, 1.0, 0.0]])
+    # year 1 (listed, insurance pays 0 so the patient pays 0): as without a copay,
+    # 1,000 uses, listing probability 0.5, expected insurance payment 150 in year 2
+    # year 2: the patient pays 90% with probability 0.5: uptake factor 1 - 0.5 * 0.9 * 0.5
+    # = 0.775; a site's margin 0.775 * 100 * (150 - 100) = 3,875 -> share 3,875 / 40,000
+    # = 0.096875; uses 1,000 * 0.775 * 0.096875 = 75.078125
+    assert ev.reported["ai_uses_after"][0] == pytest.approx(75.078125, rel=EXACT)
+    assert ev.reported["uptake_factor"][0] == pytest.approx((1.0 + 0.775) / 2, rel=EXACT)
+    # insurer pays 10% of 150 = 15 a use: 75.078125 * 15 = 1,126.171875 in year 2;
+    # payer spend mean(500,000, 1,126.171875) = 250,563.0859375
+    assert ev.objectives["payer_spend"][0] == pytest.approx(250563.0859375, rel=EXACT)
+    # patients pay 0.9 * 150 * 75.078125 = 10,135.546875 in year 2, mean 5,067.7734375
+    assert ev.reported["patient_spend"][0] == pytest.approx(5067.7734375, rel=EXACT)
+    # access mean(1, 0.075078125); creator 100 * 1,075.078125
+    assert ev.objectives["access"][0] == pytest.approx(0.5375390625, rel=EXACT)
+    assert ev.objectives["creator_npv"][0] == pytest.approx(107507.8125, rel=EXACT)
+    # hospitals keep the whole 150 (insurer + patient): year 2 75.078125 * 50 - 10 *
+    # 3,875^2 / 80,000 = 3,753.90625 - 1,876.953125; mean with year 1's 200,000
+    assert ev.objectives["provider_margin"][0] == pytest.approx(100938.4765625, rel=EXACT)
+
+
+def test_copay_of_zero_changes_nothing_and_bad_share_is_named() -> None:
+    base = build_problem(_one_tier()).evaluate([[500.0, 0.0, 0.0, 1.0, 0.0]])
+    d = _one_tier()
+    d["service"]["patient_copay"] = {"share": 0.0, "uptake_response": 0.5}
+    ev = build_problem(d).evaluate([[500.0, 0.0, 0.0, 1.0, 0.0]])
+    for k, v in base.objectives.items():
+        assert np.array_equal(ev.objectives[k], v)
+    d["service"]["patient_copay"] = {"share": 1.5}
+    with pytest.raises(ParameterError) as info:
+        build_problem(d)
+    assert info.value.parameter == "service.patient_copay.share"
+
+
 def _two_tiers(**over: Any) -> dict[str, Any]:
     """Two tiers, no fixed cost (a site adopts when its year's margin is positive), k = 0:
     'big' 1,000 exams at 10 sites, 'small' 500 exams at 50 sites. Schedule 'tilt' pays big

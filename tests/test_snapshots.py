@@ -13,17 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from paretoprice.optim.problem import PricingProblem
 from paretoprice.problems import bundled_names, load_problem
 
-from tests.snapshot_tool import collect, digest, snapshot_path
-
-
-def without_pathway(problem: PricingProblem) -> PricingProblem:
-    """``problem`` with its v2 clinical pathway removed (itself when it has none)."""
-    if getattr(problem.spec, "pathway", None) is None:
-        return problem
-    return problem.with_spec_changes(pathway=None)
+from tests.snapshot_tool import collect, digest, snapshot_path, without_pathway
 
 
 @pytest.mark.parametrize("name", bundled_names())

@@ -486,3 +486,4 @@ def decisions_with_bounds(
         else:
             out[name] = b.model_dump()
     return out
+

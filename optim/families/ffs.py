@@ -126,6 +126,7 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
                 rate_multiple=self._mix.mu * self._site)
             self._anchors = with_pathway_anchor(self._anchors, ce, s.value.wtp_per_qaly)
         self._v2 = s.pathway is not None or not is_immediate(self._ramp)
+        self._copay = s.patient_copay
         if cur != "USD":
             self._anchors = common.in_currency(self._anchors, cur)
         d = s.decisions
@@ -157,6 +158,12 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
             rep += [Quantity(*row) for row in
                     reported_pathway_quantities("USD", s.value.wtp_per_qaly)]
         self._pathway_names = frozenset(q.name for q in rep[n_before:])
+        if self._copay is not None:
+            rep += [Quantity("patient_spend", "USD per year",
+                             "patients' copayments for AI uses (a share of the payers' rate; "
+                             "not payer spend)"),
+                    Quantity("uptake_factor", "share",
+                             "uptake as a multiple of u_g after the copay's demand response")]
         n_before = len(rep)
         if self._v2:
             rep += [Quantity(f"spend_{j.name}", "USD per year",
@@ -204,11 +211,18 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
         mu = mix.mu
         pay_per_use = mu * self._site * p + a  # (N, G) USD per use paid by payers + fund
         pi = pay_per_use - f - seg.k  # provider margin per use
-        A, cost = self._curve(seg.q * pi, seg.kbar)
-        U = seg.nu * A
+        if self._copay is None:
+            A, cost = self._curve(seg.q * pi, seg.kbar)
+            U = seg.nu * A
+            paid = pay_per_use
+        else:  # the patient pays kappa of the payers' rate; uptake falls where p > 0
+            m = self._uptake_factor(p)
+            A, cost = self._curve(seg.q * m * pi, seg.kbar)
+            U = seg.nu * m * A
+            paid = pay_per_use - self._copay.share * mu * self._site * p
         H = seg.nc * (1.0 - A)
         uses = row_sum(U)
-        payer_spend = row_sum(U * pay_per_use) + row_sum(H * (mu * self._vc))
+        payer_spend = row_sum(U * paid) + row_sum(H * (mu * self._vc))
         outcomes = None
         if self._pathway is not None:
             outcomes = self._pathway.outcomes(U, H)
@@ -248,6 +262,13 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
                     + (H * mix.w_medicare).sum(axis=1) * self._vc
                 )
             reported["fund_spend"] = fund
+            if self._copay is not None:
+                kappa = self._copay.share
+                if "medicare_spend" in reported:
+                    reported["medicare_spend"] = (1.0 - kappa) * reported["medicare_spend"] + \
+                        kappa * mix.mu_medicare * (H * mix.w_medicare).sum(axis=1) * self._vc
+                reported["patient_spend"] = (U * (pay_per_use - paid)).sum(axis=1)
+                reported["uptake_factor"] = self._uptake_factor(p)[:, 0]
             reported.update(quantities.value_report(payer_spend, self._today_spend,
                                                     served_total - float(seg.nc.sum()), s.value))
             reported.update(quantities.anchor_slacks(av, p[:, 0], f[:, 0]))
@@ -277,15 +298,25 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
         return Evaluation(objectives, cons, reported)
 
     # ------------------------------------------------------------- v2 read-outs
+    def _uptake_factor(self, p: np.ndarray) -> np.ndarray:
+        """Uptake multiple after the copay's stated demand response, ``(N, 1)`` (share):
+        ``max(0, 1 - eps kappa)`` where the rate ``p`` is positive (the patient pays), 1
+        elsewhere and when the file has no copay."""
+        if self._copay is None:
+            return np.ones_like(p)
+        return np.where(p > 0, self._copay.uptake_factor, 1.0)
+
     def _spend_by_payer(self, U: np.ndarray, H: np.ndarray, p: np.ndarray,
                         fund: np.ndarray) -> dict[str, np.ndarray]:
-        """Payer -> ``(N,)`` annual spend (money per year): the exams at its rate plus its
-        share of the downstream pathway; ``fund`` holds the add-ons."""
+        """Payer -> ``(N,)`` annual spend (money per year): the exams at its rate (less the
+        patients' copay on AI exams) plus its share of the downstream pathway; ``fund``
+        holds the add-ons."""
         s = self.spec
         out: dict[str, np.ndarray] = {}
+        keep = 1.0 - (self._copay.share if self._copay is not None else 0.0)
         for j in s.payers:
             w = np.array([g.payer_mix.get(j.name, 0.0) for g in s.segments])
-            spend = j.rate_multiplier * ((U * w * self._site).sum(axis=1) * p
+            spend = j.rate_multiplier * (keep * (U * w * self._site).sum(axis=1) * p
                                          + (H * w).sum(axis=1) * self._vc)
             if self._pathway is not None:
                 arr = self._pathway.arrays
@@ -310,8 +341,9 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
         X = np.atleast_2d(np.asarray(X, dtype=float))
         seg = self._seg
         pi = self._mix.mu * self._site * X[:, 0:1] + X[:, 2:] - X[:, 1:2] - seg.k
-        A, _ = self._curve(seg.q * pi, seg.kbar)
-        U = seg.nu * A
+        m = self._uptake_factor(X[:, 0:1])
+        A, _ = self._curve(seg.q * m * pi, seg.kbar)
+        U = seg.nu * m * A
         H = seg.nc * (1.0 - A)
         by_payer = self._spend_by_payer(U, H, X[:, 0], (U * X[:, 2:]).sum(axis=1))
         return budget_impact(by_payer, self._todays_spend_by_payer(), self._ramp,

@@ -18,19 +18,25 @@ records. This family models the fund over the years ``t = 1..T`` of the creator'
 
 ::
 
-    insurer payment    p_t = p0 while listed, p0 + P p_perm afterwards         (currency/use)
+    insurance payment  p_t = p0 while listed, p0 + P p_perm afterwards         (currency/use)
+    patient copay      kappa p_t of it paid by the patient, (1 - kappa) p_t by the insurer
+    uptake factor      m_t = 1 - eps kappa z_t, z_t the probability the patient pays in
+                       year t (1 when p0 > 0; else 0 while listed and P afterwards)
     margin per use     pi_tg = p_t + a_tg - f - k_g
-    adoption           A_tg, C_tg = curve(q_g pi_tg + G_t, Kbar_g)      (sites adopt yearly)
-    AI uses            U_tg = n_g u_g A_tg;  comparator H_tg = n_g c_g (1 - A_tg)
+    adoption           A_tg, C_tg = curve(m_t q_g pi_tg + G_t, Kbar_g)  (sites adopt yearly)
+    AI uses            U_tg = m_t n_g u_g A_tg;  comparator H_tg = n_g c_g (1 - A_tg)
     fund spend         F_t = sum_g U_tg a_tg + S_g A_tg G_t                     (currency/year)
 
-    payer_spend      = mean_t (F_t + sum_g U_tg p_t + H_tg v_c)          (currency/year, min)
+    payer_spend      = mean_t (F_t + sum_g U_tg (1 - kappa) p_t + H_tg v_c)  (currency/yr, min)
     creator_npv      = sum_t (1 + r)^-t ((f - m) sum_g U_tg - O) - F_0       (currency, max)
     access           = mean_t sum_g e_g (U_tg + H_tg) / sum_g e_g n_g        (share, max)
     provider_margin  = mean_t sum_g U_tg pi_tg + S_g A_tg G_t - S_g C_tg  (currency/year, max)
     equity           = min_g mean_t (U_tg + H_tg) / n_g                      (share, max)
 
-``F_0`` is the creator's upfront investment. Sites decide each year on that year's margin
+``F_0`` is the creator's upfront investment. Without a ``patient_copay`` (``kappa = 0``,
+``m_t = 1``) the family evaluates exactly as before it had one. The copay's effect on uptake
+(``eps``) is a stated demand-response assumption; the patient's payments are not payer
+spend and are reported as ``patient_spend``. Sites decide each year on that year's margin
 (myopic adoption, as in the reference model). The listing length ``L`` and the schedule
 index ``s`` are whole numbers; evolutionary backends' values are rounded to the nearest.
 Amounts are in the problem's ``currency`` (``KRW`` in the bundled problem).
@@ -76,6 +82,11 @@ class ListingService(spec.Frozen):
     comparator_payment
         ``v_c``: insurance payment today for the service the AI substitutes (currency per
         patient; 0 when the AI adds to care).
+    patient_copay
+        Optional: the share ``kappa`` of the insurance payment per AI use (``p_t``) that the
+        patient pays, and the stated uptake response ``eps`` (see
+        :class:`~paretoprice.optim.spec.PatientCopay`). Korea's 2023 AI listings
+        carry a 90% copay. ``None`` (default): insurance pays all of ``p_t``.
     """
 
     name: str
@@ -85,6 +96,7 @@ class ListingService(spec.Frozen):
     permanent_payment: float = Field(default=0.0, ge=0)
     evidence_uses: float = Field(gt=0)
     comparator_payment: float = Field(default=0.0, ge=0)
+    patient_copay: spec.PatientCopay | None = None
 
 
 class FundTier(spec.Frozen):
@@ -304,6 +316,10 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
         self._pperm = sv.permanent_payment
         self._evidence = sv.evidence_uses
         self._vc = sv.comparator_payment
+        copay = sv.patient_copay
+        self._kappa = copay.share if copay is not None else 0.0
+        self._eps = copay.uptake_response if copay is not None else 0.0
+        self._has_copay = copay is not None
         cr = s.creator
         self._T = cr.horizon_years
         self._t = np.arange(1, self._T + 1, dtype=float)
@@ -365,6 +381,15 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
             Quantity("fund_per_use", f"{cur} per use",
                      "fund payments per AI use during the listing (NaN with none)"),
         ]
+        if self._has_copay:
+            rep += [
+                Quantity("patient_spend", f"{cur} per year",
+                         "patients' copayments for AI uses, mean over the horizon (not payer "
+                         "spend)"),
+                Quantity("uptake_factor", "share",
+                         "uptake as a multiple of u_g after the copay's demand response, "
+                         "mean over the horizon"),
+            ]
         self._declare_reported(rep)
 
     def _guardrail_table(self) -> dict[str, Guardrail]:
@@ -434,19 +459,25 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
         addon = np.where(listed, decay, 0.0)[:, :, None] * first[:, None, :]  # (N, T, G)
         grant_t = np.where(listed, grant[:, None], 0.0)  # (N, T)
         base_margin = addon - self._f - seg.k  # (N, T, G) before the insurer's payment
+        # the patient's copay (none: kappa = 0, m = 1, every product below exact)
+        kappa, eps, charged0 = self._kappa, self._eps, float(self._p0 > 0)
+        m_list = max(0.0, 1.0 - eps * kappa * charged0)  # uptake factor while listed
         # the listing's uses set the probability of a permanent listing
-        A1, _ = self._curve(seg.q * (self._p0 + base_margin) + grant_t[:, :, None],
+        A1, _ = self._curve(seg.q * m_list * (self._p0 + base_margin) + grant_t[:, :, None],
                             seg.kbar)
-        listing_uses = (seg.nu * A1 * listed[:, :, None]).sum(axis=(1, 2))
+        listing_uses = (seg.nu * m_list * A1 * listed[:, :, None]).sum(axis=(1, 2))
         prob_listed = np.minimum(1.0, listing_uses / self._evidence)
         p_t = self._p0 + np.where(listed, 0.0, prob_listed[:, None] * self._pperm)  # (N, T)
+        pays = np.where(listed, charged0, 1.0 if charged0 else prob_listed[:, None])  # z_t
+        m = np.maximum(0.0, 1.0 - eps * kappa * pays)[:, :, None]  # (N, T, 1)
         pi = p_t[:, :, None] + base_margin
-        A, cost = self._curve(seg.q * pi + grant_t[:, :, None], seg.kbar)
-        U = seg.nu * A  # (N, T, G)
+        A, cost = self._curve(seg.q * m * pi + grant_t[:, :, None], seg.kbar)
+        U = seg.nu * m * A  # (N, T, G)
         H = seg.nc * (1.0 - A)
         site_grants = seg.S * A * grant_t[:, :, None]  # (N, T, G)
         fund_t = (U * addon + site_grants).sum(axis=2)  # (N, T)
-        insurance_t = (U * p_t[:, :, None]).sum(axis=2) + (H * self._vc).sum(axis=2)
+        insurer_t = (1.0 - kappa) * p_t  # insurer's part of the payment per use
+        insurance_t = (U * insurer_t[:, :, None]).sum(axis=2) + (H * self._vc).sum(axis=2)
         payer_spend = (fund_t + insurance_t).mean(axis=1)
         uses_t = U.sum(axis=2)
         cr = s.creator
@@ -486,4 +517,8 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
             reported["ai_uses_after"] = quantities.ratio_or_nan(
                 (uses_t * after).sum(axis=1), n_after)
             reported["fund_per_use"] = quantities.ratio_or_nan(fund_total, listing_uses)
+            if self._has_copay:
+                reported["patient_spend"] = (U * (kappa * p_t)[:, :, None]).sum(axis=2) \
+                    .mean(axis=1)
+                reported["uptake_factor"] = m[:, :, 0].mean(axis=1)
         return Evaluation(objectives, cons, reported)

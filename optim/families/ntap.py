@@ -12,26 +12,39 @@ of which a share ``c_g`` is served today (e.g. a large-vessel-occlusion stroke d
 time) and ``u_g`` where the technology is used; ``S_g`` hospitals of mean annualized fixed
 adoption cost ``Kbar_g``; per case a DRG payment ``D_g``, a cost ``B_g`` without the
 technology, a per-use cost ``k_g`` and another gain ``b_g`` for the hospital (e.g. shorter
-stays); Medicare's share of cases ``w_g``. Decisions: ``f`` the technology's price per
-case (USD per case, what the hospital pays the creator and what CMS counts as the
-technology's cost) and ``s`` the add-on share (0.65 by rule).
+stays); Medicare's share of cases ``w_g``. The one decision is ``f``, the technology's price
+per case (USD per case, what the hospital pays the creator and what CMS counts as the
+technology's cost). The add-on share ``s`` (65%) is statutory: a parameter of the rule
+(``[ntap] share``), not a decision.
+
+Medicare also pays an outlier payment on a case whose cost exceeds the DRG payment plus the
+add-on plus a fixed-loss threshold ``L`` (``[ntap] outlier_fixed_loss``; none when not
+given): ``O(cost, N) = mcf * max(cost - D - N - L, 0)`` with the marginal-cost factor
+``mcf`` (80%). The technology raises the case's cost, so it changes outlier payments.
 
 ::
 
     excess per case      E_g  = B_g + k_g + f - D_g                         (USD per case)
     NTAP per case        N_g  = s * min(max(E_g, 0), f)                     (USD per Medicare case)
-    margin per case      pi_g = w_g N_g [NTAP years only] + b_g - f - k_g   (USD per case)
+    outlier change       dO_g = O(B_g + k_g + f, N_g) - O(B_g, 0)   (NTAP years; N_g = 0 after)
+    margin per case      pi_g = w_g (N_g + dO_g) + b_g - f - k_g            (USD per case)
     adoption, AI uses, human services as in the fee-for-service model, once with the NTAP
     (years 1..tau, tau = min(NTAP years, T)) and once without (years tau+1..T)
-    payer_spend     = mean over the T years of sum_g n_g mu_g D_g + U_g w_g N_g  (USD/yr, min)
+    Medicare's AI-related payments a year  S = sum_g U_g w_g (N_g + dO_g)   (USD per year)
+    payer_spend     = (annuity(tau, r) S^ntap + (annuity(T, r) - annuity(tau, r)) S^after)
+                      / annuity(T, r)       (discounted average over the horizon, USD/yr, min)
     creator_npv     = annuity(tau, r) ((f - m) U^ntap - O)
                       + (annuity(T, r) - annuity(tau, r)) ((f - m) U^after - O) - F  (USD, max)
     access          = mean over the T years of sum_g e_g (U_g + H_g) / sum_g e_g n_g (max)
     provider_margin = mean over the T years of sum_g U_g pi_g - S_g C_g          (USD/yr, max)
     equity          = min_g (mean over the T years of (U_g + H_g) / n_g)         (max)
 
-The creator's NPV counts the add-on only in the years it is paid: the 3-year limit shortens
-the horizon over which the add-on supports adoption.
+Payer spend counts what the technology changes in Medicare's payments (the add-on and the
+change in outlier payments); the MS-DRG payments themselves are the same with or without
+it and are left out (reported once as ``drg_spend``). Spend and the creator's NPV use the
+same discount factors (end-of-year flows at the creator's rate). The creator's NPV counts
+the add-on only in the years it is paid: the 3-year limit shortens the horizon over which
+the add-on supports adoption.
 """
 
 from __future__ import annotations
@@ -53,10 +66,18 @@ NTAP_MAX_SHARE = 0.75
 NTAP_MAX_YEARS = 3
 """The add-on is paid for at most 3 years."""
 
+NTAP_SHARE = 0.65
+"""The statutory add-on share (CMS IPPS rule)."""
+
+OUTLIER_MARGINAL_COST_FACTOR = 0.80
+"""Share of a case's cost above the outlier threshold Medicare pays (CMS IPPS rule; 90% for
+burn cases)."""
+
 OBJECTIVE_INFO: tuple[Quantity, ...] = (
     Quantity("payer_spend", "USD per year",
-             "payers' inpatient payments for the eligible cases (MS-DRG amounts plus the "
-             "add-on), averaged over the horizon's years (minimized)"),
+             "Medicare's payments the technology changes (the add-on plus the change in "
+             "outlier payments), discounted average over the horizon's years at the "
+             "creator's rate (minimized)"),
     Quantity("creator_npv", "USD",
              "AI creator's net present value over the horizon, with the add-on's support "
              "only in the years it is paid (maximized)"),
@@ -99,38 +120,45 @@ class NtapSegment(spec.Segment):
 
 
 class NtapRule(spec.Frozen):
-    """The add-on's duration.
+    """The add-on rule: its duration and share (statutory) and Medicare's outlier rule.
 
     Attributes
     ----------
     years
         Years after launch in which the add-on is paid (whole years, 0-3; the rule pays
         2 to 3 years depending on when the technology's newness period ends).
+    share
+        ``s``: the add-on's share of the excess cost and of the technology's cost (share;
+        65% by statute, 75% for qualifying antimicrobials; 0 = no add-on). A parameter of
+        the rule, not a decision.
+    outlier_fixed_loss
+        ``L``: the fixed-loss threshold of Medicare's outlier payments (USD per case);
+        ``None`` (default) leaves outlier payments out.
+    outlier_marginal_cost_factor
+        ``mcf``: share of the cost above the outlier threshold Medicare pays (share, 0.80).
     """
 
     years: int = Field(default=NTAP_MAX_YEARS, ge=0, le=NTAP_MAX_YEARS)
+    share: float = Field(default=NTAP_SHARE, ge=0, le=NTAP_MAX_SHARE)
+    outlier_fixed_loss: float | None = Field(default=None, ge=0)
+    outlier_marginal_cost_factor: float = Field(default=OUTLIER_MARGINAL_COST_FACTOR, ge=0,
+                                                le=1)
 
 
 class NtapDecisions(spec.Frozen):
-    """Decision variables of the NTAP model.
-
-    ``f``: the technology's price per case (USD per case); ``s``: the add-on share of the
-    excess cost and of the technology's cost (share; 0.65 by rule, fixed unless a ladder is
-    given; 0 means no add-on).
-    """
+    """Decision variable of the NTAP model: ``f``, the technology's price per case (USD per
+    case). The add-on share is statutory: ``[ntap] share``."""
 
     f: spec.Bounds
-    s: spec.Bounds = spec.Bounds(lower=0.65, upper=0.65)
 
-    @field_validator("s")
+    @model_validator(mode="before")
     @classmethod
-    def _share_within_rule(cls, v: spec.Bounds) -> spec.Bounds:
-        if v.lower < 0 or v.upper > NTAP_MAX_SHARE:
+    def _share_is_not_a_decision(cls, data: object) -> object:
+        if isinstance(data, Mapping) and "s" in data:
             raise ValueError(
-                f"the add-on share must lie in [0, {NTAP_MAX_SHARE}] (65% in general, 75% for "
-                f"qualifying antimicrobials), got [{v.lower}, {v.upper}]; give bounds within it"
-            )
-        return v
+                "the add-on share is statutory (65%), not a decision: remove decisions.s and "
+                "set [ntap] share = 0.65 (0.75 for qualifying antimicrobials, 0 for no add-on)")
+        return data
 
     @field_validator("f")
     @classmethod
@@ -204,7 +232,14 @@ class NtapProblem(PricingProblem[NtapSpec]):
         self._D = np.array([g.drg_payment for g in segs])
         self._B = np.array([g.case_cost for g in segs])
         self._b = np.array([g.benefit_per_case for g in segs])
-        self._today_spend = float(np.sum(seg.n * mix.mu * self._D))  # USD per year, fixed
+        # today the technology adds nothing to Medicare's payments: the MS-DRG amounts are
+        # the same with or without it (reported as drg_spend), so today's spend is 0
+        self._drg_spend = float(np.sum(seg.n * mix.mu * self._D))  # USD per year, fixed
+        self._today_spend = 0.0
+        rule = s.ntap
+        self._share = rule.share
+        self._fixed_loss = rule.outlier_fixed_loss
+        self._mcf = rule.outlier_marginal_cost_factor
         cr = s.creator
         self._T = cr.horizon_years
         self._tau = min(s.ntap.years, self._T)
@@ -219,10 +254,8 @@ class NtapProblem(PricingProblem[NtapSpec]):
             Quantity("f", "USD per case",
                      "technology price per case, paid by the hospital to the creator; the "
                      "technology cost the add-on is computed on"),
-            Quantity("s", "share", "add-on share of the excess cost and of the technology "
-                     "cost (0.65 by rule; 0 = no add-on)"),
         )
-        self._bounds = (s.decisions.f, s.decisions.s)
+        self._bounds = (s.decisions.f,)
         self._objective_info = {q.name: q for q in OBJECTIVE_INFO}
         share = "share of eligible cases"
         rep: list[Quantity] = []
@@ -230,6 +263,9 @@ class NtapProblem(PricingProblem[NtapSpec]):
             rep += [
                 Quantity(f"ntap_per_case_{g}", "USD per case",
                          f"add-on per Medicare case in {g} while it is paid"),
+                Quantity(f"outlier_change_per_case_{g}", "USD per case",
+                         f"change in Medicare's outlier payment per case in {g} where the "
+                         "technology is used, while the add-on is paid"),
                 Quantity(f"coverage_{g}", share, f"horizon-average share of {g}'s cases served"),
                 Quantity(f"adoption_{g}_ntap_years", "share of sites",
                          f"share of {g}'s hospitals using the technology while the add-on "
@@ -239,8 +275,22 @@ class NtapProblem(PricingProblem[NtapSpec]):
             ]
         rep += [
             Quantity("ntap_spend", "USD per year", "add-on payments a year while paid"),
-            Quantity("payer_spend_ntap_years", "USD per year", "payer spend while paid"),
-            Quantity("payer_spend_after", "USD per year", "payer spend after the add-on ends"),
+            Quantity("outlier_change_ntap_years", "USD per year",
+                     "change in Medicare's outlier payments a year while the add-on is paid"),
+            Quantity("outlier_change_after", "USD per year",
+                     "change in Medicare's outlier payments a year after the add-on ends"),
+            Quantity("payer_spend_ntap_years", "USD per year",
+                     "Medicare's technology-related payments a year while the add-on is paid"),
+            Quantity("payer_spend_after", "USD per year",
+                     "Medicare's technology-related payments a year after the add-on ends"),
+            Quantity("payer_spend_pv", "USD",
+                     "present value over the horizon of Medicare's technology-related "
+                     "payments, discounted at the creator's rate like creator_npv"),
+            Quantity("payer_spend_undiscounted", "USD per year",
+                     "plain mean over the horizon's years of the technology-related payments"),
+            Quantity("drg_spend", "USD per year",
+                     "payers' MS-DRG payments for the eligible cases (the same with or without "
+                     "the technology; not part of payer_spend)"),
             Quantity("provider_margin_ntap_years", "USD per year",
                      "hospitals' margin while the add-on is paid"),
             Quantity("provider_margin_after", "USD per year",
@@ -254,11 +304,13 @@ class NtapProblem(PricingProblem[NtapSpec]):
             Quantity("ntap_value_to_creator", "USD",
                      "creator_npv minus creator_npv_without_ntap: what the add-on years add"),
             Quantity("medicare_spend", "USD per year",
-                     "horizon-average Medicare payments (its DRG share plus the add-on)"),
+                     "Medicare's technology-related payments (all of payer_spend: only "
+                     "Medicare pays the add-on and the outliers modelled)"),
             quantities.budget_impact_quantity(
-                "payer_spend minus today's DRG spend (the horizon-average add-on)"),
+                "payer_spend minus today's technology-related spend (0): the add-on and the "
+                "outlier change, discounted average"),
             quantities.icer_quantity(
-                "horizon-average add-on spend per QALY gained vs today (NaN when no extra case "
+                "technology-related spend per QALY gained vs today (NaN when no extra case "
                 "is served)"),
             *quantities.slack_quantities("USD per case", "largest add-on per case", covers="price"),
             quantities.tco_at_volume_quantity(
@@ -286,21 +338,51 @@ class NtapProblem(PricingProblem[NtapSpec]):
         """Years of the horizon in which the add-on is paid: ``min(ntap.years, T)``."""
         return self._tau
 
-    def ntap_per_case(self, f: np.ndarray, s: np.ndarray) -> np.ndarray:
+    @property
+    def share(self) -> float:
+        """The statutory add-on share ``s`` (share)."""
+        return self._share
+
+    def ntap_per_case(self, f: np.ndarray) -> np.ndarray:
         """Add-on per Medicare case, ``s min(max(B + k + f - D, 0), f)`` (USD per case).
 
         Parameters
         ----------
-        f, s
-            Technology price (USD per case) and add-on share, arrays of shape ``(N, 1)``.
+        f
+            Technology price (USD per case), array of shape ``(N, 1)``.
 
         Returns
         -------
         numpy.ndarray
-            ``(N, G)`` add-on per case in each setting.
+            ``(N, G)`` add-on per case in each setting, at the statutory share ``s``.
         """
         excess = self._B + self._seg.k + f - self._D
-        return s * np.minimum(np.maximum(excess, 0.0), f)
+        return self._share * np.minimum(np.maximum(excess, 0.0), f)
+
+    def outlier_change(self, f: np.ndarray, ntap: np.ndarray) -> np.ndarray:
+        """Change in Medicare's outlier payment per case where the technology is used.
+
+        ``mcf (max(B + k + f - D - N - L, 0) - max(B - D - L, 0))`` (USD per Medicare case),
+        zero when no fixed-loss threshold ``L`` is given.
+
+        Parameters
+        ----------
+        f
+            Technology price (USD per case), ``(N, 1)``.
+        ntap
+            Add-on per Medicare case ``(N, G)`` in the phase (zeros after it ends).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(N, G)``.
+        """
+        if self._fixed_loss is None:
+            return np.zeros_like(ntap)
+        base = self._D + self._fixed_loss
+        with_tech = np.maximum(self._B + self._seg.k + f - base - ntap, 0.0)
+        today = np.maximum(self._B - base, 0.0)
+        return self._mcf * (with_tech - today)
 
     def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> NtapProblem:
         s = self.spec
@@ -322,21 +404,27 @@ class NtapProblem(PricingProblem[NtapSpec]):
         seg, w_med = self._seg, self._mix.w_medicare
         cr = s.creator
         f = X[:, 0:1]
-        share = X[:, 1:2]
-        ntap = self.ntap_per_case(f, share)  # (N, G) per Medicare case
-        paid = w_med * ntap  # per average case of the setting
+        ntap = self.ntap_per_case(f)  # (N, G) per Medicare case
+        out1 = self.outlier_change(f, ntap)
+        out2 = self.outlier_change(f, np.zeros_like(ntap))
+        paid1 = w_med * (ntap + out1)  # per average case of the setting
+        paid2 = w_med * out2
         base = self._b - f - seg.k
-        A1, U1, H1, pm1 = self._phase(base + paid)
-        A2, U2, H2, pm2 = self._phase(base)
+        A1, U1, H1, pm1 = self._phase(base + paid1)
+        A2, U2, H2, pm2 = self._phase(base + paid2)
         w1, w2 = self._w1, 1.0 - self._w1
-        ntap_spend = (U1 * paid).sum(axis=1)
-        spend1 = self._today_spend + ntap_spend
-        spend2 = np.full_like(spend1, self._today_spend)
-        payer_spend = w1 * spend1 + w2 * spend2
+        ntap_spend = (U1 * w_med * ntap).sum(axis=1)
+        outlier1 = (U1 * w_med * out1).sum(axis=1)
+        outlier2 = (U2 * w_med * out2).sum(axis=1)
+        spend1 = ntap_spend + outlier1
+        spend2 = outlier2
+        d1, d2 = self._ann_tau, self._ann_T - self._ann_tau  # discount weights of the phases
+        spend_pv = d1 * spend1 + d2 * spend2
+        payer_spend = spend_pv / self._ann_T
         uses1, uses2 = U1.sum(axis=1), U2.sum(axis=1)
         fm = f[:, 0] - cr.marginal_cost
-        creator_npv = (self._ann_tau * (fm * uses1 - cr.annual_fixed_cost)
-                       + (self._ann_T - self._ann_tau) * (fm * uses2 - cr.annual_fixed_cost)
+        creator_npv = (d1 * (fm * uses1 - cr.annual_fixed_cost)
+                       + d2 * (fm * uses2 - cr.annual_fixed_cost)
                        - cr.upfront_investment)
         coverage = w1 * (U1 + H1) / seg.n + w2 * (U2 + H2) / seg.n
         access = (coverage * seg.n * seg.e).sum(axis=1) / seg.en_total
@@ -355,16 +443,22 @@ class NtapProblem(PricingProblem[NtapSpec]):
         if report:
             for j, g in enumerate(self.segment_names):
                 reported[f"ntap_per_case_{g}"] = ntap[:, j]
+                reported[f"outlier_change_per_case_{g}"] = out1[:, j]
                 reported[f"coverage_{g}"] = coverage[:, j]
                 reported[f"adoption_{g}_ntap_years"] = A1[:, j]
                 reported[f"adoption_{g}_after"] = A2[:, j]
             uses = w1 * uses1 + w2 * uses2
             without = self._ann_T * (fm * uses2 - cr.annual_fixed_cost) - cr.upfront_investment
-            added = self._ann_tau * fm * (uses1 - uses2)  # creator_npv - without, exactly
+            added = d1 * fm * (uses1 - uses2)  # creator_npv - without, exactly
             reported.update({
                 "ntap_spend": ntap_spend,
+                "outlier_change_ntap_years": outlier1,
+                "outlier_change_after": outlier2,
                 "payer_spend_ntap_years": spend1,
                 "payer_spend_after": spend2,
+                "payer_spend_pv": spend_pv,
+                "payer_spend_undiscounted": w1 * spend1 + w2 * spend2,
+                "drg_spend": np.full_like(spend1, self._drg_spend),
                 "provider_margin_ntap_years": pm1,
                 "provider_margin_after": pm2,
                 "ai_uses_ntap_years": uses1,
@@ -373,8 +467,7 @@ class NtapProblem(PricingProblem[NtapSpec]):
                 "creator_npv_without_ntap": without,
                 "ntap_value_to_creator": added,
             })
-            w_med_drg = float(np.sum(seg.n * w_med * self._D))
-            reported["medicare_spend"] = self._mix.mu_medicare * w_med_drg + w1 * ntap_spend
+            reported["medicare_spend"] = payer_spend
             served = (coverage * seg.n).sum(axis=1)
             reported.update(quantities.value_report(payer_spend, self._today_spend,
                                                     served - float(seg.nc.sum()), s.value))

@@ -84,6 +84,7 @@ def _fixed(problem: PricingProblem,
     """Name and ``decision -> (low, high)`` of an observation; unknown decisions raise."""
     if isinstance(observed, ObservedPrice):
         name, raw = observed.name, {observed.variable: (observed.low, observed.high)}
+        raw.update({k: (float(v), float(v)) for k, v in observed.jointly.items()})
     else:
         raw = {}
         for k, v in observed.items():

@@ -105,7 +105,7 @@ def run_pick(problem: PricingProblem, front: ParetoFront, method: str, *,
                                      "observed price in the problem file)",
                                      fix="add --near p=55.")
             o = obs[0]
-            near = {o.variable: (o.low + o.high) / 2}
+            near = {o.variable: (o.low + o.high) / 2, **o.jointly}
         opts["near"] = near
     if method == "best-nmb":
         nmb, label = nmb_of_front(problem, front, wtp)

@@ -26,6 +26,8 @@ def front_extras(problem: PricingProblem, exp: Explanation | None = None) -> dic
         row: dict[str, Any] = {"name": o.name, "variable": o.variable, "low": o.low,
                                "high": o.high, "unit": units.get(o.variable, ""),
                                "source": o.source}
+        if o.jointly:
+            row["jointly"] = dict(o.jointly)
         loc = locs.get(o.name)
         if loc is not None:
             row["location"] = {

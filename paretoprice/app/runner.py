@@ -34,6 +34,7 @@ from paretoprice.app.plots import default_price, plot_front, plot_parallel
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.front import ParetoFront
 from paretoprice.optim.io import check_output_dir, output_set
+from paretoprice.optim.pathway import icer_label_text
 from paretoprice.optim.problem import PricingProblem
 from paretoprice.problems import load_problem
 
@@ -107,6 +108,27 @@ def pathway_summary(problem: PricingProblem, front: ParetoFront,
     return lines
 
 
+def describe_pathway_point(title: str, r: dict[str, float], lam: float) -> str:
+    """One line on a point of a front with a clinical pathway (model v2): decisions, ICER
+    with its label and verdict at ``lam`` (USD per QALY), incremental QALYs and cost a
+    year, NMB at 50k/100k/150k USD per QALY and its range over every fee. ``r`` holds the
+    point's reported values (``icer``, ``icer_label``, ``incremental_qalys``, ...)."""
+    label = str(icer_label_text(r["icer_label"]))
+    ratio = ""
+    if not np.isnan(r["icer"]):  # a ratio only for the two trade-off quadrants
+        gains = label == "more costly, more effective"
+        ok = r["icer"] <= lam if gains else r["icer"] >= lam
+        ratio = (f" at {r['icer']:,.0f} USD per QALY "
+                 f"({'cost-effective' if ok else 'not cost-effective'} at {lam / 1000:g}k)")
+    within = "" if r["feasible"] else " (breaks a guardrail)"
+    return (f"* {title}: p = {r['p']:.0f}, f = {r['f']:.0f}{within}: {label}{ratio}; "
+            f"{r['incremental_qalys']:+,.0f} QALYs and {fmt_money(r['incremental_cost'])} a year "
+            f"vs today; NMB {fmt_money(r['nmb'])} at 50k, {fmt_money(r['nmb_100k'])} at 100k, "
+            f"{fmt_money(r['nmb_150k'])} at 150k USD/QALY (over every fee: "
+            f"{fmt_money(r['nmb_min'])} to {fmt_money(r['nmb_max'])} at 50k).")
+
+
+
 def run_script(
     name: str,
     argv: Sequence[str] | None,
@@ -152,5 +174,14 @@ def run_script(
     return ScriptResult(problem, front, exp.locations, tuple(written), text)
 
 
-__all__ = ["ScriptResult", "access_baseline", "default_solver", "describe_locations",
-           "fmt_money", "fmt_value", "parse_args", "run_script"]
+__all__ = [
+    "ScriptResult",
+    "access_baseline",
+    "default_solver",
+    "describe_locations",
+    "describe_pathway_point",
+    "fmt_money",
+    "fmt_value",
+    "parse_args",
+    "run_script",
+]
