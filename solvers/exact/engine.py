@@ -1132,6 +1132,7 @@ class _BoxSearch:
                 logger.warning("time limit reached: the box search stopped early")
                 break
             # the box with the loosest bounds first: its answer closes the most boxes
+            # (other orders measured on 4kp50: 162-183 models, this one 162)
             i = int(np.argmax(np.sum(self.U[:, 1:] / self.steps[1:], axis=1)))
             u = self.U[i].copy()
             lower = np.full(k, -INF)
