@@ -39,7 +39,11 @@ Run::
         [--workers 1,2] [--no-baseline] [--no-peer] [--peer-python PATH] [--json FILE]
     python -m paretoprice.benchmarks.bench_exact --limit [--instances ...]
         [--services 5,10,20,26,40] [--services4 5,8,12] [--coarse 1e-3]
-        [--time-limit 300] [--json FILE]
+        [--time-limit 300] [--search boxes] [--json FILE]
+
+``--limit`` also runs ``search="boxes"`` (the search-region enumeration, 1 worker) on every
+row, printed beneath it with its models per point, CPU seconds, ratio to the same limit,
+CPU time relative to ``search="augmecon"`` and whether the two sets are identical.
 """
 
 from __future__ import annotations
@@ -281,9 +285,10 @@ def _timed(model: Any, **options: Any) -> tuple[Any, float, float]:
 
 def limit_row(label: str, model: Any, time_limit: float | None,
               reference: np.ndarray | None = None, processes: bool = False,
-              **options: Any) -> dict[str, Any]:
+              searches: tuple[str, ...] = (), **options: Any) -> dict[str, Any]:
     """One row of the limit table: the engine with 1 and 2 workers and the
-    one-solve-per-point limit of the front it found, in the same run."""
+    one-solve-per-point limit of the front it found, in the same run; each of
+    ``searches`` (e.g. ``"boxes"``) also runs with 1 worker, reported beside it."""
     from paretoprice.solvers.exact.engine import one_solve_per_point
 
     one, wall1, cpu1 = _timed(model, workers=1, time_limit=time_limit, **options)
@@ -309,6 +314,16 @@ def limit_row(label: str, model: Any, time_limit: float | None,
     row.update(limit_wall_s=lim.wall_s, limit_cpu_s=lim.cpu_s, limit_matched=lim.matched,
                ratio_cpu=cpu1 / lim.cpu_s if lim.cpu_s > 0 else None,
                ratio_wall=wall1 / lim.wall_s if lim.wall_s > 0 else None)
+    for search in searches:
+        res, wall_s, cpu_s = _timed(model, workers=1, time_limit=time_limit, search=search,
+                                    **options)
+        row[search] = {
+            "models": res.models_solved, "models_per_point": res.models_per_point,
+            "infeasible": res.infeasible, "complete": res.complete, "wall_1w_s": wall_s,
+            "cpu_1w_s": cpu_s, "ratio_cpu": cpu_s / lim.cpu_s if lim.cpu_s > 0 else None,
+            "cpu_vs_augmecon": cpu_s / cpu1 if cpu1 > 0 else None,
+            "same_set": bool(np.array_equal(one.points, res.points)),
+        }
     return row
 
 
@@ -355,26 +370,37 @@ def _print_limit_row(r: dict[str, Any]) -> None:
           f"{r['cpu_1w_s']:>7.2f} {r['limit_cpu_s']:>9.2f} {_fmt(r['ratio_cpu'], '6.2f')} "
           f"{r['wall_2w_s']:>8.2f} {_fmt(r['speedup_2w'], '5.2f')} "
           f"{_fmt(r.get('wall_2p_s'), '8.2f')} {'yes' if same else 'NO':>4}")
+    for search in ("boxes",):
+        b = r.get(search)
+        if b is None:
+            continue
+        print(f"    search={search:<27} {'':>5} {'yes' if b['complete'] else 'NO':>4} "
+              f"{b['models']:>6} {b['models_per_point']:>5.2f} {b['wall_1w_s']:>8.2f} "
+              f"{b['cpu_1w_s']:>7.2f} {r['limit_cpu_s']:>9.2f} {_fmt(b['ratio_cpu'], '6.2f')} "
+              f"  cpu x augmecon {_fmt(b['cpu_vs_augmecon'], '5.2f')}, same set "
+              f"{'yes' if b['same_set'] else 'NO'}")
     sys.stdout.flush()
 
 
 def bench_limit(names: list[str], services: list[int], services4: list[int], coarse: float,
-                time_limit: float | None) -> list[dict[str, Any]]:
+                time_limit: float | None,
+                searches: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     from paretoprice.solvers.exact.backend import DEFAULT_RELATIVE_RESOLUTION
 
     rows = []
     for name in names:
         rows.append(limit_row(name, build_mokp_model(name), time_limit,
-                              reference=load_mokp(name)[3], processes=True))
+                              reference=load_mokp(name)[3], processes=True,
+                              searches=searches))
         print_limit(rows[-1:], header=len(rows) == 1)
     portfolio_opts = {"integer_objectives": True, "highs_options": {"presolve": "choose"}}
     for n in services:
         model, label = portfolio_model(n, 2, DEFAULT_RELATIVE_RESOLUTION)
-        rows.append(limit_row(label, model, time_limit, **portfolio_opts))
+        rows.append(limit_row(label, model, time_limit, searches=searches, **portfolio_opts))
         print_limit(rows[-1:], header=len(rows) == 1)
     for n in services4:
         model, label = portfolio_model(n, 4, coarse)
-        rows.append(limit_row(label, model, time_limit, **portfolio_opts))
+        rows.append(limit_row(label, model, time_limit, searches=searches, **portfolio_opts))
         print_limit(rows[-1:], header=len(rows) == 1)
     return rows
 
@@ -429,12 +455,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     help="relative resolution of the 4-objective portfolios")
     ap.add_argument("--time-limit", type=float, default=300.0,
                     help="seconds per engine run in --limit (a row that hits it says NO)")
+    ap.add_argument("--search", default="boxes",
+                    help="in --limit, other searches run beside search='augmecon' "
+                         "(comma list: 'boxes'; '' for none)")
     args = ap.parse_args(argv)
     if args.limit:
         ints = [int(v) for v in args.services.split(",") if v.strip()]
         ints4 = [int(v) for v in args.services4.split(",") if v.strip()]
         names = [s.strip() for s in args.instances.split(",") if s.strip()]
-        rows = bench_limit(names, ints, ints4, args.coarse, args.time_limit)
+        searches = tuple(v.strip() for v in args.search.split(",")
+                         if v.strip() and v.strip() != "augmecon")
+        rows = bench_limit(names, ints, ints4, args.coarse, args.time_limit, searches)
         if args.json:
             Path(args.json).write_text(json.dumps({"limit": rows}, indent=2, default=float))
         return {"limit": rows}

@@ -66,6 +66,14 @@ def test_exact_equals_grid_on_bundled_portfolio(presolve):
         assert abs(payoff[o][o] - best[o]) <= prob.n_services * res
 
 
+def test_box_search_equals_grid_on_bundled_portfolio():
+    prob = load_problem("portfolio")
+    grid = solve(prob, "grid")
+    boxes = solve(prob, "exact", search="boxes")
+    assert same_set(boxes.minimization_matrix(), grid.minimization_matrix())
+    assert boxes.provenance.exact
+
+
 @pytest.mark.parametrize("seed", [3, 11])
 def test_exact_equals_grid_on_synthetic_portfolios(seed):
     prob = synthetic_portfolio(6, seed=seed, levels=4)

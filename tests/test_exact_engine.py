@@ -421,3 +421,47 @@ def test_threads_processes_and_auto_give_the_same_set() -> None:
         assert as_set(other.points) == as_set(one.points), opts
     # a tiny sweep under workers="auto" runs in one thread (nothing to gain from two)
     assert solve_epsilon_constraint(knapsack_3_items(), workers="auto").workers == 1
+
+
+# ----------------------------------------------------------------- box search
+
+
+@pytest.mark.parametrize("name", ["2kp50", "4kp50"])
+def test_box_search_gives_the_published_front(name: str) -> None:
+    res = solve_epsilon_constraint(build_mokp_model(name), search="boxes", time_limit=None)
+    assert as_set(res.points) == as_set(load_mokp(name)[3])
+    assert res.points.shape == load_mokp(name)[3].shape
+    assert res.exact and res.complete and res.workers == 1
+    # every box solve finds a new point or closes a box: never more than the grid sweep
+    # needs on these instances (2kp50: 36 models for 35 points; 4kp50: 168 for 46)
+    assert res.models_solved <= {"2kp50": 38, "4kp50": 168}[name]
+
+
+@pytest.mark.slow
+def test_box_search_three_objectives_published_front() -> None:
+    res = solve_epsilon_constraint(build_mokp_model("3kp40"), search="boxes", time_limit=None)
+    assert as_set(res.points) == as_set(load_mokp("3kp40")[3])
+
+
+@pytest.mark.parametrize("k", [2, 3])
+@pytest.mark.parametrize("seed", range(4))
+def test_box_search_random_milps_match_brute_force(seed: int, k: int) -> None:
+    m, expected, senses = random_integer_model(seed, k)
+    res = solve_epsilon_constraint(m, search="boxes")
+    assert res.exact and list(res.senses) == senses
+    assert as_set(res.points) == as_set(expected)
+    assert np.array_equal(res.points, solve_epsilon_constraint(m).points)
+
+
+def test_box_search_needs_integer_objectives() -> None:
+    with pytest.raises(ParameterError, match="The 'search' parameter"):
+        solve_epsilon_constraint(program_lp(), search="boxes", grid_points=5)
+    with pytest.raises(ParameterError, match="The 'search' parameter"):
+        solve_epsilon_constraint(knapsack_3_items(), search="boxes", baseline=True)
+
+
+def test_box_search_time_limit_returns_an_incomplete_front() -> None:
+    res = solve_epsilon_constraint(build_mokp_model("4kp50"), search="boxes", time_limit=0.3)
+    assert not res.complete and not res.exact
+    published = as_set(load_mokp("4kp50")[3])
+    assert as_set(res.points) <= published and res.n_points >= 4

@@ -48,6 +48,12 @@ class SweepOptions(BaseModel):
         marked incomplete.
     mip_rel_gap
         Relative MIP gap of every solve; 0 proves optimality, which exact guarantees need.
+    search
+        How exact mode explores the objective space. ``"augmecon"`` (default): the
+        epsilon-grid sweep with bypass and flags. ``"boxes"``: the search-region
+        enumeration of Kirlik-Sayin / Klamroth-Lacour-Vanderpooten (a set of upper bounds
+        whose boxes may still hold a nondominated point; each solve finds a new point or
+        proves a box empty), one worker; integer objectives only (exact mode).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -56,6 +62,7 @@ class SweepOptions(BaseModel):
     adaptive_workers: bool = False
     time_limit: float | None = Field(default=DEFAULT_TIME_LIMIT_S, gt=0.0)
     mip_rel_gap: float = Field(default=0.0, ge=0.0, lt=1.0)
+    search: Literal["augmecon", "boxes"] = "augmecon"
 
     @model_validator(mode="before")
     @classmethod
@@ -105,6 +112,13 @@ class EngineConfig(SweepOptions):
                 "grid_points", "None when integer_objectives=True (the integer grid is "
                 "exhaustive)", self.grid_points,
                 fix="drop grid_points, or pass integer_objectives=None to use the grid.",
+                owner="solve_epsilon_constraint")
+        if self.search == "boxes" and (self.baseline or self.grid_points is not None
+                                       or self.integer_objectives is False):
+            raise ParameterError(
+                "search", "'augmecon' with baseline=True, grid_points or "
+                "integer_objectives=False (the box search needs integer objectives)",
+                self.search, fix="drop search, or use the exact mode's defaults.",
                 owner="solve_epsilon_constraint")
         return self
 
