@@ -31,6 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
 from paretoprice.optim.problem import PricingProblem
 from paretoprice.problems import load_problem
 
@@ -83,10 +84,11 @@ def bench_evaluations(n: int, repeat: int) -> dict[str, float]:
 
 def bench_nsga2(pop: int, gens: int) -> dict[str, float]:
     """NSGA-II on idx-dr, vectorized vs an elementwise evaluation of the same problem."""
-    from paretoprice.solvers import solve
     from pymoo.algorithms.moo.nsga2 import NSGA2
     from pymoo.core.problem import ElementwiseProblem
     from pymoo.optimize import minimize
+
+    from paretoprice.solvers import solve
 
     prob = load_problem("idx-dr")
     t0 = time.perf_counter()

@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from paretoprice.benchmarks.mokp_data import DATA_DIR, INSTANCES, build_mokp_model, load_mokp
 
 DEFAULT_PEER_PYTHON = "/tmp/peer-venv/bin/python"

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from paretoprice.optim.io import output_set
 from paretoprice.problems import load_problem
 

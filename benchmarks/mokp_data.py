@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+
 from paretoprice.optim.errors import UnknownNameError
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "mokp"

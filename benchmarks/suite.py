@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
 from paretoprice.benchmarks.cases import (
     EXACT_BACKENDS,
     HEURISTICS,
@@ -382,9 +383,10 @@ def run_scaling(settings: SuiteSettings, solvers: Sequence[str], budget: Budget,
     synthetic portfolios by candidates; ``nsga2`` and ``exact`` on the same portfolios by
     number of services.
     """
+    from tqdm import tqdm
+
     from paretoprice.benchmarks.cases.catalogue import idx_dr_ladder, synthetic_portfolio_2obj
     from paretoprice.solvers import solve
-    from tqdm import tqdm
 
     def ladder_size(p: Any) -> int:
         return p.ladder_size()

@@ -26,10 +26,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from pydantic import Field, field_validator
+
 from paretoprice.optim.anchors import annuity
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.frozen import Frozen
-from pydantic import Field, field_validator
 
 
 class Ramp(Frozen):

@@ -19,6 +19,7 @@ import itertools
 import logging
 
 import numpy as np
+
 from paretoprice.optim.errors import Conflict, InfeasibleProblemError, fmt_amount
 from paretoprice.optim.problem import FEASIBILITY_TOL, SolvableProblem, ladder_product
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
 from paretoprice.optim.errors import ParameterError
 
 if TYPE_CHECKING:

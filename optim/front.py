@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
 from paretoprice.optim.indicators import Comparison, compare, default_reference_point
 from paretoprice.optim.io import write_text_atomic, write_with
 from paretoprice.optim.redundancy import Redundancy, detect_redundancy

@@ -49,11 +49,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+from pydantic import Field, model_validator
+
 from paretoprice.optim.anchors import Anchor, Anchors
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.frozen import Frozen
 from paretoprice.optim.rows import row_sum
-from pydantic import Field, model_validator
 
 logger = logging.getLogger(__name__)
 

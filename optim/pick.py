@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
 from paretoprice.optim.errors import ParameterError
 
 if TYPE_CHECKING:

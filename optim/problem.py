@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar, get_args, get_origin
 
 import numpy as np
+
 from paretoprice.optim.anchors import Anchors
 from paretoprice.optim.errors import ParameterError, UnknownNameError
 from paretoprice.optim.finite import check_finite

@@ -31,6 +31,8 @@ from typing import Any
 
 import moocore
 import numpy as np
+from pydantic import ValidationError
+
 from paretoprice.optim.errors import ParameterError, UnknownNameError
 from paretoprice.optim.problem import Evaluation, PricingProblem
 from paretoprice.optim.spec import OBJECTIVE_SENSES, ProblemSpecBase
@@ -39,7 +41,6 @@ from paretoprice.optim.uncertainty import (
     check_against_values,
     parse_uncertainty,
 )
-from pydantic import ValidationError
 
 logger = logging.getLogger(__name__)
 

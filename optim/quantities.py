@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import numpy as np
+
 from paretoprice.optim.anchors import total_cost_of_ownership
 from paretoprice.optim.problem import Quantity
 from paretoprice.optim.rows import row_min

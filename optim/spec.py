@@ -22,10 +22,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, Self, TypeVar
 
-from paretoprice.optim.budget import Ramp
-from paretoprice.optim.errors import ParameterError, ProblemFileError
-from paretoprice.optim.frozen import Frozen
-from paretoprice.optim.pathway import Pathway
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -34,6 +30,11 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from paretoprice.optim.budget import Ramp
+from paretoprice.optim.errors import ParameterError, ProblemFileError
+from paretoprice.optim.frozen import Frozen
+from paretoprice.optim.pathway import Pathway
 
 S = TypeVar("S", bound=BaseModel)
 

@@ -58,10 +58,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from paretoprice.optim.errors import ParameterError, UnknownNameError
 from pydantic import BaseModel, ConfigDict
 from scipy import optimize, stats
 from scipy.stats import qmc
+
+from paretoprice.optim.errors import ParameterError, UnknownNameError
 
 logger = logging.getLogger(__name__)
 

@@ -18,12 +18,12 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+
+from paretoprice.app.runner import ScriptResult, run_script
 from paretoprice.optim.families.addon_fund import AddonFundProblem
 from paretoprice.optim.front import ParetoFront
 from paretoprice.optim.problem import PricingProblem, as_family
 from paretoprice.problems.portfolio import check_point, with_default_solver
-
-from paretoprice.app.runner import ScriptResult, run_script
 
 NAME = "addon-fund"
 

@@ -13,12 +13,12 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+
+from paretoprice.app.runner import ScriptResult, describe_pathway_point, fmt_money, run_script
 from paretoprice.optim.families.ffs import FeeForServiceProblem
 from paretoprice.optim.front import ParetoFront
 from paretoprice.optim.pathway import icer_label_text
 from paretoprice.optim.problem import PricingProblem, as_family
-
-from paretoprice.app.runner import ScriptResult, describe_pathway_point, fmt_money, run_script
 
 NAME = "ffr-ct"
 

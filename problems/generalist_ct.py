@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 from paretoprice.optim.families.generalist_bundle import GeneralistBundleProblem
 from paretoprice.optim.front import ParetoFront
 from paretoprice.optim.problem import PricingProblem, as_family
-
-from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
 NAME = "generalist-ct"
 

@@ -17,10 +17,6 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
-from paretoprice.optim.families.ffs import FeeForServiceProblem
-from paretoprice.optim.front import ParetoFront
-from paretoprice.optim.pathway import icer_label_text
-from paretoprice.optim.problem import PricingProblem, as_family
 
 from paretoprice.app.runner import (
     ScriptResult,
@@ -28,6 +24,10 @@ from paretoprice.app.runner import (
     fmt_money,
     run_script,
 )
+from paretoprice.optim.families.ffs import FeeForServiceProblem
+from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.pathway import icer_label_text
+from paretoprice.optim.problem import PricingProblem, as_family
 
 NAME = "idx-dr"
 

@@ -13,13 +13,13 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+
+from paretoprice.app.runner import ScriptResult, run_script
 from paretoprice.optim.families.incentive_fund import IncentiveFundProblem
 from paretoprice.optim.front import ParetoFront
 from paretoprice.optim.problem import PricingProblem, as_family
 from paretoprice.problems.addon_fund import fmt_amount
 from paretoprice.problems.portfolio import check_point
-
-from paretoprice.app.runner import ScriptResult, run_script
 
 NAME = "korea-ai-fund"
 

@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 
 import numpy as np
+
+from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 from paretoprice.optim.families.ntap import NtapProblem
 from paretoprice.optim.front import ParetoFront
 from paretoprice.optim.problem import PricingProblem, as_family
-
-from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
 NAME = "lvo-ntap"
 

@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 from paretoprice.optim.families.portfolio import PortfolioProblem
 from paretoprice.optim.front import ParetoFront
 from paretoprice.optim.problem import PricingProblem, as_family
-
-from paretoprice.app.runner import ScriptResult, fmt_money, run_script
 
 NAME = "portfolio"
 

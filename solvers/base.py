@@ -18,13 +18,14 @@ from enum import Enum
 from typing import Any, ClassVar
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+
 from paretoprice.optim.errors import CapabilityError
 from paretoprice.optim.feasibility import raise_infeasible
 from paretoprice.optim.front import ParetoFront, Provenance
 from paretoprice.optim.frozen import strict_number_check
 from paretoprice.optim.indicators import nondominated_mask
 from paretoprice.optim.problem import PricingProblem, SolvableProblem
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 logger = logging.getLogger(__name__)
 

@@ -13,6 +13,8 @@ import logging
 from typing import Any, ClassVar, Literal
 
 import numpy as np
+from pydantic import Field, model_validator
+
 from paretoprice.optim.problem import FEASIBILITY_TOL, SolvableProblem
 from paretoprice.solvers.base import (
     Capability,
@@ -21,7 +23,6 @@ from paretoprice.solvers.base import (
     Settings,
     Solver,
 )
-from pydantic import Field, model_validator
 
 logger = logging.getLogger(__name__)
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pydantic import Field
+
 from paretoprice.optim.problem import SolvableProblem, ladder_product
 from paretoprice.solvers.base import (
     Capability,
@@ -20,7 +22,6 @@ from paretoprice.solvers.base import (
     Settings,
     Solver,
 )
-from pydantic import Field
 
 logger = logging.getLogger(__name__)
 

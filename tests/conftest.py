@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 import pytest
+
 from paretoprice.optim.families import build_problem
 from paretoprice.optim.problem import PricingProblem
 from paretoprice.problems import bundled_raw

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
+
 from paretoprice.optim.finite import MAY_BE_INFINITE
 from paretoprice.problems import bundled_names, bundled_raw
 

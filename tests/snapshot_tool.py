@@ -28,6 +28,7 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
+
 from paretoprice.optim.problem import PricingProblem
 from paretoprice.problems import bundled_names, load_problem
 

@@ -126,10 +126,9 @@ def test_power_law_fit_recovers_the_exponent() -> None:
 
 
 def test_scaling_study_rows_and_exponent(tmp_path: Path) -> None:
+    from paretoprice.app.bench_report import write_report
     from paretoprice.benchmarks.cases import Budget
     from paretoprice.benchmarks.suite import SuiteResult, SuiteSettings, run_scaling, scaling_fits
-
-    from paretoprice.app.bench_report import write_report
 
     st = SuiteSettings(seeds=1, budget=Budget(), solvers=("grid",),
                        scaling_grid_steps=(5.0, 2.5, 1.0))

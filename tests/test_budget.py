@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from paretoprice.optim.anchors import annuity
 from paretoprice.optim.budget import (
     Ramp,

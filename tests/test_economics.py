@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+
 from paretoprice.optim.adoption import lognormal_adoption, uniform_adoption
 from paretoprice.optim.anchors import (
     access_maximizing_value,
@@ -15,7 +16,6 @@ from paretoprice.optim.anchors import (
     total_cost_of_ownership,
 )
 from paretoprice.optim.families import build_problem
-
 from tests.conftest import one_segment_dict
 
 EXACT = 1e-12  # pure arithmetic: only rounding error

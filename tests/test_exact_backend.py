@@ -10,6 +10,8 @@ import textwrap
 import numpy as np
 import pandas as pd
 import pytest
+
+from paretoprice.app.cli import main
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.families import build_problem
 from paretoprice.optim.families.portfolio import synthetic_portfolio
@@ -17,8 +19,6 @@ from paretoprice.optim.indicators import same_set
 from paretoprice.problems import load_problem
 from paretoprice.solvers import solve
 from paretoprice.solvers.exact.backend import choice_model, objective_resolutions, solve_model
-
-from paretoprice.app.cli import main
 
 
 def _coarse_idx(idx_raw):

@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 import pyomo.environ as pyo
 import pytest
+
 from paretoprice.benchmarks.mokp_data import build_mokp_model, load_mokp
 from paretoprice.optim.errors import ParameterError
 from paretoprice.solvers.exact import (

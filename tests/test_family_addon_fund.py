@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.families import build_problem
 from paretoprice.optim.families.addon_fund import AddonFundProblem
 from paretoprice.optim.indicators import same_set
 from paretoprice.solvers import solve
-
 from tests.test_family_portfolio import REL, brute_force_front, random_picks
 
 

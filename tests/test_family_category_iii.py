@@ -9,11 +9,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+
 from paretoprice.optim.anchors import annuity
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.families import build_problem
 from paretoprice.problems import bundled_raw, load_problem
-
 from tests.conftest import one_segment_dict
 
 EXACT = 1e-9  # pure arithmetic on a thousand patients: only rounding error

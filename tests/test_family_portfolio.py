@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 from paretoprice.optim.errors import InfeasibleProblemError, ParameterError
 from paretoprice.optim.families import build_problem
 from paretoprice.optim.families.portfolio import PortfolioProblem, synthetic_portfolio

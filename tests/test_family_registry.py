@@ -8,6 +8,7 @@ import sys
 import typing
 
 import pytest
+
 from paretoprice.optim.errors import ParameterError, UnknownNameError
 from paretoprice.optim.families import families, family_module_names, problem_class
 from paretoprice.optim.families.ffs import FeeForServiceProblem

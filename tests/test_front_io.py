@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+
 from paretoprice.optim.io import write_with
 from paretoprice.solvers import solve
 

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 from paretoprice.optim.errors import ParameterError, ProblemFileError
 from paretoprice.optim.families import build_problem
 from paretoprice.optim.spec import Bounds
 from paretoprice.problems import bundled_raw, load_problem
 from paretoprice.solvers import solve
-
 from tests.fuzz_inputs import run_cli
 from tests.toml_writer import dumps
 

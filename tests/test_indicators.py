@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from paretoprice.optim.indicators import (
     compare,
     epsilon_additive,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 import pytest
+
 from paretoprice.optim.errors import ParameterError
 from paretoprice.solvers.exact import (
     InfeasibleModelError,

@@ -6,12 +6,12 @@ from __future__ import annotations
 import copy
 
 import pytest
+
+from paretoprice.app.analysis import locate
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.families import build_problem
 from paretoprice.problems import bundled_raw, load_problem
 from paretoprice.solvers import solve
-
-from paretoprice.app.analysis import locate
 
 
 def test_access_ckm_observed_is_one_joint_point() -> None:

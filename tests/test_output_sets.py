@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.io import MANIFEST, check_output_dir, output_set
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.pathway import (
     ICER_LABELS,

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from paretoprice.app.cli import main
+from paretoprice.app.readout import icer_label, payback_year, point_from, readout, status_quo
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.families import build_problem
 from paretoprice.optim.front import ParetoFront, Provenance
 from paretoprice.optim.pick import pick, tradeoffs
 from paretoprice.problems import load_problem
-
-from paretoprice.app.cli import main
-from paretoprice.app.readout import icer_label, payback_year, point_from, readout, status_quo
 from tests.conftest import one_segment_dict
 
 MAMMO = Path(__file__).resolve().parents[1] / "docs" / "examples" / "mammography.toml"

@@ -9,14 +9,14 @@ import warnings
 
 import numpy as np
 import pytest
-from paretoprice.optim.errors import ParameterError
-from paretoprice.optim.spec import ObservedPrice
-from paretoprice.problems import load_problem
-from paretoprice.solvers import solve
 
 from paretoprice.app.analysis import locate
 from paretoprice.app.plots import anchor_comparable, default_price, front_figure, plot_front
 from paretoprice.app.runner import access_baseline, describe_locations
+from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.spec import ObservedPrice
+from paretoprice.problems import load_problem
+from paretoprice.solvers import solve
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from paretoprice.problems import load_problem
 
 from paretoprice.app.cli import main
 from paretoprice.app.psa_run import PsaConfig, chunk_store_path, run_psa
+from paretoprice.problems import load_problem
 from tests.psa_problems import KNOWN_P_PARETO, write_tiny
 
 BIN = Path(sys.executable).parent

@@ -11,11 +11,11 @@ from __future__ import annotations
 import moocore
 import numpy as np
 import pytest
+
+from paretoprice.app.psa_run import PsaConfig, prepare
 from paretoprice.optim.psa import CE_TOLERANCE, incremental, run_chunk
 from paretoprice.optim.rows import row_min, row_sum
 from paretoprice.problems import load_problem
-
-from paretoprice.app.psa_run import PsaConfig, prepare
 
 
 def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:

@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from paretoprice.optim.families import build_problem
-from paretoprice.optim.psa import has_incremental, incremental
-from paretoprice.problems import load_problem
 
 from paretoprice.app.explain import nmb_of_front, run_pick
 from paretoprice.app.readout import point_from, readout
+from paretoprice.optim.families import build_problem
+from paretoprice.optim.psa import has_incremental, incremental
+from paretoprice.problems import load_problem
 from tests.test_pick_readout import MAMMO
 from tests.test_v2_ffs import _one_segment
 
@@ -170,9 +170,9 @@ def test_best_nmb_and_psa_use_the_pathway() -> None:
 def test_report_readouts_carry_the_v2_sections(tmp_path: Any) -> None:
     # the report's readouts (HTML and the xlsx sheet) are the readout's lines
     import openpyxl
-    from paretoprice.solvers import solve
 
     from paretoprice.app.report import write_report
+    from paretoprice.solvers import solve
 
     prob = build_problem(_two_payer_ramp())
     write_report(prob, solve(prob, "grid"), tmp_path)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from paretoprice.optim.redundancy import detect_redundancy, spearman_matrix
 
 from paretoprice.app.cli import main
+from paretoprice.optim.redundancy import detect_redundancy, spearman_matrix
 
 
 def test_spearman_known_answer() -> None:

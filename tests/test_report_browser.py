@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from paretoprice.problems import load_problem
-from paretoprice.solvers import solve
 
 from paretoprice.app.report import write_report
+from paretoprice.problems import load_problem
+from paretoprice.solvers import solve
 
 ARTIFACTS = Path(os.environ.get("PARETOPRICE_TEST_ARTIFACTS",
                                 Path(__file__).resolve().parents[1] / "test-artifacts"))

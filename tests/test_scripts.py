@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from paretoprice.problems import bundled_names
 
 from paretoprice.app.cli import main
+from paretoprice.problems import bundled_names
 
 SCRIPTS = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "problems").glob("*.py")
                  if p.stem not in {"__init__", "runner", "synthetic"})

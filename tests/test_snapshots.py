@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from paretoprice.problems import bundled_names, load_problem
 
+from paretoprice.problems import bundled_names, load_problem
 from tests.snapshot_tool import collect, digest, snapshot_path, without_pathway
 
 

@@ -7,6 +7,7 @@ import itertools
 
 import numpy as np
 import pytest
+
 from paretoprice.optim.errors import CapabilityError, InfeasibleProblemError, ParameterError
 from paretoprice.optim.families import build_problem
 from paretoprice.optim.indicators import default_reference_point, same_set

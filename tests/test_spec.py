@@ -6,11 +6,11 @@ import copy
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
+
 from paretoprice.optim.errors import ParameterError, ProblemFileError
 from paretoprice.optim.families import build_problem, load_problem_file
 from paretoprice.problems import bundled_names, load_problem
-from pydantic import ValidationError
-
 from tests.conftest import one_segment_dict
 
 

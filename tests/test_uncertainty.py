@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats
+
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.psa import bind
 from paretoprice.optim.uncertainty import Z975, parse_distribution, parse_uncertainty
 from paretoprice.problems import load_problem
-from scipy import stats
-
 from tests.psa_problems import IDX_EXTRA_BAD, write_tiny
 
 

@@ -10,12 +10,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+
+from paretoprice.app.cli import main
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.families import build_problem
 from paretoprice.optim.pathway import icer_label_text
 from paretoprice.problems import load_problem
-
-from paretoprice.app.cli import main
 
 PERFECT = {"sensitivity": {"value": 1.0, "source": "assumption"},
            "specificity": {"value": 1.0, "source": "assumption"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from paretoprice.optim.errors import CapabilityError, ParameterError
 from paretoprice.optim.problem import Evaluation, Guardrail, VectorAdapter, as_solvable
 from paretoprice.optim.spec import Bounds

@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
+
 from paretoprice.benchmarks.cases.base import HEURISTICS, Budget, Case, Reference, RunRecord
 from paretoprice.optim.problem import Evaluation, Guardrail
 from paretoprice.optim.spec import Bounds

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
 from paretoprice.benchmarks.cases.base import (
     EXACT_BACKENDS,
     HEURISTICS,

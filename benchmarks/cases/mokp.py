@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
+
 from paretoprice.benchmarks.cases.base import Budget, Case, Reference, RunRecord
 
 logger = logging.getLogger(__name__)

@@ -39,6 +39,8 @@ from collections.abc import Mapping
 from typing import Annotated, Literal
 
 import numpy as np
+from pydantic import Field, field_validator
+
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import annuity
@@ -55,7 +57,6 @@ from paretoprice.optim.problem import (
     PricingProblem,
     Quantity,
 )
-from pydantic import Field, field_validator
 
 logger = logging.getLogger(__name__)
 

@@ -40,12 +40,13 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
+from pydantic import Field, model_validator
+
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import annuity
 from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from pydantic import Field, model_validator
 
 TIER_NAMES: tuple[str, ...] = ("assistive", "augmentative", "autonomous")
 """The three Appendix S tiers, from least to most autonomous."""

@@ -46,13 +46,14 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import numpy as np
+from pydantic import Field, field_validator
+
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.anchors import Anchors
 from paretoprice.optim.families import common
 from paretoprice.optim.families.ffs import FeeForServiceProblem
 from paretoprice.optim.pathway import cost_effective_payment, icer_with_label, with_pathway_anchor
 from paretoprice.optim.problem import Evaluation, PricingProblem, Quantity
-from pydantic import Field, field_validator
 
 OBJECTIVE_INFO: tuple[Quantity, ...] = (
     Quantity("payer_spend", "USD per year",

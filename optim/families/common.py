@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
+from pydantic import BaseModel
+
 from paretoprice.optim import quantities
 from paretoprice.optim.anchors import Anchors, compute_anchors
 from paretoprice.optim.problem import Guardrail, PricingProblem
 from paretoprice.optim.rows import row_sum
 from paretoprice.optim.spec import Bounds, Creator, Guardrails, Payer, ValueInputs
-from pydantic import BaseModel
 
 logger = logging.getLogger(__name__)
 

@@ -49,12 +49,13 @@ from collections.abc import Mapping
 from typing import Annotated, Literal
 
 import numpy as np
+from pydantic import Field, ValidationInfo, field_validator
+
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from pydantic import Field, ValidationInfo, field_validator
 
 logger = logging.getLogger(__name__)
 

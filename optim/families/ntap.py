@@ -53,12 +53,13 @@ from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
+from pydantic import Field, field_validator, model_validator
+
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import annuity
 from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from pydantic import Field, field_validator, model_validator
 
 NTAP_MAX_SHARE = 0.75
 """Highest add-on share the rule allows (65% in general, 75% for qualifying antimicrobials)."""

@@ -52,6 +52,8 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 import numpy as np
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import Anchors, annuity, compute_anchors
@@ -69,7 +71,6 @@ from paretoprice.optim.problem import (
     PricingProblem,
     Quantity,
 )
-from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 logger = logging.getLogger(__name__)
 

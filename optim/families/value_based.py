@@ -59,12 +59,13 @@ from collections.abc import Mapping
 from typing import Annotated, Literal
 
 import numpy as np
+from pydantic import Field, field_validator, model_validator
+
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import annuity
 from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
-from pydantic import Field, field_validator, model_validator
 
 logger = logging.getLogger(__name__)
 

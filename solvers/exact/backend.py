@@ -42,13 +42,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+from pydantic import Field
+
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.front import ParetoFront, Provenance
 from paretoprice.optim.indicators import nondominated_mask
 from paretoprice.optim.problem import ChoiceStructure, PricingProblem
 from paretoprice.solvers.base import Capability, RunOutput, Settings, Solver
 from paretoprice.solvers.exact.config import EngineConfig, ModelOptions, SweepOptions, make_config
-from pydantic import Field
 
 logger = logging.getLogger(__name__)
 

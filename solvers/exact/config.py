@@ -17,8 +17,9 @@ import os
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
 
-from paretoprice.optim.errors import ParameterError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from paretoprice.optim.errors import ParameterError
 
 DEFAULT_TIME_LIMIT_S = 600.0
 """Default wall-clock budget of one exact run, in seconds (``time_limit=None``: none).

@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
 from paretoprice.optim.errors import ParameterError
 from paretoprice.solvers.exact.config import EngineConfig, make_config
 from paretoprice.solvers.exact.errors import (

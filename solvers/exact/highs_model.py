@@ -34,9 +34,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
+from scipy import sparse
+
 from paretoprice.optim.errors import ParameterError
 from paretoprice.solvers.exact.errors import InfeasibleModelError
-from scipy import sparse
 
 logger = logging.getLogger(__name__)
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
 from paretoprice.optim.errors import ParameterError
 from paretoprice.solvers.exact.engine import payoff_table, time_left
 from paretoprice.solvers.exact.errors import SolverFailureError
