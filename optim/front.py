@@ -127,11 +127,11 @@ class ParetoFront:
         (maximized objectives negated), or ``None`` until one is declared.
     """
 
-    objective_names: tuple[str, ...]
+    objective_names: list[str]
     senses: tuple[str, ...]
     units: tuple[str, ...]
     objectives: np.ndarray
-    decision_names: tuple[str, ...]
+    decision_names: list[str]
     decision_units: tuple[str, ...]
     decisions: np.ndarray
     reported: Mapping[str, np.ndarray]
@@ -140,6 +140,9 @@ class ParetoFront:
     reference_point: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
+        # names are plain lists (copies: the caller's sequence is never kept or changed)
+        object.__setattr__(self, "objective_names", list(self.objective_names))
+        object.__setattr__(self, "decision_names", list(self.decision_names))
         k = len(self.objective_names)
         obj = _frozen(np.asarray(self.objectives, dtype=float).reshape(-1, k))
         dec = _frozen(np.asarray(self.decisions, dtype=float).reshape(obj.shape[0], -1))

@@ -145,7 +145,7 @@ class VectorProblem(Protocol):
         ...
 
     @property
-    def objective_names(self) -> tuple[str, ...]:
+    def objective_names(self) -> Sequence[str]:
         """The objectives to optimize, in the order of :attr:`senses`."""
         ...
 
@@ -181,8 +181,8 @@ class SolvableProblem(ABC):
 
     @property
     @abstractmethod
-    def objective_names(self) -> tuple[str, ...]:
-        """The chosen objectives."""
+    def objective_names(self) -> list[str]:
+        """The chosen objectives (a new list on each call)."""
 
     @property
     @abstractmethod
@@ -220,9 +220,9 @@ class SolvableProblem(ABC):
 
     # -- derived ----------------------------------------------------------------------
     @property
-    def decision_names(self) -> tuple[str, ...]:
-        """Decision variable names, in column order of ``X``."""
-        return tuple(d.name for d in self.decisions)
+    def decision_names(self) -> list[str]:
+        """Decision variable names, in column order of ``X`` (a new list on each call)."""
+        return [d.name for d in self.decisions]
 
     @property
     def n_var(self) -> int:
@@ -316,8 +316,8 @@ class VectorAdapter(SolvableProblem):
         return self._bounds
 
     @property
-    def objective_names(self) -> tuple[str, ...]:
-        return tuple(self._problem.objective_names)
+    def objective_names(self) -> list[str]:
+        return list(self._problem.objective_names)
 
     @property
     def senses(self) -> tuple[str, ...]:
@@ -513,9 +513,9 @@ class PricingProblem(SolvableProblem, Generic[SpecT]):
         return self._bounds
 
     @property
-    def objective_names(self) -> tuple[str, ...]:
-        """The chosen objectives."""
-        return tuple(self._spec.objectives)
+    def objective_names(self) -> list[str]:
+        """The chosen objectives (a new list on each call)."""
+        return list(self._spec.objectives)
 
     @property
     def all_objectives(self) -> tuple[Quantity, ...]:

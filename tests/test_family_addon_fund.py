@@ -53,7 +53,7 @@ def two_segment_dict(**over: Any) -> dict[str, Any]:
 def test_two_segment_known_answers() -> None:
     prob = build_problem(two_segment_dict())
     assert isinstance(prob, AddonFundProblem)
-    assert prob.decision_names == ("a_x", "a_y")
+    assert prob.decision_names == ["a_x", "a_y"]
     assert prob.objective_units == ("KRW per year", "KRW", "share of eligible patients",
                                     "KRW per year")
     ev = prob.evaluate([[400.0, 600.0], [400.0, 400.0], [0.0, 0.0]])

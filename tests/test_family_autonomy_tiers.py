@@ -163,7 +163,7 @@ def test_inputs_not_mutated_and_bounds_change() -> None:
 def test_autonomy_tiers_problem_uses_the_92229_work_rvu() -> None:
     prob = load_problem("autonomy-tiers")
     assert prob.spec.tiers.autonomous.physician_work == 0.0
-    assert prob.decision_names[:4] == ("p_assistive", "p_augmentative", "p_autonomous", "f")
+    assert prob.decision_names[:4] == ["p_assistive", "p_augmentative", "p_autonomous", "f"]
     assert prob.anchors()["access_maximizing"].value == pytest.approx(52.5, abs=1e-9)
 
 

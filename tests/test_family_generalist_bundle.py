@@ -70,7 +70,7 @@ def test_level_of_service_multiplier() -> None:
 
 def test_per_task_codes_pay_only_coded_tasks() -> None:
     prob = build_problem(_two_tasks())
-    assert prob.decision_names == ("p", "p_a", "f")
+    assert prob.decision_names == ["p", "p_a", "f"]
     ev = prob.evaluate([[0.0, 6.0, 1.0]])
     # per-task margin 0.5 * (6 - 2) = 2 (task b has no code) - f 1 = 1 per study;
     # bundle margin 0 - (1 - 0.5)(0.5 * 2 + 0.5 * 4) - 1 = -2.5 -> per-task codes

@@ -44,7 +44,7 @@ def _one_tier(**over: Any) -> dict[str, Any]:
 
 def test_listing_buys_the_evidence_for_insurance() -> None:
     prob = build_problem(_one_tier())
-    assert prob.decision_names == ("a", "schedule", "grant", "years", "cut")
+    assert prob.decision_names == ["a", "schedule", "grant", "years", "cut"]
     assert prob.objective_units[0] == "KRW per year"
     ev = prob.evaluate([[500.0, 0.0, 0.0, 1.0, 0.0]])
     # year 1 (listed): margin 500 - 100 = 400 a use, 40,000 a site -> every site adopts,

@@ -87,7 +87,7 @@ def test_two_service_known_answers() -> None:
     prob = build_problem(two_service_dict())
     assert isinstance(prob, PortfolioProblem)
     assert prob.n_services == 2
-    assert prob.decision_names == ("p_a", "p_b")
+    assert prob.decision_names == ["p_a", "p_b"]
     # Ladders: a at 0/50/100% of 100 USD, b at 0/50/100% of 40 USD.
     assert [lad.tolist() for lad in prob.ladders()] == [[0.0, 50.0, 100.0], [0.0, 20.0, 40.0]]
     ev = prob.evaluate([[100.0, 40.0], [50.0, 20.0], [0.0, 0.0]])

@@ -101,7 +101,7 @@ def test_other_pymoo_backends_run(idx_dr, solver) -> None:
 def test_smsemoa_runs_on_two_objectives(idx_dr) -> None:
     prob = idx_dr.with_objectives(["payer_spend", "access"])
     front = solve(prob, "smsemoa", seed=1, pop_size=20, n_gen=10)
-    assert front.objective_names == ("payer_spend", "access")
+    assert front.objective_names == ["payer_spend", "access"]
 
 
 def test_infeasible_guardrails_name_the_conflicting_anchors(idx_raw) -> None:

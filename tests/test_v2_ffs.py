@@ -115,7 +115,7 @@ def test_ramp_known_answer() -> None:
 
 def test_health_gain_needs_a_pathway() -> None:
     data = _one_segment(objectives=["payer_spend", "health_gain"])
-    assert build_problem(data).objective_names == ("payer_spend", "health_gain")
+    assert build_problem(data).objective_names == ["payer_spend", "health_gain"]
     data.pop("pathway")
     with pytest.raises(ParameterError, match=r"'objectives'.*health_gain.*\[pathway\]"):
         build_problem(data)

@@ -36,7 +36,7 @@ def test_nsga2_solves_a_plain_vector_problem() -> None:
     F = front.objectives
     assert len(front) >= 10
     np.testing.assert_allclose(F.sum(axis=1), 1.0)
-    assert front.decision_names == ("x1",) and front.provenance.problem == "segment"
+    assert front.decision_names == ["x1"] and front.provenance.problem == "segment"
     assert len(front.provenance.problem_hash) == 16
 
 
