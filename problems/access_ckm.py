@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from paretoprice.app.runner import ScriptResult, fmt_money, run_script
+from paretoprice.app.runner import ScriptResult, fmt_money, run_script, script_entry
 from paretoprice.optim.families.value_based import ValueBasedProblem
 from paretoprice.optim.front import ParetoFront
 from paretoprice.optim.problem import PricingProblem, as_family
@@ -112,4 +112,4 @@ def main(argv: Sequence[str] | None = None) -> ScriptResult:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    raise SystemExit(script_entry(main, sys.argv[1:]))

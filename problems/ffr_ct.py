@@ -14,7 +14,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from paretoprice.app.runner import ScriptResult, describe_pathway_point, fmt_money, run_script
+from paretoprice.app.runner import (
+    ScriptResult,
+    describe_pathway_point,
+    fmt_money,
+    run_script,
+    script_entry,
+)
 from paretoprice.optim.families.ffs import FeeForServiceProblem
 from paretoprice.optim.front import ParetoFront
 from paretoprice.optim.pathway import icer_label_text
@@ -158,4 +164,4 @@ def main(argv: Sequence[str] | None = None) -> ScriptResult:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    raise SystemExit(script_entry(main, sys.argv[1:]))

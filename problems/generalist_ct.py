@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from paretoprice.app.runner import ScriptResult, fmt_money, run_script
+from paretoprice.app.runner import ScriptResult, fmt_money, run_script, script_entry
 from paretoprice.optim.families.generalist_bundle import GeneralistBundleProblem
 from paretoprice.optim.front import ParetoFront
 from paretoprice.optim.problem import PricingProblem, as_family
@@ -174,4 +174,4 @@ def main(argv: Sequence[str] | None = None) -> ScriptResult:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    raise SystemExit(script_entry(main, sys.argv[1:]))

@@ -23,6 +23,7 @@ from paretoprice.app.runner import (
     describe_pathway_point,
     fmt_money,
     run_script,
+    script_entry,
 )
 from paretoprice.optim.families.ffs import FeeForServiceProblem
 from paretoprice.optim.front import ParetoFront
@@ -151,4 +152,4 @@ def main(argv: Sequence[str] | None = None) -> ScriptResult:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    raise SystemExit(script_entry(main, sys.argv[1:]))

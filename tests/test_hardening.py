@@ -252,3 +252,14 @@ def test_infeasible_problem_is_one_line(tmp_path: Path) -> None:
     lines = r.stderr.strip().splitlines()
     assert r.returncode == 2 and len(lines) == 1, r.stderr
     assert "'equity_floor'" in lines[0] and "Fix:" in lines[0]
+
+
+def test_problem_script_bad_input_is_one_line(tmp_path: Path) -> None:
+    """The scripts economists run answer bad input like the command: one line, exit 2."""
+    r = subprocess.run([sys.executable, "-m", "paretoprice.problems.idx_dr", "--solver",
+                        "bogus", "--out", str(tmp_path / "out")], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines() == [r.stderr.strip()]
+    assert "'solver'" in r.stderr and "Fix:" in r.stderr
+    assert not (tmp_path / "out").exists()

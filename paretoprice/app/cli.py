@@ -27,19 +27,18 @@ import io
 import json
 import logging
 import sys
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from paretoprice.app.args import (
     EXIT_BAD_INPUT,
-    EXIT_INTERNAL,
     SOLVE_FILES,
+    guarded,
     objective_list,
     seed_arg,
 )
-from paretoprice.optim.errors import InfeasibleProblemError, ParetoPriceError
+from paretoprice.optim.errors import ParetoPriceError
 from paretoprice.optim.io import check_output_dir, output_set
 
 logger = logging.getLogger(__name__)
@@ -292,42 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    try:
-        with warnings.catch_warnings():
-            if not (args.verbose or args.debug):  # e.g. numpy overflow: non-finite results
-                warnings.simplefilter("ignore")   # are refused with a named input anyway
-            return int(args.func(args))
-    except InfeasibleProblemError as exc:
-        # one line: the conflicts and the fix, joined
-        text = " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
-        print(f"paretoprice: infeasible: {text}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except (ParetoPriceError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"paretoprice: error: {first}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("paretoprice: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # output piped into e.g. `head`, which closed early
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except OSError as exc:  # the machine refused (disk full, permissions changed meanwhile)
-        where = f" '{exc.filename}'" if exc.filename else ""
-        print(f"paretoprice: error: cannot write or read{where}: {exc.strerror or exc}. "
-              "Fix: free space or pick another --out folder.", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except Exception as exc:  # a bug, not bad input: one line, its own exit status
-        if args.debug:
-            raise
-        what = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        print(f"paretoprice: internal error ({type(exc).__name__}{': ' + what if what else ''})"
-              "; this is a bug, please report it. Run again with --debug for the traceback.",
-              file=sys.stderr)
-        return EXIT_INTERNAL
-
+    return guarded(lambda: int(args.func(args)), quiet=not (args.verbose or args.debug),
+                   debug=args.debug)
 
 if __name__ == "__main__":
     raise SystemExit(main())

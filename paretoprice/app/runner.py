@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from paretoprice.app.analysis import Location
-from paretoprice.app.args import SOLVE_FILES, seed_arg
+from paretoprice.app.args import SOLVE_FILES, guarded, seed_arg
 from paretoprice.app.explain import (
     access_baseline,
     anchors_text,
@@ -54,7 +54,7 @@ class ScriptResult:
 
 def parse_args(name: str, argv: Sequence[str] | None) -> argparse.Namespace:
     """The common script arguments."""
-    ap = argparse.ArgumentParser(prog=f"python -m problems.{name.replace('-', '_')}",
+    ap = argparse.ArgumentParser(prog=f"python -m paretoprice.problems.{name.replace('-', '_')}",
                                  description=f"Solve the bundled problem '{name}' and "
                                  "explain its Pareto front.")
     ap.add_argument("--out", default=f"results/{name}",
@@ -173,6 +173,20 @@ def run_script(
     print("Wrote: " + ", ".join(str(p) for p in written))
     return ScriptResult(problem, front, exp.locations, tuple(written), text)
 
+
+
+def script_entry(main: Callable[[Sequence[str]], object], argv: Sequence[str]) -> int:
+    """Exit status of ``python -m paretoprice.problems.<name> ARGS``: ``main(ARGS)`` run the
+    way the ``paretoprice`` command runs (bad input one line on stderr, exit 2; an internal
+    error one line, exit 3; ``--debug`` shows its traceback)."""
+    debug = "--debug" in argv
+    args = [a for a in argv if a != "--debug"]
+
+    def run() -> int:
+        main(args)
+        return 0
+
+    return guarded(run, debug=debug, prog="paretoprice")
 
 __all__ = [
     "ScriptResult",
