@@ -302,6 +302,21 @@ class GuardrailSet(Frozen):
         return [name for name in type(self).model_fields if getattr(self, name).enabled]
 
 
+class StandardGuardrails(GuardrailSet):
+    """The guardrails most families share, in this order: the budget guardrail, the three
+    anchor caps, the two cost floors, creator sustainability and the equity floor. A
+    family adds its own fields after them (declaration order is the constraint order)."""
+
+    budget_access_max: Toggle = Toggle()
+    cap_substitution: Toggle = Toggle()
+    cap_access_maximizing: Toggle = Toggle()
+    cap_cost_effective: Toggle = Toggle()
+    floor_marginal_cost: Toggle = Toggle()
+    floor_total_cost_of_ownership: Toggle = Toggle()
+    creator_sustainable: Toggle = Toggle()
+    equity_floor: EquityFloor = EquityFloor()
+
+
 class Guardrails(GuardrailSet):
     """Guardrails derived from the value anchors; each on or off by name.
 

@@ -18,12 +18,12 @@ from enum import Enum
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import ConfigDict
 
 from paretoprice.optim.errors import CapabilityError
 from paretoprice.optim.feasibility import raise_infeasible
 from paretoprice.optim.front import ParetoFront, Provenance
-from paretoprice.optim.frozen import strict_number_check
+from paretoprice.optim.frozen import Frozen
 from paretoprice.optim.indicators import nondominated_mask
 from paretoprice.optim.problem import PricingProblem, SolvableProblem
 
@@ -50,19 +50,13 @@ class Capability(Enum):
     CHOICE_STRUCTURE = "choice_structure"
 
 
-class Settings(BaseModel):
+class Settings(Frozen):
     """Base of every backend's settings: frozen, unknown keys rejected, numbers strict
-    (finite; no bool or string for a number, no number for a bool)."""
+    (finite; no bool or string for a number, no number for a bool), as every spec block
+    (:class:`~paretoprice.optim.frozen.Frozen`); defaults are not re-validated."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _strict_numbers(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields.get(info.field_name or "")
-        if field is not None:
-            strict_number_check(field.annotation, value)
-        return value
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False,
+                              validate_default=False)
 
 
 @dataclass

@@ -198,7 +198,7 @@ class GeneralistDecisions(spec.Frozen):
     task_prices: dict[str, spec.Bounds] = Field(default_factory=dict)
 
 
-class GeneralistGuardrails(spec.GuardrailSet):
+class GeneralistGuardrails(spec.StandardGuardrails):
     """Guardrails of the generalist family; each on or off by name (``name = true`` works).
 
     The caps bound the largest payment per study the payer offers at Medicare rates,
@@ -206,14 +206,6 @@ class GeneralistGuardrails(spec.GuardrailSet):
     per-task codes or the bundle (``min(p, max_k p_k) <= 0``).
     """
 
-    budget_access_max: spec.Toggle = spec.Toggle()
-    cap_substitution: spec.Toggle = spec.Toggle()
-    cap_access_maximizing: spec.Toggle = spec.Toggle()
-    cap_cost_effective: spec.Toggle = spec.Toggle()
-    floor_marginal_cost: spec.Toggle = spec.Toggle()
-    floor_total_cost_of_ownership: spec.Toggle = spec.Toggle()
-    creator_sustainable: spec.Toggle = spec.Toggle()
-    equity_floor: spec.EquityFloor = spec.EquityFloor()
     single_code: spec.Toggle = spec.Toggle()
 
 

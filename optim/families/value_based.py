@@ -248,7 +248,7 @@ class ValueDecisions(spec.Frozen):
         return _share_ladder(v, "savings share")
 
 
-class ValueGuardrails(spec.GuardrailSet):
+class ValueGuardrails(spec.StandardGuardrails):
     """Guardrails of the value-based family; each on or off by name (``name = true`` works).
 
     The caps bound the largest contract payment per enrollee-year before payer multipliers,
@@ -256,14 +256,6 @@ class ValueGuardrails(spec.GuardrailSet):
     ``self_funding``: programme payments at most the gross savings they buy.
     """
 
-    budget_access_max: spec.Toggle = spec.Toggle()
-    cap_substitution: spec.Toggle = spec.Toggle()
-    cap_access_maximizing: spec.Toggle = spec.Toggle()
-    cap_cost_effective: spec.Toggle = spec.Toggle()
-    floor_marginal_cost: spec.Toggle = spec.Toggle()
-    floor_total_cost_of_ownership: spec.Toggle = spec.Toggle()
-    creator_sustainable: spec.Toggle = spec.Toggle()
-    equity_floor: spec.EquityFloor = spec.EquityFloor()
     self_funding: spec.Toggle = spec.Toggle()
 
 
