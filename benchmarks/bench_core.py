@@ -36,7 +36,8 @@ from paretoprice.optim.problem import PricingProblem
 from paretoprice.problems import load_problem
 
 
-def _best_of(fn: Callable[[], Any], repeat: int) -> float:
+def best_of(fn: Callable[[], Any], repeat: int) -> float:
+    """Shortest wall time (s) of ``repeat`` calls of ``fn``."""
     best = float("inf")
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -74,8 +75,8 @@ def bench_evaluations(n: int, repeat: int) -> dict[str, float]:
             prob.minimization_matrix(ev)
             prob.constraint_matrix(ev)
 
-    t_vec = _best_of(vectorized, repeat)
-    t_loop = _best_of(per_candidate, 1)
+    t_vec = best_of(vectorized, repeat)
+    t_loop = best_of(per_candidate, 1)
     vec_rate = n / t_vec
     loop_rate = n_loop / t_loop
     return {"evals_per_s": vec_rate, "baseline_evals_per_s": loop_rate,
@@ -132,7 +133,7 @@ def bench_grid(case: str) -> dict[str, float]:
     t0 = time.perf_counter()
     front = solve(prob, "grid", chunk_size=chunk)
     t_grid = time.perf_counter() - t0
-    t_eval = _best_of(evaluate_only, 1)
+    t_eval = best_of(evaluate_only, 1)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     return {"seconds": t_grid, "baseline_seconds": t_eval, "ratio": t_grid / t_eval,
             "candidates": total, "front_size": len(front), "peak_mb": peak_mb}

@@ -18,24 +18,13 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from paretoprice.benchmarks.bench_core import best_of
 from paretoprice.optim.io import output_set
 from paretoprice.problems import load_problem
-
-
-def _best_of(fn: Callable[[], Any], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def finite_check_ratio(repeat: int) -> dict[str, float]:
@@ -44,8 +33,8 @@ def finite_check_ratio(repeat: int) -> dict[str, float]:
     prob = load_problem("idx-dr")
     rng = np.random.default_rng(1)
     X = prob.lower + rng.random((262_144, prob.n_var)) * (prob.upper - prob.lower)
-    checked = _best_of(lambda: prob.evaluate(X, report=False), repeat)
-    raw = _best_of(lambda: prob._evaluate(X, False), repeat)
+    checked = best_of(lambda: prob.evaluate(X, report=False), repeat)
+    raw = best_of(lambda: prob._evaluate(X, False), repeat)
     return {"candidates": float(X.shape[0]), "evaluate_s": checked, "raw_s": raw,
             "ratio": checked / raw}
 
@@ -67,8 +56,8 @@ def output_set_ratio(repeat: int) -> dict[str, float]:
             with output_set(Path(tmp) / "staged") as out:
                 write(out.path)
 
-        direct = _best_of(lambda: write(plain), repeat)
-        swapped = _best_of(staged, repeat)
+        direct = best_of(lambda: write(plain), repeat)
+        swapped = best_of(staged, repeat)
     return {"direct_s": direct, "output_set_s": swapped, "ratio": swapped / direct}
 
 

@@ -235,3 +235,19 @@ def test_killed_run_resumes_without_losing_finished_chunks(tmp_path) -> None:
     run_psa(prob, PsaConfig(draws=1200, seed=4, chunk_size=40), tmp_path / "clean",
             scheduler="inline")
     _same_output_sets(out, tmp_path / "clean")
+
+
+def test_tornado_writes_one_output_set_and_checks_out_first(tmp_path, capsys) -> None:
+    """--out is refused before any work when it is a file; a run's files replace the
+    previous set as a whole (with its manifest), never file by file."""
+    from paretoprice.app.cli import main
+
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    assert main(["tornado", "idx-dr", "--out", str(blocker)]) == 2
+    assert "'--out'" in capsys.readouterr().err
+    out = tmp_path / "tor"
+    for _ in range(2):  # the second run replaces the first set
+        assert main(["tornado", "idx-dr", "--out", str(out)]) == 0
+    assert {p.name for p in out.iterdir()} >= {"tornado.csv", "tornado.png"}
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

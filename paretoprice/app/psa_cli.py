@@ -17,6 +17,7 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,11 +73,31 @@ def cmd_psa(args: argparse.Namespace) -> int:
     return 0
 
 
+TORNADO_FILES = ("tornado.csv", "tornado.png")
+SOBOL_FILES = ("sobol.csv", "sobol.json")
+
+
+def _write_outputs(target: str, writers: dict[str, Callable[[Path], Any]]) -> None:
+    """Write the named files into ``target`` as one output set: the folder holds the whole
+    new set or its previous content, never a mix (see :func:`paretoprice.optim.io.output_set`)."""
+    from paretoprice.optim.io import output_set
+
+    with output_set(target, "--out", known=writers) as out:
+        staged = []
+        for name, write in writers.items():
+            write(out.path / name)
+            staged.append(out.path / name)
+        written = [out.final(p) for p in staged]
+    print("wrote " + ", ".join(str(p) for p in written))
+
+
 def cmd_tornado(args: argparse.Namespace) -> int:
     from paretoprice.app.sensitivity import parse_point, tornado
-    from paretoprice.optim.io import write_text_atomic
+    from paretoprice.optim.io import check_output_dir
     from paretoprice.problems import load_problem
 
+    if args.out is not None:
+        check_output_dir(args.out, "--out", known=TORNADO_FILES)  # before any work
     prob = load_problem(args.problem)
     at = parse_point(prob, args.at)
     table = tornado(prob, at)
@@ -95,14 +116,13 @@ def cmd_tornado(args: argparse.Namespace) -> int:
                 continue
             print(f"    {r['input']:<52} {_fmt(r['at_low']):>14} .. {_fmt(r['at_high']):<14}"
                   f" (input {r['input_low']:.4g} .. {r['input_high']:.4g})")
-    if args.out:
+    if args.out is not None:
         from paretoprice.app.psa_plots import save_figure, tornado_figure
 
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(out / "tornado.csv", table.to_csv(index=False, float_format="%.17g"))
-        save_figure(tornado_figure(prob.name, table, point), out / "tornado.png")
-        print(f"wrote {out / 'tornado.csv'}, {out / 'tornado.png'}")
+        _write_outputs(args.out, {
+            "tornado.csv": lambda p: table.to_csv(p, index=False, float_format="%.17g"),
+            "tornado.png": lambda p: save_figure(tornado_figure(prob.name, table, point), p),
+        })
     return 0
 
 
@@ -113,9 +133,11 @@ def _fmt(v: float) -> str:
 def cmd_sobol(args: argparse.Namespace) -> int:
     from paretoprice.app.psa_run import ladder_matrix
     from paretoprice.app.sensitivity import parse_point, sobol
-    from paretoprice.optim.io import write_text_atomic
+    from paretoprice.optim.io import check_output_dir
     from paretoprice.problems import load_problem
 
+    if args.out is not None:
+        check_output_dir(args.out, "--out", known=SOBOL_FILES)  # before any work
     prob = load_problem(args.problem)
     at = parse_point(prob, args.at)
     progress = args.progress if args.progress is not None else sys.stderr.isatty()
@@ -130,12 +152,12 @@ def cmd_sobol(args: argparse.Namespace) -> int:
         for _, r in sub.head(args.top).iterrows():
             print(f"    {r['input']:<52} ST {r['ST']:6.3f} +/- {r['ST_conf95']:.3f}   "
                   f"S1 {r['S1']:6.3f} +/- {r['S1_conf95']:.3f}")
-    if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(out / "sobol.csv", table.to_csv(index=False, float_format="%.17g"))
-        write_text_atomic(out / "sobol.json", json.dumps(meta, indent=2) + "\n")
-        print(f"wrote {out / 'sobol.csv'}, {out / 'sobol.json'}")
+    if args.out is not None:
+        _write_outputs(args.out, {
+            "sobol.csv": lambda p: table.to_csv(p, index=False, float_format="%.17g"),
+            "sobol.json": lambda p: p.write_text(json.dumps(meta, indent=2) + "\n",
+                                                 encoding="utf-8"),
+        })
     return 0
 
 
