@@ -760,6 +760,38 @@ class PortfolioProblem(PricingProblem[PortfolioSpec]):
         out["budget_impact_discounted"] = bi.cumulative(discounted=True)
         return out
 
+    def service_increments(self, X: np.ndarray) -> dict[str, np.ndarray]:
+        """Each service against its status quo at payment vectors ``X`` (``(N, S)`` USD/use).
+
+        Returns ``(N, S)`` arrays, services in decision order:
+
+        * ``exam_cost``: change in payments for the AI exams and the comparators alone, the
+          v1 view (USD per year; negative: the service "saves money" on exams);
+        * ``incremental_cost``: the same plus the change in downstream care (follow-up and
+          net treatment; USD per year); equal to ``exam_cost`` without a pathway;
+        * ``incremental_qalys``: change in health gain (QALYs per year; 0 without a pathway).
+        """
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        T = self._terms(X)
+        seg = self._seg
+        exam = T["ai_spend"] + T["comparator_spend"] - seg.nc * self._vc
+        out = {"exam_cost": exam,
+               "incremental_cost": T["payer_spend"] - self._service_today_spend(),
+               "incremental_qalys": np.zeros_like(exam)}
+        if self._has_pathway:
+            out["incremental_qalys"] = T["health_gain"] - seg.nc * self._pw_qaly_cmp
+        return out
+
+    @property
+    def willingness_to_pay(self) -> float:
+        """The willingness to pay of the services' pathways (USD per QALY; NaN without)."""
+        return self._wtp
+
+    @property
+    def pathway_services(self) -> tuple[str, ...]:
+        """Names of the services that have a clinical pathway."""
+        return self._pw_services
+
     def budget_impact_of_spend(self, spend: np.ndarray) -> BudgetImpact:
         """Budget impact of steady-state payer spends ``spend`` (``(N,)``, USD per year) by
         year on the problem's ramp, for the portfolio's one payer (``spec.payer``)."""
