@@ -208,12 +208,14 @@ class PortfolioService(spec.Frozen):
         if self.pathway is None:
             return self
         if self.pathway.segments:
-            raise ValueError(
+            raise spec.FieldValueError(
+                "pathway.segments",
                 f"pathway.segments {sorted(self.pathway.segments)}: a portfolio service is one "
                 "setting of care, so its pathway takes no per-segment overrides; drop "
                 "[services.pathway.segments] or give the service's own values")
         if self.value is None:
-            raise ValueError(
+            raise spec.FieldValueError(
+                "value",
                 "a service with a pathway needs 'value' inputs (its wtp_per_qaly prices the "
                 "QALYs); add value = { wtp_per_qaly = ..., ... }")
         return self
@@ -282,10 +284,13 @@ class PortfolioSpec(spec.ProblemSpecBase):
 
     @model_validator(mode="after")
     def _one_wtp(self) -> PortfolioSpec:
-        wtp = {x.value.wtp_per_qaly for x in self.services
-               if x.pathway is not None and x.value is not None}
+        with_pw = [(i, x.value.wtp_per_qaly) for i, x in enumerate(self.services)
+                   if x.pathway is not None and x.value is not None]
+        wtp = {w for _i, w in with_pw}
         if len(wtp) > 1:
-            raise ValueError(
+            odd = next(i for i, w in with_pw if w != with_pw[0][1])
+            raise spec.FieldValueError(
+                f"services[{odd}].value.wtp_per_qaly",
                 f"services with a pathway give different value.wtp_per_qaly {sorted(wtp)}; "
                 "the portfolio's ICER and NMB need one willingness to pay: give them all the "
                 "same")
