@@ -187,8 +187,8 @@ def test_separable_sums_match_the_evaluation():
             terms.sums[q][j][i] for j, i in enumerate(idx))
         np.testing.assert_allclose(total, values[q], rtol=1e-9, atol=1e-3, err_msg=q)
     for name in ("retinal_ai", "plaque_ai"):
-        j, per = terms.local[f"incremental_cost_{name}"]
-        k = prob.service_names.index(name)
+        k, per = terms.local[f"incremental_cost_{name}"]
+        assert prob.service_names[k] == name
         np.testing.assert_allclose(per[idx[k]], values[f"incremental_cost_{name}"], rtol=1e-12)
 
 

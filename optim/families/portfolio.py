@@ -38,6 +38,20 @@ and the toolkit's ladders, bounds and grid apply unchanged. The price of that ch
 that a service's levels are evenly spaced (``min_share + j * step_share``, times
 ``R_i``); "not covered" is the level 0.
 
+Model v2 (``docs/problems.md``): a service may carry a clinical pathway
+(``[services.pathway]``, :mod:`paretoprice.optim.pathway`) giving downstream cost
+``da_i, dc_i`` (USD) and QALYs ``qa_i, qc_i`` per AI and per comparator exam. Then::
+
+    payer_spend     += sum_i U_i da_i + H_i dc_i                        (USD/year)
+    today's spend   += sum_i n_i c_i dc_i                               (USD/year)
+    health_gain      = sum_i U_i qa_i + H_i qc_i                        (QALYs/year, max)
+
+and each point reports incremental cost and QALYs against the status quo, the ICER with its
+label and the NMB. A ``[ramp]`` makes each creator's use-driven margin follow the adoption
+ramp and gives the year-by-year budget impact (:mod:`paretoprice.optim.budget`). Every v2
+quantity is a sum over services, so the exact form below is unchanged in kind. Without a
+pathway and a ramp the model is v1, bit for bit.
+
 ``equity`` is a minimum, not a sum: the grouped exact form (:meth:`choice_structure`)
 represents the other four objectives, turns an ``equity_floor`` guardrail into options
 left out of each group, and falls back to the one-group form (every feasible ladder
