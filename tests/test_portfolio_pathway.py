@@ -146,6 +146,7 @@ def test_no_pathway_no_ramp_has_v1_columns_only():
     raw = _raw()
     for s in raw["services"]:
         s.pop("pathway", None)
+    raw["services"][1]["creator"]["discount_rate"] = 0.05  # v1 needs no budget rate
     v1 = _portfolio(raw)
     names = {q.name for q in v1.reported}
     assert not {n for n in names if n.startswith(("budget_impact_year", "spend_", "nmb",

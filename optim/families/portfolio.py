@@ -470,10 +470,15 @@ class PortfolioProblem(PricingProblem[PortfolioSpec]):
         # over the portfolio's horizon
         self._budget_years = int(s.budget_horizon_years or max(x.creator.horizon_years
                                                                  for x in sv))
+        self._ramp = ramp_shares(s.ramp.shares, self._budget_years, owner=owner)
+        self._creator_ramps = tuple(ramp_shares(s.ramp.shares, x.creator.horizon_years,
+                                                owner=owner) for x in sv)
+        self._immediate = all(is_immediate(r) for r in self._creator_ramps)
+        self._v2 = self._has_pathway or not is_immediate(self._ramp) or not self._immediate
         rates = sorted({x.creator.discount_rate for x in sv})
         if s.budget_discount_rate is not None:
             self._budget_rate = float(s.budget_discount_rate)
-        elif len(rates) == 1:
+        elif len(rates) == 1 or not self._v2:  # v1 reports no discounted budget impact
             self._budget_rate = float(rates[0])
         else:
             raise ParameterError(
@@ -481,11 +486,6 @@ class PortfolioProblem(PricingProblem[PortfolioSpec]):
                 "nothing (the creators' rates differ: " + ", ".join(f"{r:g}" for r in rates)
                 + ")", fix="set budget_discount_rate = 0.03 (or the payer's own rate).",
                 owner=owner)
-        self._ramp = ramp_shares(s.ramp.shares, self._budget_years, owner=owner)
-        self._creator_ramps = tuple(ramp_shares(s.ramp.shares, x.creator.horizon_years,
-                                                owner=owner) for x in sv)
-        self._immediate = all(is_immediate(r) for r in self._creator_ramps)
-        self._v2 = self._has_pathway or not is_immediate(self._ramp) or not self._immediate
         self._payer_key = "".join(ch if ch.isalnum() else "_" for ch in s.payer.lower())
         if self._has_pathway:
             self._objective_info["health_gain"] = Quantity(*HEALTH_GAIN)
