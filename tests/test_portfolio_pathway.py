@@ -236,3 +236,21 @@ def test_bad_input_is_one_line_naming_the_parameter(change, parameter):
     text = str(err.value)
     assert "\n" not in text
     assert parameter in text, text
+
+
+def test_cli_bad_portfolio_ramp_exits_2_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.toml_writer import dumps
+
+    raw = _raw("retinal_ai", "ffr_ct")
+    raw["ramp"] = {"shares": [0.5, 2.0]}
+    path = tmp_path / "bad-portfolio.toml"
+    path.write_text(dumps(raw), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "paretoprice.app.cli", "solve", str(path),
+                           "--solver", "grid"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    err = proc.stderr.strip()
+    assert "Traceback" not in err and len(err.splitlines()) == 1, err
+    assert "ramp.shares" in err and "year 2" in err
