@@ -22,6 +22,7 @@ import numpy as np
 from paretoprice.app.runner import ScriptResult, fmt_money, run_script, script_entry
 from paretoprice.optim.families.portfolio import PortfolioProblem
 from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.pathway import ICER_LABELS, icer_with_label
 from paretoprice.optim.problem import PricingProblem, as_family
 
 NAME = "portfolio"
@@ -112,8 +113,9 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
         "",
         "What the front shows:",
         f"* {len(front)} Pareto-optimal portfolios. Payer spend runs from {fmt_money(spend.min())}"
-        f" to {fmt_money(spend.max())} a year (today, paying only the comparators: "
-        f"{fmt_money(today)}; budget {fmt_money(problem.budget)}).",
+        f" to {fmt_money(spend.max())} a year (today, paying only the comparators"
+        + (" and their downstream care" if problem.pathway_services else "")
+        + f": {fmt_money(today)}; budget {fmt_money(problem.budget)}).",
         f"* Access runs from {100 * access.min():.1f}% to {100 * access.max():.1f}% of the "
         f"{eligible / 1e6:.2f} million eligible patients (today: "
         f"{100 * served_today / eligible:.1f}%).",
@@ -146,7 +148,56 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
             f"{fmt_money(spend[i])} a year ({levels}).")
     else:
         lines.append("* No portfolio within the guardrails reaches that access.")
+    lines += pathway_findings(problem, ref)
     return "\n".join(lines) + "\n"
+
+
+def _icer_text(d_cost: float, d_qaly: float) -> str:
+    ratio, code = icer_with_label(np.array([d_cost]), np.array([d_qaly]))
+    label = ICER_LABELS[int(code[0])]
+    return label if np.isnan(ratio[0]) else f"{label}, {fmt_money(ratio[0])} per QALY"
+
+
+def pathway_findings(problem: PortfolioProblem, x: np.ndarray) -> list[str]:
+    """What the services' clinical pathways change, at payments ``x`` (USD per use):
+    which services no longer save money once downstream care is counted, each service's
+    and the portfolio's ICER with its label, incremental QALYs and NMB."""
+    if not problem.pathway_services:
+        return ["", "No service has a clinical pathway: spend counts the exams only "
+                "(model v1) and there is no health outcome."]
+    inc = problem.service_increments(x[None, :])
+    exam, cost, qaly = (inc[k][0] for k in ("exam_cost", "incremental_cost",
+                                            "incremental_qalys"))
+    wtp = problem.willingness_to_pay
+    lines = ["", "What the clinical pathway changes (each service at its 2025 rate, against "
+             "today's care; downstream = follow-up after a positive and net treatment):"]
+    for j, name in enumerate(problem.service_names):
+        if name not in problem.pathway_services:
+            lines.append(f"    {name:<12} no pathway: exams only, {fmt_money(exam[j])} a year")
+            continue
+        lines.append(
+            f"    {name:<12} exams only {fmt_money(exam[j])} a year; with downstream care "
+            f"{fmt_money(cost[j])}; {qaly[j]:+,.0f} QALYs a year; ICER "
+            f"{_icer_text(cost[j], qaly[j])}; NMB at {wtp:,.0f} USD/QALY "
+            f"{fmt_money(wtp * qaly[j] - cost[j])} a year")
+    lost = [n for j, n in enumerate(problem.service_names)
+            if n in problem.pathway_services and exam[j] < 0 <= cost[j]]
+    saves = [n for j, n in enumerate(problem.service_names) if cost[j] < 0]
+    lines.append("* No longer \"saves money\" once downstream care is counted: "
+                 + (", ".join(lost) if lost else "none") + "; still saves money: "
+                 + (", ".join(saves) if saves else "none") + ".")
+    ev = problem.evaluate(x[None, :])
+    r = {k: float(v[0]) for k, v in ev.reported.items()}
+    lines.append(
+        f"* The whole portfolio at the 2025 rates: {fmt_money(r['incremental_cost'])} and "
+        f"{r['incremental_qalys']:+,.0f} QALYs a year against today; ICER "
+        f"{_icer_text(r['incremental_cost'], r['incremental_qalys'])}; NMB "
+        f"{fmt_money(r['nmb_50k'])} at 50k, {fmt_money(r['nmb_100k'])} at 100k, "
+        f"{fmt_money(r['nmb_150k'])} at 150k USD per QALY (a year).")
+    lines.append(
+        "* health_gain (QALYs per year) can be chosen as an objective: paretoprice solve "
+        "portfolio --objectives payer_spend,creator_npv,access,provider_margin,health_gain")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> ScriptResult:

@@ -132,10 +132,16 @@ def snapshot_path(name: str) -> Path:
 
 def without_pathway(problem: PricingProblem) -> PricingProblem:
     """``problem`` with its v2 clinical pathway removed (itself when it has none): the form
-    the snapshots record, so a pathway never changes what they check."""
-    if getattr(problem.spec, "pathway", None) is None:
-        return problem
-    return problem.with_spec_changes(pathway=None)
+    the snapshots record, so a pathway never changes what they check. A portfolio keeps
+    one pathway per service (``[services.pathway]``); every one is removed."""
+    spec = problem.spec
+    if getattr(spec, "pathway", None) is not None:
+        return problem.with_spec_changes(pathway=None)
+    services = getattr(spec, "services", None) or ()
+    if any(getattr(x, "pathway", None) is not None for x in services):
+        return problem.with_spec_changes(
+            services=[{**x.model_dump(), "pathway": None} for x in services])
+    return problem
 
 
 def main(names: list[str] | None = None) -> None:

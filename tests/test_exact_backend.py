@@ -44,16 +44,21 @@ def test_exact_enumerates_a_single_group(idx_dr):
     assert same_set(exact.minimization_matrix(), grid.minimization_matrix())
 
 
-@pytest.mark.parametrize("presolve", [None, False])
-def test_exact_equals_grid_on_bundled_portfolio(presolve):
+@pytest.mark.parametrize(("presolve", "health", "size"),
+                         [(None, False, 35), (False, False, 35), (None, True, 49)])
+def test_exact_equals_grid_on_bundled_portfolio(presolve, health, size):
     # presolve off (the default, None here) runs with MIP starts. With the portfolio's
     # FFR-CT and AI-ECG inputs matching their own problems, HiGHS with presolve on returned
-    # 47 of the 49 points grid enumerates; presolve off finds all 49, hence the default.
+    # 47 of the 49 points grid enumerated (v1); presolve off found all 49, hence the default.
+    # With the services' pathways (v2) the four objectives give 35 points, and 49 with
+    # health_gain (QALYs per year) as a fifth objective.
     prob = load_problem("portfolio")
+    if health:
+        prob = prob.with_objectives([*prob.objective_names, "health_gain"])
     grid = solve(prob, "grid")
     options = {} if presolve is None else {"presolve": presolve}
     exact = solve(prob, "exact", **options)
-    assert len(grid) == 49
+    assert len(grid) == size
     assert same_set(exact.minimization_matrix(), grid.minimization_matrix())
     diag = exact.provenance.diagnostics
     assert diag["groups"] == prob.n_services and "portfolio_budget" in diag["couplings"]

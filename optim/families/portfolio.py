@@ -38,6 +38,20 @@ and the toolkit's ladders, bounds and grid apply unchanged. The price of that ch
 that a service's levels are evenly spaced (``min_share + j * step_share``, times
 ``R_i``); "not covered" is the level 0.
 
+Model v2 (``docs/problems.md``): a service may carry a clinical pathway
+(``[services.pathway]``, :mod:`paretoprice.optim.pathway`) giving downstream cost
+``da_i, dc_i`` (USD) and QALYs ``qa_i, qc_i`` per AI and per comparator exam. Then::
+
+    payer_spend     += sum_i U_i da_i + H_i dc_i                        (USD/year)
+    today's spend   += sum_i n_i c_i dc_i                               (USD/year)
+    health_gain      = sum_i U_i qa_i + H_i qc_i                        (QALYs/year, max)
+
+and each point reports incremental cost and QALYs against the status quo, the ICER with its
+label and the NMB. A ``[ramp]`` makes each creator's use-driven margin follow the adoption
+ramp and gives the year-by-year budget impact (:mod:`paretoprice.optim.budget`). Every v2
+quantity is a sum over services, so the exact form below is unchanged in kind. Without a
+pathway and a ramp the model is v1, bit for bit.
+
 ``equity`` is a minimum, not a sum: the grouped exact form (:meth:`choice_structure`)
 represents the other four objectives, turns an ``equity_floor`` guardrail into options
 left out of each group, and falls back to the one-group form (every feasible ladder
@@ -48,7 +62,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -57,6 +71,15 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import Anchors, annuity, compute_anchors
+from paretoprice.optim.budget import (
+    BudgetImpact,
+    Ramp,
+    budget_impact,
+    discount_factors,
+    is_immediate,
+    ramp_shares,
+)
+from paretoprice.optim.budget import creator_npv as creator_npv_on_ramp
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.exact_form import (
     SeparableTerms,
@@ -64,6 +87,19 @@ from paretoprice.optim.exact_form import (
     separable_choice_structure,
 )
 from paretoprice.optim.families import common
+from paretoprice.optim.pathway import (
+    HEALTH_GAIN,
+    WTP_THRESHOLDS,
+    Pathway,
+    PathwayEvaluator,
+    cost_effective_payment,
+    icer_with_label,
+    net_monetary_benefit,
+    reported_pathway_quantities,
+    require_sources,
+    segments_losing_access,
+    with_pathway_anchor,
+)
 from paretoprice.optim.problem import (
     ChoiceStructure,
     Evaluation,
@@ -155,6 +191,11 @@ class PortfolioService(spec.Frozen):
         ``e_i``: weight of the service's patients in ``access`` (1 = plain coverage).
     ladder
         This service's payment ladder (defaults to the problem's ``ladder``).
+    pathway
+        The clinical pathway after the service's result (model v2,
+        :class:`~paretoprice.optim.pathway.Pathway`; optional). The service is one setting
+        of care, so the pathway has no per-segment overrides; it needs ``value`` (its
+        ``wtp_per_qaly`` prices the QALYs).
     """
 
     name: str = Field(min_length=1, pattern=_IDENT)
@@ -174,6 +215,24 @@ class PortfolioService(spec.Frozen):
     value: spec.ValueInputs | None = None
     equity_weight: float = Field(default=1.0, gt=0)
     ladder: PaymentLadder | None = None
+    pathway: Pathway | None = None
+
+    @model_validator(mode="after")
+    def _pathway_fits(self) -> PortfolioService:
+        if self.pathway is None:
+            return self
+        if self.pathway.segments:
+            raise spec.FieldValueError(
+                "pathway.segments",
+                f"pathway.segments {sorted(self.pathway.segments)}: a portfolio service is one "
+                "setting of care, so its pathway takes no per-segment overrides; drop "
+                "[services.pathway.segments] or give the service's own values")
+        if self.value is None:
+            raise spec.FieldValueError(
+                "value",
+                "a service with a pathway needs 'value' inputs (its wtp_per_qaly prices the "
+                "QALYs); add value = { wtp_per_qaly = ..., ... }")
+        return self
 
 
 class PortfolioBudget(spec.Frozen):
@@ -217,7 +276,13 @@ class PortfolioSpec(spec.ProblemSpecBase):
     Objectives: ``payer_spend`` (USD per year, minimized), ``creator_npv`` (USD, summed
     over creators, maximized), ``access`` (share of all eligible patients served,
     maximized), ``provider_margin`` (USD per year, maximized), ``equity`` (coverage of
-    the worst-served service, maximized when chosen).
+    the worst-served service, maximized when chosen); with a service pathway,
+    ``health_gain`` (QALYs per year, maximized when chosen).
+
+    ``ramp`` spreads adoption over the first years (creator NPVs and the year-by-year
+    budget impact follow it; default immediate). The budget impact runs over
+    ``budget_horizon_years`` (default: the longest creator horizon) and is discounted at
+    ``budget_discount_rate`` (default: the creators' common discount rate).
     """
 
     family: Literal["portfolio"] = "portfolio"
@@ -227,6 +292,23 @@ class PortfolioSpec(spec.ProblemSpecBase):
     ladder: PaymentLadder = PaymentLadder()
     adoption: spec.Adoption = spec.Adoption()
     guardrails: PortfolioGuardrails = PortfolioGuardrails()
+    ramp: Ramp = Ramp()
+    budget_horizon_years: int | None = Field(default=None, ge=1, le=50)
+    budget_discount_rate: float | None = Field(default=None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _one_wtp(self) -> PortfolioSpec:
+        with_pw = [(i, x.value.wtp_per_qaly) for i, x in enumerate(self.services)
+                   if x.pathway is not None and x.value is not None]
+        wtp = {w for _i, w in with_pw}
+        if len(wtp) > 1:
+            odd = next(i for i, w in with_pw if w != with_pw[0][1])
+            raise spec.FieldValueError(
+                f"services[{odd}].value.wtp_per_qaly",
+                f"services with a pathway give different value.wtp_per_qaly {sorted(wtp)}; "
+                "the portfolio's ICER and NMB need one willingness to pay: give them all the "
+                "same")
+        return self
 
     @field_validator("guardrails")
     @classmethod
@@ -333,8 +415,98 @@ class PortfolioProblem(PricingProblem[PortfolioSpec]):
             quantities.budget_impact_quantity(),
             Quantity("services_covered", "services", "services paid a positive rate"),
         ]
+        self._setup_v2(rep)
         self._declare_reported(rep)
         self._guardrails, self._rail_index = self._make_guardrails()
+
+    def _setup_v2(self, rep: list[Quantity]) -> None:
+        """Service pathways, the adoption ramp and the budget-impact horizon (model v2).
+
+        Without a pathway and with an immediate ramp nothing here changes the v1 model.
+        Appends the v2 reported quantities to ``rep``.
+        """
+        s = self.spec
+        sv = s.services
+        seg = self._seg
+        owner = f"problem '{s.name}'"
+        S = len(sv)
+        # per AI exam and per comparator exam: downstream cost (USD) and QALYs, by service
+        self._pw_cost_ai = np.zeros(S)
+        self._pw_cost_cmp = np.zeros(S)
+        self._pw_qaly_ai = np.zeros(S)
+        self._pw_qaly_cmp = np.zeros(S)
+        self._pw_services: tuple[str, ...] = tuple(x.name for x in sv if x.pathway is not None)
+        self._wtp = float("nan")
+        self._today_cost = 0.0
+        self._today_qaly = 0.0
+        one = np.ones(1)
+        for j, x in enumerate(sv):
+            if x.pathway is None or x.value is None:
+                continue
+            require_sources(x.pathway, s.sources, owner=owner,
+                            prefix=f"services[{j}].pathway")
+            segments_losing_access((x.name,), seg.c[j:j + 1], seg.u[j:j + 1])
+            # one setting of care per service, paid by one payer at multiplier 1
+            pw = PathwayEvaluator.build(x.pathway, (x.name,), wtp=x.value.wtp_per_qaly,
+                                        mu=one, today_exams=seg.nc[j:j + 1])
+            arr = pw.arrays
+            ai, cmp = arr.per_exam(arr.ai, one), arr.per_exam(arr.cmp, one)
+            self._pw_cost_ai[j], self._pw_cost_cmp[j] = ai.cost[0], cmp.cost[0]
+            self._pw_qaly_ai[j], self._pw_qaly_cmp[j] = ai.qaly[0], cmp.qaly[0]
+            self._today_cost += pw.today_cost
+            self._today_qaly += pw.today_qaly
+            self._wtp = pw.wtp
+            ce = cost_effective_payment(
+                arr, pw.wtp, population=seg.n[j:j + 1], compliance=seg.c[j:j + 1],
+                uptake=seg.u[j:j + 1], comparator_payment=self._vc[j:j + 1], mu=one,
+                rate_multiple=one)
+            self._service_anchors[x.name] = with_pathway_anchor(
+                self._service_anchors[x.name], ce, pw.wtp)
+        self._has_pathway = bool(self._pw_services)
+        if self._has_pathway:  # today's spend includes the comparators' downstream care
+            self._today_spend = self._today_spend + self._today_cost
+            self._budget = self._resolve_budget()
+        # the adoption ramp: each creator's NPV over its own horizon, the budget impact
+        # over the portfolio's horizon
+        self._budget_years = int(s.budget_horizon_years or max(x.creator.horizon_years
+                                                                 for x in sv))
+        self._ramp = ramp_shares(s.ramp.shares, self._budget_years, owner=owner)
+        self._creator_ramps = tuple(ramp_shares(s.ramp.shares, x.creator.horizon_years,
+                                                owner=owner) for x in sv)
+        self._immediate = all(is_immediate(r) for r in self._creator_ramps)
+        self._v2 = self._has_pathway or not is_immediate(self._ramp) or not self._immediate
+        rates = sorted({x.creator.discount_rate for x in sv})
+        if s.budget_discount_rate is not None:
+            self._budget_rate = float(s.budget_discount_rate)
+        elif len(rates) == 1 or not self._v2:  # v1 reports no discounted budget impact
+            self._budget_rate = float(rates[0])
+        else:
+            raise ParameterError(
+                "budget_discount_rate", "one annual discount rate for the budget impact",
+                "nothing (the creators' rates differ: " + ", ".join(f"{r:g}" for r in rates)
+                + ")", fix="set budget_discount_rate = 0.03 (or the payer's own rate).",
+                owner=owner)
+        self._payer_key = "".join(ch if ch.isalnum() else "_" for ch in s.payer.lower())
+        if self._has_pathway:
+            self._objective_info["health_gain"] = Quantity(*HEALTH_GAIN)
+            rep += [Quantity(*row) for row in reported_pathway_quantities("USD", self._wtp)]
+            rep += [Quantity(f"health_gain_{x.name}", "QALYs per year",
+                             f"lifetime QALYs gained by each year's patients examined for "
+                             f"{x.name} (AI and comparator)") for x in sv if x.pathway]
+            rep += [Quantity(f"incremental_cost_{x.name}", "USD per year",
+                             f"{x.name}'s payer spend (exams and downstream care) minus its "
+                             "status quo's") for x in sv]
+        if self._v2:
+            rep.append(Quantity(f"spend_{self._payer_key}", "USD per year",
+                                f"{s.payer}'s payments for the AI services, the comparators "
+                                "and the downstream pathway (the portfolio's only payer)"))
+            rep += [Quantity(f"budget_impact_year{t + 1}", "USD per year",
+                             f"payer_spend minus today's in year {t + 1} of the adoption ramp "
+                             f"({100 * r:.0f}% of steady-state adoption)")
+                    for t, r in enumerate(self._ramp)]
+            rep.append(Quantity("budget_impact_discounted", "USD",
+                                f"budget impact summed over {self._budget_years} years, "
+                                f"discounted at {100 * self._budget_rate:g}% a year"))
 
     def _anchors_of(self, x: PortfolioService) -> Anchors:
         v = x.value
@@ -493,9 +665,26 @@ class PortfolioProblem(PricingProblem[PortfolioSpec]):
         served = U + H
         ai_spend = U * P
         comp_spend = H * self._vc
+        spend = ai_spend + comp_spend
+        extra: dict[str, np.ndarray] = {}
+        if self._has_pathway:
+            down = U * self._pw_cost_ai + H * self._pw_cost_cmp
+            spend = spend + down
+            extra["downstream_cost"] = down
+            extra["health_gain"] = U * self._pw_qaly_ai + H * self._pw_qaly_cmp
+        if self._immediate:
+            npv = self._ann * ((self._fee - self._m) * U - self._O) - self._F
+        else:  # each creator's use-driven margin follows the ramp over its own horizon
+            M = (self._fee - self._m) * U
+            npv = np.column_stack([
+                creator_npv_on_ramp(M[:, j], float(self._O[j]), float(self._F[j]), r,
+                                    x.creator.discount_rate)
+                for j, (x, r) in enumerate(zip(self.spec.services, self._creator_ramps,
+                                               strict=True))])
         return {
-            "payer_spend": ai_spend + comp_spend,
-            "creator_npv": self._ann * ((self._fee - self._m) * U - self._O) - self._F,
+            **extra,
+            "payer_spend": spend,
+            "creator_npv": npv,
             "access": served * seg.e / seg.en_total,
             "provider_margin": U * pi - seg.S * cost,
             "ai_uses": U,
@@ -529,6 +718,8 @@ class PortfolioProblem(PricingProblem[PortfolioSpec]):
         objectives = {o: T[o].sum(axis=1) for o in
                       ("payer_spend", "creator_npv", "access", "provider_margin")}
         objectives["equity"] = T["coverage"].min(axis=1)
+        if self._has_pathway:
+            objectives["health_gain"] = T["health_gain"].sum(axis=1)
         cons = self._rail_values(T, X, objectives["payer_spend"])
         reported: dict[str, np.ndarray] = {}
         if report:
@@ -539,7 +730,100 @@ class PortfolioProblem(PricingProblem[PortfolioSpec]):
                       "comparator_spend", "services_covered"):
                 reported[q] = T[q].sum(axis=1)
             reported["budget_impact"] = objectives["payer_spend"] - self._today_spend
+            if self._has_pathway:
+                reported.update(self._pathway_report(T, objectives["payer_spend"],
+                                                     objectives["health_gain"]))
+            if self._v2:
+                reported.update(self._budget_report(objectives["payer_spend"]))
         return Evaluation(objectives, cons, reported)
+
+    # ------------------------------------------------------------- v2 read-outs
+    def _pathway_report(self, T: Mapping[str, np.ndarray], spend: np.ndarray,
+                        health_gain: np.ndarray) -> dict[str, np.ndarray]:
+        """Downstream cost, incremental cost and QALYs, ICER with its label and NMB against
+        the status quo (USD per year, QALYs per year, USD per QALY), with the per-service
+        health gain and incremental cost."""
+        d_cost = spend - self._today_spend
+        d_qaly = health_gain - self._today_qaly
+        ratio, code = icer_with_label(d_cost, d_qaly)
+        out = {
+            "downstream_cost": T["downstream_cost"].sum(axis=1),
+            "incremental_cost": d_cost,
+            "incremental_qalys": d_qaly,
+            "icer": ratio,
+            "icer_label": code,
+            "nmb": net_monetary_benefit(d_cost, d_qaly, self._wtp),
+        }
+        for w in WTP_THRESHOLDS:
+            out[f"nmb_{int(w / 1000)}k"] = net_monetary_benefit(d_cost, d_qaly, w)
+        today = self._service_today_spend()
+        for j, x in enumerate(self.spec.services):
+            if x.pathway is not None:
+                out[f"health_gain_{x.name}"] = T["health_gain"][:, j]
+        for j, x in enumerate(self.spec.services):
+            out[f"incremental_cost_{x.name}"] = T["payer_spend"][:, j] - today[j]
+        return out
+
+    def _service_today_spend(self) -> np.ndarray:
+        """``(S,)`` each service's status-quo spend: comparators and their downstream care
+        (USD per year)."""
+        return self._seg.nc * (self._vc + self._pw_cost_cmp)
+
+    def _budget_report(self, spend: np.ndarray) -> dict[str, np.ndarray]:
+        """Spend of the payer, budget impact year by year on the ramp and discounted."""
+        bi = self.budget_impact_of_spend(spend)
+        out = {f"spend_{self._payer_key}": spend}
+        total = bi.total_impact()
+        for t in range(bi.years):
+            out[f"budget_impact_year{t + 1}"] = total[:, t]
+        out["budget_impact_discounted"] = bi.cumulative(discounted=True)
+        return out
+
+    def service_increments(self, X: np.ndarray) -> dict[str, np.ndarray]:
+        """Each service against its status quo at payment vectors ``X`` (``(N, S)`` USD/use).
+
+        Returns ``(N, S)`` arrays, services in decision order:
+
+        * ``exam_cost``: change in payments for the AI exams and the comparators alone, the
+          v1 view (USD per year; negative: the service "saves money" on exams);
+        * ``incremental_cost``: the same plus the change in downstream care (follow-up and
+          net treatment; USD per year); equal to ``exam_cost`` without a pathway;
+        * ``incremental_qalys``: change in health gain (QALYs per year; 0 without a pathway).
+        """
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        T = self._terms(X)
+        seg = self._seg
+        exam = T["ai_spend"] + T["comparator_spend"] - seg.nc * self._vc
+        out = {"exam_cost": exam,
+               "incremental_cost": T["payer_spend"] - self._service_today_spend(),
+               "incremental_qalys": np.zeros_like(exam)}
+        if self._has_pathway:
+            out["incremental_qalys"] = T["health_gain"] - seg.nc * self._pw_qaly_cmp
+        return out
+
+    @property
+    def willingness_to_pay(self) -> float:
+        """The willingness to pay of the services' pathways (USD per QALY; NaN without)."""
+        return self._wtp
+
+    @property
+    def pathway_services(self) -> tuple[str, ...]:
+        """Names of the services that have a clinical pathway."""
+        return self._pw_services
+
+    def budget_impact_of_spend(self, spend: np.ndarray) -> BudgetImpact:
+        """Budget impact of steady-state payer spends ``spend`` (``(N,)``, USD per year) by
+        year on the problem's ramp, for the portfolio's one payer (``spec.payer``)."""
+        return budget_impact({self._payer_key: np.asarray(spend, dtype=float)},
+                             {self._payer_key: self._today_spend}, self._ramp,
+                             self._budget_rate)
+
+    def budget_impact(self, X: np.ndarray) -> BudgetImpact:
+        """Budget impact of payment vectors ``X`` (``(N, n_services)``, USD per use) by
+        payer and year over the budget horizon, on the problem's adoption ramp (USD per
+        year; see :mod:`paretoprice.optim.budget`)."""
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        return self.budget_impact_of_spend(self._terms(X)["payer_spend"].sum(axis=1))
 
     # ------------------------------------------------------------- exact form
     def separable_terms(self) -> SeparableTerms:
@@ -559,6 +843,7 @@ class PortfolioProblem(PricingProblem[PortfolioSpec]):
         cov = per_group(T["coverage"])
         adop = per_group(T["adoption"])
         local: dict[str, tuple[int, np.ndarray]] = {}
+        self._v2_sums(T, per_group, sums, constants, local)
         for j, name in enumerate(self.service_names):
             local[f"coverage_{name}"] = (j, cov[j])
             local[f"adoption_{name}"] = (j, adop[j])
@@ -579,6 +864,38 @@ class PortfolioProblem(PricingProblem[PortfolioSpec]):
             local=local, minima={"equity": cov}, option_rails=tuple(option_rails),
             couplings=tuple(couplings),
         )
+
+    def _v2_sums(self, T: Mapping[str, np.ndarray],
+                 per_group: Callable[[np.ndarray], tuple[np.ndarray, ...]],
+                 sums: dict[str, tuple[np.ndarray, ...]], constants: dict[str, float],
+                 local: dict[str, tuple[int, np.ndarray]]) -> None:
+        """Add the v2 quantities that are sums over services (health gain, incremental cost
+        and QALYs, NMB, spend and budget impact) to ``sums`` and ``constants``, and the
+        per-service health gain and incremental cost to ``local``."""
+        spend = sums["payer_spend"]
+        today = self._today_spend
+        if self._has_pathway:
+            hg = sums["health_gain"] = per_group(T["health_gain"])
+            sums["downstream_cost"] = per_group(T["downstream_cost"])
+            sums["incremental_cost"], constants["incremental_cost"] = spend, -today
+            sums["incremental_qalys"], constants["incremental_qalys"] = hg, -self._today_qaly
+            for name, w in (("nmb", self._wtp),
+                            *((f"nmb_{int(w / 1000)}k", w) for w in WTP_THRESHOLDS)):
+                sums[name] = tuple(w * q - c for q, c in zip(hg, spend, strict=True))
+                constants[name] = today - w * self._today_qaly
+            today_j = self._service_today_spend()
+            for j, x in enumerate(self.spec.services):
+                if x.pathway is not None:
+                    local[f"health_gain_{x.name}"] = (j, hg[j])
+                local[f"incremental_cost_{x.name}"] = (j, spend[j] - today_j[j])
+        if self._v2:
+            sums[f"spend_{self._payer_key}"] = spend
+            for t, r in enumerate(self._ramp):
+                sums[f"budget_impact_year{t + 1}"] = tuple(r * c for c in spend)
+                constants[f"budget_impact_year{t + 1}"] = -r * today
+            k = float(np.sum(self._ramp * discount_factors(len(self._ramp), self._budget_rate)))
+            sums["budget_impact_discounted"] = tuple(k * c for c in spend)
+            constants["budget_impact_discounted"] = -k * today
 
     def choice_structure(self, max_options: int = 2_000_000) -> ChoiceStructure:
         """The exact form: one group per service, the budget as the coupling constraint.

@@ -219,8 +219,9 @@ def health_economics(problem: PricingProblem, get: Callable[[str], np.ndarray | 
     v2); otherwise the v1 approximation from ``[value]`` and the patients served.
     """
     value = getattr(problem.spec, "value", None)
-    if wtp is None:
-        wtp = float(getattr(value, "wtp_per_qaly", math.nan)) if value is not None else math.nan
+    if wtp is None:  # a portfolio prices its services' QALYs at their common WTP
+        wtp = float(getattr(value, "wtp_per_qaly", math.nan)) if value is not None else \
+            float(getattr(problem, "willingness_to_pay", math.nan))
     served = get("patients_served")
     segs = getattr(problem.spec, "segments", None)
     extra = get("extra_patients")
