@@ -477,7 +477,7 @@ class NtapProblem(PricingProblem[NtapSpec]):
 
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
         s = self.spec
-        seg, w_med = self._seg, self._mix.w_medicare
+        seg = self._seg
         cr = s.creator
         f = X[:, 0:1]
         ph = self._phases(f)
