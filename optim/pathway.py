@@ -93,6 +93,10 @@ ICER_LABEL_UNIT = "code: " + "; ".join(f"{k} {v}" for k, v in ICER_LABELS.items(
 # ---------------------------------------------------------------------------
 
 
+_ZERO_NEEDS_NO_SOURCE = frozenset({"minutes_saved", "qaly_per_minute", "cost_per_minute"})
+"""Optional time-to-treatment terms: at 0 they change nothing and need no source."""
+
+
 class PathwayArm(Frozen):
     """One arm's accuracy and follow-up (the AI exam, or the comparator exam).
 
@@ -268,6 +272,8 @@ class Pathway(Frozen):
                         if isinstance(sub, Frozen):
                             walk(sub, f"{p}.{key}")
                 elif isinstance(v, int | float) and not isinstance(v, bool):
+                    if name in _ZERO_NEEDS_NO_SOURCE and v == 0:
+                        continue  # a time term left out (a copied spec sets every field)
                     paths.append(p)
 
         walk(self, prefix)
