@@ -335,3 +335,16 @@ def test_lvo_ntap_script_prints_pathway_findings(tmp_path: Any) -> None:
         "more effective at" in text
     assert "What the pathway changes on the front" in text
     assert "Budget impact at 1,600 USD, year by year" in text
+
+
+def test_generalist_pathway_mismatch_with_its_task_warns(caplog: Any) -> None:
+    # the toy's pathway matches its task (0.5 / 0.8 / 1 x 0.6): no warning; a comparator
+    # sensitivity of 0.5 differs from c_g c_k = 0.6 and is named
+    with caplog.at_level("WARNING"):
+        build_problem(_generalist())
+    assert "differs from the task" not in caplog.text
+    d = _generalist()
+    d["pathway"]["comparator"]["sensitivity"] = _src(0.5)
+    with caplog.at_level("WARNING"):
+        build_problem(d)
+    assert "comparator.sensitivity in all (0.5 vs the task's 0.6)" in caplog.text

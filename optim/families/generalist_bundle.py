@@ -394,6 +394,7 @@ class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
             pw = self._pathway = PathwayEvaluator.build(s.pathway, seg.names, wtp=wtp,
                                                         mu=mix.mu, today_exams=seg.n)
             self._today_spend += pw.today_cost
+            self._check_pathway_matches_task(pw)
             # an AI study (every task run, as under the bundle) replaces today's separate
             # human services on it; every study is read in both arms (c/u = 1)
             replaced = mix.mu * (seg.c[:, None] * self._d * self._ck * self._v).sum(axis=1)
@@ -619,6 +620,25 @@ class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
         return Evaluation(objectives, cons, reported)
 
     # ------------------------------------------------------------- v2 read-outs
+    def _check_pathway_matches_task(self, pw: PathwayEvaluator) -> None:
+        """Warn (one line) where the pathway's prevalence and sensitivities differ from the
+        task's indicated share, bundle delivery and today's delivery ``c_g c_k``: then the
+        pathway's true positives are not the task's delivered results."""
+        k = self._pw_task
+        arr = pw.arrays
+        checks = {
+            "prevalence": (arr.rho, np.full_like(arr.rho, self._d[k])),
+            "ai.sensitivity": (arr.ai.se, np.full_like(arr.rho, self._s_bundle[k])),
+            "comparator.sensitivity": (arr.cmp.se, self._seg.c * self._ck[k]),
+        }
+        off = [f"{name} in {g} ({have[i]:.3g} vs the task's {want[i]:.3g})"
+               for name, (have, want) in checks.items()
+               for i, g in enumerate(self.segment_names) if abs(have[i] - want[i]) > 1e-9]
+        if off:
+            logger.warning("pathway of task '%s' differs from the task's own figures: %s; its "
+                           "true positives are then not the task's delivered results",
+                           self.task_names[k], "; ".join(off))
+
     def _pathway_exams(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Studies a year in the pathway's AI arm (the AI runs its task: ``n_g x_gk``) and
         comparator arm (read as today: ``n_g (1 - x_gk)``), ``(N, G)`` each."""
