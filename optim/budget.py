@@ -190,3 +190,49 @@ def budget_impact(steady: Mapping[str, np.ndarray], today: Mapping[str, float],
                         discount=discount_factors(len(shares), rate),
                         today={j: float(today[j]) for j in payers}, spend=spend,
                         impact=impact)
+
+
+def budget_impact_by_year(steady: Mapping[str, np.ndarray], today: Mapping[str, float],
+                          shares: np.ndarray, rate: float) -> BudgetImpact:
+    """Budget impact when the steady-state spend itself changes from year to year.
+
+    Like :func:`budget_impact`, but each payer's steady-state spend is given per year,
+    ``(N, T)`` (money per year), e.g. a time-limited add-on paid in the first years only.
+    In year ``t`` the spend is ``today + r_t (steady_t - today)``.
+
+    Examples
+    --------
+    >>> bi = budget_impact_by_year({"medicare": np.array([[10.0, 4.0]])}, {"medicare": 2.0},
+    ...                            np.array([0.5, 1.0]), 0.0)
+    >>> bi.impact["medicare"].tolist()
+    [[4.0, 2.0]]
+    """
+    if set(steady) != set(today):
+        raise ValueError(f"payers differ: {sorted(steady)} vs {sorted(today)}")
+    payers = tuple(steady)
+    sh = np.asarray(shares, dtype=float)
+    impact = {j: (np.atleast_2d(np.asarray(steady[j], dtype=float)) - today[j]) * sh[None, :]
+              for j in payers}
+    spend = {j: today[j] + impact[j] for j in payers}
+    return BudgetImpact(payers=payers, shares=sh, discount=discount_factors(len(sh), rate),
+                        today={j: float(today[j]) for j in payers}, spend=spend,
+                        impact=impact)
+
+
+def creator_npv_by_year(margin_by_year: np.ndarray, fixed_cost: float, upfront: float,
+                        shares: np.ndarray, rate: float) -> np.ndarray:
+    """Creator NPV when the steady-state use-driven margin changes from year to year.
+
+    ``NPV = sum_t (1 + r)^-t (r_t M_t - O) - F`` with ``M`` of shape ``(N, T)`` (money per
+    year); ``O`` is paid every year, ``F`` up front (money). ``(N,)``.
+
+    Examples
+    --------
+    >>> creator_npv_by_year(np.array([[10.0, 4.0]]), 1.0, 2.0, np.array([0.5, 1.0]),
+    ...                     0.0).tolist()
+    [5.0]
+    """
+    sh = np.asarray(shares, dtype=float)
+    disc = discount_factors(len(sh), rate)
+    flows = np.atleast_2d(np.asarray(margin_by_year, dtype=float)) * sh[None, :] - fixed_cost
+    return (flows * disc[None, :]).sum(axis=1) - upfront

@@ -16,6 +16,11 @@ symbol             meaning                                                     u
                    minus the later costs it averts; may be negative)
 ``q_tp``           QALYs gained per true positive treated                      QALY
 ``q_fp``           QALYs lost per false positive followed up                   QALY
+``m``              minutes to treatment saved per true positive treated in     minutes
+                   the arm (time-critical conditions; 0 by default)
+``q_m``            QALYs gained per minute saved, per true positive treated    QALY/min
+``t_m``            change in net treatment cost per minute saved (may be       money/min
+                   negative: faster treatment averts later care)
 =================  ==========================================================  ========
 
 For an arm with ``X`` patients examined a year::
@@ -23,6 +28,11 @@ For an arm with ``X`` patients examined a year::
     TP = X rho se              FP = X (1 - rho) (1 - sp)
     downstream cost = (TP + FP) phi d m_d + TP phi t m_t           (money per year)
     health gain     = TP phi q_tp - FP phi q_fp                    (QALYs per year)
+
+For a time-critical condition (stroke) an arm may treat its true positives sooner: with
+``m`` minutes saved in the arm, ``q_tp`` becomes ``q_tp + m q_m`` and ``t`` becomes
+``t + m t_m`` in that arm (``m = q_m = t_m = 0`` by default leaves both unchanged, bit
+for bit).
 
 ``m_d`` and ``m_t`` say how each item is paid: ``fee_schedule`` (the default for ``d``)
 multiplies the amount by the segment's payer-mix rate multiplier ``mu_g``;
@@ -83,6 +93,10 @@ ICER_LABEL_UNIT = "code: " + "; ".join(f"{k} {v}" for k, v in ICER_LABELS.items(
 # ---------------------------------------------------------------------------
 
 
+_ZERO_NEEDS_NO_SOURCE = frozenset({"minutes_saved", "qaly_per_minute", "cost_per_minute"})
+"""Optional time-to-treatment terms: at 0 they change nothing and need no source."""
+
+
 class PathwayArm(Frozen):
     """One arm's accuracy and follow-up (the AI exam, or the comparator exam).
 
@@ -99,6 +113,10 @@ class PathwayArm(Frozen):
     follow_up_paid
         ``fee_schedule``: ``d`` is a fee-schedule amount, multiplied by the segment's
         payer multiplier ``mu_g``; ``all_payer``: ``d`` is what payers pay, as stated.
+    minutes_saved
+        ``m``: minutes to treatment saved per true positive treated in this arm, against
+        the usual workflow (minutes; 0 by default). Valued with the pathway's
+        ``qaly_per_minute`` and ``cost_per_minute``.
     """
 
     sensitivity: float = Field(ge=0, le=1)
@@ -106,6 +124,7 @@ class PathwayArm(Frozen):
     follow_up_completion: float = Field(ge=0, le=1)
     follow_up_cost: float = Field(ge=0)
     follow_up_paid: PaidHow = "fee_schedule"
+    minutes_saved: float = Field(default=0.0, ge=0, le=1440)
 
 
 class PathwayArmOverride(Frozen):
@@ -116,6 +135,7 @@ class PathwayArmOverride(Frozen):
     follow_up_completion: float | None = Field(default=None, ge=0, le=1)
     follow_up_cost: float | None = Field(default=None, ge=0)
     follow_up_paid: PaidHow | None = None
+    minutes_saved: float | None = Field(default=None, ge=0, le=1440)
 
 
 class PathwaySegmentOverride(Frozen):
@@ -126,6 +146,8 @@ class PathwaySegmentOverride(Frozen):
     treatment_paid: PaidHow | None = None
     qaly_per_tp: float | None = Field(default=None, ge=0)
     qaly_loss_per_fp: float | None = Field(default=None, ge=0)
+    qaly_per_minute: float | None = Field(default=None, ge=0)
+    cost_per_minute: float | None = None
     ai: PathwayArmOverride = PathwayArmOverride()
     comparator: PathwayArmOverride = PathwayArmOverride()
 
@@ -148,6 +170,13 @@ class Pathway(Frozen):
         ``q_tp``: QALYs gained per true positive treated (lifetime, QALY per patient).
     qaly_loss_per_fp
         ``q_fp``: QALYs lost per false positive followed up (QALY per patient).
+    qaly_per_minute
+        ``q_m``: QALYs gained per minute to treatment saved, per true positive treated
+        (QALY per minute; 0 by default). With an arm's ``minutes_saved`` ``m`` that arm's
+        true positives gain ``q_tp + m q_m``.
+    cost_per_minute
+        ``t_m``: change in the net treatment cost per minute saved, per true positive
+        treated (money per minute; may be negative; 0 by default; paid like ``t``).
     ai, comparator
         The two arms (:class:`PathwayArm`).
     segments
@@ -160,6 +189,8 @@ class Pathway(Frozen):
     treatment_paid: PaidHow = "all_payer"
     qaly_per_tp: float = Field(ge=0)
     qaly_loss_per_fp: float = Field(default=0.0, ge=0)
+    qaly_per_minute: float = Field(default=0.0, ge=0)
+    cost_per_minute: float = 0.0
     ai: PathwayArm
     comparator: PathwayArm
     segments: dict[str, PathwaySegmentOverride] = Field(default_factory=dict)
@@ -168,6 +199,9 @@ class Pathway(Frozen):
     def _finite(self) -> Pathway:
         if not np.isfinite(self.treatment_cost):
             raise ValueError(f"treatment_cost must be a finite number, got {self.treatment_cost}")
+        if not np.isfinite(self.cost_per_minute):
+            raise ValueError(f"cost_per_minute must be a finite number, got "
+                             f"{self.cost_per_minute}")
         return self
 
     def check_segments(self, names: Sequence[str]) -> None:
@@ -193,25 +227,28 @@ class Pathway(Frozen):
                 phi=col(f"{prefix}.follow_up_completion"), d=col(f"{prefix}.follow_up_cost"),
                 d_fee=np.array([r[f"{prefix}.follow_up_paid"] == "fee_schedule"
                                 for r in rows]),
+                minutes=col(f"{prefix}.minutes_saved"),
             )
 
         return PathwayArrays(
             names=tuple(names), rho=col("prevalence"), t=col("treatment_cost"),
             t_fee=np.array([r["treatment_paid"] == "fee_schedule" for r in rows]),
             q_tp=col("qaly_per_tp"), q_fp=col("qaly_loss_per_fp"),
+            q_min=col("qaly_per_minute"), t_min=col("cost_per_minute"),
             ai=arm("ai"), cmp=arm("comparator"),
         )
 
     def _resolved(self, segment: str) -> dict[str, Any]:
         out: dict[str, Any] = {k: getattr(self, k) for k in (
-            "prevalence", "treatment_cost", "treatment_paid", "qaly_per_tp", "qaly_loss_per_fp")}
+            "prevalence", "treatment_cost", "treatment_paid", "qaly_per_tp", "qaly_loss_per_fp",
+            "qaly_per_minute", "cost_per_minute")}
         for arm in ("ai", "comparator"):
             for k, v in getattr(self, arm).model_dump().items():
                 out[f"{arm}.{k}"] = v
         ov = self.segments.get(segment)
         if ov is not None:
             for k in ("prevalence", "treatment_cost", "treatment_paid", "qaly_per_tp",
-                      "qaly_loss_per_fp"):
+                      "qaly_loss_per_fp", "qaly_per_minute", "cost_per_minute"):
                 if getattr(ov, k) is not None:
                     out[k] = getattr(ov, k)
             for arm in ("ai", "comparator"):
@@ -235,6 +272,8 @@ class Pathway(Frozen):
                         if isinstance(sub, Frozen):
                             walk(sub, f"{p}.{key}")
                 elif isinstance(v, int | float) and not isinstance(v, bool):
+                    if name in _ZERO_NEEDS_NO_SOURCE and v == 0:
+                        continue  # a time term left out (a copied spec sets every field)
                     paths.append(p)
 
         walk(self, prefix)
@@ -278,13 +317,15 @@ def segments_losing_access(names: Sequence[str], compliance: np.ndarray,
 @dataclass(frozen=True)
 class ArmArrays:
     """An arm per segment, ``(G,)`` each: ``se``, ``sp``, ``phi`` (shares), ``d`` (money
-    per positive followed up), ``d_fee`` (True: ``d`` scales with the payer multiplier)."""
+    per positive followed up), ``d_fee`` (True: ``d`` scales with the payer multiplier),
+    ``minutes`` (minutes to treatment saved per true positive treated; ``None``: none)."""
 
     se: np.ndarray
     sp: np.ndarray
     phi: np.ndarray
     d: np.ndarray
     d_fee: np.ndarray
+    minutes: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -334,6 +375,19 @@ class PathwayArrays:
     q_fp: np.ndarray
     ai: ArmArrays
     cmp: ArmArrays
+    q_min: np.ndarray | None = None
+    t_min: np.ndarray | None = None
+
+    def per_tp(self, arm: ArmArrays) -> tuple[np.ndarray, np.ndarray]:
+        """``(q_tp, t)`` of ``arm`` per true positive treated, ``(G,)`` each: QALYs and net
+        treatment cost with the arm's minutes saved valued (``q_tp + m q_m``, ``t + m
+        t_m``); the pathway's own arrays, untouched, when no minutes are saved."""
+        m = arm.minutes
+        if m is None or not np.any(m):
+            return self.q_tp, self.t
+        q_m = np.zeros_like(m) if self.q_min is None else self.q_min
+        t_m = np.zeros_like(m) if self.t_min is None else self.t_min
+        return self.q_tp + m * q_m, self.t + m * t_m
 
     def per_exam(self, arm: ArmArrays, mu: np.ndarray | float = 1.0) -> PerExam:
         """Outcomes per patient examined in ``arm``; ``mu`` the payer multiplier (``(G,)``)."""
@@ -342,8 +396,9 @@ class PathwayArrays:
         fp = (1.0 - self.rho) * (1.0 - arm.sp)
         m_d = np.where(arm.d_fee, mu, 1.0)
         m_t = np.where(self.t_fee, mu, 1.0)
-        cost = (tp + fp) * arm.phi * arm.d * m_d + tp * arm.phi * self.t * m_t
-        qaly = tp * arm.phi * self.q_tp - fp * arm.phi * self.q_fp
+        q_tp, t = self.per_tp(arm)
+        cost = (tp + fp) * arm.phi * arm.d * m_d + tp * arm.phi * t * m_t
+        qaly = tp * arm.phi * q_tp - fp * arm.phi * self.q_fp
         return PerExam(tp=tp, fp=fp, cost=cost, qaly=qaly)
 
     def outcomes(self, ai_exams: np.ndarray, cmp_exams: np.ndarray,

@@ -5,6 +5,12 @@ two code sets on their own: the payer's spend against the share of indicated tas
 delivered, with only per-task codes and with only the bundle code, at the problem's
 integration gain and at other assumed cost savings.
 
+With the clinical pathway of model v2 for incidental findings (follow-up of every flagged
+finding, treatment of the true ones, harm of the false ones) it also prints the ICER with
+its label, the incremental QALYs and the NMB at the observed 1 USD fee, the budget impact
+by year and payer, the pathway's cost-effective anchor, and what the pathway changes on
+the front (its prices, which objectives are redundant).
+
 Run::
 
     python -m paretoprice.problems.generalist_ct --out results/generalist-ct
@@ -21,6 +27,7 @@ import numpy as np
 from paretoprice.app.runner import ScriptResult, fmt_money, run_script, script_entry
 from paretoprice.optim.families.generalist_bundle import GeneralistBundleProblem
 from paretoprice.optim.front import ParetoFront
+from paretoprice.optim.pathway import icer_label_text
 from paretoprice.optim.problem import PricingProblem, as_family
 
 NAME = "generalist-ct"
@@ -165,7 +172,138 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
         lines.append(text + ".")
     else:
         lines.append("  Per-task codes keep some advantage at every cost saving tried.")
+    if problem.spec.pathway is not None:
+        lines += pathway_findings(problem, front)
     return "\n".join(lines) + "\n"
+
+
+def best_nmb(problem: GeneralistBundleProblem, f: float) -> dict[str, float]:
+    """The bundle-only price set (every ``p`` on its ladder, task prices 0) with the best
+    NMB at the problem's lambda at the fee ``f`` (USD per study), preferring creator
+    NPV >= 0."""
+    lad = problem.ladders()
+    X = np.zeros((len(lad[0]), problem.n_var))
+    X[:, 0] = lad[0]
+    X[:, -1] = f
+    ev = problem.evaluate(X)
+    nmb = ev.reported["nmb"]
+    ok = ev.objectives["creator_npv"] >= 0
+    i = int(np.argmax(np.where(ok, nmb, -np.inf))) if ok.any() else int(np.argmax(nmb))
+    row = {k: float(v[i]) for k, v in ev.objectives.items()}
+    row.update({k: float(v[i]) for k, v in ev.reported.items()})
+    row.update({n: float(X[i, j]) for j, n in enumerate(problem.decision_names)})
+    row["feasible"] = float(problem.feasible(ev)[i])
+    return row
+
+
+def _per_task_top(problem: GeneralistBundleProblem, f: float) -> dict[str, float]:
+    """Every objective and reported quantity at per-task codes only, each at the top of its
+    ladder, with the fee ``f`` (USD per study)."""
+    X = np.zeros((1, problem.n_var))
+    X[0, 1:-1] = problem.upper[1:-1]
+    X[0, -1] = f
+    ev = problem.evaluate(X)
+    row = {k: float(v[0]) for k, v in ev.objectives.items()}
+    row.update({k: float(v[0]) for k, v in ev.reported.items()})
+    row.update({n: float(X[0, j]) for j, n in enumerate(problem.decision_names)})
+    row["feasible"] = float(problem.feasible(ev)[0])
+    return row
+
+
+def describe_point(title: str, r: dict[str, float], lam: float, prices: str) -> str:
+    """One line on a point with a pathway: its prices, ICER with label and verdict at
+    ``lam`` (USD per QALY), incremental QALYs and cost a year, NMB at 50k/100k/150k."""
+    label = str(icer_label_text(r["icer_label"]))
+    ratio = ""
+    if not np.isnan(r["icer"]):
+        gains = label == "more costly, more effective"
+        ok = r["icer"] <= lam if gains else r["icer"] >= lam
+        ratio = (f" at {r['icer']:,.0f} USD per QALY "
+                 f"({'cost-effective' if ok else 'not cost-effective'} at {lam / 1000:g}k)")
+    within = "" if r["feasible"] else " (breaks a guardrail)"
+    return (f"* {title}: {prices}{within}: {label}{ratio}; {r['incremental_qalys']:+,.0f} "
+            f"QALYs and {fmt_money(r['incremental_cost'])} a year vs today (downstream care "
+            f"{fmt_money(r['downstream_cost'])}); NMB {fmt_money(r['nmb'])} at 50k, "
+            f"{fmt_money(r['nmb_100k'])} at 100k, {fmt_money(r['nmb_150k'])} at 150k USD/QALY.")
+
+
+def pathway_findings(problem: GeneralistBundleProblem, front: ParetoFront) -> list[str]:
+    """Model v2 read-outs: ICER, QALYs and NMB at the observed fee under each code set, the
+    budget impact by year and payer, and what the pathway changes on the front."""
+    from paretoprice.solvers import solve
+
+    spec = problem.spec
+    pw = spec.pathway
+    assert pw is not None
+    lam = spec.value.wtp_per_qaly
+    ce = problem.anchors()["cost_effective"]
+    v1 = solve(problem.with_spec_changes(pathway=None), "grid")
+    ce1 = problem.with_spec_changes(pathway=None).anchors()["cost_effective"].value
+    obs_f = next((o.low for o in spec.observed if o.variable == "f"), 1.0)
+    lines = [
+        "",
+        f"With the clinical pathway for {spec.pathway_task} (model v2; every point against "
+        "the status quo of every study read without AI, NMB at 50k USD/QALY unless said):",
+        f"* Per study with the AI running the task: sensitivity {pw.ai.sensitivity:.2f} "
+        f"(read without AI {pw.comparator.sensitivity:.2f} in the best-read setting), "
+        f"specificity {pw.ai.specificity:.2f} vs {pw.comparator.specificity:.2f}; each "
+        f"flagged finding followed up ({100 * pw.ai.follow_up_completion:.0f}% completed, "
+        f"{pw.ai.follow_up_cost:,.0f} USD at Medicare rates), each true one treated "
+        f"({pw.treatment_cost:,.0f} USD net, {pw.qaly_per_tp:g} QALYs), each false one "
+        f"costing {pw.qaly_loss_per_fp:g} QALYs.",
+        f"* Cost-effective payment per AI study from the pathway: NMB = 0 at {ce.value:,.2f} "
+        f"USD (v1 value {ce1:,.2f} USD from a flat QALY per extra result); it counts the "
+        f"{spec.pathway_task} pathway and the separate services a study replaces, not the "
+        "other tasks' health value, so it is a conservative cap. cap_cost_effective "
+        f"compares it with the largest offer per study.",
+        describe_point(f"Observed fee {obs_f:g} USD, bundle code only (best NMB)",
+                       r := best_nmb(problem, obs_f), lam,
+                       f"p = {r['p']:.2f} USD per study, f = {obs_f:g}"),
+        describe_point(f"Observed fee {obs_f:g} USD, per-task codes only at their highest "
+                       "price", r2 := _per_task_top(problem, obs_f), lam,
+                       f"each task price {r2['p_' + problem.coded_tasks[0]]:.0f} USD, "
+                       f"f = {obs_f:g}"),
+        f"  Per-task codes never run the {spec.pathway_task} task (it has no code), so on "
+        "this pathway they add cost and no QALYs: the other tasks' health value is not "
+        "modelled here (v1's flat QALY per result is replaced by the pathway).",
+    ]
+    years = [r[f"budget_impact_year{t + 1}"] for t in range(spec.creator.horizon_years)]
+    payers = ", ".join(f"{j.name} {fmt_money(r[f'spend_{j.name}'])}" for j in spec.payers)
+    lines.append(
+        "* Budget impact of that bundle point, year by year: "
+        + ", ".join(fmt_money(y) for y in years)
+        + f" ({fmt_money(r['budget_impact_discounted'])} over the horizon, discounted); "
+        f"spend by payer a year: {payers}; today's spend including the follow-up of "
+        f"findings read without AI: {fmt_money(problem.todays_spend)} a year.")
+    labels = sorted({str(icer_label_text(c)) for c in front.column("icer_label")})
+    p1, p2 = v1.column("p"), front.column("p")
+    lines += [
+        f"* Points of the front against today: {' / '.join(labels)}.",
+        f"* What the pathway changes on the front: without it {len(v1)} price sets, bundle "
+        f"price p from {p1.min():.2f} to {p1.max():.2f} USD, payer spend "
+        f"{fmt_money(v1.column('payer_spend').min())} to "
+        f"{fmt_money(v1.column('payer_spend').max())} a year; with it {len(front)} price "
+        f"sets, p from {p2.min():.2f} to {p2.max():.2f} USD, payer spend "
+        f"{fmt_money(front.column('payer_spend').min())} to "
+        f"{fmt_money(front.column('payer_spend').max())} a year. The follow-up and "
+        "treatment of incidental findings dwarf the payments for the AI, and the "
+        "cost-effectiveness cap now comes from the pathway"
+        + (" and no longer cuts the bundle price where v1's did." if ce.value > ce1 else "."),
+    ]
+    red = front.redundancy()
+    warn = red.warning().removeprefix("warning: ").rstrip(".")
+    lines.append(f"* Redundancy on this front: {warn or 'no redundant objectives'}.")
+    hg = solve(problem.with_objectives(["payer_spend", "creator_npv", "access",
+                                        "health_gain"]), "grid")
+    pair = next((rho for a, b, rho, _ in hg.redundancy().pairs
+                 if {a, b} == {"access", "health_gain"}), float("nan"))
+    lines.append(
+        f"* Choosing health_gain (QALYs a year) beside access: {len(hg)} price sets; "
+        f"Spearman rank correlation of access and health_gain on that front {pair:.3f}: "
+        + ("they rank it alike, health_gain adds no trade-off." if pair >= 0.98 else
+           "access counts every task's results, health_gain only the incidental findings "
+           "acted on (and their false alarms), so the two are distinct objectives."))
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> ScriptResult:

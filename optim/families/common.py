@@ -488,3 +488,35 @@ def decisions_with_bounds(
             out[name] = b.model_dump()
     return out
 
+
+
+# ---------------------------------------------------------------------------
+# Model v2: spend by payer
+# ---------------------------------------------------------------------------
+
+
+def payer_weights(segments: Sequence[Any], payers: Sequence[Payer]) -> dict[str, np.ndarray]:
+    """Payer name -> ``(G,)`` share of each segment's patients it pays for (its payer mix)."""
+    return {j.name: np.array([g.payer_mix.get(j.name, 0.0) for g in segments], dtype=float)
+            for j in payers}
+
+
+def pathway_cost_by_payer(arrays: Any, ai_exams: np.ndarray, cmp_exams: np.ndarray,
+                          segments: Sequence[Any],
+                          payers: Sequence[Payer]) -> dict[str, np.ndarray]:
+    """Payer name -> ``(N,)`` downstream pathway cost it pays a year (money per year).
+
+    ``arrays`` is a :class:`~paretoprice.optim.pathway.PathwayArrays`; ``ai_exams`` and
+    ``cmp_exams`` are ``(N, G)`` exams a year in each arm. Payer ``j`` pays its share
+    ``w_gj`` of each segment's patients, fee-schedule items at its own rate multiplier
+    ``mu_j`` and all-payer items as stated, so the payers' costs add up to the pathway's
+    downstream cost at each segment's payer-mix multiplier (payer mixes sum to 1).
+    """
+    out: dict[str, np.ndarray] = {}
+    U = np.atleast_2d(ai_exams)
+    H = np.atleast_2d(cmp_exams)
+    for j, w in payer_weights(segments, payers).items():
+        mu_j = np.full(w.shape, next(p.rate_multiplier for p in payers if p.name == j))
+        out[j] = ((U * w * arrays.per_exam(arrays.ai, mu_j).cost).sum(axis=1)
+                  + (H * w * arrays.per_exam(arrays.cmp, mu_j).cost).sum(axis=1))
+    return out

@@ -48,6 +48,20 @@ counts once). The anchors are per study: ``v_c = sum_k d_k v_k``, ``c`` the
 population-weighted share of that comparator spend incurred today (so ``v_e`` is today's
 comparator spend per study), ``v_cea = (lambda dQALY + dSavings) X`` with ``X`` the extra
 task results the integrated analysis delivers per study over today.
+
+Model v2 (``docs/model.md``): a ``[pathway]`` follows one task (``pathway_task``, e.g.
+incidental findings) after the read. Every study is read; on ``n_g x_gk`` studies a year
+the AI runs that task (the AI arm, with the AI-supported read's accuracy), the other
+``n_g (1 - x_gk)`` are read as today (the comparator arm); the status quo reads all
+``n_g`` as today. ``payer_spend`` adds both arms' downstream cost (follow-up of each
+positive, net treatment of true positives), today's spend adds the status quo's,
+``health_gain`` (QALYs per year, max) becomes an objective, each point reports
+incremental cost and QALYs, the ICER with its label and the NMB, and the cost-effective
+anchor is the largest payment per AI-analyzed study (at Medicare rates) with NMB = 0:
+the pathway's QALYs and downstream cost plus the separate human services the study
+replaces (the other tasks' health value is not in it). A ``[ramp]`` spreads adoption
+over the first years (creator NPV and the year-by-year budget impact by payer follow
+it). Without a pathway and a ramp the model is v1, bit for bit.
 """
 
 from __future__ import annotations
@@ -63,7 +77,19 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import annuity
+from paretoprice.optim.budget import BudgetImpact, Ramp, budget_impact, is_immediate
+from paretoprice.optim.budget import creator_npv as creator_npv_on_ramp
 from paretoprice.optim.families import common
+from paretoprice.optim.pathway import (
+    HEALTH_GAIN,
+    Outcomes,
+    Pathway,
+    PathwayEvaluator,
+    cost_effective_payment,
+    reported_pathway_quantities,
+    require_sources,
+    with_pathway_anchor,
+)
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
 
 logger = logging.getLogger(__name__)
@@ -231,10 +257,22 @@ class GeneralistBundleSpec(spec.ProblemSpecBase):
     adoption: spec.Adoption = spec.Adoption()
     decisions: GeneralistDecisions
     guardrails: GeneralistGuardrails = GeneralistGuardrails()
+    pathway: Pathway | None = None
+    pathway_task: str | None = None
+    ramp: Ramp = Ramp()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> GeneralistBundleSpec:
         spec.check_payers_and_segments(self.payers, self.segments)
+        names = [t.name for t in self.tasks]
+        if self.pathway is not None:
+            self.pathway.check_segments([g.name for g in self.segments])
+            if self.pathway_task is None:
+                raise ValueError(
+                    f"a [pathway] follows one task: set pathway_task to one of {names}")
+        if self.pathway_task is not None and self.pathway_task not in names:
+            raise ValueError(f"pathway_task names '{self.pathway_task}', which is not a task; "
+                             f"tasks are {names}")
         return self
 
     @field_validator("decisions")
@@ -346,6 +384,25 @@ class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
             v_c, compliance, s.creator, s.value,
             qaly_gain_per_patient=s.value.qaly_gain_per_patient * x,
             savings_per_patient=s.value.savings_per_patient * x)
+        self._ramp = s.ramp.for_years(s.creator.horizon_years, owner=f"problem '{s.name}'")
+        self._pathway: PathwayEvaluator | None = None
+        self._pw_task = 0
+        if s.pathway is not None and s.pathway_task is not None:
+            require_sources(s.pathway, s.sources, owner=f"problem '{s.name}'")
+            wtp = s.value.wtp_per_qaly
+            self._pw_task = self.task_names.index(s.pathway_task)
+            pw = self._pathway = PathwayEvaluator.build(s.pathway, seg.names, wtp=wtp,
+                                                        mu=mix.mu, today_exams=seg.n)
+            self._today_spend += pw.today_cost
+            self._check_pathway_matches_task(pw)
+            # an AI study (every task run, as under the bundle) replaces today's separate
+            # human services on it; every study is read in both arms (c/u = 1)
+            replaced = mix.mu * (seg.c[:, None] * self._d * self._ck * self._v).sum(axis=1)
+            ce = cost_effective_payment(
+                pw.arrays, wtp, population=seg.n, compliance=seg.u, uptake=seg.u,
+                comparator_payment=replaced, mu=mix.mu, rate_multiple=mix.mu)
+            self._anchors = with_pathway_anchor(self._anchors, ce, wtp, unit="USD per study")
+        self._v2 = s.pathway is not None or not is_immediate(self._ramp)
         d = s.decisions
         self._decisions = (
             Quantity("p", "USD per study",
@@ -356,7 +413,13 @@ class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
         )
         self._bounds = (d.p, *(d.task_prices.get(t, d.task_price) for t in self.coded_tasks),
                         d.f)
-        self._objective_info = {q.name: q for q in OBJECTIVE_INFO}
+        objective_info = [*OBJECTIVE_INFO]
+        if self._pathway is not None:
+            objective_info.append(Quantity(
+                HEALTH_GAIN[0], HEALTH_GAIN[1],
+                f"lifetime QALYs gained a year after the {s.pathway_task} results of every "
+                "study read, with or without the AI (maximized when chosen)"))
+        self._objective_info = {q.name: q for q in objective_info}
         share = "share of indicated task results"
         rep: list[Quantity] = []
         for g in self.segment_names:
@@ -392,6 +455,21 @@ class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
                      "max(sum_k d_k p_k, p E[L])"),
             *quantities.slack_quantities("USD per study", "largest_offer"),
         ]
+        if self._pathway is not None:
+            rep += [Quantity(*row) for row in
+                    reported_pathway_quantities("USD", s.value.wtp_per_qaly)]
+        if self._v2:
+            rep += [Quantity(f"spend_{j.name}", "USD per year",
+                             f"{j.name}'s payments for AI-analyzed studies, the human services "
+                             "they replace and its share of the downstream pathway")
+                    for j in s.payers]
+            rep += [Quantity(f"budget_impact_year{t + 1}", "USD per year",
+                             f"payer_spend minus today's in year {t + 1} of the adoption ramp "
+                             f"({100 * r:.0f}% of steady-state adoption)")
+                    for t, r in enumerate(self._ramp)]
+            rep.append(Quantity("budget_impact_discounted", "USD",
+                                "budget impact summed over the horizon, discounted at the "
+                                "creator's rate"))
         self._declare_reported(rep)
 
     def _guardrail_table(self) -> dict[str, Guardrail]:
@@ -470,13 +548,24 @@ class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
         payer_spend = (U * mu * pay).sum(axis=1) + (comparator * mu).sum(axis=1)
         uses = U.sum(axis=1)
         cr = s.creator
-        creator_npv = quantities.creator_npv(self._ann, cr, f[:, 0], uses)
+        if is_immediate(self._ramp):
+            creator_npv = quantities.creator_npv(self._ann, cr, f[:, 0], uses)
+        else:
+            creator_npv = creator_npv_on_ramp((f[:, 0] - cr.marginal_cost) * uses,
+                                              cr.annual_fixed_cost, cr.upfront_investment,
+                                              self._ramp, cr.discount_rate)
+        outcomes: Outcomes | None = None
+        if self._pathway is not None:
+            outcomes = self._pathway.outcomes(*self._pathway_exams(x))
+            payer_spend = payer_spend + outcomes.cost
         served_g = delivered.sum(axis=2)  # (N, G)
         access = (served_g * seg.e).sum(axis=1) / self._en_total
         provider_margin = (U * pi).sum(axis=1) - (cost * seg.S).sum(axis=1)
         coverage = served_g / self._needs
         objectives = quantities.core_objectives(payer_spend, creator_npv, access,
                                                 provider_margin, coverage)
+        if outcomes is not None:
+            objectives["health_gain"] = outcomes.qaly
         equity = objectives["equity"]
         offer = np.maximum(prices @ self._d, p[:, 0] * self._level)
         av = self._anchors.values()
@@ -514,4 +603,82 @@ class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
                                                     results - self._today_delivered, s.value))
             reported["largest_offer"] = offer
             reported.update(quantities.anchor_slacks(av, offer, f[:, 0]))
+            if outcomes is not None and self._pathway is not None:
+                reported.update(self._pathway.report(outcomes, payer_spend, self._today_spend))
+            if self._v2:
+                by_payer = self._spend_by_payer(U * pay, comparator, x)
+                for j in s.payers:
+                    reported[f"spend_{j.name}"] = by_payer[j.name]
+                if self._pathway is not None and "medicare" in by_payer:
+                    reported["medicare_spend"] = by_payer["medicare"]
+                bi = budget_impact(by_payer, self._todays_spend_by_payer(), self._ramp,
+                                   cr.discount_rate)
+                total = bi.total_impact()
+                for t in range(bi.years):
+                    reported[f"budget_impact_year{t + 1}"] = total[:, t]
+                reported["budget_impact_discounted"] = bi.cumulative(discounted=True)
         return Evaluation(objectives, cons, reported)
+
+    # ------------------------------------------------------------- v2 read-outs
+    def _check_pathway_matches_task(self, pw: PathwayEvaluator) -> None:
+        """Warn (one line) where the pathway's prevalence and sensitivities differ from the
+        task's indicated share, bundle delivery and today's delivery ``c_g c_k``: then the
+        pathway's true positives are not the task's delivered results."""
+        k = self._pw_task
+        arr = pw.arrays
+        checks = {
+            "prevalence": (arr.rho, np.full_like(arr.rho, self._d[k])),
+            "ai.sensitivity": (arr.ai.se, np.full_like(arr.rho, self._s_bundle[k])),
+            "comparator.sensitivity": (arr.cmp.se, self._seg.c * self._ck[k]),
+        }
+        off = [f"{name} in {g} ({have[i]:.3g} vs the task's {want[i]:.3g})"
+               for name, (have, want) in checks.items()
+               for i, g in enumerate(self.segment_names) if abs(have[i] - want[i]) > 1e-9]
+        if off:
+            logger.warning("pathway of task '%s' differs from the task's own figures: %s; its "
+                           "true positives are then not the task's delivered results",
+                           self.task_names[k], "; ".join(off))
+
+    def _pathway_exams(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Studies a year in the pathway's AI arm (the AI runs its task: ``n_g x_gk``) and
+        comparator arm (read as today: ``n_g (1 - x_gk)``), ``(N, G)`` each."""
+        n = self._seg.n
+        ai = n * x[:, :, self._pw_task]
+        return ai, n - ai
+
+    def _spend_by_payer(self, ai_pay: np.ndarray, comparator: np.ndarray,
+                        x: np.ndarray) -> dict[str, np.ndarray]:
+        """Payer -> ``(N,)`` annual spend (USD per year): its rate times its share of the
+        AI-study payments ``ai_pay`` and of the human services ``comparator`` (``(N, G)``,
+        Medicare rates), plus its share of the downstream pathway."""
+        s = self.spec
+        w = common.payer_weights(s.segments, s.payers)
+        out = {j.name: j.rate_multiplier * ((ai_pay + comparator) * w[j.name]).sum(axis=1)
+               for j in s.payers}
+        if self._pathway is not None:
+            cost = common.pathway_cost_by_payer(self._pathway.arrays,
+                                                *self._pathway_exams(x), s.segments, s.payers)
+            out = {j: v + cost[j] for j, v in out.items()}
+        return out
+
+    def _todays_spend_by_payer(self) -> dict[str, float]:
+        """Payer -> annual spend today (USD per year): today's human services and the
+        pathway of every study read as today."""
+        seg = self._seg
+        today = (seg.n[:, None] * self._d * seg.c[:, None] * self._ck * self._v).sum(axis=1)
+        G, K = len(seg.names), len(self.task_names)
+        by = self._spend_by_payer(np.zeros((1, G)), today[None, :], np.zeros((1, G, K)))
+        return {j: float(v[0]) for j, v in by.items()}
+
+    def budget_impact(self, X: np.ndarray) -> BudgetImpact:
+        """Budget impact of candidates ``X`` by payer and year over the creator's horizon, on
+        the problem's adoption ramp (USD per year; see :mod:`paretoprice.optim.budget`).
+        A file with neither a pathway nor a ramp has one payer, ``all``."""
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        ev = self._evaluate(X, True)
+        if self._v2:
+            steady = {j.name: ev.reported[f"spend_{j.name}"] for j in self.spec.payers}
+            today = self._todays_spend_by_payer()
+        else:
+            steady, today = {"all": ev.objectives["payer_spend"]}, {"all": self._today_spend}
+        return budget_impact(steady, today, self._ramp, self.spec.creator.discount_rate)

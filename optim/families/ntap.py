@@ -45,11 +45,24 @@ it and are left out (reported once as ``drg_spend``). Spend and the creator's NP
 same discount factors (end-of-year flows at the creator's rate). The creator's NPV counts
 the add-on only in the years it is paid: the 3-year limit shortens the horizon over which
 the add-on supports adoption.
+
+Model v2 (``docs/model.md``): with a ``[pathway]`` table the cases examined by the
+technology (``U``) and by the usual workflow (``H``) go on to the pathway (work-up of each
+alert, net treatment cost and QALYs per true positive treated, minutes to treatment saved
+by the technology valued in QALYs and cost per minute). ``payer_spend`` adds the
+downstream cost of both arms, weighted over the two phases like the add-on (discounted
+average), today's spend adds the usual workflow's, ``health_gain`` (QALYs per year,
+discounted average over the horizon, max) becomes an objective, each point reports
+incremental cost and QALYs, the ICER with its label and the NMB, and the cost-effective
+anchor is the largest add-on per Medicare case with NMB = 0. A ``[ramp]`` spreads adoption
+over the first years: the creator's NPV and the year-by-year budget impact by payer follow
+it. Without a pathway and a ramp the model is v1, bit for bit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -58,7 +71,25 @@ from pydantic import Field, field_validator, model_validator
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import annuity
+from paretoprice.optim.budget import (
+    BudgetImpact,
+    Ramp,
+    budget_impact_by_year,
+    creator_npv_by_year,
+    is_immediate,
+)
 from paretoprice.optim.families import common
+from paretoprice.optim.pathway import (
+    HEALTH_GAIN,
+    Outcomes,
+    Pathway,
+    PathwayEvaluator,
+    cost_effective_payment,
+    reported_pathway_quantities,
+    require_sources,
+    segments_losing_access,
+    with_pathway_anchor,
+)
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
 
 NTAP_MAX_SHARE = 0.75
@@ -205,6 +236,8 @@ class NtapSpec(spec.ProblemSpecBase):
     ntap: NtapRule = NtapRule()
     decisions: NtapDecisions
     guardrails: NtapGuardrails = NtapGuardrails()
+    pathway: Pathway | None = None
+    ramp: Ramp = Ramp()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> NtapSpec:
@@ -213,6 +246,8 @@ class NtapSpec(spec.ProblemSpecBase):
             raise ValueError(f"the add-on is Medicare's: declare a payer named 'medicare' "
                              f"(declared payers are {payer_names})")
         spec.check_payers_and_segments(self.payers, self.segments)
+        if self.pathway is not None:
+            self.pathway.check_segments([g.name for g in self.segments])
         return self
 
 
@@ -251,13 +286,36 @@ class NtapProblem(PricingProblem[NtapSpec]):
         self._compliance = seg.compliance
         self._anchors = common.service_anchors(s.service.comparator_payment, self._compliance, cr,
                                                s.value)
+        self._ramp = s.ramp.for_years(self._T, owner=f"problem '{s.name}'")
+        self._pathway: PathwayEvaluator | None = None
+        if s.pathway is not None:
+            require_sources(s.pathway, s.sources, owner=f"problem '{s.name}'")
+            segments_losing_access(seg.names, seg.c, seg.u)
+            wtp = s.value.wtp_per_qaly
+            pw = self._pathway = PathwayEvaluator.build(s.pathway, seg.names, wtp=wtp,
+                                                        mu=mix.mu, today_exams=seg.nc)
+            self._today_spend += pw.today_cost
+            # the usual read is paid with or without the technology (no comparator payment
+            # in payer spend); the payment per AI case is the add-on, paid on Medicare's cases
+            ce = cost_effective_payment(
+                pw.arrays, wtp, population=seg.n, compliance=seg.c, uptake=seg.u,
+                comparator_payment=np.zeros(len(segs)), mu=mix.mu,
+                rate_multiple=mix.w_medicare)
+            self._anchors = with_pathway_anchor(self._anchors, ce, wtp, unit="USD per case")
+        self._v2 = s.pathway is not None or not is_immediate(self._ramp)
         self._decisions = (
             Quantity("f", "USD per case",
                      "technology price per case, paid by the hospital to the creator; the "
                      "technology cost the add-on is computed on"),
         )
         self._bounds = (s.decisions.f,)
-        self._objective_info = {q.name: q for q in OBJECTIVE_INFO}
+        objective_info = [*OBJECTIVE_INFO]
+        if self._pathway is not None:
+            objective_info.append(Quantity(
+                HEALTH_GAIN[0], HEALTH_GAIN[1],
+                HEALTH_GAIN[2] + "; discounted average over the horizon's years, like "
+                "payer_spend"))
+        self._objective_info = {q.name: q for q in objective_info}
         share = "share of eligible cases"
         rep: list[Quantity] = []
         for g in self.segment_names:
@@ -318,6 +376,23 @@ class NtapProblem(PricingProblem[NtapSpec]):
                 "USD per case",
                 "creator's break-even price at the point's own horizon-average volume"),
         ]
+        if self._pathway is not None:
+            rep += [Quantity(*row) for row in
+                    reported_pathway_quantities("USD", s.value.wtp_per_qaly)]
+        if self._v2:
+            rep += [Quantity(f"spend_{j.name}", "USD per year",
+                             f"{j.name}'s technology-related payments (add-on and outlier "
+                             "change: Medicare only) and its share of the downstream pathway, "
+                             "discounted average over the horizon like payer_spend")
+                    for j in s.payers]
+            rep += [Quantity(f"budget_impact_year{t + 1}", "USD per year",
+                             f"payers' spend minus today's in year {t + 1} "
+                             f"({'with' if t < self._tau else 'after'} the add-on; "
+                             f"{100 * r:.0f}% of steady-state adoption)")
+                    for t, r in enumerate(self._ramp)]
+            rep.append(Quantity("budget_impact_discounted", "USD",
+                                "budget impact summed over the horizon, discounted at the "
+                                "creator's rate"))
         self._declare_reported(rep)
 
     def _guardrail_table(self) -> dict[str, Guardrail]:
@@ -402,36 +477,39 @@ class NtapProblem(PricingProblem[NtapSpec]):
 
     def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
         s = self.spec
-        seg, w_med = self._seg, self._mix.w_medicare
+        seg = self._seg
         cr = s.creator
         f = X[:, 0:1]
-        ntap = self.ntap_per_case(f)  # (N, G) per Medicare case
-        out1 = self.outlier_change(f, ntap)
-        out2 = self.outlier_change(f, np.zeros_like(ntap))
-        paid1 = w_med * (ntap + out1)  # per average case of the setting
-        paid2 = w_med * out2
-        base = self._b - f - seg.k
-        A1, U1, H1, pm1 = self._phase(base + paid1)
-        A2, U2, H2, pm2 = self._phase(base + paid2)
+        ph = self._phases(f)
+        ntap, out1, A1, U1, H1, pm1, A2, U2, H2, pm2 = (
+            ph.ntap, ph.out1, ph.A1, ph.U1, ph.H1, ph.pm1, ph.A2, ph.U2, ph.H2, ph.pm2)
         w1, w2 = self._w1, 1.0 - self._w1
-        ntap_spend = (U1 * w_med * ntap).sum(axis=1)
-        outlier1 = (U1 * w_med * out1).sum(axis=1)
-        outlier2 = (U2 * w_med * out2).sum(axis=1)
-        spend1 = ntap_spend + outlier1
-        spend2 = outlier2
+        ntap_spend, outlier1, outlier2 = ph.ntap_spend, ph.outlier1, ph.outlier2
+        spend1, spend2 = ph.spend1, ph.spend2
         d1, d2 = self._ann_tau, self._ann_T - self._ann_tau  # discount weights of the phases
         spend_pv = d1 * spend1 + d2 * spend2
         payer_spend = spend_pv / self._ann_T
         uses1, uses2 = U1.sum(axis=1), U2.sum(axis=1)
         fm = f[:, 0] - cr.marginal_cost
-        creator_npv = (d1 * (fm * uses1 - cr.annual_fixed_cost)
-                       + d2 * (fm * uses2 - cr.annual_fixed_cost)
-                       - cr.upfront_investment)
+        if is_immediate(self._ramp):
+            creator_npv = (d1 * (fm * uses1 - cr.annual_fixed_cost)
+                           + d2 * (fm * uses2 - cr.annual_fixed_cost)
+                           - cr.upfront_investment)
+        else:
+            creator_npv = creator_npv_by_year(self._by_year(fm * uses1, fm * uses2),
+                                              cr.annual_fixed_cost, cr.upfront_investment,
+                                              self._ramp, cr.discount_rate)
+        outcomes: Outcomes | None = None
+        if self._pathway is not None:
+            outcomes = self._pathway_outcomes(U1, H1, U2, H2)
+            payer_spend = payer_spend + outcomes.cost
         coverage = w1 * (U1 + H1) / seg.n + w2 * (U2 + H2) / seg.n
         access = (coverage * seg.n * seg.e).sum(axis=1) / seg.en_total
         provider_margin = w1 * pm1 + w2 * pm2
         objectives = quantities.core_objectives(payer_spend, creator_npv, access,
                                                 provider_margin, coverage)
+        if outcomes is not None:
+            objectives["health_gain"] = outcomes.qaly
         equity = objectives["equity"]
         av = self._anchors.values()
         top = ntap.max(axis=1)  # largest add-on per Medicare case
@@ -449,8 +527,15 @@ class NtapProblem(PricingProblem[NtapSpec]):
                 reported[f"adoption_{g}_ntap_years"] = A1[:, j]
                 reported[f"adoption_{g}_after"] = A2[:, j]
             uses = w1 * uses1 + w2 * uses2
-            without = self._ann_T * (fm * uses2 - cr.annual_fixed_cost) - cr.upfront_investment
-            added = d1 * fm * (uses1 - uses2)  # creator_npv - without, exactly
+            if is_immediate(self._ramp):
+                without = (self._ann_T * (fm * uses2 - cr.annual_fixed_cost)
+                           - cr.upfront_investment)
+                added = d1 * fm * (uses1 - uses2)  # creator_npv - without, exactly
+            else:
+                without = creator_npv_by_year(self._by_year(fm * uses2, fm * uses2),
+                                              cr.annual_fixed_cost, cr.upfront_investment,
+                                              self._ramp, cr.discount_rate)
+                added = creator_npv - without
             reported.update({
                 "ntap_spend": ntap_spend,
                 "outlier_change_ntap_years": outlier1,
@@ -474,4 +559,127 @@ class NtapProblem(PricingProblem[NtapSpec]):
                                                     served - float(seg.nc.sum()), s.value))
             reported.update(quantities.anchor_slacks(av, top, f[:, 0]))
             reported["tco_at_volume"] = quantities.tco_at_volume(cr, uses)
+            if outcomes is not None and self._pathway is not None:
+                reported.update(self._pathway.report(outcomes, payer_spend, self._today_spend))
+            if self._v2:
+                by_year = self._spend_by_payer_year(ph)
+                for j in s.payers:  # discounted average over the horizon, like payer_spend
+                    reported[f"spend_{j.name}"] = ((by_year[j.name] * self._disc).sum(axis=1)
+                                                   / self._ann_T)
+                if self._pathway is not None:
+                    reported["medicare_spend"] = reported["spend_medicare"]
+                bi = budget_impact_by_year(by_year, self._todays_spend_by_payer(), self._ramp,
+                                           cr.discount_rate)
+                total = bi.total_impact()
+                for t in range(bi.years):
+                    reported[f"budget_impact_year{t + 1}"] = total[:, t]
+                reported["budget_impact_discounted"] = bi.cumulative(discounted=True)
         return Evaluation(objectives, cons, reported)
+
+    # ------------------------------------------------------------- v2 read-outs
+    def _phases(self, f: np.ndarray) -> _Phases:
+        """Add-on, outlier change, adoption, uses and Medicare's technology-related spend in
+        the add-on years (1) and after (2), for prices ``f`` ``(N, 1)`` (USD per case)."""
+        seg, w_med = self._seg, self._mix.w_medicare
+        ntap = self.ntap_per_case(f)  # (N, G) per Medicare case
+        out1 = self.outlier_change(f, ntap)
+        out2 = self.outlier_change(f, np.zeros_like(ntap))
+        paid1 = w_med * (ntap + out1)  # per average case of the setting
+        paid2 = w_med * out2
+        base = self._b - f - seg.k
+        A1, U1, H1, pm1 = self._phase(base + paid1)
+        A2, U2, H2, pm2 = self._phase(base + paid2)
+        ntap_spend = (U1 * w_med * ntap).sum(axis=1)
+        outlier1 = (U1 * w_med * out1).sum(axis=1)
+        outlier2 = (U2 * w_med * out2).sum(axis=1)
+        return _Phases(ntap=ntap, out1=out1, A1=A1, U1=U1, H1=H1, pm1=pm1, A2=A2, U2=U2,
+                       H2=H2, pm2=pm2, ntap_spend=ntap_spend, outlier1=outlier1,
+                       outlier2=outlier2, spend1=ntap_spend + outlier1, spend2=outlier2)
+
+    @property
+    def _disc(self) -> np.ndarray:
+        """``(T,)`` discount factors of the horizon's years (end-of-year flows)."""
+        r = self.spec.creator.discount_rate
+        return (1.0 + r) ** -np.arange(1, self._T + 1, dtype=float)
+
+    def _by_year(self, first: np.ndarray, after: np.ndarray) -> np.ndarray:
+        """``(N, T)``: ``first`` in the add-on years 1..tau, ``after`` in the later years."""
+        years = np.arange(self._T) < self._tau
+        return np.where(years[None, :], np.asarray(first)[:, None], np.asarray(after)[:, None])
+
+    def _pathway_outcomes(self, U1: np.ndarray, H1: np.ndarray, U2: np.ndarray,
+                          H2: np.ndarray) -> Outcomes:
+        """Downstream cost and health gain of both arms, ``(N, G)``, averaged over the two
+        phases with the weights of payer_spend (discounted average, money and QALYs a
+        year)."""
+        assert self._pathway is not None
+        k1 = self._ann_tau / self._ann_T
+        k2 = (self._ann_T - self._ann_tau) / self._ann_T
+        o1 = self._pathway.outcomes(U1, H1)
+        o2 = self._pathway.outcomes(U2, H2)
+        return Outcomes(cost_ai=k1 * o1.cost_ai + k2 * o2.cost_ai,
+                        cost_cmp=k1 * o1.cost_cmp + k2 * o2.cost_cmp,
+                        qaly_ai=k1 * o1.qaly_ai + k2 * o2.qaly_ai,
+                        qaly_cmp=k1 * o1.qaly_cmp + k2 * o2.qaly_cmp)
+
+    def _spend_by_payer_year(self, ph: _Phases) -> dict[str, np.ndarray]:
+        """Payer -> ``(N, T)`` steady-state spend in each year of the horizon (money per
+        year): Medicare's add-on and outlier change in its phase, and each payer's share of
+        the downstream pathway of that phase's AI and usual-workflow cases."""
+        s = self.spec
+        out = {j.name: self._by_year(np.zeros(ph.U1.shape[0]), np.zeros(ph.U1.shape[0]))
+               for j in s.payers}
+        out["medicare"] = out["medicare"] + self._by_year(ph.spend1, ph.spend2)
+        if self._pathway is not None:
+            arr = self._pathway.arrays
+            c1 = common.pathway_cost_by_payer(arr, ph.U1, ph.H1, s.segments, s.payers)
+            c2 = common.pathway_cost_by_payer(arr, ph.U2, ph.H2, s.segments, s.payers)
+            for j in s.payers:
+                out[j.name] = out[j.name] + self._by_year(c1[j.name], c2[j.name])
+        return out
+
+    def _todays_spend_by_payer(self) -> dict[str, float]:
+        """Payer -> annual spend today (money per year): no technology-related payment, each
+        payer's share of the usual workflow's downstream pathway."""
+        s = self.spec
+        today = {j.name: 0.0 for j in s.payers}
+        if self._pathway is not None:
+            seg = self._seg
+            cost = common.pathway_cost_by_payer(self._pathway.arrays,
+                                                np.zeros((1, len(seg.names))), seg.nc[None, :],
+                                                s.segments, s.payers)
+            today = {j: float(v[0]) for j, v in cost.items()}
+        return today
+
+    def budget_impact(self, X: np.ndarray) -> BudgetImpact:
+        """Budget impact of candidates ``X`` (``f``, USD per case) by payer and year over
+        the creator's horizon, on the problem's ramp (money per year): Medicare's add-on
+        and outlier change in the years they are paid, and each payer's share of the
+        downstream pathway (see :mod:`paretoprice.optim.budget`)."""
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        ph = self._phases(X[:, 0:1])
+        return budget_impact_by_year(self._spend_by_payer_year(ph),
+                                     self._todays_spend_by_payer(), self._ramp,
+                                     self.spec.creator.discount_rate)
+
+
+@dataclass(frozen=True)
+class _Phases:
+    """One evaluation's two phases (``1``: add-on years, ``2``: after), arrays ``(N, G)``
+    per setting or ``(N,)`` totals (USD per case, shares, cases and USD per year)."""
+
+    ntap: np.ndarray
+    out1: np.ndarray
+    A1: np.ndarray
+    U1: np.ndarray
+    H1: np.ndarray
+    pm1: np.ndarray
+    A2: np.ndarray
+    U2: np.ndarray
+    H2: np.ndarray
+    pm2: np.ndarray
+    ntap_spend: np.ndarray
+    outlier1: np.ndarray
+    outlier2: np.ndarray
+    spend1: np.ndarray
+    spend2: np.ndarray
