@@ -22,7 +22,7 @@ immediate.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -190,3 +190,58 @@ def budget_impact(steady: Mapping[str, np.ndarray], today: Mapping[str, float],
                         discount=discount_factors(len(shares), rate),
                         today={j: float(today[j]) for j in payers}, spend=spend,
                         impact=impact)
+
+
+def budget_impact_by_year(spend: Mapping[str, np.ndarray], today: Mapping[str, float],
+                          rate: float) -> BudgetImpact:
+    """Budget impact from spend already computed year by year (families with a time axis).
+
+    Parameters
+    ----------
+    spend
+        Payer -> ``(N, T)`` spend in each year of the horizon (money per year).
+    today
+        Payer -> annual spend without the AI (money per year); same keys as ``spend``.
+    rate
+        Annual discount rate of the discounted totals.
+
+    The ramp shares are not used by the totals; they are recorded as all 1 (the family's
+    own years already hold its adoption path).
+    """
+    if set(spend) != set(today):
+        raise ValueError(f"payers differ: {sorted(spend)} vs {sorted(today)}")
+    payers = tuple(spend)
+    years = int(np.asarray(spend[payers[0]]).shape[1])
+    by_year = {j: np.asarray(spend[j], dtype=float) for j in payers}
+    return BudgetImpact(payers=payers, shares=np.ones(years),
+                        discount=discount_factors(years, rate),
+                        today={j: float(today[j]) for j in payers}, spend=by_year,
+                        impact={j: by_year[j] - today[j] for j in payers})
+
+
+def mix_budget_impacts(impacts: Sequence[BudgetImpact], weights: np.ndarray) -> BudgetImpact:
+    """Probability-weighted mixture of budget impacts with the same payers and years
+    (e.g. over Medicare contractors): spend, impact and today's spend are averaged with
+    ``weights`` (which sum to 1); spend is linear in uses, so the mixture is exact."""
+    first = impacts[0]
+    w = np.asarray(weights, dtype=float)
+
+    def mean(get: Callable[[BudgetImpact], np.ndarray]) -> np.ndarray:
+        return np.einsum("k,k...->...", w, np.stack([get(b) for b in impacts]))
+
+    return BudgetImpact(
+        payers=first.payers, shares=first.shares, discount=first.discount,
+        today={j: float(sum(wk * b.today[j] for wk, b in zip(w, impacts, strict=True)))
+               for j in first.payers},
+        spend={j: mean(lambda b, j=j: b.spend[j]) for j in first.payers},
+        impact={j: mean(lambda b, j=j: b.impact[j]) for j in first.payers})
+
+
+def budget_columns(impact: BudgetImpact) -> dict[str, np.ndarray]:
+    """The reported budget-impact columns of a front point: ``budget_impact_year<t>``
+    (all payers, money per year, undiscounted) and ``budget_impact_discounted`` (money,
+    summed over the horizon at the discount rate)."""
+    total = impact.total_impact()
+    out = {f"budget_impact_year{t + 1}": total[:, t] for t in range(impact.years)}
+    out["budget_impact_discounted"] = impact.cumulative(discounted=True)
+    return out
