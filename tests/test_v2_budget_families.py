@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.families import build_problem
 from paretoprice.problems import load_problem
 from tests.test_family_addon_fund import two_segment_dict
@@ -185,3 +186,15 @@ def test_bundled_files_without_a_ramp_keep_their_v1_columns(name: str) -> None:
     prob = load_problem(name)
     names = {q.name for q in prob.reported}
     assert not any(n.startswith("budget_impact_year") for n in names)
+
+
+@pytest.mark.parametrize("data", [value_setting(ramp={"shares": [0.5] * 6}),
+                                  _one_tier(ramp={"shares": [0.5, 0.5, 0.5]})])
+def test_ramp_longer_than_the_horizon_is_an_input_error(data: dict) -> None:
+    with pytest.raises(ParameterError, match=r"'ramp.shares'.*at most \d shares"):
+        build_problem(data)
+
+
+def test_ramp_share_outside_0_1_is_an_input_error() -> None:
+    with pytest.raises(ParameterError, match=r"ramp"):
+        build_problem(tiers_setting(ramp={"shares": [1.5]}))

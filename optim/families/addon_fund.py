@@ -30,6 +30,17 @@ multiple-choice knapsack with one group per segment. ``equity`` is a minimum: an
 ``equity_floor`` guardrail leaves options out of each group; when ``equity`` itself is a
 chosen objective the exact form falls back to one group (every feasible ladder point).
 Amounts are in the problem's ``currency`` (``KRW`` for the Korean problem).
+
+A ``[ramp]`` table (model v2) spreads adoption over the first years: the creator's NPV
+follows it, and each point reports ``spend_insurer`` and ``spend_fund``,
+``budget_impact_year<t>`` and ``budget_impact_discounted``; ``budget_impact(X)`` gives
+them by payer and year (``docs/model.md``, "Budget impact and the ramp"). Without a ramp
+the family evaluates as before, bit for bit.
+
+``service.patient_copay`` makes the patient pay a share ``kappa`` of the insurer's payment
+``p`` (never of the fund's add-on): the insurer pays ``(1 - kappa) p``, uptake is
+multiplied by ``max(0, 1 - eps kappa)`` where ``p > 0`` (``patient_spend``,
+``uptake_factor``).
 """
 
 from __future__ import annotations

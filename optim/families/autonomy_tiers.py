@@ -32,6 +32,12 @@ for the whole human service. Each site chooses the tier that earns it most::
 
 Site fixed costs ``K`` are common to the tiers, so every adopting site of a setting picks
 the same tier. The physician's payment share at tier ``t`` is ``w_t v_c / (p_t + w_t v_c)``.
+
+A ``[ramp]`` table (model v2) spreads adoption over the first years: the creator's NPV
+follows it, and each point reports ``spend_<payer>`` for each payer and the fund,
+``budget_impact_year<t>`` and ``budget_impact_discounted``; ``budget_impact(X)`` gives
+them by payer and year (``docs/model.md``, "Budget impact and the ramp"). Without a ramp
+the family evaluates as before, bit for bit.
 """
 
 from __future__ import annotations

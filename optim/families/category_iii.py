@@ -37,6 +37,15 @@ the whole country priced by that contractor. With ``Q_k`` any quantity of contra
 where ``PM_k`` is the providers' margin if every site were under contractor ``k`` and
 ``PM = sum_k s_k PM_k``. A provider pays the creator's fee whether or not the claim is
 paid (an unpaid claim is written off).
+
+A ``[ramp]`` table (model v2) spreads adoption over the first years: the creator's NPV
+follows it, and each point reports spend by payer (expected over contractors),
+``budget_impact_year<t>`` and ``budget_impact_discounted``; ``budget_impact(X)`` gives
+them by payer and year (``docs/model.md``, "Budget impact and the ramp"). Without a ramp
+the family evaluates as before, bit for bit.
+
+``patient_copay`` (as in fee-for-service) applies in each contractor's problem to the
+payment that contractor makes: the patient pays only on covered claims.
 """
 
 from __future__ import annotations

@@ -40,6 +40,13 @@ spend and are reported as ``patient_spend``. Sites decide each year on that year
 (myopic adoption, as in the reference model). The listing length ``L`` and the schedule
 index ``s`` are whole numbers; evolutionary backends' values are rounded to the nearest.
 Amounts are in the problem's ``currency`` (``KRW`` in the bundled problem).
+
+A ``[ramp]`` table (model v2) spreads adoption over the first years: the creator's NPV
+follows it, and each point reports ``spend_insurer`` and ``spend_fund`` (means over the
+horizon; year ``t`` reaches the share ``r_t`` of the sites its margin would bring),
+``budget_impact_year<t>`` and ``budget_impact_discounted``; ``budget_impact(X)`` gives
+them by payer and year (``docs/model.md``, "Budget impact and the ramp"). Without a ramp
+the family evaluates as before, bit for bit.
 """
 
 from __future__ import annotations

@@ -50,6 +50,12 @@ credit. With the table, per enrollee in setting ``g`` and payer ``j``::
 
 with ``m`` the MSR, ``k`` the cap and ``d`` the downside rate (0: one-sided). Without the
 table the v1 rule ``sigma alpha_j s_gj`` applies (every credited dollar shared).
+
+A ``[ramp]`` table (model v2) spreads adoption over the first years: the creator's NPV
+follows it, and each point reports spend by payer (``spend_<payer>``, net of savings),
+``budget_impact_year<t>`` and ``budget_impact_discounted``; ``budget_impact(X)`` gives
+them by payer and year (``docs/model.md``, "Budget impact and the ramp"). Without a ramp
+the family evaluates as before, bit for bit.
 """
 
 from __future__ import annotations
