@@ -141,6 +141,10 @@ class BudgetImpact:
         Payer -> ``(N, T)`` spend in each year (money per year).
     impact
         Payer -> ``(N, T)`` spend minus today's, undiscounted (money per year).
+    own_years
+        True when the family models each year itself (``incentive_fund``: adoption and
+        payments change from year to year), so a year's spend is not ``today + r_t
+        (steady - today)``; False (default) for steady state on the ramp.
     """
 
     payers: tuple[str, ...]
@@ -149,6 +153,7 @@ class BudgetImpact:
     today: Mapping[str, float]
     spend: Mapping[str, np.ndarray]
     impact: Mapping[str, np.ndarray]
+    own_years: bool = False
 
     @property
     def years(self) -> int:
@@ -193,7 +198,7 @@ def budget_impact(steady: Mapping[str, np.ndarray], today: Mapping[str, float],
 
 
 def budget_impact_by_year(spend: Mapping[str, np.ndarray], today: Mapping[str, float],
-                          rate: float) -> BudgetImpact:
+                          rate: float, shares: np.ndarray | None = None) -> BudgetImpact:
     """Budget impact from spend already computed year by year (families with a time axis).
 
     Parameters
@@ -204,19 +209,20 @@ def budget_impact_by_year(spend: Mapping[str, np.ndarray], today: Mapping[str, f
         Payer -> annual spend without the AI (money per year); same keys as ``spend``.
     rate
         Annual discount rate of the discounted totals.
-
-    The ramp shares are not used by the totals; they are recorded as all 1 (the family's
-    own years already hold its adoption path).
+    shares
+        ``(T,)`` ramp shares the family applied in its own years, recorded for display
+        (default all 1); the totals do not use them (the spend already holds them).
     """
     if set(spend) != set(today):
         raise ValueError(f"payers differ: {sorted(spend)} vs {sorted(today)}")
     payers = tuple(spend)
     years = int(np.asarray(spend[payers[0]]).shape[1])
     by_year = {j: np.asarray(spend[j], dtype=float) for j in payers}
-    return BudgetImpact(payers=payers, shares=np.ones(years),
+    recorded = np.ones(years) if shares is None else np.asarray(shares, dtype=float)
+    return BudgetImpact(payers=payers, shares=recorded,
                         discount=discount_factors(years, rate),
                         today={j: float(today[j]) for j in payers}, spend=by_year,
-                        impact={j: by_year[j] - today[j] for j in payers})
+                        impact={j: by_year[j] - today[j] for j in payers}, own_years=True)
 
 
 def mix_budget_impacts(impacts: Sequence[BudgetImpact], weights: np.ndarray) -> BudgetImpact:
@@ -234,7 +240,8 @@ def mix_budget_impacts(impacts: Sequence[BudgetImpact], weights: np.ndarray) -> 
         today={j: float(sum(wk * b.today[j] for wk, b in zip(w, impacts, strict=True)))
                for j in first.payers},
         spend={j: mean(lambda b, j=j: b.spend[j]) for j in first.payers},
-        impact={j: mean(lambda b, j=j: b.impact[j]) for j in first.payers})
+        impact={j: mean(lambda b, j=j: b.impact[j]) for j in first.payers},
+        own_years=first.own_years)
 
 
 def budget_columns(impact: BudgetImpact) -> dict[str, np.ndarray]:

@@ -74,7 +74,7 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
     for c in cons:
         col = front.column(f"provider_margin_{c.name}")
         lines.append(f"* Under '{c.name}' (coverage {c.coverage:.0%}, {c.price_multiplier:g} x "
-                     f"p in offices) providers would earn {fmt_money(col.min())} to "
+                     f"the office rate) providers would earn {fmt_money(col.min())} to "
                      f"{fmt_money(col.max())} a year if every site were in its jurisdiction.")
     opps = [o for o in spec.observed if o.variable == "p"]
     if opps:

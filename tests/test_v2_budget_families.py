@@ -137,6 +137,7 @@ def test_incentive_fund_ramp_known_answer() -> None:
     assert ev.reported["spend_insurer"][0] == 0.0
     bi = prob.budget_impact(X)
     assert bi.impact["fund"][0].tolist() == pytest.approx([250_000.0, 0.0])
+    assert bi.own_years and bi.shares.tolist() == [0.5, 1.0]  # recorded for display
 
 
 def test_category_iii_copay_and_ramp_known_answer() -> None:

@@ -487,7 +487,7 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
         ev = self._evaluate_paths(X)
         return budget_impact_by_year({"insurer": ev["insurance_t"], "fund": ev["fund_t"]},
                                      self._todays_spend_by_payer(),
-                                     self.spec.creator.discount_rate)
+                                     self.spec.creator.discount_rate, self._ramp)
 
     def _evaluate_paths(self, X: np.ndarray) -> dict[str, np.ndarray]:
         """Year-by-year paths of candidates ``X`` (years on axis 1, tiers on axis 2):
