@@ -199,3 +199,23 @@ def test_ramp_longer_than_the_horizon_is_an_input_error(data: dict) -> None:
 def test_ramp_share_outside_0_1_is_an_input_error() -> None:
     with pytest.raises(ParameterError, match=r"ramp"):
         build_problem(tiers_setting(ramp={"shares": [1.5]}))
+
+
+def test_addon_fund_exact_form_with_copay_and_ramp_matches_evaluate() -> None:
+    # the separable terms use the ramped annuity and the copay's uptake factor: the sum of
+    # per-segment contributions equals the evaluation for every ladder point
+    d = two_segment_dict(ramp={"shares": [0.5]},
+                         objectives=["payer_spend", "creator_npv", "access",
+                                     "provider_margin"])
+    d["service"]["patient_copay"] = {"share": 0.9, "uptake_response": 1 / 3}
+    prob = build_problem(d)
+    cs = prob.choice_structure()
+    assert len(cs.groups) == 2
+    ladders = [np.asarray(lad) for lad in prob.ladders()]
+    idx = np.array([(i, j) for i in range(len(ladders[0])) for j in range(len(ladders[1]))])
+    X = np.column_stack([ladders[0][idx[:, 0]], ladders[1][idx[:, 1]]])
+    ev = prob.evaluate(X)
+    for o in prob.objective_names:
+        total = cs.constants[o] + sum(g.objectives[o][idx[:, j]]
+                                      for j, g in enumerate(cs.groups))
+        np.testing.assert_allclose(total, ev.objectives[o], rtol=1e-12, atol=1e-6)
