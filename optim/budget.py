@@ -22,7 +22,7 @@ immediate.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -141,6 +141,10 @@ class BudgetImpact:
         Payer -> ``(N, T)`` spend in each year (money per year).
     impact
         Payer -> ``(N, T)`` spend minus today's, undiscounted (money per year).
+    own_years
+        True when the family models each year itself (``incentive_fund``: adoption and
+        payments change from year to year), so a year's spend is not ``today + r_t
+        (steady - today)``; False (default) for steady state on the ramp.
     """
 
     payers: tuple[str, ...]
@@ -149,6 +153,7 @@ class BudgetImpact:
     today: Mapping[str, float]
     spend: Mapping[str, np.ndarray]
     impact: Mapping[str, np.ndarray]
+    own_years: bool = False
 
     @property
     def years(self) -> int:
@@ -192,18 +197,18 @@ def budget_impact(steady: Mapping[str, np.ndarray], today: Mapping[str, float],
                         impact=impact)
 
 
-def budget_impact_by_year(steady: Mapping[str, np.ndarray], today: Mapping[str, float],
-                          shares: np.ndarray, rate: float) -> BudgetImpact:
+def ramped_budget_impact_by_year(steady: Mapping[str, np.ndarray], today: Mapping[str, float],
+                                  shares: np.ndarray, rate: float) -> BudgetImpact:
     """Budget impact when the steady-state spend itself changes from year to year.
 
-    Like :func:`budget_impact`, but each payer's steady-state spend is given per year,
-    ``(N, T)`` (money per year), e.g. a time-limited add-on paid in the first years only.
+    Like :func:`budget_impact` (the ramp applies), but each payer's steady-state spend is
+    given per year, ``(N, T)`` (money per year), e.g. a time-limited add-on paid in the first years only.
     In year ``t`` the spend is ``today + r_t (steady_t - today)``.
 
     Examples
     --------
-    >>> bi = budget_impact_by_year({"medicare": np.array([[10.0, 4.0]])}, {"medicare": 2.0},
-    ...                            np.array([0.5, 1.0]), 0.0)
+    >>> bi = ramped_budget_impact_by_year({"medicare": np.array([[10.0, 4.0]])},
+    ...                                   {"medicare": 2.0}, np.array([0.5, 1.0]), 0.0)
     >>> bi.impact["medicare"].tolist()
     [[4.0, 2.0]]
     """
@@ -236,3 +241,61 @@ def creator_npv_by_year(margin_by_year: np.ndarray, fixed_cost: float, upfront: 
     disc = discount_factors(len(sh), rate)
     flows = np.atleast_2d(np.asarray(margin_by_year, dtype=float)) * sh[None, :] - fixed_cost
     return (flows * disc[None, :]).sum(axis=1) - upfront
+
+
+def budget_impact_by_year(spend: Mapping[str, np.ndarray], today: Mapping[str, float],
+                          rate: float, shares: np.ndarray | None = None) -> BudgetImpact:
+    """Budget impact from spend already computed year by year (families with a time axis;
+    compare :func:`ramped_budget_impact_by_year`, which applies the ramp itself).
+
+    Parameters
+    ----------
+    spend
+        Payer -> ``(N, T)`` spend in each year of the horizon (money per year).
+    today
+        Payer -> annual spend without the AI (money per year); same keys as ``spend``.
+    rate
+        Annual discount rate of the discounted totals.
+    shares
+        ``(T,)`` ramp shares the family applied in its own years, recorded for display
+        (default all 1); the totals do not use them (the spend already holds them).
+    """
+    if set(spend) != set(today):
+        raise ValueError(f"payers differ: {sorted(spend)} vs {sorted(today)}")
+    payers = tuple(spend)
+    years = int(np.asarray(spend[payers[0]]).shape[1])
+    by_year = {j: np.asarray(spend[j], dtype=float) for j in payers}
+    recorded = np.ones(years) if shares is None else np.asarray(shares, dtype=float)
+    return BudgetImpact(payers=payers, shares=recorded,
+                        discount=discount_factors(years, rate),
+                        today={j: float(today[j]) for j in payers}, spend=by_year,
+                        impact={j: by_year[j] - today[j] for j in payers}, own_years=True)
+
+
+def mix_budget_impacts(impacts: Sequence[BudgetImpact], weights: np.ndarray) -> BudgetImpact:
+    """Probability-weighted mixture of budget impacts with the same payers and years
+    (e.g. over Medicare contractors): spend, impact and today's spend are averaged with
+    ``weights`` (which sum to 1); spend is linear in uses, so the mixture is exact."""
+    first = impacts[0]
+    w = np.asarray(weights, dtype=float)
+
+    def mean(get: Callable[[BudgetImpact], np.ndarray]) -> np.ndarray:
+        return np.einsum("k,k...->...", w, np.stack([get(b) for b in impacts]))
+
+    return BudgetImpact(
+        payers=first.payers, shares=first.shares, discount=first.discount,
+        today={j: float(sum(wk * b.today[j] for wk, b in zip(w, impacts, strict=True)))
+               for j in first.payers},
+        spend={j: mean(lambda b, j=j: b.spend[j]) for j in first.payers},
+        impact={j: mean(lambda b, j=j: b.impact[j]) for j in first.payers},
+        own_years=first.own_years)
+
+
+def budget_columns(impact: BudgetImpact) -> dict[str, np.ndarray]:
+    """The reported budget-impact columns of a front point: ``budget_impact_year<t>``
+    (all payers, money per year, undiscounted) and ``budget_impact_discounted`` (money,
+    summed over the horizon at the discount rate)."""
+    total = impact.total_impact()
+    out = {f"budget_impact_year{t + 1}": total[:, t] for t in range(impact.years)}
+    out["budget_impact_discounted"] = impact.cumulative(discounted=True)
+    return out

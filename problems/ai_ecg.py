@@ -21,7 +21,7 @@ from paretoprice.app.runner import (
     run_script,
     script_entry,
 )
-from paretoprice.optim.families.category_iii import CategoryIIIProblem
+from paretoprice.optim.families.category_iii import CategoryIIIProblem, CategoryIIISpec
 from paretoprice.optim.front import ParetoFront
 from paretoprice.optim.problem import PricingProblem, as_family
 
@@ -74,7 +74,7 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
     for c in cons:
         col = front.column(f"provider_margin_{c.name}")
         lines.append(f"* Under '{c.name}' (coverage {c.coverage:.0%}, {c.price_multiplier:g} x "
-                     f"p in offices) providers would earn {fmt_money(col.min())} to "
+                     f"the office rate) providers would earn {fmt_money(col.min())} to "
                      f"{fmt_money(col.max())} a year if every site were in its jurisdiction.")
     opps = [o for o in spec.observed if o.variable == "p"]
     if opps:
@@ -85,10 +85,32 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
                 f"{100 * access[near].min():.1f}-{100 * access[near].max():.1f}% with a margin "
                 f"spread of {fmt_money(sd[near].min())}-{fmt_money(sd[near].max())} a year, "
                 "depending on the creator's fee.")
+    lines += _pricing_basis(spec)
     lines += pathway_summary(
         problem, front, " (an echocardiogram after a positive AI-ECG, completed by 70%; "
         "treatment of a low EF found by either test)")
     return "\n".join(lines) + "\n"
+
+
+def _pricing_basis(spec: CategoryIIISpec) -> list[str]:
+    """Where the lowest contractor multiple and the office rates come from (plain words)."""
+    lines = []
+    low = min(spec.contractors, key=lambda c: c.price_multiplier)
+    i = spec.contractors.index(low)
+    source = spec.sources.get(f"contractors[{i}].price_multiplier", "")
+    if "92229" in source:
+        lines.append(
+            f"* The lowest contractor multiple ({low.price_multiplier:g} x p, '{low.name}') is "
+            "borrowed from CPT 92229 in 2021 (28.42 USD at CGS Kentucky vs 55.00 USD at WPS). "
+            "92229 was then a contractor-priced Category I code, not a Category III code: it "
+            "is the closest observed spread of contractors' prices for an AI exam.")
+    for g in spec.segments:
+        if g.contractor_priced and g.rate_multiplier != 1.0:
+            lines.append(
+                f"* {g.name} is priced from office rates: its reference rate is "
+                f"{g.rate_multiplier:g} x p (office over hospital outpatient payment of 92229, "
+                "2025 figures) before each contractor's multiple.")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> ScriptResult:

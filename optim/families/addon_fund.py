@@ -30,6 +30,17 @@ multiple-choice knapsack with one group per segment. ``equity`` is a minimum: an
 ``equity_floor`` guardrail leaves options out of each group; when ``equity`` itself is a
 chosen objective the exact form falls back to one group (every feasible ladder point).
 Amounts are in the problem's ``currency`` (``KRW`` for the Korean problem).
+
+A ``[ramp]`` table (model v2) spreads adoption over the first years: the creator's NPV
+follows it, and each point reports ``spend_insurer`` and ``spend_fund``,
+``budget_impact_year<t>`` and ``budget_impact_discounted``; ``budget_impact(X)`` gives
+them by payer and year (``docs/model.md``, "Budget impact and the ramp"). Without a ramp
+the family evaluates as before, bit for bit.
+
+``service.patient_copay`` makes the patient pay a share ``kappa`` of the insurer's payment
+``p`` (never of the fund's add-on): the insurer pays ``(1 - kappa) p``, uptake is
+multiplied by ``max(0, 1 - eps kappa)`` where ``p > 0`` (``patient_spend``,
+``uptake_factor``).
 """
 
 from __future__ import annotations
@@ -44,6 +55,7 @@ from pydantic import Field, field_validator
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import annuity
+from paretoprice.optim.budget import BudgetImpact, is_immediate, ramped_annuity
 from paretoprice.optim.exact_form import (
     SeparableTerms,
     padded_ladder_matrix,
@@ -86,6 +98,13 @@ class FundService(spec.Frozen):
         service).
     creator_fee
         ``f``: the creator's fee per use charged to the provider (currency per use).
+    patient_copay
+        Optional: the share ``kappa`` of the insurer's payment per AI use (``p``) paid by
+        the patient, and the uptake response to it (see
+        :class:`~paretoprice.optim.spec.PatientCopay`). Korea's 2023 AI listings are
+        selective benefits with a 90% copay: of the 1,810 KRW CT/MRI add-on the insurer
+        pays about 181 KRW. The fund's add-on carries no copay. ``None`` (default): the
+        insurer pays all of ``p``.
     """
 
     name: str
@@ -93,6 +112,7 @@ class FundService(spec.Frozen):
     insurer_payment: float = Field(default=0.0, ge=0)
     comparator_payment: float = Field(default=0.0, ge=0)
     creator_fee: float = Field(ge=0)
+    patient_copay: spec.PatientCopay | None = None
 
 
 class FundSegment(spec.Frozen):
@@ -167,6 +187,7 @@ class AddonFundSpec(spec.ProblemSpecBase):
     adoption: spec.Adoption = spec.Adoption()
     addon: spec.Bounds
     guardrails: AddonFundGuardrails = AddonFundGuardrails()
+    ramp: spec.Ramp = spec.Ramp()
 
     @field_validator("addon")
     @classmethod
@@ -206,6 +227,16 @@ class AddonFundProblem(PricingProblem[AddonFundSpec]):
         self._vc = s.service.comparator_payment
         self._f = s.service.creator_fee
         self._ann = annuity(s.creator.horizon_years, s.creator.discount_rate)
+        self._ramp = common.ramp_of(s)
+        self._v2 = not is_immediate(self._ramp)
+        # present value of one currency unit a year of use-driven margin (years): the
+        # annuity, or its ramped version when adoption builds up
+        self._npv_factor = ramped_annuity(self._ramp, s.creator.discount_rate) \
+            if self._v2 else self._ann
+        copay = s.service.patient_copay
+        self._copay = copay
+        # uptake multiple where the patient pays part of a positive insurer payment
+        self._m = copay.uptake_factor if copay is not None and self._p > 0 else 1.0
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
         self._today_spend = float(np.sum(seg.nc) * self._vc)
         self._today_served = float(np.sum(seg.nc))
@@ -246,6 +277,16 @@ class AddonFundProblem(PricingProblem[AddonFundSpec]):
                      "patients served beyond today's comparator patients"),
             Quantity("fund_per_extra_patient", f"{cur} per patient",
                      "fund spend per extra patient served (NaN when nobody extra is served)"),
+            *([Quantity("patient_spend", f"{cur} per year",
+                        "patients' copayments for AI uses (a share of the insurer's payment; "
+                        "not payer spend)"),
+               Quantity("uptake_factor", "share",
+                        "uptake as a multiple of u_g after the copay's demand response")]
+              if copay is not None else []),
+            *(common.budget_quantities(
+                {"insurer": "insurer's payments for AI uses (net of copays) and comparators",
+                 "fund": "add-on payments from the fund"}, self._ramp, cur)
+              if self._v2 else []),
         ])
 
     def _guardrail_table(self) -> dict[str, Guardrail]:
@@ -280,15 +321,24 @@ class AddonFundProblem(PricingProblem[AddonFundSpec]):
         """Per-segment quantities, each ``(N, n_segments)``, for add-ons ``a``."""
         seg = self._seg
         pi = self._p + a - self._f - seg.k
-        A, cost = self._curve(seg.q * pi, seg.kbar)
-        U = seg.nu * A
+        if self._copay is None:
+            A, cost = self._curve(seg.q * pi, seg.kbar)
+            U = seg.nu * A
+            insurer_per_use = self._p
+        else:  # the patient pays kappa p; uptake falls by the stated response where p > 0
+            A, cost = self._curve(seg.q * self._m * pi, seg.kbar)
+            U = seg.nu * self._m * A
+            insurer_per_use = (1.0 - self._copay.share) * self._p
         H = seg.nc * (1.0 - A)
         served = U + H
         fund = U * a
-        insurance = U * self._p + H * self._vc
+        insurance = U * insurer_per_use + H * self._vc
+        extra = {} if self._copay is None else {
+            "patient_spend": U * (self._copay.share * self._p)}
         return {
+            **extra,
             "payer_spend": fund + insurance,
-            "creator_npv": self._ann * (self._f - self.spec.creator.marginal_cost) * U,
+            "creator_npv": self._npv_factor * (self._f - self.spec.creator.marginal_cost) * U,
             "access": served * seg.e / seg.en_total,
             "provider_margin": U * pi - seg.S * cost,
             "fund_spend": fund,
@@ -332,7 +382,31 @@ class AddonFundProblem(PricingProblem[AddonFundSpec]):
             extra = served - self._today_served
             reported["extra_patients"] = extra
             reported["fund_per_extra_patient"] = quantities.ratio_or_nan(fund, extra)
+            if self._copay is not None:
+                reported["patient_spend"] = T["patient_spend"].sum(axis=1)
+                reported["uptake_factor"] = np.full(len(X), self._m)
+            if self._v2:
+                _, cols = common.budget_report(
+                    {"insurer": reported["insurance_spend"], "fund": fund},
+                    self._todays_spend_by_payer(), self._ramp, self.spec.creator.discount_rate)
+                reported.update(cols)
         return Evaluation(objectives, cons, reported)
+
+    def _todays_spend_by_payer(self) -> dict[str, float]:
+        """Payer -> annual spend today: the insurer's comparators, nothing from the fund
+        (currency per year)."""
+        return {"insurer": self._today_spend, "fund": 0.0}
+
+    def budget_impact(self, X: np.ndarray) -> BudgetImpact:
+        """Budget impact of add-ons ``X`` for the insurer and the fund, year by year over
+        the creator's horizon on the problem's adoption ramp (currency per year; see
+        :mod:`paretoprice.optim.budget`)."""
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        T = self._terms(X)
+        bi, _ = common.budget_report(
+            {"insurer": T["insurance_spend"].sum(axis=1), "fund": T["fund_spend"].sum(axis=1)},
+            self._todays_spend_by_payer(), self._ramp, self.spec.creator.discount_rate)
+        return bi
 
     # ------------------------------------------------------------- exact form
     def separable_terms(self) -> SeparableTerms:
@@ -346,6 +420,8 @@ class AddonFundProblem(PricingProblem[AddonFundSpec]):
             return tuple(x[: cut[j], j].copy() for j in range(G))
 
         sums = {q: per_group(T[q]) for q in _SUM_QUANTITIES}
+        if self._copay is not None:
+            sums["patient_spend"] = per_group(T["patient_spend"])
         sums["extra_patients"] = sums["patients_served"]
         constants = {"creator_npv": self._npv_constant, "extra_patients": -self._today_served}
         cov = per_group(T["coverage"])

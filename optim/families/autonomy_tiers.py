@@ -32,6 +32,12 @@ for the whole human service. Each site chooses the tier that earns it most::
 
 Site fixed costs ``K`` are common to the tiers, so every adopting site of a setting picks
 the same tier. The physician's payment share at tier ``t`` is ``w_t v_c / (p_t + w_t v_c)``.
+
+A ``[ramp]`` table (model v2) spreads adoption over the first years: the creator's NPV
+follows it, and each point reports ``spend_<payer>`` for each payer and the fund,
+``budget_impact_year<t>`` and ``budget_impact_discounted``; ``budget_impact(X)`` gives
+them by payer and year (``docs/model.md``, "Budget impact and the ramp"). Without a ramp
+the family evaluates as before, bit for bit.
 """
 
 from __future__ import annotations
@@ -45,6 +51,8 @@ from pydantic import Field, model_validator
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import annuity
+from paretoprice.optim.budget import BudgetImpact, is_immediate
+from paretoprice.optim.budget import creator_npv as creator_npv_on_ramp
 from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
 
@@ -160,6 +168,7 @@ class AutonomyTiersSpec(spec.ProblemSpecBase):
     adoption: spec.Adoption = spec.Adoption()
     decisions: TierDecisions
     guardrails: TierGuardrails = TierGuardrails()
+    ramp: spec.Ramp = spec.Ramp()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> AutonomyTiersSpec:
@@ -189,6 +198,8 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
         self._kphys = s.tiers.physician_cost_per_use
         self._vc = s.service.comparator_payment
         self._ann = annuity(s.creator.horizon_years, s.creator.discount_rate)
+        self._ramp = common.ramp_of(s)
+        self._v2 = not is_immediate(self._ramp)
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
         self._today_spend = float(np.sum(seg.nc * self._mix.mu * self._vc))
         self._compliance = seg.compliance
@@ -243,6 +254,10 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
                      "prices rise with autonomy)"),
             quantities.tco_at_volume_quantity(),
         ]
+        if self._v2:
+            rep += common.budget_quantities(
+                {**{j.name: f"{j.name}'s payments for AI uses and human services"
+                    for j in s.payers}, "fund": "incentive-fund add-on payments"}, self._ramp)
         self._declare_reported(rep)
 
     def _guardrail_table(self) -> dict[str, Guardrail]:
@@ -262,8 +277,11 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
         return common.with_addon_bounds(self, changes)
 
     # ------------------------------------------------------------- evaluation
-    def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
-        s = self.spec
+    def _choices(self, X: np.ndarray) -> dict[str, np.ndarray]:
+        """Each site's tier choice for candidates ``X``: Medicare rate by tier ``rate``
+        (N, 3), chosen tier ``best`` (N, G), its margin ``pi_best`` and payment
+        ``pay_best`` per use (USD), adoption ``A``, adopters' cost ``cost``, AI uses ``U``
+        and human services ``H`` (per year)."""
         P = X[:, 0:3]  # (N, 3) tier prices
         f = X[:, 3:4]  # (N, 1)
         a = X[:, 4:]  # (N, G)
@@ -279,13 +297,64 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
         pi_best = np.take_along_axis(pi, pick, axis=2)[:, :, 0]
         pay_best = np.take_along_axis(pay, pick, axis=2)[:, :, 0]
         A, cost = self._curve(M_best, seg.kbar)
-        U = seg.nu * A
-        H = seg.nc * (1.0 - A)
+        return {"rate": rate, "best": best, "pi_best": pi_best, "pay_best": pay_best,
+                "A": A, "cost": cost, "U": seg.nu * A, "H": seg.nc * (1.0 - A)}
+
+    def _spend_by_payer(self, U: np.ndarray, H: np.ndarray, rate_best: np.ndarray,
+                        fund: np.ndarray) -> dict[str, np.ndarray]:
+        """Payer -> ``(N,)`` annual spend (USD per year): AI uses at its multiple of the
+        chosen tier's Medicare rate and human services at its multiple of ``v_c``, for its
+        share of each setting; ``fund`` holds the add-ons."""
+        s = self.spec
+        out: dict[str, np.ndarray] = {}
+        for j in s.payers:
+            w = np.array([g.payer_mix.get(j.name, 0.0) for g in s.segments])
+            out[j.name] = j.rate_multiplier * ((U * w * rate_best).sum(axis=1)
+                                               + (H * w).sum(axis=1) * self._vc)
+        out["fund"] = np.asarray(fund, dtype=float)
+        return out
+
+    def _todays_spend_by_payer(self) -> dict[str, float]:
+        """Payer -> annual spend today: human services only (USD per year)."""
+        seg = self._seg
+        zero = np.zeros((1, len(seg.names)))
+        today = self._spend_by_payer(zero, seg.nc[None, :], zero, np.zeros(1))
+        return {j: float(v[0]) for j, v in today.items()}
+
+    def budget_impact(self, X: np.ndarray) -> BudgetImpact:
+        """Budget impact of candidates ``X`` by payer and year over the creator's horizon,
+        on the problem's adoption ramp (USD per year; see :mod:`paretoprice.optim.budget`).
+        Payers are the problem's payers plus ``fund`` (the add-ons)."""
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        c = self._choices(X)
+        rate_best = np.take_along_axis(c["rate"], c["best"], axis=1)
+        by_payer = self._spend_by_payer(c["U"], c["H"], rate_best,
+                                        (c["U"] * X[:, 4:]).sum(axis=1))
+        bi, _ = common.budget_report(by_payer, self._todays_spend_by_payer(), self._ramp,
+                                     self.spec.creator.discount_rate)
+        return bi
+
+    def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
+        s = self.spec
+        P = X[:, 0:3]  # (N, 3) tier prices
+        f = X[:, 3:4]  # (N, 1)
+        a = X[:, 4:]  # (N, G)
+        seg, mix = self._seg, self._mix
+        work = self._work
+        c = self._choices(X)
+        rate, best, pi_best, pay_best = c["rate"], c["best"], c["pi_best"], c["pay_best"]
+        A, cost, U, H = c["A"], c["cost"], c["U"], c["H"]
         uses = U.sum(axis=1)
         cr = s.creator
         payer_spend = (U * pay_best).sum(axis=1) + (H * (mix.mu * self._vc)).sum(axis=1)
         creator_margin = (U * (f - cr.marginal_cost - self._extra[best])).sum(axis=1)
-        creator_npv = self._ann * (creator_margin - cr.annual_fixed_cost) - cr.upfront_investment
+        if self._v2:  # the creator's margin follows the adoption ramp
+            creator_npv = creator_npv_on_ramp(creator_margin, cr.annual_fixed_cost,
+                                              cr.upfront_investment, self._ramp,
+                                              cr.discount_rate)
+        else:
+            creator_npv = self._ann * (creator_margin - cr.annual_fixed_cost) \
+                - cr.upfront_investment
         served = U + H
         access = (served * seg.e).sum(axis=1) / seg.en_total
         fixed = seg.S * (cost + A * self._dK[best])
@@ -335,4 +404,9 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
             reported.update(quantities.anchor_slacks(av, top, f[:, 0]))
             reported["slack_tier_monotonicity"] = step_up
             reported["tco_at_volume"] = quantities.tco_at_volume(cr, uses)
+            if self._v2:
+                by_payer = self._spend_by_payer(U, H, rate_best, fund)
+                _, cols = common.budget_report(by_payer, self._todays_spend_by_payer(),
+                                               self._ramp, cr.discount_rate)
+                reported.update(cols)
         return Evaluation(objectives, cons, reported)

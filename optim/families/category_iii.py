@@ -37,6 +37,15 @@ the whole country priced by that contractor. With ``Q_k`` any quantity of contra
 where ``PM_k`` is the providers' margin if every site were under contractor ``k`` and
 ``PM = sum_k s_k PM_k``. A provider pays the creator's fee whether or not the claim is
 paid (an unpaid claim is written off).
+
+A ``[ramp]`` table (model v2) spreads adoption over the first years: the creator's NPV
+follows it, and each point reports spend by payer (expected over contractors),
+``budget_impact_year<t>`` and ``budget_impact_discounted``; ``budget_impact(X)`` gives
+them by payer and year (``docs/model.md``, "Budget impact and the ramp"). Without a ramp
+the family evaluates as before, bit for bit.
+
+``patient_copay`` (as in fee-for-service) applies in each contractor's problem to the
+payment that contractor makes: the patient pays only on covered claims.
 """
 
 from __future__ import annotations
@@ -50,6 +59,7 @@ from pydantic import Field, field_validator
 
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.anchors import Anchors
+from paretoprice.optim.budget import BudgetImpact, mix_budget_impacts
 from paretoprice.optim.families import common
 from paretoprice.optim.families.ffs import FeeForServiceProblem
 from paretoprice.optim.pathway import cost_effective_payment, icer_with_label, with_pathway_anchor
@@ -134,6 +144,8 @@ class CategoryIIISpec(spec.FeeForServiceFields):
     family: Literal["category_iii"] = "category_iii"
     segments: tuple[CategoryIIISegment, ...] = Field(min_length=1)
     contractors: tuple[Contractor, ...] = Field(min_length=1)
+    ramp: spec.Ramp = spec.Ramp()
+    patient_copay: spec.PatientCopay | None = None
 
     @field_validator("contractors")
     @classmethod
@@ -235,6 +247,9 @@ class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
         if s.pathway is not None:
             rep += [inherited[n] for n in (*_PATHWAY_LINEAR, "icer_label")]
             self._anchors = self._pathway_anchors()
+        # copay and year-by-year budget impact (model v2): linear in uses, mixed as they are
+        self._v2_linear = tuple(n for n in inherited if _is_v2_linear(n))
+        rep += [_expected(inherited[n]) for n in self._v2_linear]
         self._declare_reported(rep)
         self._guardrails = first.guardrails
 
@@ -258,6 +273,14 @@ class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
             comparator_payment=self._mu * self._vc, mu=self._mu,
             rate_multiple=self._mu * expected)
         return with_pathway_anchor(self._worlds[0].anchors(), ce, s.value.wtp_per_qaly)
+
+    def budget_impact(self, X: np.ndarray) -> BudgetImpact:
+        """Expected budget impact of candidates ``X`` by payer (and ``fund``) and year over
+        the creator's horizon on the problem's adoption ramp: the contractors' budget
+        impacts weighted by their probabilities (USD per year; see
+        :mod:`paretoprice.optim.budget`)."""
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        return mix_budget_impacts([w.budget_impact(X) for w in self._worlds], self._prob)
 
     def _with_bounds(self, changes: Mapping[str, spec.Bounds]) -> CategoryIIIProblem:
         return common.with_addon_bounds(self, changes)
@@ -318,4 +341,18 @@ class CategoryIIIProblem(PricingProblem[CategoryIIISpec]):
                 reported["icer"], reported["icer_label"] = icer_with_label(
                     reported["incremental_cost"], reported["incremental_qalys"])
             reported["tco_at_volume"] = quantities.tco_at_volume(s.creator, uses)
+            for name in self._v2_linear:
+                reported[name] = mix(lambda ev, n=name: ev.reported[n])
         return Evaluation(objectives, cons, reported)
+
+
+def _is_v2_linear(name: str) -> bool:
+    """Whether a fee-for-service quantity is a v2 copay or budget-impact column (each is
+    linear in uses, or, for ``uptake_factor``, the same in every contractor's problem)."""
+    return (name in ("patient_spend", "uptake_factor", "budget_impact_discounted")
+            or name.startswith(("spend_", "budget_impact_year")))
+
+
+def _expected(q: Quantity) -> Quantity:
+    """A contractor problem's quantity described as its expectation over contractors."""
+    return Quantity(q.name, q.unit, f"{q.description} (expected over contractors)")

@@ -26,7 +26,8 @@ from pydantic import BaseModel
 
 from paretoprice.optim import quantities
 from paretoprice.optim.anchors import Anchors, compute_anchors
-from paretoprice.optim.problem import Guardrail, PricingProblem
+from paretoprice.optim.budget import BudgetImpact, budget_columns, budget_impact
+from paretoprice.optim.problem import Guardrail, PricingProblem, Quantity
 from paretoprice.optim.rows import row_sum
 from paretoprice.optim.spec import Bounds, Creator, Guardrails, Payer, ValueInputs
 
@@ -520,3 +521,50 @@ def pathway_cost_by_payer(arrays: Any, ai_exams: np.ndarray, cmp_exams: np.ndarr
         out[j] = ((U * w * arrays.per_exam(arrays.ai, mu_j).cost).sum(axis=1)
                   + (H * w * arrays.per_exam(arrays.cmp, mu_j).cost).sum(axis=1))
     return out
+
+
+# ---------------------------------------------------------------------------
+# Budget impact year by year (model v2) for the families without a pathway kernel
+# ---------------------------------------------------------------------------
+
+
+def ramp_of(spec: Any) -> np.ndarray:
+    """``(T,)`` adoption-ramp shares of a spec with ``ramp`` and ``creator`` tables over the
+    creator's horizon (share of steady-state adoption; all 1 when immediate)."""
+    return spec.ramp.for_years(spec.creator.horizon_years, owner=f"problem '{spec.name}'")
+
+
+def budget_quantities(spend: Mapping[str, str], shares: np.ndarray,
+                      currency: str = "USD") -> list[Quantity]:
+    """The reported quantities of the year-by-year budget impact.
+
+    ``spend``: payer -> what its ``spend_<payer>`` column holds (give an empty mapping when
+    the family already reports them); then ``budget_impact_year<t>`` for each year of the
+    ramp ``shares`` and ``budget_impact_discounted``.
+    """
+    rep = [Quantity(f"spend_{j}", f"{currency} per year", what) for j, what in spend.items()]
+    rep += [Quantity(f"budget_impact_year{t + 1}", f"{currency} per year",
+                     f"payer_spend minus today's in year {t + 1} of the adoption ramp "
+                     f"({100 * r:.0f}% of steady-state adoption)")
+            for t, r in enumerate(shares)]
+    rep.append(Quantity("budget_impact_discounted", currency,
+                        "budget impact summed over the horizon, discounted at the creator's "
+                        "rate"))
+    return rep
+
+
+def budget_report(steady: Mapping[str, np.ndarray], today: Mapping[str, float],
+                  shares: np.ndarray, rate: float, spend_columns: bool = True
+                  ) -> tuple[BudgetImpact, dict[str, np.ndarray]]:
+    """Budget impact of steady-state spend by payer on the ramp, and its reported columns.
+
+    ``steady``: payer -> ``(N,)`` annual spend at steady-state adoption (money per year);
+    ``today``: payer -> annual spend without the AI. The columns are ``spend_<payer>``
+    (steady state; left out when ``spend_columns`` is False), ``budget_impact_year<t>`` and
+    ``budget_impact_discounted`` (see :func:`paretoprice.optim.budget.budget_columns`).
+    """
+    bi = budget_impact(steady, today, shares, rate)
+    cols = {f"spend_{j}": np.asarray(v, dtype=float) for j, v in steady.items()} \
+        if spend_columns else {}
+    cols.update(budget_columns(bi))
+    return bi, cols

@@ -40,6 +40,13 @@ spend and are reported as ``patient_spend``. Sites decide each year on that year
 (myopic adoption, as in the reference model). The listing length ``L`` and the schedule
 index ``s`` are whole numbers; evolutionary backends' values are rounded to the nearest.
 Amounts are in the problem's ``currency`` (``KRW`` in the bundled problem).
+
+A ``[ramp]`` table (model v2) spreads adoption over the first years: the creator's NPV
+follows it, and each point reports ``spend_insurer`` and ``spend_fund`` (means over the
+horizon; year ``t`` reaches the share ``r_t`` of the sites its margin would bring),
+``budget_impact_year<t>`` and ``budget_impact_discounted``; ``budget_impact(X)`` gives
+them by payer and year (``docs/model.md``, "Budget impact and the ramp"). Without a ramp
+the family evaluates as before, bit for bit.
 """
 
 from __future__ import annotations
@@ -53,6 +60,12 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
+from paretoprice.optim.budget import (
+    BudgetImpact,
+    budget_columns,
+    budget_impact_by_year,
+    is_immediate,
+)
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
@@ -248,6 +261,7 @@ class IncentiveFundSpec(spec.ProblemSpecBase):
     adoption: spec.Adoption = spec.Adoption()
     decisions: FundDecisions
     guardrails: IncentiveFundGuardrails = IncentiveFundGuardrails()
+    ramp: spec.Ramp = spec.Ramp()
 
     @field_validator("schedules")
     @classmethod
@@ -325,6 +339,8 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
         self._T = cr.horizon_years
         self._t = np.arange(1, self._T + 1, dtype=float)
         self._disc = (1.0 + cr.discount_rate) ** -self._t
+        self._ramp = common.ramp_of(s)
+        self._v2 = not is_immediate(self._ramp)
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
         self._today_spend = float(np.sum(seg.nc) * self._vc)
         self._compliance = seg.compliance
@@ -391,6 +407,12 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
                          "uptake as a multiple of u_g after the copay's demand response, "
                          "mean over the horizon"),
             ]
+        if self._v2:
+            rep += common.budget_quantities(
+                {"insurer": "insurance payments for AI uses (net of copays) and comparators, "
+                            "mean over the horizon",
+                 "fund": "fund payments (add-ons and grants), mean over the horizon"},
+                self._ramp, cur)
         self._declare_reported(rep)
 
     def _guardrail_table(self) -> dict[str, Guardrail]:
@@ -444,9 +466,34 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
         return IncentiveFundProblem(s.replace(decisions=d))
 
     # ------------------------------------------------------------- evaluation
-    def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
-        """All candidates at once: years on axis 1, tiers on axis 2 (currency, shares)."""
-        s = self.spec
+    def _ramped(self, A: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Adoption and adopters' cost ``(N, T, G)`` on the adoption ramp: year ``t``
+        reaches the share ``r_t`` of the sites that its margin would bring (unchanged when
+        the ramp is immediate)."""
+        if not self._v2:
+            return A, cost
+        r = self._ramp[None, :, None]
+        return A * r, cost * r
+
+    def _todays_spend_by_payer(self) -> dict[str, float]:
+        """Payer -> annual spend today: the insurer's comparators (currency per year)."""
+        return {"insurer": self._today_spend, "fund": 0.0}
+
+    def budget_impact(self, X: np.ndarray) -> BudgetImpact:
+        """Budget impact of candidates ``X`` for the insurer and the fund in each year of
+        the horizon (currency per year; the family's own years, on the adoption ramp; see
+        :mod:`paretoprice.optim.budget`)."""
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        ev = self._evaluate_paths(X)
+        return budget_impact_by_year({"insurer": ev["insurance_t"], "fund": ev["fund_t"]},
+                                     self._todays_spend_by_payer(),
+                                     self.spec.creator.discount_rate, self._ramp)
+
+    def _evaluate_paths(self, X: np.ndarray) -> dict[str, np.ndarray]:
+        """Year-by-year paths of candidates ``X`` (years on axis 1, tiers on axis 2):
+        first-year add-ons, listing uses and probability, insurance payment ``p_t``, uptake
+        factor ``m``, margins, adoption, adopters' cost, uses, comparators, grants, fund
+        and insurance spend by year (currency, shares, uses)."""
         seg = self._seg
         a = X[:, 0]
         sched = np.clip(np.rint(X[:, 1]), 0, len(self.schedule_names) - 1).astype(int)
@@ -464,21 +511,37 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
         kappa, eps, charged0 = self._kappa, self._eps, float(self._p0 > 0)
         m_list = max(0.0, 1.0 - eps * kappa * charged0)  # uptake factor while listed
         # the listing's uses set the probability of a permanent listing
-        A1, _ = self._curve(seg.q * m_list * (self._p0 + base_margin) + grant_t[:, :, None],
-                            seg.kbar)
+        A1, _ = self._ramped(*self._curve(
+            seg.q * m_list * (self._p0 + base_margin) + grant_t[:, :, None], seg.kbar))
         listing_uses = (seg.nu * m_list * A1 * listed[:, :, None]).sum(axis=(1, 2))
         prob_listed = np.minimum(1.0, listing_uses / self._evidence)
         p_t = self._p0 + np.where(listed, 0.0, prob_listed[:, None] * self._pperm)  # (N, T)
         pays = np.where(listed, charged0, 1.0 if charged0 else prob_listed[:, None])  # z_t
         m = np.maximum(0.0, 1.0 - eps * kappa * pays)[:, :, None]  # (N, T, 1)
         pi = p_t[:, :, None] + base_margin
-        A, cost = self._curve(seg.q * m * pi + grant_t[:, :, None], seg.kbar)
+        A, cost = self._ramped(*self._curve(seg.q * m * pi + grant_t[:, :, None], seg.kbar))
         U = seg.nu * m * A  # (N, T, G)
         H = seg.nc * (1.0 - A)
         site_grants = seg.S * A * grant_t[:, :, None]  # (N, T, G)
         fund_t = (U * addon + site_grants).sum(axis=2)  # (N, T)
         insurer_t = (1.0 - kappa) * p_t  # insurer's part of the payment per use
         insurance_t = (U * insurer_t[:, :, None]).sum(axis=2) + (H * self._vc).sum(axis=2)
+        return {"first": first, "listing_uses": listing_uses, "prob_listed": prob_listed,
+                "p_t": p_t, "m": m, "pi": pi, "A": A, "cost": cost, "U": U, "H": H,
+                "site_grants": site_grants, "fund_t": fund_t, "insurance_t": insurance_t,
+                "listed": listed}
+
+    def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
+        """All candidates at once: years on axis 1, tiers on axis 2 (currency, shares)."""
+        s = self.spec
+        seg = self._seg
+        path = self._evaluate_paths(X)
+        first, listing_uses, prob_listed = (path["first"], path["listing_uses"],
+                                            path["prob_listed"])
+        p_t, m, pi, A, cost = path["p_t"], path["m"], path["pi"], path["A"], path["cost"]
+        U, H, site_grants = path["U"], path["H"], path["site_grants"]
+        fund_t, insurance_t, listed = path["fund_t"], path["insurance_t"], path["listed"]
+        kappa = self._kappa
         payer_spend = (fund_t + insurance_t).mean(axis=1)
         uses_t = U.sum(axis=2)
         cr = s.creator
@@ -522,4 +585,10 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
                 reported["patient_spend"] = (U * (kappa * p_t)[:, :, None]).sum(axis=2) \
                     .mean(axis=1)
                 reported["uptake_factor"] = m[:, :, 0].mean(axis=1)
+            if self._v2:
+                bi = budget_impact_by_year({"insurer": insurance_t, "fund": fund_t},
+                                           self._todays_spend_by_payer(), cr.discount_rate)
+                reported["spend_insurer"] = insurance_t.mean(axis=1)
+                reported["spend_fund"] = fund_t.mean(axis=1)
+                reported.update(budget_columns(bi))
         return Evaluation(objectives, cons, reported)

@@ -74,7 +74,7 @@ from paretoprice.optim.anchors import annuity
 from paretoprice.optim.budget import (
     BudgetImpact,
     Ramp,
-    budget_impact_by_year,
+    ramped_budget_impact_by_year,
     creator_npv_by_year,
     is_immediate,
 )
@@ -568,7 +568,7 @@ class NtapProblem(PricingProblem[NtapSpec]):
                                                    / self._ann_T)
                 if self._pathway is not None:
                     reported["medicare_spend"] = reported["spend_medicare"]
-                bi = budget_impact_by_year(by_year, self._todays_spend_by_payer(), self._ramp,
+                bi = ramped_budget_impact_by_year(by_year, self._todays_spend_by_payer(), self._ramp,
                                            cr.discount_rate)
                 total = bi.total_impact()
                 for t in range(bi.years):
@@ -658,7 +658,7 @@ class NtapProblem(PricingProblem[NtapSpec]):
         downstream pathway (see :mod:`paretoprice.optim.budget`)."""
         X = np.atleast_2d(np.asarray(X, dtype=float))
         ph = self._phases(X[:, 0:1])
-        return budget_impact_by_year(self._spend_by_payer_year(ph),
+        return ramped_budget_impact_by_year(self._spend_by_payer_year(ph),
                                      self._todays_spend_by_payer(), self._ramp,
                                      self.spec.creator.discount_rate)
 

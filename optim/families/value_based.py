@@ -50,6 +50,12 @@ credit. With the table, per enrollee in setting ``g`` and payer ``j``::
 
 with ``m`` the MSR, ``k`` the cap and ``d`` the downside rate (0: one-sided). Without the
 table the v1 rule ``sigma alpha_j s_gj`` applies (every credited dollar shared).
+
+A ``[ramp]`` table (model v2) spreads adoption over the first years: the creator's NPV
+follows it, and each point reports spend by payer (``spend_<payer>``, net of savings),
+``budget_impact_year<t>`` and ``budget_impact_discounted``; ``budget_impact(X)`` gives
+them by payer and year (``docs/model.md``, "Budget impact and the ramp"). Without a ramp
+the family evaluates as before, bit for bit.
 """
 
 from __future__ import annotations
@@ -64,6 +70,8 @@ from pydantic import Field, field_validator, model_validator
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import annuity
+from paretoprice.optim.budget import BudgetImpact, is_immediate
+from paretoprice.optim.budget import creator_npv as creator_npv_on_ramp
 from paretoprice.optim.families import common
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
 
@@ -281,6 +289,7 @@ class ValueBasedSpec(spec.ProblemSpecBase):
     adoption: spec.Adoption = spec.Adoption()
     decisions: ValueDecisions
     guardrails: ValueGuardrails = ValueGuardrails()
+    ramp: spec.Ramp = spec.Ramp()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> ValueBasedSpec:
@@ -341,6 +350,8 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
             / ct.years_enrolled
         self._vc = s.service.comparator_payment
         self._ann = annuity(s.creator.horizon_years, s.creator.discount_rate)
+        self._ramp = common.ramp_of(s)
+        self._v2 = not is_immediate(self._ramp)
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
         self._today_spend = float(np.sum(seg.nc * self._mu * self._vc))
         self._compliance = seg.compliance
@@ -395,6 +406,8 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
                      "largest contract payment per enrollee-year before payer multipliers"),
             *quantities.slack_quantities(per_year, "contract_payment_max"),
         ]
+        if self._v2:  # spend_<payer> is reported already
+            rep += common.budget_quantities({}, self._ramp)
         self._declare_reported(rep)
 
     def _guardrail_table(self) -> dict[str, Guardrail]:
@@ -429,9 +442,12 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
         return ValueBasedProblem(s.replace(decisions=new))
 
     # ------------------------------------------------------------- evaluation
-    def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
-        """All candidates at once: settings on axis 1, payers on axis 2 (USD, shares)."""
-        s = self.spec
+    def _payments(self, X: np.ndarray) -> dict[str, np.ndarray]:
+        """The per-setting terms of candidates ``X``: mean base ``base`` (N, 1), share
+        earned ``earned`` (N, G), shared savings ``shared_g`` (N, G) and by payer
+        ``shared_gj`` (N, G, J; None under the v1 rule), payment ``pay`` (N, G), margin
+        ``pi``, adoption ``A``, adopters' cost ``cost``, enrolled ``U`` and managed as
+        today ``H`` (USD per enrollee-year, shares, beneficiaries per year)."""
         seg = self._seg
         base = X[:, 0:1] * self._base_factor  # (N, 1) mean base per enrollee-year
         omega = X[:, 1:2]
@@ -451,15 +467,56 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
         pay = base_g + self._addon + shared_g  # (N, G) USD per enrollee-year
         pi = pay - f - seg.k
         A, cost = self._curve(seg.q * pi, seg.kbar)
-        U = seg.nu * A
-        H = seg.nc * (1.0 - A)
+        return {"base": base, "earned": earned, "shared_g": shared_g, "pay": pay, "pi": pi,
+                "A": A, "cost": cost, "U": seg.nu * A, "H": seg.nc * (1.0 - A),
+                **({} if shared_gj is None else {"shared_gj": shared_gj})}
+
+    def _spend_by_payer(self, X: np.ndarray, t: Mapping[str, np.ndarray]
+                        ) -> dict[str, np.ndarray]:
+        """Payer -> ``(N,)`` net annual spend (USD per year): its share of each setting's
+        programme payments minus the gross savings, plus today's care management of the
+        beneficiaries not enrolled."""
+        sigma = X[:, 2:3]
+        U, H = t["U"], t["H"]
+        earned_j = t["base"][:, :, None] * t["earned"][:, :, None] * self._mu_j  # (N, G, J)
+        pay_j = earned_j + self._addon[:, None] + (
+            sigma[:, :, None] * self._alpha_j * self._s_gj if "shared_gj" not in t
+            else t["shared_gj"])
+        net_j = U[:, :, None] * self._w * (pay_j - self._s_gj) \
+            + H[:, :, None] * self._w * self._mu_j * self._vc
+        return {j: net_j[:, :, i].sum(axis=1) for i, j in enumerate(self.payer_names)}
+
+    def budget_impact(self, X: np.ndarray) -> BudgetImpact:
+        """Budget impact of candidates ``X`` by payer and year over the creator's horizon,
+        on the problem's adoption ramp (USD per year; see :mod:`paretoprice.optim.budget`)."""
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        bi, _ = common.budget_report(self._spend_by_payer(X, self._payments(X)),
+                                     self.todays_spend_by_payer, self._ramp,
+                                     self.spec.creator.discount_rate)
+        return bi
+
+    def _evaluate(self, X: np.ndarray, report: bool) -> Evaluation:
+        """All candidates at once: settings on axis 1, payers on axis 2 (USD, shares)."""
+        s = self.spec
+        seg = self._seg
+        terms = self._payments(X)
+        base, earned, shared_g = terms["base"], terms["earned"], terms["shared_g"]
+        omega = X[:, 1:2]
+        f = X[:, 3:4]
+        pay, pi, A, cost = terms["pay"], terms["pi"], terms["A"], terms["cost"]
+        U, H = terms["U"], terms["H"]
         programme = (U * pay).sum(axis=1)
         gross = (U * self._s_g).sum(axis=1)
         comparator = (H * self._mu * self._vc).sum(axis=1)
         payer_spend = programme - gross + comparator
         uses = U.sum(axis=1)
         cr = s.creator
-        creator_npv = quantities.creator_npv(self._ann, cr, f[:, 0], uses)
+        if self._v2:  # the creator's margin follows the adoption ramp
+            creator_npv = creator_npv_on_ramp((f[:, 0] - cr.marginal_cost) * uses,
+                                              cr.annual_fixed_cost, cr.upfront_investment,
+                                              self._ramp, cr.discount_rate)
+        else:
+            creator_npv = quantities.creator_npv(self._ann, cr, f[:, 0], uses)
         objectives, coverage = seg.objectives(U, H, pi, cost, payer_spend, creator_npv)
         equity = objectives["equity"]
         contract = (base * earned + self._addon + shared_g).max(axis=1)
@@ -477,14 +534,9 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
                 reported[f"adoption_{g}"] = A[:, j]
                 reported[f"payment_{g}"] = pay[:, j]
             # per payer: the same sums with one payer's share of each setting
-            earned_j = base[:, :, None] * earned[:, :, None] * self._mu_j  # (N, G, J)
-            pay_j = earned_j + self._addon[:, None] + (
-                sigma[:, :, None] * self._alpha_j * self._s_gj if shared_gj is None
-                else shared_gj)
-            net_j = U[:, :, None] * self._w * (pay_j - self._s_gj) \
-                + H[:, :, None] * self._w * self._mu_j * self._vc
-            for i, j in enumerate(self.payer_names):
-                reported[f"spend_{j}"] = net_j[:, :, i].sum(axis=1)
+            by_payer = self._spend_by_payer(X, terms)
+            for j in self.payer_names:
+                reported[f"spend_{j}"] = by_payer[j]
             for i, o in enumerate(s.outcomes):
                 reported[f"avoided_{o.name}"] = (U * self._avoided[:, i]).sum(axis=1)
             reported["enrolled"] = uses
@@ -500,4 +552,9 @@ class ValueBasedProblem(PricingProblem[ValueBasedSpec]):
             reported.update(quantities.value_report(payer_spend, self._today_spend, uses, s.value))
             reported["contract_payment_max"] = contract
             reported.update(quantities.anchor_slacks(av, contract, f[:, 0]))
+            if self._v2:
+                _, cols = common.budget_report(by_payer, self.todays_spend_by_payer,
+                                               self._ramp, cr.discount_rate,
+                                               spend_columns=False)
+                reported.update(cols)
         return Evaluation(objectives, cons, reported)

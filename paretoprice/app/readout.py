@@ -505,12 +505,14 @@ def _spend_lines(problem: PricingProblem, val: Callable[[str], float],
     per_payer = [q for q in problem.reported if q.name.startswith("spend_")
                  and currency_of(q.unit)]
     if not per_payer and bi is not None and bi.years and is_immediate(bi.shares):
-        for j in bi.payers:  # steady state = every year of an immediate ramp
+        # the mean over the horizon: every year's spend under an immediate ramp, and the
+        # mean that a family with its own years (incentive_fund) reports as payer_spend
+        for j in bi.payers:
             name = "fund_spend" if j == "fund" else f"spend_{j}"
             what = ("incentive-fund add-on payments" if j == "fund" else
                     f"{j}'s payments, from the problem's budget impact by payer")
-            out.append(Line(sec, name, float(bi.spend[j][0, 0]), unit, what))
-        listed = sum(float(bi.spend[j][0, 0]) for j in bi.payers)
+            out.append(Line(sec, name, float(bi.spend[j][0].mean()), unit, what))
+        listed = sum(float(bi.spend[j][0].mean()) for j in bi.payers)
         rest = total - listed
         if math.isfinite(rest) and abs(rest) > 1e-6 * max(1.0, abs(total)):
             out.append(Line(sec, "other payers (not split by the model)", rest, unit,
@@ -555,9 +557,11 @@ def _budget_lines(problem: PricingProblem, bi: BudgetImpact | None, impact: floa
         rate = (float(cr.discount_rate) if cr is not None
                 else float(1.0 / bi.discount[0] - 1.0) if bi.years else 0.0)
         total = bi.total_impact()[0]
+        what = ("the family's own year {t}, ramp share {r:.0f}%" if bi.own_years
+                else "{r:.0f}% of steady-state adoption")
         out = [Line(sec, f"year {t + 1}", float(total[t]), unit,
-                    f"{100 * bi.shares[t]:.0f}% of steady-state adoption; discounted at "
-                    f"{rate:g}: {fmt_number(float(total[t] * bi.discount[t]), unit)}")
+                    what.format(t=t + 1, r=100 * bi.shares[t]) + f"; discounted at {rate:g}: "
+                    f"{fmt_number(float(total[t] * bi.discount[t]), unit)}")
                for t in range(bi.years)]
         out.append(Line(sec, f"total over {bi.years} years", float(bi.cumulative()[0]),
                         total_unit, "undiscounted"))

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -169,10 +171,44 @@ def run_script(
     text = exp.text
     if narrative is not None:
         text += "\n" + narrative(problem, front)
+    dated = dated_inputs(problem)
+    if dated:
+        text += "\nDated inputs (flagged in the problem file; quote the answer with them):\n"
+        text += "\n".join(dated) + "\n"
     print("\n" + text)
     print("Wrote: " + ", ".join(str(p) for p in written))
     return ScriptResult(problem, front, exp.locations, tuple(written), text)
 
+
+_DATED = re.compile(r"\ba (\d{4}) figure\b")
+
+
+def _value_at(data: Any, path: str) -> Any:
+    """The value at a dotted source path (``segments[0].uptake``) of a spec dump."""
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        data = data[int(part[1:-1])] if part.startswith("[") else data[part]
+    return data
+
+
+def dated_inputs(problem: PricingProblem, before: int = 2021) -> list[str]:
+    """Lines naming each input whose source flags it as ``a YYYY figure`` from a year
+    before ``before`` (e.g. the 2015 Medicare eye-exam payment), with its value and the
+    first clause of its source; ``[]`` when there is none."""
+    spec = problem.spec
+    dump = spec.model_dump()
+    lines = []
+    for path, source in sorted(spec.sources.items()):
+        m = _DATED.search(source)
+        if m is None or int(m.group(1)) >= before:
+            continue
+        try:
+            value = _value_at(dump, path)
+        except (KeyError, IndexError, TypeError):
+            continue
+        shown = f"{value:,.6g}" if isinstance(value, float | int) else str(value)
+        lines.append(f"* {path} = {shown}: a {m.group(1)} figure, not updated to current "
+                     f"prices ({source.split(';')[0]})")
+    return lines
 
 
 def script_entry(main: Callable[[Sequence[str]], object], argv: Sequence[str]) -> int:
@@ -191,6 +227,7 @@ def script_entry(main: Callable[[Sequence[str]], object], argv: Sequence[str]) -
 __all__ = [
     "ScriptResult",
     "access_baseline",
+    "dated_inputs",
     "default_solver",
     "describe_locations",
     "describe_pathway_point",
