@@ -202,7 +202,8 @@ def ramped_budget_impact_by_year(steady: Mapping[str, np.ndarray], today: Mappin
     """Budget impact when the steady-state spend itself changes from year to year.
 
     Like :func:`budget_impact` (the ramp applies), but each payer's steady-state spend is
-    given per year, ``(N, T)`` (money per year), e.g. a time-limited add-on paid in the first years only.
+    given per year, ``(N, T)`` (money per year), e.g. a time-limited add-on paid in the
+    first years only.
     In year ``t`` the spend is ``today + r_t (steady_t - today)``.
 
     Examples

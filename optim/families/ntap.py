@@ -74,9 +74,9 @@ from paretoprice.optim.anchors import annuity
 from paretoprice.optim.budget import (
     BudgetImpact,
     Ramp,
-    ramped_budget_impact_by_year,
     creator_npv_by_year,
     is_immediate,
+    ramped_budget_impact_by_year,
 )
 from paretoprice.optim.families import common
 from paretoprice.optim.pathway import (
@@ -568,8 +568,8 @@ class NtapProblem(PricingProblem[NtapSpec]):
                                                    / self._ann_T)
                 if self._pathway is not None:
                     reported["medicare_spend"] = reported["spend_medicare"]
-                bi = ramped_budget_impact_by_year(by_year, self._todays_spend_by_payer(), self._ramp,
-                                           cr.discount_rate)
+                bi = ramped_budget_impact_by_year(by_year, self._todays_spend_by_payer(),
+                                                  self._ramp, cr.discount_rate)
                 total = bi.total_impact()
                 for t in range(bi.years):
                     reported[f"budget_impact_year{t + 1}"] = total[:, t]
