@@ -659,8 +659,8 @@ class NtapProblem(PricingProblem[NtapSpec]):
         X = np.atleast_2d(np.asarray(X, dtype=float))
         ph = self._phases(X[:, 0:1])
         return ramped_budget_impact_by_year(self._spend_by_payer_year(ph),
-                                     self._todays_spend_by_payer(), self._ramp,
-                                     self.spec.creator.discount_rate)
+                                            self._todays_spend_by_payer(), self._ramp,
+                                            self.spec.creator.discount_rate)
 
 
 @dataclass(frozen=True)
