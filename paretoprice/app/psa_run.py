@@ -428,8 +428,9 @@ def _run_on_dask(client: Any, prep: Prepared, store: Path, todo: list[int],
     facts: dict[str, Any] = {}
     t0 = time.perf_counter()
     me = _process_cpu()
-    sched0 = client.run_on_scheduler(_process_cpu)
-    separate = (sched0["pid"], sched0["host"]) != (me["pid"], me["host"])
+    sched0 = _scheduler_cpu(client)
+    separate = sched0 is not None and (sched0["pid"], sched0["host"]) != (me["pid"],
+                                                                          me["host"])
     work0 = client.run(_process_cpu)
     facts["workers"] = len(work0)
     setup_f = client.scatter(prep.setup, broadcast=True)
@@ -462,9 +463,10 @@ def _run_on_dask(client: Any, prep: Prepared, store: Path, todo: list[int],
         finished(k)
     t_end = time.perf_counter()
     work1 = client.run(_process_cpu)
-    sched1 = client.run_on_scheduler(_process_cpu)
+    sched1 = _scheduler_cpu(client) if separate else None
     client_cpu = _process_cpu()["cpu"] - me["cpu"]
-    sched_cpu = sched1["cpu"] - sched0["cpu"] if separate else 0.0
+    sched_cpu = (sched1["cpu"] - sched0["cpu"]
+                 if separate and sched0 is not None and sched1 is not None else 0.0)
     proc = {a: work1[a]["cpu"] - work0[a]["cpu"] for a in work1 if a in work0}
     total = client_cpu + sched_cpu + sum(proc.values())
     facts.update({
@@ -474,13 +476,26 @@ def _run_on_dask(client: Any, prep: Prepared, store: Path, todo: list[int],
         "worker_process_cpu_seconds": sorted(round(v, 3) for v in proc.values()),
         "client_cpu_seconds": round(client_cpu, 3),
         "scheduler_cpu_seconds": (round(sched_cpu, 3) if separate
+                                  else "unknown (paretoprice is not installed beside "
+                                  "the scheduler)" if sched0 is None
                                   else "in the client process"),
-        "overhead_share": round(1 - cpu / total, 4) if total > 0 else None,
+        "overhead_share": round(min(max(1 - cpu / total, 0.0), 1.0), 4) if total > 0
+        else None,
         "chunks_per_worker": sorted(by_worker.values()),
         "tail_seconds": round(max(last_at.values()) - min(last_at.values()), 3)
         if len(last_at) > 1 else 0.0,
     })
     return facts
+
+
+def _scheduler_cpu(client: Any) -> dict[str, Any] | None:
+    """:func:`_process_cpu` of the scheduler, or ``None`` when it cannot run it (a remote
+    scheduler without paretoprice installed: only the workers need it)."""
+    try:
+        return dict(client.run_on_scheduler(_process_cpu))
+    except Exception as exc:  # a timing fact must not stop the run
+        logger.info("scheduler CPU time not measured: %s", exc)
+        return None
 
 
 def _chunk_task(setup: PsaSetup, values: np.ndarray, first: int, k: int, store: str | None,
