@@ -192,7 +192,37 @@ def test_dask_cluster_gives_the_same_files_as_in_process(tmp_path, dask_cluster)
     run_psa(prob, cfg, tmp_path / "inline", scheduler="inline")
     _, _, facts = run_psa(prob, cfg, tmp_path / "cluster", scheduler=dask_cluster)
     assert facts["workers"] == 2 and facts["chunks_computed"] == 8
+    assert sum(facts["chunks_per_worker"]) == 8 and 0 <= facts["overhead_share"] < 1
     _same_output_sets(tmp_path / "inline", tmp_path / "cluster")
+
+
+def test_workers_write_chunks_they_see_and_return_the_rest(tmp_path, dask_cluster) -> None:
+    """A worker that finds the run's manifest in the chunk store writes the chunk there and
+    returns no data; a store of another run (another fingerprint) is left alone and the
+    chunk travels back instead, the same numbers either way."""
+    from dask.distributed import Client
+
+    from paretoprice.app.psa_run import _chunk_task, load_chunk, prepare
+
+    prob = load_problem(write_tiny(tmp_path))
+    prep = prepare(prob, PsaConfig(draws=20, seed=3, chunk_size=20))
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "manifest.json").write_text(json.dumps({"fingerprint": prep.fingerprint}))
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "manifest.json").write_text(json.dumps({"fingerprint": "another run"}))
+    with Client(dask_cluster, timeout="60s") as client:
+        wrote = client.submit(_chunk_task, prep.setup, prep.values, 0, 0, str(store),
+                              prep.fingerprint, pure=False).result()
+        back = client.submit(_chunk_task, prep.setup, prep.values, 0, 0, str(other),
+                             prep.fingerprint, pure=False).result()
+    assert wrote["result"] is None and back["result"] is not None
+    assert not list(other.glob("chunk-*")) and wrote["worker"].startswith("tcp://")
+    stored = load_chunk(store, 0)
+    assert sorted(stored) == sorted(back["result"])
+    for name, arr in stored.items():
+        assert np.array_equal(arr, back["result"][name], equal_nan=True), name
 
 
 def test_local_dask_cluster_by_default(tmp_path) -> None:

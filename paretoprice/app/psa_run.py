@@ -303,10 +303,26 @@ def open_store(prep: Prepared, out: Path, resume: bool) -> tuple[Path, set[int]]
 # ---------------------------------------------------------------------------
 
 
+LOCAL_DASK_CONFIG: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+"""Dask settings of the local cluster: housekeeping that competes with the chunks for the
+cores. Dask's statistical profiler samples the running task's stack every 10 ms, and every
+scheduler, nanny and worker event loop ticks every 20 ms and samples the system every
+0.5 s: together about 7% of one core while idle, taken from the workers when every core
+runs one (measured on idx-dr: 3.9% in the client and scheduler process, 2.8% in each
+worker). With these settings it is under 2%. Give the workers of your own cluster the
+same settings (environment variables in docs/uncertainty.md)."""
+
+
 @contextlib.contextmanager
 def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     """A Dask client: on ``scheduler`` (an address) or on a new local cluster of worker
-    processes (one thread each; ``workers`` defaults to the machine's cores)."""
+    processes (one thread each, one BLAS/OpenMP thread each, :data:`LOCAL_DASK_CONFIG`;
+    ``workers`` defaults to the machine's cores)."""
     import dask
     from dask.distributed import Client, LocalCluster
 
@@ -324,13 +340,22 @@ def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
         environ.setdefault("MALLOC_MMAP_THRESHOLD_", MMAP_THRESHOLD)
         for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
             environ.setdefault(var, 1)  # one core per worker process: no nested threads
-        with (dask.config.set({"distributed.nanny.pre-spawn-environ": environ}),
+        with (dask.config.set({"distributed.nanny.pre-spawn-environ": environ,
+                               **LOCAL_DASK_CONFIG}),
               LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                            dashboard_address=":0", silence_logs=logging.WARNING) as cluster,
               Client(cluster) as client):
             yield client
     finally:
         quiet.setLevel(level)
+
+
+def _process_cpu() -> dict[str, Any]:
+    """CPU seconds (user + system, every thread) of this process, its pid and host."""
+    import socket
+
+    t = os.times()
+    return {"cpu": t.user + t.system, "pid": os.getpid(), "host": socket.gethostname()}
 
 
 def run_chunks(prep: Prepared, store: Path, done: set[int], scheduler: str | None,
@@ -340,6 +365,14 @@ def run_chunks(prep: Prepared, store: Path, done: set[int], scheduler: str | Non
 
     ``scheduler``: ``"inline"`` runs in this process; ``None`` starts a local Dask
     cluster; anything else is a Dask scheduler address (``tcp://host:8786``).
+
+    On Dask, a worker that sees the chunk store (the same machine, or a shared file
+    system: it finds this run's manifest there) writes its chunk itself and returns only
+    timings; otherwise the chunk travels back and this process writes it. The facts
+    include the CPU seconds of every process during the chunks (this process, which
+    holds the scheduler of a local cluster; a remote scheduler; each worker process and
+    the chunks' own share of it), from which ``overhead_share`` is the part of all CPU
+    not spent computing chunks.
     """
     from tqdm import tqdm
 
@@ -350,8 +383,7 @@ def run_chunks(prep: Prepared, store: Path, done: set[int], scheduler: str | Non
     t0 = time.perf_counter()
     facts: dict[str, Any] = {"chunks_resumed": len(done), "chunks_computed": len(todo)}
 
-    def finished(k: int, result: Mapping[str, np.ndarray]) -> None:
-        save_chunk(store, k, result)
+    def finished(k: int) -> None:
         a, b = prep.chunk_range(k)
         bar.update(b - a)
         if on_chunk is not None:
@@ -361,48 +393,135 @@ def run_chunks(prep: Prepared, store: Path, done: set[int], scheduler: str | Non
         if scheduler == "inline":
             facts["scheduler"] = "inline (this process)"
             facts["workers"] = 1
+            c0 = _process_cpu()["cpu"]
             for k in todo:
                 a, b = prep.chunk_range(k)
-                finished(k, run_chunk(prep.setup, prep.values[a:b], a))
+                save_chunk(store, k, run_chunk(prep.setup, prep.values[a:b], a))
+                finished(k)
+            facts["seconds"] = round(time.perf_counter() - t0, 3)
+            facts["client_cpu_seconds"] = round(_process_cpu()["cpu"] - c0, 3)
         elif todo:
-            from dask.distributed import as_completed
-
             with dask_client(scheduler, workers) as client:
                 facts["cluster_start_seconds"] = round(time.perf_counter() - t0, 3)
-                t0 = time.perf_counter()
+                facts.update(_run_on_dask(client, prep, store, todo, finished))
                 facts["scheduler"] = scheduler or "local Dask cluster"
-                facts["workers"] = len(client.scheduler_info(n_workers=-1)["workers"])
-                setup_f = client.scatter(prep.setup, broadcast=True)
-                futures = {}
-                for k in todo:
-                    a, b = prep.chunk_range(k)
-                    fut = client.submit(_timed_chunk, setup_f, prep.values[a:b], a,
-                                        key=f"psa-{prep.fingerprint}-{k}", pure=False)
-                    futures[fut] = k
-                busy = cpu = 0.0
-                for fut in as_completed(futures):
-                    result, seconds, cpu_s = fut.result()
-                    busy += seconds
-                    cpu += cpu_s
-                    finished(futures[fut], result)
-                    fut.release()
-                facts["worker_busy_seconds"] = round(busy, 3)
-                facts["worker_cpu_seconds"] = round(cpu, 3)
                 peaks = client.run(_peak_rss_mb)
                 facts["worker_peak_rss_mb"] = sorted(round(v, 1) for v in peaks.values())
+                t_stop = time.perf_counter()
+            facts["cluster_stop_seconds"] = round(time.perf_counter() - t_stop, 3)
+        else:
+            facts["seconds"] = 0.0
     finally:
         bar.close()
-    facts["seconds"] = round(time.perf_counter() - t0, 3)  # chunks only
     facts["client_peak_rss_mb"] = round(_peak_rss_mb(), 1)
     return facts
 
 
-def _timed_chunk(setup: PsaSetup, values: np.ndarray,
-                 first: int) -> tuple[dict[str, np.ndarray], float, float]:
-    """:func:`run_chunk`, the wall seconds and the CPU seconds it took on its worker."""
+def _run_on_dask(client: Any, prep: Prepared, store: Path, todo: list[int],
+                 finished: Callable[[int], None]) -> dict[str, Any]:
+    """Submit the chunks ``todo``, store each as it finishes; timings and CPU facts.
+
+    ``seconds`` runs from the broadcast of the setup to the last chunk stored (the
+    cluster's start and stop are timed apart)."""
+    from dask.distributed import as_completed
+
+    facts: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    me = _process_cpu()
+    sched0 = _scheduler_cpu(client)
+    separate = sched0 is not None and (sched0["pid"], sched0["host"]) != (me["pid"],
+                                                                          me["host"])
+    work0 = client.run(_process_cpu)
+    facts["workers"] = len(work0)
+    setup_f = client.scatter(prep.setup, broadcast=True)
+    where = str(store.resolve())
+    futures = {}
+    for k in todo:
+        a, b = prep.chunk_range(k)
+        fut = client.submit(_chunk_task, setup_f, prep.values[a:b], a, k, where,
+                            prep.fingerprint, key=f"psa-{prep.fingerprint}-{k}", pure=False)
+        futures[fut] = k
+    busy = cpu = 0.0
+    by_worker: dict[str, int] = {}
+    last_at: dict[str, float] = {}
+    for fut in as_completed(futures):
+        k = futures[fut]
+        out = fut.result()
+        fut.release()
+        if out["result"] is not None:
+            save_chunk(store, k, out["result"])
+        elif not _chunk_file(store, k).exists():  # the worker saw another copy of the store
+            a, b = prep.chunk_range(k)
+            out = client.submit(_chunk_task, setup_f, prep.values[a:b], a, k, None,
+                                prep.fingerprint, pure=False).result()
+            save_chunk(store, k, out["result"])
+        busy += out["seconds"]
+        cpu += out["cpu_seconds"]
+        w = out["worker"]
+        by_worker[w] = by_worker.get(w, 0) + 1
+        last_at[w] = time.perf_counter()
+        finished(k)
+    t_end = time.perf_counter()
+    work1 = client.run(_process_cpu)
+    sched1 = _scheduler_cpu(client) if separate else None
+    client_cpu = _process_cpu()["cpu"] - me["cpu"]
+    sched_cpu = (sched1["cpu"] - sched0["cpu"]
+                 if separate and sched0 is not None and sched1 is not None else 0.0)
+    proc = {a: work1[a]["cpu"] - work0[a]["cpu"] for a in work1 if a in work0}
+    total = client_cpu + sched_cpu + sum(proc.values())
+    facts.update({
+        "seconds": round(t_end - t0, 3),
+        "worker_busy_seconds": round(busy, 3),
+        "worker_cpu_seconds": round(cpu, 3),
+        "worker_process_cpu_seconds": sorted(round(v, 3) for v in proc.values()),
+        "client_cpu_seconds": round(client_cpu, 3),
+        "scheduler_cpu_seconds": (round(sched_cpu, 3) if separate
+                                  else "unknown (paretoprice is not installed beside "
+                                  "the scheduler)" if sched0 is None
+                                  else "in the client process"),
+        "overhead_share": round(min(max(1 - cpu / total, 0.0), 1.0), 4) if total > 0
+        else None,
+        "chunks_per_worker": sorted(by_worker.values()),
+        "tail_seconds": round(max(last_at.values()) - min(last_at.values()), 3)
+        if len(last_at) > 1 else 0.0,
+    })
+    return facts
+
+
+def _scheduler_cpu(client: Any) -> dict[str, Any] | None:
+    """:func:`_process_cpu` of the scheduler, or ``None`` when it cannot run it (a remote
+    scheduler without paretoprice installed: only the workers need it)."""
+    try:
+        return dict(client.run_on_scheduler(_process_cpu))
+    except Exception as exc:  # a timing fact must not stop the run
+        logger.info("scheduler CPU time not measured: %s", exc)
+        return None
+
+
+def _chunk_task(setup: PsaSetup, values: np.ndarray, first: int, k: int, store: str | None,
+                fingerprint: str) -> dict[str, Any]:
+    """Run one chunk on a worker. When the worker sees the run's chunk store (its manifest
+    carries ``fingerprint``) it saves the chunk there and returns only its facts;
+    otherwise ``result`` holds the chunk. Timings: the chunk's wall and CPU seconds."""
+    from dask.distributed import get_worker
+
     t, c = time.perf_counter(), time.process_time()
-    out = run_chunk(setup, values, first)
-    return out, time.perf_counter() - t, time.process_time() - c
+    chunk = run_chunk(setup, values, first)
+    result: dict[str, np.ndarray] | None = chunk
+    if store is not None and _owns_store(Path(store), fingerprint):
+        save_chunk(Path(store), k, chunk)
+        result = None
+    return {"result": result, "seconds": time.perf_counter() - t,
+            "cpu_seconds": time.process_time() - c, "worker": get_worker().address}
+
+
+def _owns_store(store: Path, fingerprint: str) -> bool:
+    """Whether ``store`` is this run's chunk store as seen from this process."""
+    try:
+        return json.loads((store / "manifest.json").read_text()).get(
+            "fingerprint") == fingerprint
+    except (OSError, ValueError):
+        return False
 
 
 def _peak_rss_mb() -> float:
