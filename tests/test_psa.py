@@ -281,3 +281,36 @@ def test_tornado_writes_one_output_set_and_checks_out_first(tmp_path, capsys) ->
         assert main(["tornado", "idx-dr", "--out", str(out)]) == 0
     assert {p.name for p in out.iterdir()} >= {"tornado.csv", "tornado.png"}
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_dominance_gap_by_hand() -> None:
+    from paretoprice.app.psa_run import dominance_gap
+
+    # Two objectives, both minimized, ranges 0..2 and 0..4 over all four rows.
+    # Front: y1 = (0, 4), y2 = (2, 0). Candidate c = (2, 4) (normalized (1, 1)):
+    # against y1: min(1 - 0, 1 - 1) = 0; against y2: min(1 - 1, 1 - 0) = 0 -> gap 0
+    # (weakly dominated). Candidate d = (1.5, 3) (normalized (0.75, 0.75)):
+    # against y1: min(0.75, -0.25) = -0.25; y2: min(-0.25, 0.75) = -0.25 -> gap -0.25.
+    F = np.array([[0.0, 4.0], [2.0, 0.0], [2.0, 4.0], [1.5, 3.0]])
+    gap = dominance_gap(F, np.array([2, 3]), np.array([0, 1]), np.arange(4))
+    assert gap.tolist() == [0.0, -0.25]
+    # Ranges 0..2 and 0..4; front (0, 0); (2, 4) is a whole range behind in both
+    # objectives (gap 1), (1, 2) half a range (gap 0.5).
+    F2 = np.array([[0.0, 0.0], [2.0, 4.0], [1.0, 2.0]])
+    assert dominance_gap(F2, np.array([1, 2]), np.array([0]), np.arange(3)).tolist() == \
+        [1.0, 0.5]
+
+
+def test_idx_dr_fixed_candidates_are_used_prices_or_marked_no_uptake(tmp_path) -> None:
+    # With the pathway, idx-dr's status quo (nobody adopts) is on the front, and a fee too
+    # high for the rate reproduces it; the fixed candidate of an observed rate must be one
+    # at which someone adopts when the band has a feasible one (CMS 45-64, p = 55), and
+    # be marked "no uptake" otherwise (OPPS 59.4: every adopted fee breaks a guardrail).
+    res = run_psa(load_problem("idx-dr"), PsaConfig(draws=4, seed=1), None, "inline",
+                  plots=False)[1]
+    obs = res.observed.set_index("observed")
+    assert not obs.loc["CMS national values 2022", "status_quo_at"]
+    assert not obs.loc["creator charge read as the Medicare rate", "status_quo_at"]
+    assert obs.loc["creator charge read as the Medicare rate", "at_f"] < 55
+    opps = obs.loc["OPPS 2025 (APC 5733)"]
+    assert opps["status_quo_at"] and opps["at_f"] > opps["at_p"]

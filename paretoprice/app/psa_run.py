@@ -179,13 +179,17 @@ def prepare(problem: PricingProblem, config: PsaConfig) -> Prepared:
     decision_set = base.feasible if base.feasible.any() else np.ones(X.shape[0], dtype=bool)
     bands: dict[str, np.ndarray] = {}
     tracked: list[int] = []
+    F: np.ndarray | None = None  # base-case objectives, minimized (for the representative)
     for ob in problem.spec.observed:
         if ob.variable not in problem.decision_names:
             continue
         mask = _band_mask(problem, X, ob.variable, ob.low, ob.high)
         bands[ob.name] = mask
-        tracked.append(_representative(problem, X, mask, base.pareto, base.feasible,
-                                       ob.variable, (ob.low + ob.high) / 2))
+        if F is None:
+            F = problem.minimization_matrix(problem.evaluate(X, report=False))
+        changes = (base.d_cost != 0) | (base.d_qaly != 0)
+        tracked.append(_representative(problem, X, mask, base.pareto, base.feasible, changes,
+                                       ob.variable, (ob.low + ob.high) / 2, F))
     values = bound.model.sample(config.draws, config.seed, config.sampling)
     lo, hi = pilot_edges(bound, X, objectives, values[: min(config.pilot, config.draws)])
     ev0 = problem.evaluate(X[:1], report=True)
@@ -206,13 +210,22 @@ def prepare(problem: PricingProblem, config: PsaConfig) -> Prepared:
 
 
 def _representative(problem: PricingProblem, X: np.ndarray, band: np.ndarray,
-                    pareto: np.ndarray, feasible: np.ndarray, variable: str,
-                    mid: float) -> int:
-    """One candidate standing for an observed band: among the band's base-case Pareto
-    optimal candidates (else feasible, else all), those whose observed variable is nearest
-    the band's middle, and of these the one with the median value of the other decisions
-    (row order of the ladder)."""
-    for pool_mask in (band & pareto, band & feasible, band):
+                    pareto: np.ndarray, feasible: np.ndarray, changes: np.ndarray,
+                    variable: str, mid: float, F: np.ndarray) -> int:
+    """One candidate standing for an observed band.
+
+    The pool is the band's base-case Pareto-optimal candidates that ``change`` something
+    from the status quo, else its feasible ones that do (a price nobody adopts is not what
+    an observed price stands for, although the status quo itself is on the front); when
+    every candidate of the band that changes something breaks a guardrail, its
+    Pareto-optimal candidates, else its feasible ones, else all of it. Of the pool, the
+    candidates whose observed variable is nearest the band's middle; when none of them is
+    Pareto-optimal, the least dominated (:func:`dominance_gap` on ``F``, objectives
+    minimized); then the one with the median value of the other decisions (row order of
+    the ladder).
+    """
+    for pool_mask in (band & changes & pareto, band & changes & feasible, band & pareto,
+                      band & feasible, band):
         if pool_mask.any():
             break
     pool = np.flatnonzero(pool_mask)
@@ -220,7 +233,32 @@ def _representative(problem: PricingProblem, X: np.ndarray, band: np.ndarray,
     d = np.abs(X[pool, col] - mid)
     pool = pool[d <= d.min() + 1e-9]
     pool = pool[X[pool, col] == X[pool, col].min()]  # a tie between two rungs: the lower
+    if not pareto[pool].any() and pareto.any():
+        gap = dominance_gap(F, pool, np.flatnonzero(pareto), np.flatnonzero(feasible))
+        pool = pool[gap <= gap.min() + 1e-12]
     return int(pool[(len(pool) - 1) // 2])
+
+
+def dominance_gap(F: np.ndarray, rows: np.ndarray, front: np.ndarray,
+                  scale_rows: np.ndarray) -> np.ndarray:
+    """How far each of ``rows`` lies behind the front (share of each objective's range).
+
+    ``F`` is ``(N, k)``, every column minimized; objectives are divided by their range
+    over ``scale_rows`` (e.g. the feasible candidates). The gap of a candidate ``c`` is
+    ``max over front points y of min_k (c_k - y_k)``: the smallest uniform improvement
+    in every objective that leaves ``c`` not strictly dominated by any front point
+    (0 on the front, larger the further behind). Vectorized over rows and front points.
+
+    >>> F = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.75], [1.0, 1.0]])
+    >>> dominance_gap(F, np.array([2, 3]), np.array([0, 1]), np.arange(4)).tolist()
+    [-0.25, 0.0]
+    """
+    ref = F[scale_rows] if scale_rows.size else F
+    span = ref.max(axis=0) - ref.min(axis=0)
+    span = np.where(span > 0, span, 1.0)
+    C = F[rows] / span
+    Y = F[front] / span
+    return (C[:, None, :] - Y[None, :, :]).min(axis=2).max(axis=1)
 
 
 def _problem_wtp(problem: PricingProblem, config: PsaConfig) -> float:
@@ -633,6 +671,7 @@ def summarize(prep: Prepared, totals: Mapping[str, np.ndarray]) -> PsaResult:
         row.update({f"at_{d}": float(s.X[k, j]) for j, d in enumerate(prob.decision_names)})
         row["p_pareto_optimal_at"] = float(cand["p_pareto_optimal"].iloc[k])
         row["p_feasible_at"] = float(cand["p_feasible"].iloc[k])
+        row["status_quo_at"] = bool(s.has_ce and mean_dc[k] == 0.0 and mean_dq[k] == 0.0)
         for w in s.wtp:
             row[f"p_ce_{_wtp_label(w)}_at"] = float(cand[f"p_ce_{_wtp_label(w)}"].iloc[k])
         obs_rows.append(row)
@@ -863,7 +902,12 @@ def summary_lines(prep: Prepared, result: PsaResult) -> list[str]:
         names_ = [f"{r['observed']} ({r['variable']} = "
                   + (f"{r['low']:g}" if r["low"] == r["high"] else f"{r['low']:g}-{r['high']:g}")
                   + ")" for _, r in result.observed.iterrows()]
-        width = max(len("observed price"), *map(len, names_))
+        names = prep.problem.decision_names
+        fixed = [f"{r['observed']} ("
+                 + ", ".join(f"{d}={r['at_' + d]:g}" for d in names[:2])
+                 + ("; no uptake" if r["status_quo_at"] else "") + ")"
+                 for _, r in result.observed.iterrows()]
+        width = max(len("observed price"), *map(len, names_), *map(len, fixed))
         head = (f"  {'observed price':<{width}} {'Pareto-opt.':>11} {'feasible':>9} "
                 + " ".join(f"{'CE@' + _wtp_label(w):>8}" for w in SUMMARY_WTP))
         src = ("clinical pathway" if prep.setup.pathway else
@@ -872,12 +916,10 @@ def summary_lines(prep: Prepared, result: PsaResult) -> list[str]:
         for name, (_, r) in zip(names_, result.observed.iterrows(), strict=True):
             lines.append(f"  {name:<{width}} {r['p_pareto_optimal']:>11.3f} "
                          f"{r['p_feasible']:>9.3f} " + " ".join(f"{r[col]:>8.3f}" for col in cols))
-        names = prep.problem.decision_names
         lines.append("... and at one fixed candidate per observed price (base-case Pareto-"
-                     "optimal, median fee):")
-        for _, r in result.observed.iterrows():
-            at = ", ".join(f"{d}={r['at_' + d]:g}" for d in names[:2])
-            name = f"{r['observed']} ({at})"
+                     "optimal where the price changes something, else least dominated; "
+                     "median fee; 'no uptake': nobody adopts at this price, as today):")
+        for name, (_, r) in zip(fixed, result.observed.iterrows(), strict=True):
             lines.append(f"  {name:<{width}} {r['p_pareto_optimal_at']:>11.3f} "
                          f"{r['p_feasible_at']:>9.3f} "
                          + " ".join(f"{r[col + '_at']:>8.3f}" for col in cols))
