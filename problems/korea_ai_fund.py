@@ -183,8 +183,9 @@ def pathway_findings(problem: IncentiveFundProblem, front: ParetoFront) -> list[
         "the status quo of every endoscopy done without AI; means over the horizon; NMB at "
         f"{fmt_amount(lam, cur)} per QALY, the problem's willingness to pay):",
         f"* Cost-effective payment from the pathway: NMB = 0 at {fmt_amount(ce, cur)} per AI "
-        "use paid by the fund and the insurer together; every add-on on the ladder is far "
-        "below it, so the pathway's cap would not bind.",
+        "use paid by the fund and the insurer together; " + (
+            "every add-on on the ladder is below it." if ce > float(problem.ladders()[0].max())
+            else "add-ons above it are not cost-effective at this willingness to pay."),
         "* Each observed fee below is read as the fund's base add-on a; the other decisions "
         "are those with the best NMB among the designs within the guardrails with creator "
         "NPV >= 0.",
