@@ -164,7 +164,8 @@ def test_idx_dr_with_pathway_cli_and_v1_without(tmp_path: Any,
                  "payer_spend,creator_npv,access,health_gain"])
     assert code == 0
     assert "idx-dr:" in capsys.readouterr().out
-    assert main(["solve", "autonomy-tiers", "--objectives", "payer_spend,health_gain"]) == 2
+    # a problem without a pathway (addon-fund) cannot choose health_gain: exit 2
+    assert main(["solve", "addon-fund", "--objectives", "payer_spend,health_gain"]) == 2
 
 
 def test_idx_dr_script_prints_the_pathway_findings(tmp_path: Any) -> None:

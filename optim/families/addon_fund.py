@@ -41,16 +41,25 @@ the family evaluates as before, bit for bit.
 ``p`` (never of the fund's add-on): the insurer pays ``(1 - kappa) p``, uptake is
 multiplied by ``max(0, 1 - eps kappa)`` where ``p > 0`` (``patient_spend``,
 ``uptake_factor``).
+
+A ``[pathway]`` table (model v2; the ``incentive_fund`` family's, with its
+``comparator_arm``) adds the clinical pathway after the exam: per segment the downstream
+cost of both arms (paid by the insurer) joins ``insurance_spend`` and ``payer_spend``,
+``health_gain`` (QALYs per year, max) becomes an objective, and every point reports
+incremental cost and QALYs against the status quo, the ICER with its label and the NMB at
+the problem's willingness to pay (``nmb_50k`` ... only when the currency is USD). All but
+the ICER and its label are sums over segments, so the exact form keeps one group per
+segment. The cost-effective anchor is the largest payers' payment per AI use with NMB = 0.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
@@ -62,6 +71,16 @@ from paretoprice.optim.exact_form import (
     separable_choice_structure,
 )
 from paretoprice.optim.families import common
+from paretoprice.optim.families.incentive_fund import FundPathway
+from paretoprice.optim.pathway import (
+    HEALTH_GAIN,
+    Outcomes,
+    PathwayEvaluator,
+    cost_effective_payment,
+    reported_pathway_quantities,
+    require_sources,
+    with_pathway_anchor,
+)
 from paretoprice.optim.problem import (
     ChoiceStructure,
     Evaluation,
@@ -188,6 +207,16 @@ class AddonFundSpec(spec.ProblemSpecBase):
     addon: spec.Bounds
     guardrails: AddonFundGuardrails = AddonFundGuardrails()
     ramp: spec.Ramp = spec.Ramp()
+    pathway: FundPathway | None = None
+
+    @field_validator("pathway")
+    @classmethod
+    def _pathway_segments(cls, v: FundPathway | None,
+                          info: ValidationInfo) -> FundPathway | None:
+        segments = info.data.get("segments")
+        if v is not None and segments is not None:
+            v.check_segments([g.name for g in segments])
+        return v
 
     @field_validator("addon")
     @classmethod
@@ -228,11 +257,11 @@ class AddonFundProblem(PricingProblem[AddonFundSpec]):
         self._f = s.service.creator_fee
         self._ann = annuity(s.creator.horizon_years, s.creator.discount_rate)
         self._ramp = common.ramp_of(s)
-        self._v2 = not is_immediate(self._ramp)
+        self._v2 = not is_immediate(self._ramp) or s.pathway is not None
         # present value of one currency unit a year of use-driven margin (years): the
         # annuity, or its ramped version when adoption builds up
         self._npv_factor = ramped_annuity(self._ramp, s.creator.discount_rate) \
-            if self._v2 else self._ann
+            if not is_immediate(self._ramp) else self._ann
         copay = s.service.patient_copay
         self._copay = copay
         # uptake multiple where the patient pays part of a positive insurer payment
@@ -241,8 +270,12 @@ class AddonFundProblem(PricingProblem[AddonFundSpec]):
         self._today_spend = float(np.sum(seg.nc) * self._vc)
         self._today_served = float(np.sum(seg.nc))
         self._compliance = seg.compliance
-        self._anchors = common.in_currency(
-            common.service_anchors(self._vc, self._compliance, s.creator, s.value), cur)
+        anchors = common.service_anchors(self._vc, self._compliance, s.creator, s.value)
+        self._pathway: PathwayEvaluator | None = None
+        self._every_other = False
+        if s.pathway is not None:
+            anchors = self._setup_pathway(s.pathway, anchors)
+        self._anchors = common.in_currency(anchors, cur)
         per_use = f"{cur} per use"
         self._decisions = tuple(
             Quantity(f"a_{g}", per_use, f"fund add-on per AI use in {g}")
@@ -261,6 +294,11 @@ class AddonFundProblem(PricingProblem[AddonFundSpec]):
             Quantity("equity", "share of eligible patients",
                      "coverage of the worst-served segment (maximized when chosen)"),
         )}
+        if self._pathway is not None:
+            self._objective_info["health_gain"] = Quantity(*HEALTH_GAIN)
+        pathway_rows = [] if self._pathway is None else [
+            Quantity(*row) for row in reported_pathway_quantities(cur, s.value.wtp_per_qaly)
+            if cur == "USD" or not row[0].startswith("nmb_")]
         self._declare_reported([
             *quantities.per_name(
                 self.segment_names,
@@ -283,11 +321,32 @@ class AddonFundProblem(PricingProblem[AddonFundSpec]):
                Quantity("uptake_factor", "share",
                         "uptake as a multiple of u_g after the copay's demand response")]
               if copay is not None else []),
+            *pathway_rows,
             *(common.budget_quantities(
                 {"insurer": "insurer's payments for AI uses (net of copays) and comparators",
                  "fund": "add-on payments from the fund"}, self._ramp, cur)
               if self._v2 else []),
         ])
+
+    def _setup_pathway(self, pathway: FundPathway, anchors: Any) -> Any:
+        """Bind the pathway: status quo, today's spend with its downstream cost, and the
+        pathway's cost-effective anchor (returned; payers' payment per AI use)."""
+        s, seg = self.spec, self._seg
+        require_sources(pathway, s.sources, owner=f"problem '{s.name}'")
+        self._every_other = pathway.comparator_arm == "every_other_exam"
+        lam = s.value.wtp_per_qaly
+        ones = np.ones(len(seg.names))
+        pw = self._pathway = PathwayEvaluator.build(
+            pathway, seg.names, wtp=lam, mu=ones,
+            today_exams=seg.n if self._every_other else seg.nc)
+        self._today_spend += pw.today_cost
+        arr = pw.arrays
+        self._per_exam = (arr.per_exam(arr.ai), arr.per_exam(arr.cmp))
+        ce = cost_effective_payment(
+            arr, lam, population=seg.n, compliance=seg.u if self._every_other else seg.c,
+            uptake=seg.u, comparator_payment=(0.0 if self._every_other else self._vc) * ones,
+            mu=ones, rate_multiple=ones)
+        return with_pathway_anchor(anchors, ce, lam, unit="USD per use")
 
     def _guardrail_table(self) -> dict[str, Guardrail]:
         s, cur = self.spec, self.spec.currency
@@ -335,6 +394,17 @@ class AddonFundProblem(PricingProblem[AddonFundSpec]):
         insurance = U * insurer_per_use + H * self._vc
         extra = {} if self._copay is None else {
             "patient_spend": U * (self._copay.share * self._p)}
+        if self._pathway is not None:  # the insurer pays the downstream care
+            ai, cmp = self._per_exam
+            C = seg.n - U if self._every_other else H
+            extra["downstream_ai"] = U * ai.cost
+            extra["downstream_cmp"] = C * cmp.cost
+            extra["qaly_ai"] = U * ai.qaly
+            extra["qaly_cmp"] = C * cmp.qaly
+            down = extra["downstream_ai"] + extra["downstream_cmp"]
+            extra["downstream_cost"] = down
+            extra["health_gain"] = extra["qaly_ai"] + extra["qaly_cmp"]
+            insurance = insurance + down
         return {
             **extra,
             "payer_spend": fund + insurance,
@@ -363,6 +433,8 @@ class AddonFundProblem(PricingProblem[AddonFundSpec]):
             "provider_margin": T["provider_margin"].sum(axis=1),
             "equity": T["coverage"].min(axis=1),
         }
+        if self._pathway is not None:
+            objectives["health_gain"] = T["health_gain"].sum(axis=1)
         fund = T["fund_spend"].sum(axis=1)
         gr = self.spec.guardrails
         cons = common.rail_values((r.name for r in self._guardrails), common.RailInputs(
@@ -385,6 +457,11 @@ class AddonFundProblem(PricingProblem[AddonFundSpec]):
             if self._copay is not None:
                 reported["patient_spend"] = T["patient_spend"].sum(axis=1)
                 reported["uptake_factor"] = np.full(len(X), self._m)
+            if self._pathway is not None:
+                out = Outcomes(cost_ai=T["downstream_ai"], cost_cmp=T["downstream_cmp"],
+                               qaly_ai=T["qaly_ai"], qaly_cmp=T["qaly_cmp"])
+                rep = self._pathway.report(out, objectives["payer_spend"], self._today_spend)
+                reported.update({k: v for k, v in rep.items() if k in self._reported_info})
             if self._v2:
                 _, cols = common.budget_report(
                     {"insurer": reported["insurance_spend"], "fund": fund},
@@ -424,6 +501,20 @@ class AddonFundProblem(PricingProblem[AddonFundSpec]):
             sums["patient_spend"] = per_group(T["patient_spend"])
         sums["extra_patients"] = sums["patients_served"]
         constants = {"creator_npv": self._npv_constant, "extra_patients": -self._today_served}
+        if self._pathway is not None:  # every pathway quantity but the ICER is a sum
+            pw = self._pathway
+            for q in ("health_gain", "downstream_cost"):
+                sums[q] = per_group(T[q])
+            sums["incremental_cost"] = sums["payer_spend"]
+            sums["incremental_qalys"] = sums["health_gain"]
+            constants["incremental_cost"] = -self._today_spend
+            constants["incremental_qalys"] = -pw.today_qaly
+            nmb_names = [k for k in self._reported_info if k.startswith("nmb")]
+            for k in nmb_names:
+                lam = pw.wtp if k == "nmb" else 1000.0 * float(k[4:-1])
+                sums[k] = tuple(lam * q - c for q, c in
+                                zip(sums["health_gain"], sums["payer_spend"], strict=True))
+                constants[k] = -(lam * pw.today_qaly - self._today_spend)
         cov = per_group(T["coverage"])
         adop = per_group(T["adoption"])
         local: dict[str, tuple[int, np.ndarray]] = {}

@@ -36,8 +36,21 @@ the same tier. The physician's payment share at tier ``t`` is ``w_t v_c / (p_t +
 A ``[ramp]`` table (model v2) spreads adoption over the first years: the creator's NPV
 follows it, and each point reports ``spend_<payer>`` for each payer and the fund,
 ``budget_impact_year<t>`` and ``budget_impact_discounted``; ``budget_impact(X)`` gives
-them by payer and year (``docs/model.md``, "Budget impact and the ramp"). Without a ramp
-the family evaluates as before, bit for bit.
+them by payer and year (``docs/model.md``, "Budget impact and the ramp").
+
+A ``[pathway]`` table (model v2, :mod:`paretoprice.optim.pathway`) adds the clinical
+pathway after the exam. Its ``ai`` arm is the AI exam at every tier unless
+``[pathway.tiers.<tier>]`` changes that tier's accuracy or follow-up (an assistive or
+augmentative read has a physician in the loop, so its sensitivity, specificity or
+follow-up completion may differ); an AI use at the tier ``t*_g`` a setting chooses takes
+that tier's arm. ``payer_spend`` and today's spend add the downstream cost of both arms,
+``health_gain`` (QALYs per year, max) becomes an objective, every point reports the
+incremental cost and QALYs against the status quo, the ICER with its label and the NMB
+(as in ``ffs``), ``spend_<payer>`` includes each payer's share of the downstream care,
+and the cost-effective anchor is the pathway's: the largest Medicare payment per AI use
+(``p_t + w_t v_c``) with NMB = 0 against the status quo, the smallest over the tiers (the
+caps bound the largest payment at any tier, so the anchor is the one every tier meets).
+Without a pathway and a ramp the family evaluates as before, bit for bit.
 """
 
 from __future__ import annotations
@@ -54,6 +67,20 @@ from paretoprice.optim.anchors import annuity
 from paretoprice.optim.budget import BudgetImpact, is_immediate
 from paretoprice.optim.budget import creator_npv as creator_npv_on_ramp
 from paretoprice.optim.families import common
+from paretoprice.optim.pathway import (
+    HEALTH_GAIN,
+    CostEffectivePrice,
+    Outcomes,
+    Pathway,
+    PathwayArmOverride,
+    PathwayArrays,
+    PathwayEvaluator,
+    cost_effective_payment,
+    reported_pathway_quantities,
+    require_sources,
+    segments_losing_access,
+    with_pathway_anchor,
+)
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
 
 TIER_NAMES: tuple[str, ...] = ("assistive", "augmentative", "autonomous")
@@ -127,6 +154,34 @@ class Tiers(spec.Frozen):
         return self
 
 
+class TierPathway(Pathway):
+    """A :class:`~paretoprice.optim.pathway.Pathway` whose AI arm may differ by tier.
+
+    Attributes
+    ----------
+    tiers
+        Tier name -> changes to the ``ai`` arm at that tier (fields left out keep the
+        ``ai`` arm's values; a segment's own ``ai`` override applies on top, at every
+        tier). An assistive or augmentative read involves a physician, so its accuracy and
+        follow-up may differ from the autonomous exam's.
+    """
+
+    tiers: dict[Literal["assistive", "augmentative", "autonomous"], PathwayArmOverride] = \
+        Field(default_factory=dict)
+
+    def tier_arrays(self, names: tuple[str, ...]) -> tuple[PathwayArrays, ...]:
+        """The pathway resolved per segment at each tier, in :data:`TIER_NAMES` order."""
+        out = []
+        for t in TIER_NAMES:
+            ov = self.tiers.get(t)
+            base = self
+            if ov is not None:
+                changes = {k: v for k, v in ov.model_dump().items() if v is not None}
+                base = self.model_copy(update={"ai": self.ai.model_copy(update=changes)})
+            out.append(base.arrays(names))
+        return tuple(out)
+
+
 class TierDecisions(spec.Frozen):
     """Decision variables (USD per use): the three tier prices, the creator's fee, add-ons.
 
@@ -169,11 +224,14 @@ class AutonomyTiersSpec(spec.ProblemSpecBase):
     decisions: TierDecisions
     guardrails: TierGuardrails = TierGuardrails()
     ramp: spec.Ramp = spec.Ramp()
+    pathway: TierPathway | None = None
 
     @model_validator(mode="after")
     def _cross_checks(self) -> AutonomyTiersSpec:
         spec.check_payers_and_segments(self.payers, self.segments)
         spec.check_addon_segments(self.decisions.addons, self.segments)
+        if self.pathway is not None:
+            self.pathway.check_segments([g.name for g in self.segments])
         return self
 
 
@@ -199,11 +257,15 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
         self._vc = s.service.comparator_payment
         self._ann = annuity(s.creator.horizon_years, s.creator.discount_rate)
         self._ramp = common.ramp_of(s)
-        self._v2 = not is_immediate(self._ramp)
+        self._v2 = not is_immediate(self._ramp) or s.pathway is not None
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
         self._today_spend = float(np.sum(seg.nc * self._mix.mu * self._vc))
         self._compliance = seg.compliance
         self._anchors = common.service_anchors(self._vc, self._compliance, s.creator, s.value)
+        self._pathway: PathwayEvaluator | None = None
+        self._tier_arrays: tuple[PathwayArrays, ...] = ()
+        if s.pathway is not None:
+            self._setup_pathway(s.pathway)
         d = s.decisions
         self._decisions = (
             *(Quantity(f"p_{t}", "USD per use",
@@ -216,6 +278,8 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
         self._bounds = (d.p_assistive, d.p_augmentative, d.p_autonomous, d.f,
                         *tuple(d.addons.get(g, d.addon) for g in self.segment_names))
         self._objective_info = {q.name: q for q in OBJECTIVE_INFO}
+        if self._pathway is not None:
+            self._objective_info["health_gain"] = Quantity(*HEALTH_GAIN)
         rep: list[Quantity] = []
         for g in self.segment_names:
             rep += [
@@ -254,11 +318,55 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
                      "prices rise with autonomy)"),
             quantities.tco_at_volume_quantity(),
         ]
+        if self._pathway is not None:
+            rep = [q for q in rep if q.name != "icer"]
+            rep += [Quantity(*row) for row in
+                    reported_pathway_quantities("USD", s.value.wtp_per_qaly)]
         if self._v2:
+            what = ("payments for AI uses and human services" if self._pathway is None else
+                    "payments for AI uses, human services and the downstream pathway")
             rep += common.budget_quantities(
-                {**{j.name: f"{j.name}'s payments for AI uses and human services"
-                    for j in s.payers}, "fund": "incentive-fund add-on payments"}, self._ramp)
+                {**{j.name: f"{j.name}'s {what}" for j in s.payers},
+                 "fund": "incentive-fund add-on payments"}, self._ramp)
         self._declare_reported(rep)
+
+    def _setup_pathway(self, pathway: TierPathway) -> None:
+        """Bind the pathway: per-tier AI arms, the status quo, today's spend with the
+        comparator's downstream cost, and the pathway's cost-effective anchor."""
+        s, seg, mu = self.spec, self._seg, self._mix.mu
+        require_sources(pathway, s.sources, owner=f"problem '{s.name}'")
+        segments_losing_access(seg.names, seg.c, seg.u)
+        lam = s.value.wtp_per_qaly
+        self._tier_arrays = pathway.tier_arrays(seg.names)
+        pw = self._pathway = PathwayEvaluator.build(pathway, seg.names, wtp=lam, mu=mu,
+                                                    today_exams=seg.nc)
+        self._today_spend += pw.today_cost
+        ces: list[CostEffectivePrice] = [cost_effective_payment(
+            arr, lam, population=seg.n, compliance=seg.c, uptake=seg.u,
+            comparator_payment=mu * self._vc, mu=mu, rate_multiple=mu)
+            for arr in self._tier_arrays]
+        prices = np.array([c.price for c in ces])
+        self._tier_ce = prices
+        low = int(np.nanargmin(prices)) if np.isfinite(prices).any() else 0
+        self._anchors = with_pathway_anchor(self._anchors, ces[low], lam)
+
+    def _tier_per_exam(self, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                      np.ndarray, np.ndarray]:
+        """Downstream cost (USD) and QALYs per exam: AI arm by tier ``(3, G)`` each, then
+        the comparator ``(G,)`` each, at payer multipliers ``mu`` (``(G,)``)."""
+        ai = [arr.per_exam(arr.ai, mu) for arr in self._tier_arrays]
+        arr0 = self._tier_arrays[0]
+        cmp = arr0.per_exam(arr0.cmp, mu)
+        return (np.stack([a.cost for a in ai]), np.stack([a.qaly for a in ai]),
+                cmp.cost, cmp.qaly)
+
+    def _outcomes(self, U: np.ndarray, H: np.ndarray, best: np.ndarray) -> Outcomes:
+        """Downstream cost and health gain of ``U`` AI uses at the chosen tiers ``best`` and
+        ``H`` human services, ``(N, G)`` each (USD and QALYs per year)."""
+        ca, qa, cc, qc = self._tier_per_exam(self._mix.mu)
+        g = np.arange(U.shape[1])
+        return Outcomes(cost_ai=U * ca[best, g], cost_cmp=H * cc,
+                        qaly_ai=U * qa[best, g], qaly_cmp=H * qc)
 
     def _guardrail_table(self) -> dict[str, Guardrail]:
         s = self.spec
@@ -301,21 +409,30 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
                 "A": A, "cost": cost, "U": seg.nu * A, "H": seg.nc * (1.0 - A)}
 
     def _spend_by_payer(self, U: np.ndarray, H: np.ndarray, rate_best: np.ndarray,
-                        fund: np.ndarray) -> dict[str, np.ndarray]:
+                        fund: np.ndarray, best: np.ndarray | None = None
+                        ) -> dict[str, np.ndarray]:
         """Payer -> ``(N,)`` annual spend (USD per year): AI uses at its multiple of the
         chosen tier's Medicare rate and human services at its multiple of ``v_c``, for its
-        share of each setting; ``fund`` holds the add-ons."""
+        share of each setting, plus (with a pathway) its share of both arms' downstream
+        cost, fee-schedule items at its own multiplier (AI uses at tiers ``best``);
+        ``fund`` holds the add-ons."""
         s = self.spec
         out: dict[str, np.ndarray] = {}
+        g = np.arange(U.shape[1])
         for j in s.payers:
-            w = np.array([g.payer_mix.get(j.name, 0.0) for g in s.segments])
+            w = np.array([seg.payer_mix.get(j.name, 0.0) for seg in s.segments])
             out[j.name] = j.rate_multiplier * ((U * w * rate_best).sum(axis=1)
                                                + (H * w).sum(axis=1) * self._vc)
+            if self._pathway is not None:
+                ca, _, cc, _ = self._tier_per_exam(np.full(len(w), j.rate_multiplier))
+                pick = ca[best, g] if best is not None else ca[0][None, :]
+                out[j.name] = out[j.name] + (U * w * pick).sum(axis=1) \
+                    + (H * w * cc).sum(axis=1)
         out["fund"] = np.asarray(fund, dtype=float)
         return out
 
     def _todays_spend_by_payer(self) -> dict[str, float]:
-        """Payer -> annual spend today: human services only (USD per year)."""
+        """Payer -> annual spend today: human services (and their pathway) only (USD per year)."""
         seg = self._seg
         zero = np.zeros((1, len(seg.names)))
         today = self._spend_by_payer(zero, seg.nc[None, :], zero, np.zeros(1))
@@ -329,7 +446,7 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
         c = self._choices(X)
         rate_best = np.take_along_axis(c["rate"], c["best"], axis=1)
         by_payer = self._spend_by_payer(c["U"], c["H"], rate_best,
-                                        (c["U"] * X[:, 4:]).sum(axis=1))
+                                        (c["U"] * X[:, 4:]).sum(axis=1), c["best"])
         bi, _ = common.budget_report(by_payer, self._todays_spend_by_payer(), self._ramp,
                                      self.spec.creator.discount_rate)
         return bi
@@ -347,6 +464,10 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
         uses = U.sum(axis=1)
         cr = s.creator
         payer_spend = (U * pay_best).sum(axis=1) + (H * (mix.mu * self._vc)).sum(axis=1)
+        outcomes = None
+        if self._pathway is not None:
+            outcomes = self._outcomes(U, H, best)
+            payer_spend = payer_spend + outcomes.cost
         creator_margin = (U * (f - cr.marginal_cost - self._extra[best])).sum(axis=1)
         if self._v2:  # the creator's margin follows the adoption ramp
             creator_npv = creator_npv_on_ramp(creator_margin, cr.annual_fixed_cost,
@@ -362,6 +483,8 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
         coverage = served / seg.n
         objectives = quantities.core_objectives(payer_spend, creator_npv, access,
                                                 provider_margin, coverage)
+        if outcomes is not None:
+            objectives["health_gain"] = outcomes.qaly
         equity = objectives["equity"]
         av = self._anchors.values()
         top = rate.max(axis=1)
@@ -404,8 +527,13 @@ class AutonomyTiersProblem(PricingProblem[AutonomyTiersSpec]):
             reported.update(quantities.anchor_slacks(av, top, f[:, 0]))
             reported["slack_tier_monotonicity"] = step_up
             reported["tco_at_volume"] = quantities.tco_at_volume(cr, uses)
+            if outcomes is not None and self._pathway is not None:
+                reported.update(self._pathway.report(outcomes, payer_spend,
+                                                     self._today_spend))
             if self._v2:
-                by_payer = self._spend_by_payer(U, H, rate_best, fund)
+                by_payer = self._spend_by_payer(U, H, rate_best, fund, best)
+                if self._pathway is not None and "medicare" in by_payer:
+                    reported["medicare_spend"] = by_payer["medicare"]
                 _, cols = common.budget_report(by_payer, self._todays_spend_by_payer(),
                                                self._ramp, cr.discount_rate)
                 reported.update(cols)

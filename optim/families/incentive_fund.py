@@ -45,15 +45,28 @@ A ``[ramp]`` table (model v2) spreads adoption over the first years: the creator
 follows it, and each point reports ``spend_insurer`` and ``spend_fund`` (means over the
 horizon; year ``t`` reaches the share ``r_t`` of the sites its margin would bring),
 ``budget_impact_year<t>`` and ``budget_impact_discounted``; ``budget_impact(X)`` gives
-them by payer and year (``docs/model.md``, "Budget impact and the ramp"). Without a ramp
-the family evaluates as before, bit for bit.
+them by payer and year (``docs/model.md``, "Budget impact and the ramp").
+
+A ``[pathway]`` table (model v2, :mod:`paretoprice.optim.pathway`) adds the clinical
+pathway after the exam, each year: the AI arm is the AI uses ``U_tg``; the comparator arm
+is either the replaced service ``H_tg`` (``comparator_arm = "replaced_service"``, the
+default; status quo ``n_g c_g``) or, where the AI adds to an exam done anyway (AI-assisted
+endoscopy), every other exam ``n_g - U_tg`` (``comparator_arm = "every_other_exam"``;
+status quo: all ``n_g`` exams without AI, whose own payment is then left out of the
+anchor). The insurer pays the downstream care (``insurance_spend``, ``spend_insurer`` and
+``payer_spend`` include it, today's spend the status quo's); ``health_gain`` (QALYs per
+year, mean over the horizon, max) becomes an objective; every point reports incremental
+cost and QALYs per year against the status quo, the ICER with its label and the NMB at
+the problem's willingness to pay (``nmb_50k`` ... at the USD thresholds only when the
+currency is USD). The cost-effective anchor is the largest payers' payment per AI use
+(add-on plus the insurer's share) with NMB = 0.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator
@@ -68,6 +81,16 @@ from paretoprice.optim.budget import (
 )
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.families import common
+from paretoprice.optim.pathway import (
+    HEALTH_GAIN,
+    Outcomes,
+    Pathway,
+    PathwayEvaluator,
+    cost_effective_payment,
+    reported_pathway_quantities,
+    require_sources,
+    with_pathway_anchor,
+)
 from paretoprice.optim.problem import Evaluation, Guardrail, PricingProblem, Quantity
 
 logger = logging.getLogger(__name__)
@@ -241,6 +264,20 @@ class IncentiveFundGuardrails(spec.GuardrailSet):
     evidence_goal: spec.Toggle = spec.Toggle()
 
 
+class FundPathway(Pathway):
+    """A :class:`~paretoprice.optim.pathway.Pathway` with the comparator arm it follows.
+
+    Attributes
+    ----------
+    comparator_arm
+        ``replaced_service``: the comparator arm is the human service the AI replaces
+        (``H = n c (1 - A)``); ``every_other_exam``: the AI adds to an exam done anyway, so
+        the comparator arm is every exam done without the AI (``n - U``).
+    """
+
+    comparator_arm: Literal["replaced_service", "every_other_exam"] = "replaced_service"
+
+
 class IncentiveFundSpec(spec.ProblemSpecBase):
     """An incentive fund outside the insurance budget (see the module docstring).
 
@@ -262,6 +299,16 @@ class IncentiveFundSpec(spec.ProblemSpecBase):
     decisions: FundDecisions
     guardrails: IncentiveFundGuardrails = IncentiveFundGuardrails()
     ramp: spec.Ramp = spec.Ramp()
+    pathway: FundPathway | None = None
+
+    @field_validator("pathway")
+    @classmethod
+    def _pathway_tiers(cls, v: FundPathway | None,
+                       info: ValidationInfo) -> FundPathway | None:
+        tiers = info.data.get("tiers")
+        if v is not None and tiers is not None:
+            v.check_segments([t.name for t in tiers])
+        return v
 
     @field_validator("schedules")
     @classmethod
@@ -340,12 +387,16 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
         self._t = np.arange(1, self._T + 1, dtype=float)
         self._disc = (1.0 + cr.discount_rate) ** -self._t
         self._ramp = common.ramp_of(s)
-        self._v2 = not is_immediate(self._ramp)
+        self._v2 = not is_immediate(self._ramp) or s.pathway is not None
         self._curve = make_curve(s.adoption.curve, s.adoption.sigma)
         self._today_spend = float(np.sum(seg.nc) * self._vc)
         self._compliance = seg.compliance
-        self._anchors = common.in_currency(
-            common.service_anchors(self._vc, self._compliance, cr, s.value), cur)
+        anchors = common.service_anchors(self._vc, self._compliance, cr, s.value)
+        self._pathway: PathwayEvaluator | None = None
+        self._every_other = False
+        if s.pathway is not None:
+            anchors = self._setup_pathway(s.pathway, anchors)
+        self._anchors = common.in_currency(anchors, cur)
         d = s.decisions
         n_sched = len(schedules)
         self._decisions = (
@@ -376,6 +427,9 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
                      "coverage of the worst-served tier, mean over the horizon (maximized "
                      "when chosen)"),
         )}
+        if self._pathway is not None:
+            self._objective_info["health_gain"] = Quantity(
+                HEALTH_GAIN[0], HEALTH_GAIN[1], HEALTH_GAIN[2] + ", mean over the horizon")
         rep = [
             *quantities.per_name(
                 self.tier_names,
@@ -388,7 +442,9 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
             Quantity("fund_peak", f"{cur} per year", "fund payments in the costliest year"),
             Quantity("fund_grants", cur, "grants to adopting sites over the listing"),
             Quantity("insurance_spend", f"{cur} per year",
-                     "insurance payments for AI uses and comparators, mean over the horizon"),
+                     "insurance payments for AI uses and comparators"
+                     + (" and the downstream pathway" if s.pathway is not None else "")
+                     + ", mean over the horizon"),
             Quantity("listing_uses", "uses", "AI uses during the listing (the evidence)"),
             Quantity("listing_probability", "probability",
                      "probability of a permanent listing, min(1, listing uses / evidence)"),
@@ -407,13 +463,41 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
                          "uptake as a multiple of u_g after the copay's demand response, "
                          "mean over the horizon"),
             ]
+        if self._pathway is not None:
+            rep += [Quantity(*row) for row in
+                    reported_pathway_quantities(cur, s.value.wtp_per_qaly)
+                    if cur == "USD" or not row[0].startswith("nmb_")]
         if self._v2:
             rep += common.budget_quantities(
-                {"insurer": "insurance payments for AI uses (net of copays) and comparators, "
-                            "mean over the horizon",
+                {"insurer": "insurance payments for AI uses (net of copays) and comparators"
+                            + (" and the downstream pathway" if s.pathway is not None
+                               else "") + ", mean over the horizon",
                  "fund": "fund payments (add-ons and grants), mean over the horizon"},
                 self._ramp, cur)
         self._declare_reported(rep)
+
+    def _setup_pathway(self, pathway: FundPathway, anchors: Any) -> Any:
+        """Bind the pathway: the status quo (today's exams without AI), today's spend with
+        its downstream cost, and the pathway's cost-effective anchor (returned)."""
+        s, seg = self.spec, self._seg
+        require_sources(pathway, s.sources, owner=f"problem '{s.name}'")
+        self._every_other = pathway.comparator_arm == "every_other_exam"
+        today = seg.n if self._every_other else seg.nc
+        lam = s.value.wtp_per_qaly
+        ones = np.ones(len(seg.names))
+        pw = self._pathway = PathwayEvaluator.build(pathway, seg.names, wtp=lam, mu=ones,
+                                                    today_exams=today)
+        self._today_spend += pw.today_cost
+        ce = cost_effective_payment(
+            pw.arrays, lam, population=seg.n,
+            compliance=seg.u if self._every_other else seg.c, uptake=seg.u,
+            comparator_payment=(0.0 if self._every_other else self._vc) * ones, mu=ones,
+            rate_multiple=ones)
+        return with_pathway_anchor(anchors, ce, lam, unit="USD per use")
+
+    def _comparator_exams(self, U: np.ndarray, H: np.ndarray) -> np.ndarray:
+        """Exams in the pathway's comparator arm, ``(N, T, G)`` a year."""
+        return self._seg.n - U if self._every_other else H
 
     def _guardrail_table(self) -> dict[str, Guardrail]:
         s, cur = self.spec, self.spec.currency
@@ -526,7 +610,18 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
         fund_t = (U * addon + site_grants).sum(axis=2)  # (N, T)
         insurer_t = (1.0 - kappa) * p_t  # insurer's part of the payment per use
         insurance_t = (U * insurer_t[:, :, None]).sum(axis=2) + (H * self._vc).sum(axis=2)
-        return {"first": first, "listing_uses": listing_uses, "prob_listed": prob_listed,
+        out = None
+        if self._pathway is not None:  # the insurer pays the downstream care, year by year
+            arr = self._pathway.arrays
+            ai, cmp = arr.per_exam(arr.ai), arr.per_exam(arr.cmp)
+            C = self._comparator_exams(U, H)
+            out = Outcomes(cost_ai=(U * ai.cost).mean(axis=1),
+                           cost_cmp=(C * cmp.cost).mean(axis=1),
+                           qaly_ai=(U * ai.qaly).mean(axis=1),
+                           qaly_cmp=(C * cmp.qaly).mean(axis=1))
+            insurance_t = insurance_t + (U * ai.cost + C * cmp.cost).sum(axis=2)
+        return {"outcomes": out, "first": first, "listing_uses": listing_uses,
+                "prob_listed": prob_listed,
                 "p_t": p_t, "m": m, "pi": pi, "A": A, "cost": cost, "U": U, "H": H,
                 "site_grants": site_grants, "fund_t": fund_t, "insurance_t": insurance_t,
                 "listed": listed}
@@ -553,6 +648,9 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
         coverage = (served / seg.n).mean(axis=1)  # (N, G)
         objectives = quantities.core_objectives(payer_spend, creator_npv, access,
                                                 provider_margin, coverage)
+        outcomes: Outcomes | None = path["outcomes"]
+        if outcomes is not None:
+            objectives["health_gain"] = outcomes.qaly
         equity = objectives["equity"]
         fund_total = fund_t.sum(axis=1)
         gr = s.guardrails
@@ -585,6 +683,9 @@ class IncentiveFundProblem(PricingProblem[IncentiveFundSpec]):
                 reported["patient_spend"] = (U * (kappa * p_t)[:, :, None]).sum(axis=2) \
                     .mean(axis=1)
                 reported["uptake_factor"] = m[:, :, 0].mean(axis=1)
+            if outcomes is not None and self._pathway is not None:
+                rep = self._pathway.report(outcomes, payer_spend, self._today_spend)
+                reported.update({k: v for k, v in rep.items() if k in self._reported_info})
             if self._v2:
                 bi = budget_impact_by_year({"insurer": insurance_t, "fund": fund_t},
                                            self._todays_spend_by_payer(), cr.discount_rate)
