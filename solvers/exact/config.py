@@ -63,7 +63,7 @@ class SweepOptions(BaseModel):
     adaptive_workers: bool = False
     time_limit: float | None = Field(default=DEFAULT_TIME_LIMIT_S, gt=0.0)
     mip_rel_gap: float = Field(default=0.0, ge=0.0, lt=1.0)
-    search: Literal["augmecon", "boxes"] = "augmecon"
+    search: Literal["augmecon", "boxes", "zones", "auto"] = "augmecon"
 
     @model_validator(mode="before")
     @classmethod
@@ -114,7 +114,7 @@ class EngineConfig(SweepOptions):
                 "exhaustive)", self.grid_points,
                 fix="drop grid_points, or pass integer_objectives=None to use the grid.",
                 owner="solve_epsilon_constraint")
-        if self.search == "boxes" and (self.baseline or self.grid_points is not None
+        if self.search in ("boxes", "zones") and (self.baseline or self.grid_points is not None
                                        or self.integer_objectives is False):
             raise ParameterError(
                 "search", "'augmecon' with baseline=True, grid_points or "

@@ -319,7 +319,15 @@ def solve_epsilon_constraint(
     else:
         solver = HighsModel(compiled, mip_rel_gap=mip_rel_gap, options=highs_options)
 
-    payoff = payoff_table(solver, compiled, integer, deadline)
+    search = cfg.search
+    if search == "auto":
+        search = "zones" if integer and compiled.n_objectives >= 3 else "augmecon"
+    payoff: PayoffTable | None = None
+    if search == "zones" and integer and compiled.n_objectives >= 3:
+        payoff = augmented_payoff(solver, compiled, deadline)
+    augmented = payoff is not None
+    if payoff is None:
+        payoff = payoff_table(solver, compiled, integer, deadline)
     logger.info("payoff table (internal max form):\n%s", payoff.g)
     extra_solves = 0
     bounds_exact = True
@@ -334,7 +342,32 @@ def solve_epsilon_constraint(
         return _grid_tasks(compiled, payoff, grid_points, n_workers)
 
     payoff_solves = solver.solves - extra_solves
-    if cfg.search == "boxes" and integer:
+    if search == "zones" and integer and compiled.n_objectives >= 3:
+        if not math.isfinite(first[0]):
+            first0, proven0, more = _grid_start(solver, compiled, payoff, deadline,
+                                                all_objectives=True)
+            first, bounds_exact = first0, bounds_exact and proven0
+            extra_solves += more
+        zs = _ZoneSearch(solver, payoff, first, deadline)
+        if zs.usable.all():
+            out = zs.run()
+            result = _assemble(
+                compiled, payoff, [out], integer=True,
+                models_solved=payoff_solves + extra_solves + out.solves,
+                runtime_s=time.perf_counter() - t0, workers=1,
+                exact=bounds_exact and mip_rel_gap == 0.0, grid_points=None, baseline=False)
+            logger.info("%s (zones): %d nondominated points, %d models (%.2f per point), "
+                        "%d zones closed without a solve, %.2f s", OWNER, result.n_points,
+                        result.models_solved, result.models_per_point, result.skipped,
+                        result.runtime_s)
+            return result
+        logger.warning("search='zones' needs exact augmentation weights (objective ranges "
+                       "too large); using search='augmecon'")
+        if augmented:  # the sweep's seeds need the lexicographic payoff table
+            payoff = payoff_table(solver, compiled, integer, deadline)
+            first, bounds_exact, more = _grid_start(solver, compiled, payoff, deadline)
+            extra_solves += more
+    if search == "boxes" and integer:
         order = tuple(range(1, compiled.n_objectives))
         weights = _augmented_integer_weights(0, order, first, payoff.ideal)
         if np.all(weights[list(order)] > 0):
@@ -576,6 +609,42 @@ def payoff_table(model: SolverModel, compiled: CompiledModel, integer: bool,
     return PayoffTable(g=rows_g, x=np.array(rows_x), records=tuple(records))
 
 
+def augmented_payoff(model: SolverModel, compiled: CompiledModel,
+                     deadline: float | None) -> PayoffTable | None:
+    """One solve per objective (exact mode, for the zone search): maximize ``W g_i +
+    sum_{j != i} g_j`` with ``W`` larger than the sum of the other objectives' ranges over
+    the variable bounds, so row ``i`` holds the best value of objective ``i`` (the ideal
+    point is the diagonal) at a nondominated point. ``k`` solves instead of the ``k``
+    stages per row of the lexicographic table. ``None`` when the weights would be too
+    large to be exact (the caller then uses :func:`payoff_table`)."""
+    k = compiled.n_objectives
+    lo_b, hi_b = compiled.interval_bounds()
+    if not (np.all(np.isfinite(lo_b)) and np.all(np.isfinite(hi_b))):
+        return None
+    span = hi_b - lo_b
+    rows_g = np.zeros((k, k))
+    rows_x: list[np.ndarray] = []
+    records: list[SolveRecord] = []
+    free = np.full(k, INF)
+    for i in range(k):
+        w = np.ones(k)
+        w[i] = 1.0 + float(np.sum(np.delete(span, i)))
+        mag = float(np.sum(w * np.maximum(np.abs(lo_b), np.abs(hi_b))))
+        if not math.isfinite(mag) or mag > MAX_WEIGHTED_MAGNITUDE:
+            return None
+        model.set_objective_bounds(np.full(k, -INF), free)
+        model.set_weights(w)
+        model.set_start(None)
+        rec = model.solve(time_left(deadline))
+        _check_payoff(rec, compiled, i, i, first=(i == 0))
+        assert rec.x is not None
+        rows_g[i] = np.round(compiled.G @ rec.x)
+        rows_x.append(rec.x)
+        records.append(rec)
+    model.set_objective_bounds(np.full(k, -INF), free)
+    return PayoffTable(g=rows_g, x=np.array(rows_x), records=tuple(records))
+
+
 def _check_payoff(rec: SolveRecord, compiled: CompiledModel, row: int, obj: int,
                   first: bool) -> None:
     name = compiled.objective_names[obj]
@@ -618,7 +687,8 @@ def _check_payoff(rec: SolveRecord, compiled: CompiledModel, row: int, obj: int,
 
 
 def _grid_start(model: SolverModel, compiled: CompiledModel, payoff: PayoffTable,
-                deadline: float | None) -> tuple[np.ndarray, bool, int]:
+                deadline: float | None, *,
+                all_objectives: bool = False) -> tuple[np.ndarray, bool, int]:
     """First epsilon value of every objective in exact mode.
 
     Two objectives: the payoff table's nadir is exact. Three or more: a valid lower
@@ -633,7 +703,7 @@ def _grid_start(model: SolverModel, compiled: CompiledModel, payoff: PayoffTable
     first = np.array(lo, dtype=float)
     proven = True
     solves = 0
-    need = [j for j in range(1, k) if not math.isfinite(first[j])]
+    need = [j for j in range(0 if all_objectives else 1, k) if not math.isfinite(first[j])]
     if need:
         model.set_relaxed(True)
         try:
@@ -1165,6 +1235,231 @@ class _BoxSearch:
         self.out.solves = model.solves - solves0
         # boxes closed by a certificate beyond the one each solve was made for
         self.out.skipped = max(0, self.closed - self.out.solves)
+        return self.out
+
+
+class _ZoneSearch:
+    """Search-zone enumeration of Tamby and Vanderpooten (2021) in exact mode.
+
+    Every objective is minimized here (``f = -g``, integer units). The search region is the
+    union of the zones ``C(u) = {y : y < u}`` over the upper-bound set ``U`` (kept free of
+    redundant bounds by the update of Klamroth, Lacour and Vanderpooten 2015): every
+    nondominated point not yet found lies in one of them. ``M`` (a strict upper bound of
+    every objective) is the *dummy* value of a coordinate; a coordinate ``u_l < M_l`` has a
+    *defining point*, a known point ``z`` with ``z_l = u_l`` and ``z_j < u_j`` (``j != l``).
+
+    A zone is explored with one objective ``l`` left free: ``min W f_l + sum_{j != l} f_j``
+    subject to ``f_j <= u_j - step_j`` (``j != l``), ``W`` larger than the others' ranges, so
+    the answer ``y`` is nondominated and ``y_l`` is the least value of ``f_l`` over the
+    projection ``{f_j < u_j, j != l}``. Rules:
+
+    * **which zone, which objective**: the pair ``(u, l)`` whose projection
+      ``prod_{j != l} (u_j - ideal_j)`` is largest, among coordinates ``u_l`` with a
+      defining point (the defining point is feasible, so the solve is never infeasible and
+      it is a MIP start); the answer then either lies in ``C(u)`` (a new point) or has
+      ``y_l = u_l`` (the zone is empty);
+    * **one answer settles many zones**: every solve is kept as a certificate
+      ``(l, u, y_l)``; any zone ``u'`` with ``u'_j <= u_j`` for ``j != l`` and
+      ``u'_l <= y_l`` is empty (its points would beat ``y_l`` in the same projection) and
+      is closed without a solve, now or when a later split creates it;
+    * a new point splits every zone containing it (redundancy-free update).
+    """
+
+    def __init__(self, model: SolverModel, payoff: PayoffTable, first: np.ndarray,
+                 deadline: float | None) -> None:
+        self.model = model
+        compiled = model.compiled
+        self.G = compiled.G
+        self.k = k = compiled.n_objectives
+        self.steps = np.array([compiled.objective_step(j) for j in range(k)])
+        self.deadline = deadline
+        self.out = _TaskOutput()
+        self.M = -np.asarray(first, dtype=float) + self.steps
+        self.ideal = -payoff.ideal  # min form
+        # cap of each coordinate for the projection volumes (dummy coordinates included)
+        self.cap = np.minimum(self.M, -payoff.nadir + self.steps)
+        self.weights = np.array([
+            _augmented_integer_weights(l, tuple(j for j in range(k) if j != l), first,
+                                       payoff.ideal) for l in range(k)])
+        self.usable = np.array([np.all(np.delete(self.weights[l], l) > 0) for l in range(k)])
+        self.U = self.M[None, :].copy()
+        self.cert_u: list[np.ndarray] = [np.empty((0, k)) for _ in range(k)]
+        self.cert_v: list[np.ndarray] = [np.empty(0) for _ in range(k)]
+        self.merge = True
+        self.closed = 0
+        self.new_points = 0
+        self.refound = 0
+        self.known: set[tuple[float, ...]] = set()
+        self._g = np.empty((0, k))
+        self._x: list[np.ndarray] = []
+        for i in range(k):
+            self._add_point(payoff.g[i], payoff.x[i], None)
+            # the lexicographic optimum of objective i: nothing beats its f_i anywhere
+            self._certify(i, np.full(k, INF), float(-payoff.g[i, i]))
+
+    # upper-bound set --------------------------------------------------------
+    def _empty(self, zones: np.ndarray) -> np.ndarray:
+        """Mask of ``zones`` closed by a stored certificate (vectorized per objective)."""
+        closed = np.zeros(len(zones), dtype=bool)
+        if not len(zones):
+            return closed
+        for l in range(self.k):
+            cu, cv = self.cert_u[l], self.cert_v[l]
+            if not len(cv):
+                continue
+            others = [j for j in range(self.k) if j != l]
+            cover = np.all(zones[:, None, others] <= cu[None, :, others], axis=2)
+            cover &= zones[:, None, l] <= cv[None, :]
+            closed |= cover.any(axis=1)
+        return closed
+
+    def _certify(self, l: int, u: np.ndarray, v: float) -> None:
+        """Store ``min f_l over {f_j < u_j, j != l} = v`` and close the zones it settles."""
+        self.cert_u[l] = np.vstack([self.cert_u[l], u[None, :]])
+        self.cert_v[l] = np.append(self.cert_v[l], v)
+        U = self.U
+        others = [j for j in range(self.k) if j != l]
+        closed = np.all(U[:, others] <= u[others], axis=1) & (U[:, l] <= v)
+        closed |= np.any(U <= self.ideal, axis=1)
+        if closed.any():
+            self.closed += int(closed.sum())
+            self.U = U[~closed]
+
+    def _split(self, z: np.ndarray) -> None:
+        """Update the upper-bound set with the new nondominated point ``z`` (min form)."""
+        U = self.U
+        inside = np.all(z[None, :] < U, axis=1)
+        if not inside.any():
+            return
+        parents, rest = U[inside], U[~inside]
+        k = self.k
+        cand = np.repeat(parents, k, axis=0)
+        cols = np.tile(np.arange(k), len(parents))
+        cand[np.arange(len(cand)), cols] = z[cols]
+        cand = np.unique(cand, axis=0)
+        # redundancy-free: drop a candidate weakly below another bound (its zone is inside)
+        pool = np.vstack([rest, cand])
+        le = np.all(cand[:, None, :] <= pool[None, :, :], axis=2)
+        eq = np.all(cand[:, None, :] == pool[None, :, :], axis=2)
+        cand = cand[~np.any(le & ~eq, axis=1)]
+        closed = self._empty(cand) | np.any(cand <= self.ideal, axis=1)
+        self.closed += int(closed.sum())
+        self.U = np.vstack([rest, cand[~closed]])
+
+    def _add_point(self, g: np.ndarray, x: np.ndarray, rec: SolveRecord | None) -> bool:
+        key = tuple(float(v) for v in g)
+        if key in self.known:
+            return False
+        self.known.add(key)
+        if self._g.shape[0] == len(self._x):
+            self._g = np.vstack([self._g, np.empty((max(16, len(self._x)), self.k))])
+        self._g[len(self._x)] = g
+        self._x.append(x)
+        if rec is not None:
+            self.out.g.append(g)
+            self.out.x.append(x)
+            self.out.records.append(SolveRecord(rec.status, rec.objective, None, rec.mip_gap,
+                                                rec.time_s, rec.nodes))
+        self._split(-g)
+        return True
+
+    def _start_for(self, l: int, lower: np.ndarray) -> np.ndarray | None:
+        n = len(self._x)
+        g = self._g[:n]
+        others = [j for j in range(self.k) if j != l]
+        ok = np.flatnonzero(np.all(g[:, others] >= lower[others], axis=1))
+        if not ok.size:
+            return None
+        return self._x[int(ok[np.argmax(g[ok] @ self.weights[l])])]
+
+    def _select(self) -> tuple[int, int]:
+        """The zone and free objective with the largest projection (log volume)."""
+        U = self.U
+        span = np.log(np.maximum(np.minimum(U, self.cap) - self.ideal, 1e-300))
+        hv = span.sum(axis=1)[:, None] - span  # log prod over j != l
+        hv[(U >= self.M) | ~self.usable[None, :]] = -INF
+        flat = int(np.argmax(hv))
+        i, l = divmod(flat, self.k)
+        if not math.isfinite(hv[i, l]):  # no coordinate with a defining point
+            l = int(np.flatnonzero(self.usable)[0])
+        return i, l
+
+    def _merge(self, i: int, l: int) -> np.ndarray:
+        """Bounds of the solve for zone ``U[i]`` with ``f_l`` free, widened to take in other
+        zones with the same ``u_l`` as long as no known point has a smaller ``f_l`` in the
+        widened projection: if the solve finds nothing new, its answer has ``f_l = u_l``
+        and closes every zone taken in, not only ``U[i]``."""
+        U = self.U
+        b = U[i].copy()
+        ul = b[l]
+        if ul >= self.M[l] or not self.merge:
+            return b
+        others = np.array([j for j in range(self.k) if j != l])
+        same = np.flatnonzero((U[:, l] == ul))
+        same = same[same != i]
+        if not same.size:
+            return b
+        n = len(self._x)
+        pts = -self._g[:n]
+        below = pts[pts[:, l] < ul][:, others]  # known points that would lower the answer
+        # closest candidates first (smallest widening of the projection)
+        grow = np.sum(np.maximum(U[same][:, others] - b[others], 0.0) / self.steps[others], axis=1)
+        for c in same[np.argsort(grow, kind="stable")]:
+            nb = np.maximum(b[others], U[c, others])
+            if below.size and np.any(np.all(below < nb, axis=1)):
+                continue
+            b[others] = nb
+        return b
+
+    # search -----------------------------------------------------------------
+    def run(self) -> _TaskOutput:
+        model, k = self.model, self.k
+        upper = np.full(k, INF)
+        solves0 = model.solves
+        fresh = isinstance(model, HighsModel) and not model.uses_starts
+        while len(self.U):
+            left = time_left(self.deadline)
+            if left is not None and left <= 0:
+                self.out.complete = False
+                logger.warning("time limit reached: the zone search stopped early")
+                break
+            i, l = self._select()
+            u = self._merge(i, l)
+            lower = self.steps - u
+            lower[l] = -INF
+            model.set_weights(self.weights[l])
+            model.set_objective_bounds(lower, upper)
+            model.set_start(self._start_for(l, lower))
+            if fresh:
+                model.clear_state()  # see HighsModel.clear_state (presolve on)
+            rec = model.solve(left)
+            st = rec.status
+            if st is SolveStatus.OPTIMAL and rec.x is not None:
+                g = np.round(self.G @ rec.x)
+                if self._add_point(g, rec.x, rec):
+                    self.new_points += 1
+                else:
+                    self.refound += 1
+                self._certify(l, u, float(-g[l]))
+            elif st in (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED):
+                self.out.infeasible += 1
+                self._certify(l, u, INF)
+            elif st in (SolveStatus.TIME_LIMIT, SolveStatus.ITERATION_LIMIT,
+                        SolveStatus.INTERRUPTED):
+                self.out.complete = False
+                logger.warning("time limit reached: the zone search stopped early")
+                break
+            else:
+                raise SolverFailureError(
+                    f"HiGHS ended with status '{st.value}' in the zone search (objective "
+                    f"'{model.compiled.objective_names[l]}' free, upper bounds "
+                    f"{(-lower).tolist()} on the others, internal max form). "
+                    "Fix: check the model's scaling or pass other highs_options.")
+        self.out.solves = model.solves - solves0
+        self.out.skipped = max(0, self.closed - self.out.solves)
+        logger.info("zone search: %d solves, %d new points, %d known points found again, "
+                    "%d infeasible, %d zones closed", self.out.solves, self.new_points,
+                    self.refound, self.out.infeasible, self.closed)
         return self.out
 
 
