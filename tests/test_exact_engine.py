@@ -466,3 +466,64 @@ def test_box_search_time_limit_returns_an_incomplete_front() -> None:
     assert not res.complete and not res.exact
     published = as_set(load_mokp("4kp50")[3])
     assert as_set(res.points) <= published and res.n_points >= 4
+
+
+# ----------------------------------------------------------------- zone search
+
+
+@pytest.mark.parametrize("group", [1, 8])
+def test_zone_search_gives_the_published_front(group: int) -> None:
+    res = solve_epsilon_constraint(build_mokp_model("4kp50"), search="zones",
+                                   zone_group=group, time_limit=None)
+    assert as_set(res.points) == as_set(load_mokp("4kp50")[3])
+    assert res.points.shape == load_mokp("4kp50")[3].shape
+    assert res.exact and res.complete and res.workers == 1
+    # 46 points; the grid sweep solves 168 models. One zone per solve: 4 payoff solves and
+    # 143 zone solves (measured 147); zones with the same bound together: 76 measured.
+    assert res.models_solved <= {1: 150, 8: 80}[group]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("group", [1, 8])
+def test_zone_search_three_objectives_published_front(group: int) -> None:
+    res = solve_epsilon_constraint(build_mokp_model("3kp40"), search="zones",
+                                   zone_group=group, time_limit=None)
+    assert as_set(res.points) == as_set(load_mokp("3kp40")[3])
+    if group > 1:
+        assert res.models_per_point <= 1.35
+
+
+@pytest.mark.parametrize("k", [3, 4])
+@pytest.mark.parametrize("seed", range(4))
+def test_zone_search_random_milps_match_brute_force(seed: int, k: int) -> None:
+    m, expected, senses = random_integer_model(seed, k)
+    sweep = solve_epsilon_constraint(m)
+    for group in (1, 8):
+        res = solve_epsilon_constraint(m, search="zones", zone_group=group)
+        assert res.exact and list(res.senses) == senses
+        assert as_set(res.points) == as_set(expected)
+        assert np.array_equal(res.points, sweep.points)
+    # search="auto" is the zone search with three or more objectives, for any worker count
+    for workers in (1, 2):
+        auto = solve_epsilon_constraint(m, search="auto", workers=workers)
+        assert np.array_equal(auto.points, sweep.points)
+
+
+def test_zone_search_with_two_objectives_is_the_sweep(kp50: EpsilonConstraintResult) -> None:
+    res = solve_epsilon_constraint(build_mokp_model("2kp50"), search="zones")
+    assert np.array_equal(res.points, kp50.points)
+    assert res.models_solved == kp50.models_solved
+
+
+def test_zone_search_time_limit_returns_an_incomplete_front() -> None:
+    res = solve_epsilon_constraint(build_mokp_model("4kp50"), search="zones", zone_group=1,
+                                   time_limit=0.3)
+    assert not res.complete and not res.exact
+    assert as_set(res.points) <= as_set(load_mokp("4kp50")[3]) and res.n_points >= 4
+
+
+def test_zone_search_needs_integer_objectives() -> None:
+    with pytest.raises(ParameterError, match="The 'search' parameter"):
+        solve_epsilon_constraint(program_lp(), search="zones", grid_points=5)
+    with pytest.raises(ParameterError, match="The 'zone_group' parameter"):
+        solve_epsilon_constraint(knapsack_3_items(), search="zones", zone_group=0)

@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from paretoprice.optim.errors import ParameterError
 from paretoprice.solvers.exact.config import EngineConfig, make_config
@@ -325,7 +326,6 @@ def solve_epsilon_constraint(
     payoff: PayoffTable | None = None
     if search == "zones" and integer and compiled.n_objectives >= 3:
         payoff = augmented_payoff(solver, compiled, deadline)
-    augmented = payoff is not None
     if payoff is None:
         payoff = payoff_table(solver, compiled, integer, deadline)
     logger.info("payoff table (internal max form):\n%s", payoff.g)
@@ -348,25 +348,19 @@ def solve_epsilon_constraint(
                                                 all_objectives=True)
             first, bounds_exact = first0, bounds_exact and proven0
             extra_solves += more
-        zs = _ZoneSearch(solver, payoff, first, deadline)
-        if zs.usable.all():
-            out = zs.run()
-            result = _assemble(
-                compiled, payoff, [out], integer=True,
-                models_solved=payoff_solves + extra_solves + out.solves,
-                runtime_s=time.perf_counter() - t0, workers=1,
-                exact=bounds_exact and mip_rel_gap == 0.0, grid_points=None, baseline=False)
-            logger.info("%s (zones): %d nondominated points, %d models (%.2f per point), "
-                        "%d zones closed without a solve, %.2f s", OWNER, result.n_points,
-                        result.models_solved, result.models_per_point, result.skipped,
-                        result.runtime_s)
-            return result
-        logger.warning("search='zones' needs exact augmentation weights (objective ranges "
-                       "too large); using search='augmecon'")
-        if augmented:  # the sweep's seeds need the lexicographic payoff table
-            payoff = payoff_table(solver, compiled, integer, deadline)
-            first, bounds_exact, more = _grid_start(solver, compiled, payoff, deadline)
-            extra_solves += more
+        zs = _ZoneSearch(solver, payoff, first, deadline, mip_rel_gap=mip_rel_gap,
+                         options=highs_options, group=cfg.zone_group)
+        out = zs.run()
+        result = _assemble(
+            compiled, payoff, [out], integer=True,
+            models_solved=payoff_solves + extra_solves + out.solves,
+            runtime_s=time.perf_counter() - t0, workers=1,
+            exact=bounds_exact and mip_rel_gap == 0.0, grid_points=None, baseline=False)
+        logger.info("%s (zones): %d nondominated points, %d models (%.2f per point), "
+                    "%d zones closed without a solve, %.2f s", OWNER, result.n_points,
+                    result.models_solved, result.models_per_point, result.skipped,
+                    result.runtime_s)
+        return result
     if search == "boxes" and integer:
         order = tuple(range(1, compiled.n_objectives))
         weights = _augmented_integer_weights(0, order, first, payoff.ideal)
@@ -1238,39 +1232,99 @@ class _BoxSearch:
         return self.out
 
 
+GROUP_SLOTS = 8
+"""Most search zones one solve of the zone search explores together (disjunctive model)."""
+GROUP_MAX_BIG_M_STEPS = 1e4
+"""Zones are explored together only when every objective's range is at most this many of
+its steps (the disjunction's big-M stays far above HiGHS' integrality tolerance)."""
+
+
+def _group_model(compiled: CompiledModel, slots: int, steps: np.ndarray,
+                 mip_rel_gap: float, options: Mapping[str, Any] | None
+                 ) -> tuple[HighsModel, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The model of a zone-group solve: the problem plus one binary ``d_s`` per slot
+    (``sum_s d_s = 1``) and rows ``g_j(x) - B_j d_s >= L_sj - B_j`` (max form), so the
+    answer lies in the projection of the chosen slot's zone. An unused slot's rows ask
+    ``g_j >= hi_j + step_j`` when ``d_s = 1``, which is impossible, so ``d_s = 0``.
+
+    Returns the model, the slot rows (``(slots, k)`` indices), ``B`` and the interval
+    ``lo``, or ``None`` when a range is too wide for an exact big-M."""
+    k, n, m = compiled.n_objectives, compiled.n_cols, compiled.n_rows
+    lo, hi = compiled.interval_bounds()
+    if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
+        return None
+    big = hi - lo + steps
+    if np.any(big > GROUP_MAX_BIG_M_STEPS * steps):
+        return None
+    G = compiled.G
+    A = sparse.csr_array(compiled.A, shape=(m, n))
+    pad = sparse.csr_array((m, slots))
+    one = sparse.csr_array(np.hstack([np.zeros((1, n)), np.ones((1, slots))]))
+    rows_g = np.repeat(G[None, :, :], slots, axis=0).reshape(slots * k, n)
+    rows_d = np.zeros((slots * k, slots))
+    for s in range(slots):
+        rows_d[s * k:(s + 1) * k, s] = -big
+    A_aug = sparse.vstack([sparse.hstack([A, pad]), one,
+                           sparse.csr_array(np.hstack([rows_g, rows_d]))]).tocsr()
+    impossible = np.tile(lo, slots)  # = hi + step - B
+    aug = CompiledModel(
+        variable_names=(*compiled.variable_names, *(f"zone_slot[{s}]" for s in range(slots))),
+        col_lower=np.concatenate([compiled.col_lower, np.zeros(slots)]),
+        col_upper=np.concatenate([compiled.col_upper, np.ones(slots)]),
+        integer=np.concatenate([compiled.integer, np.ones(slots, dtype=bool)]),
+        A=A_aug,
+        row_lower=np.concatenate([compiled.row_lower, [1.0], impossible]),
+        row_upper=np.concatenate([compiled.row_upper, [1.0], np.full(slots * k, INF)]),
+        objective_names=compiled.objective_names, senses=compiled.senses,
+        C=np.hstack([compiled.C, np.zeros((k, slots))]), offsets=compiled.offsets)
+    model = HighsModel(aug, mip_rel_gap=mip_rel_gap, options=options)
+    slot_rows = (m + 1 + np.arange(slots * k)).reshape(slots, k)
+    return model, slot_rows, big, lo
+
+
 class _ZoneSearch:
-    """Search-zone enumeration of Tamby and Vanderpooten (2021) in exact mode.
+    """Search-zone enumeration of Tamby and Vanderpooten (2021) in exact mode, with zones
+    of equal bound explored together.
 
     Every objective is minimized here (``f = -g``, integer units). The search region is the
     union of the zones ``C(u) = {y : y < u}`` over the upper-bound set ``U`` (kept free of
     redundant bounds by the update of Klamroth, Lacour and Vanderpooten 2015): every
     nondominated point not yet found lies in one of them. ``M`` (a strict upper bound of
-    every objective) is the *dummy* value of a coordinate; a coordinate ``u_l < M_l`` has a
-    *defining point*, a known point ``z`` with ``z_l = u_l`` and ``z_j < u_j`` (``j != l``).
+    every objective) is the *dummy* value of a coordinate; a coordinate ``u_p < M_p`` has a
+    *defining point*, a known point ``z`` with ``z_p = u_p`` and ``z_j < u_j`` (``j != p``).
 
-    A zone is explored with one objective ``l`` left free: ``min W f_l + sum_{j != l} f_j``
-    subject to ``f_j <= u_j - step_j`` (``j != l``), ``W`` larger than the others' ranges, so
-    the answer ``y`` is nondominated and ``y_l`` is the least value of ``f_l`` over the
-    projection ``{f_j < u_j, j != l}``. Rules:
+    A zone is explored with one objective ``p`` left free: ``min W f_p + sum_{j != p} f_j``
+    over its projection ``{f_j < u_j, j != p}``, ``W`` larger than the others' ranges, so
+    the answer ``y`` is nondominated and ``y_p`` is the least value of ``f_p`` there.
 
-    * **which zone, which objective**: the pair ``(u, l)`` whose projection
-      ``prod_{j != l} (u_j - ideal_j)`` is largest, among coordinates ``u_l`` with a
-      defining point (the defining point is feasible, so the solve is never infeasible and
-      it is a MIP start); the answer then either lies in ``C(u)`` (a new point) or has
-      ``y_l = u_l`` (the zone is empty);
-    * **one answer settles many zones**: every solve is kept as a certificate
-      ``(l, u, y_l)``; any zone ``u'`` with ``u'_j <= u_j`` for ``j != l`` and
-      ``u'_l <= y_l`` is empty (its points would beat ``y_l`` in the same projection) and
-      is closed without a solve, now or when a later split creates it;
-    * a new point splits every zone containing it (redundancy-free update).
+    * **Which zone, which objective** (Tamby-Vanderpooten): the pair ``(u, p)`` whose
+      projection ``prod_{j != p} (u_j - ideal_j)`` is largest, among coordinates ``u_p``
+      with a defining point. The defining point lies in the projection, so the answer is
+      either in ``C(u)`` (a new point) or has ``y_p = u_p`` (the zone is empty).
+    * **Zones explored together.** Every zone ``u'`` with the same bound ``u'_p = u_p``
+      joins the solve (up to ``zone_group``, default :data:`GROUP_SLOTS`): the region is
+      the union of their projections (a binary per zone chooses the answer's one). No
+      known point has ``f_p < u_p`` in that union (it would lie in one of the zones), so the
+      answer is a new point or has ``y_p = u_p`` and closes every zone of the group in one
+      solve. (A box around them would not do: the point that separates two such zones has
+      a smaller ``f_p`` and lies in it.)
+    * **One answer settles many zones**: each solve is kept as a certificate
+      ``(p, u, y_p)`` per zone of its group; any zone ``u'`` with ``u'_j <= u_j`` for
+      ``j != p`` and ``u'_p <= y_p`` is empty and closed without a solve, now or when a
+      later split creates it.
+    * A new point splits every zone containing it.
+
+    Every solve finds a new point or closes at least one zone, so the search ends.
     """
 
     def __init__(self, model: SolverModel, payoff: PayoffTable, first: np.ndarray,
-                 deadline: float | None) -> None:
+                 deadline: float | None, *, mip_rel_gap: float = 0.0,
+                 options: Mapping[str, Any] | None = None, group: int = GROUP_SLOTS) -> None:
         self.model = model
         compiled = model.compiled
         self.G = compiled.G
         self.k = k = compiled.n_objectives
+        self.n = compiled.n_cols
         self.steps = np.array([compiled.objective_step(j) for j in range(k)])
         self.deadline = deadline
         self.out = _TaskOutput()
@@ -1279,22 +1333,28 @@ class _ZoneSearch:
         # cap of each coordinate for the projection volumes (dummy coordinates included)
         self.cap = np.minimum(self.M, -payoff.nadir + self.steps)
         self.weights = np.array([
-            _augmented_integer_weights(l, tuple(j for j in range(k) if j != l), first,
-                                       payoff.ideal) for l in range(k)])
-        self.usable = np.array([np.all(np.delete(self.weights[l], l) > 0) for l in range(k)])
+            _augmented_integer_weights(p, tuple(j for j in range(k) if j != p), first,
+                                       payoff.ideal) for p in range(k)])
+        self.usable = np.array([np.all(np.delete(self.weights[p], p) > 0) for p in range(k)])
+        self.others = [np.array([j for j in range(k) if j != p]) for p in range(k)]
         self.U = self.M[None, :].copy()
         self.cert_u: list[np.ndarray] = [np.empty((0, k)) for _ in range(k)]
         self.cert_v: list[np.ndarray] = [np.empty(0) for _ in range(k)]
-        self.merge = True
         self.closed = 0
         self.new_points = 0
         self.refound = 0
+        self.group_solves = 0
+        self.solve_s = [0.0, 0.0]
         self.known: set[tuple[float, ...]] = set()
         self._g = np.empty((0, k))
         self._x: list[np.ndarray] = []
+        self.grouped = None
+        self.slots = group
+        if group > 1 and isinstance(model, HighsModel) and self.usable.all():
+            self.grouped = _group_model(compiled, group, self.steps, mip_rel_gap, options)
         for i in range(k):
             self._add_point(payoff.g[i], payoff.x[i], None)
-            # the lexicographic optimum of objective i: nothing beats its f_i anywhere
+            # the optimum of objective i: nothing beats its f_i anywhere
             self._certify(i, np.full(k, INF), float(-payoff.g[i, i]))
 
     # upper-bound set --------------------------------------------------------
@@ -1303,24 +1363,23 @@ class _ZoneSearch:
         closed = np.zeros(len(zones), dtype=bool)
         if not len(zones):
             return closed
-        for l in range(self.k):
-            cu, cv = self.cert_u[l], self.cert_v[l]
+        for p in range(self.k):
+            cu, cv = self.cert_u[p], self.cert_v[p]
             if not len(cv):
                 continue
-            others = [j for j in range(self.k) if j != l]
-            cover = np.all(zones[:, None, others] <= cu[None, :, others], axis=2)
-            cover &= zones[:, None, l] <= cv[None, :]
+            o = self.others[p]
+            cover = np.all(zones[:, None, o] <= cu[None, :, o], axis=2)
+            cover &= zones[:, None, p] <= cv[None, :]
             closed |= cover.any(axis=1)
         return closed
 
-    def _certify(self, l: int, u: np.ndarray, v: float) -> None:
-        """Store ``min f_l over {f_j < u_j, j != l} = v`` and close the zones it settles."""
-        self.cert_u[l] = np.vstack([self.cert_u[l], u[None, :]])
-        self.cert_v[l] = np.append(self.cert_v[l], v)
+    def _certify(self, p: int, u: np.ndarray, v: float) -> None:
+        """Store ``min f_p over {f_j < u_j, j != p} = v``; close the zones it settles."""
+        self.cert_u[p] = np.vstack([self.cert_u[p], u[None, :]])
+        self.cert_v[p] = np.append(self.cert_v[p], v)
         U = self.U
-        others = [j for j in range(self.k) if j != l]
-        closed = np.all(U[:, others] <= u[others], axis=1) & (U[:, l] <= v)
-        closed |= np.any(U <= self.ideal, axis=1)
+        closed = np.all(U[:, self.others[p]] <= u[self.others[p]], axis=1) & (U[:, p] <= v)
+        closed |= np.any(self.ideal >= U, axis=1)
         if closed.any():
             self.closed += int(closed.sum())
             self.U = U[~closed]
@@ -1342,7 +1401,7 @@ class _ZoneSearch:
         le = np.all(cand[:, None, :] <= pool[None, :, :], axis=2)
         eq = np.all(cand[:, None, :] == pool[None, :, :], axis=2)
         cand = cand[~np.any(le & ~eq, axis=1)]
-        closed = self._empty(cand) | np.any(cand <= self.ideal, axis=1)
+        closed = self._empty(cand) | np.any(self.ideal >= cand, axis=1)
         self.closed += int(closed.sum())
         self.U = np.vstack([rest, cand[~closed]])
 
@@ -1363,87 +1422,140 @@ class _ZoneSearch:
         self._split(-g)
         return True
 
-    def _start_for(self, l: int, lower: np.ndarray) -> np.ndarray | None:
-        n = len(self._x)
-        g = self._g[:n]
-        others = [j for j in range(self.k) if j != l]
-        ok = np.flatnonzero(np.all(g[:, others] >= lower[others], axis=1))
+    def _start_for(self, p: int, lowers: np.ndarray) -> tuple[int, np.ndarray] | None:
+        """Best known solution (weighted objective) inside one of the projections
+        ``g_j >= lowers[s, j]`` (``j != p``), with the index ``s`` of that projection."""
+        g = self._g[:len(self._x)]
+        o = self.others[p]
+        inside = np.all(g[None, :, o] >= lowers[:, None, o], axis=2)  # (slots, points)
+        ok = np.flatnonzero(inside.any(axis=0))
         if not ok.size:
             return None
-        return self._x[int(ok[np.argmax(g[ok] @ self.weights[l])])]
+        best = int(ok[np.argmax(g[ok] @ self.weights[p])])
+        return int(np.argmax(inside[:, best])), self._x[best]
 
-    def _select(self) -> tuple[int, int]:
-        """The zone and free objective with the largest projection (log volume)."""
+    def _select(self) -> tuple[np.ndarray, int]:
+        """The zone and free objective with the largest projection (log volume), and the
+        other zones with the same bound on that objective (largest projections first)."""
         U = self.U
         span = np.log(np.maximum(np.minimum(U, self.cap) - self.ideal, 1e-300))
-        hv = span.sum(axis=1)[:, None] - span  # log prod over j != l
-        hv[(U >= self.M) | ~self.usable[None, :]] = -INF
-        flat = int(np.argmax(hv))
-        i, l = divmod(flat, self.k)
-        if not math.isfinite(hv[i, l]):  # no coordinate with a defining point
-            l = int(np.flatnonzero(self.usable)[0])
-        return i, l
-
-    def _merge(self, i: int, l: int) -> np.ndarray:
-        """Bounds of the solve for zone ``U[i]`` with ``f_l`` free, widened to take in other
-        zones with the same ``u_l`` as long as no known point has a smaller ``f_l`` in the
-        widened projection: if the solve finds nothing new, its answer has ``f_l = u_l``
-        and closes every zone taken in, not only ``U[i]``."""
-        U = self.U
-        b = U[i].copy()
-        ul = b[l]
-        if ul >= self.M[l] or not self.merge:
-            return b
-        others = np.array([j for j in range(self.k) if j != l])
-        same = np.flatnonzero((U[:, l] == ul))
-        same = same[same != i]
-        if not same.size:
-            return b
-        n = len(self._x)
-        pts = -self._g[:n]
-        below = pts[pts[:, l] < ul][:, others]  # known points that would lower the answer
-        # closest candidates first (smallest widening of the projection)
-        grow = np.sum(np.maximum(U[same][:, others] - b[others], 0.0) / self.steps[others], axis=1)
-        for c in same[np.argsort(grow, kind="stable")]:
-            nb = np.maximum(b[others], U[c, others])
-            if below.size and np.any(np.all(below < nb, axis=1)):
-                continue
-            b[others] = nb
-        return b
+        hv = span.sum(axis=1)[:, None] - span  # log prod over j != p
+        hv[U >= self.M] = -INF
+        i, p = divmod(int(np.argmax(hv)), self.k)
+        if not math.isfinite(hv[i, p]):  # no coordinate with a defining point
+            return np.array([i]), 0
+        if self.grouped is None:
+            return np.array([i]), p
+        same = np.flatnonzero(U[:, p] == U[i, p])
+        same = same[np.argsort(-hv[same, p], kind="stable")][:self.slots]
+        return same, p
 
     # search -----------------------------------------------------------------
+    def _solve(self, members: np.ndarray, p: int, left: float | None
+               ) -> tuple[SolveRecord, np.ndarray | None, float | None, int]:
+        """Solve for the zones ``U[members]`` with ``f_p`` free: the record, the answer's
+        variables (``None`` when only ``v`` is known), ``v`` (the least ``f_p``, min form;
+        ``None`` unless optimal) and the solves it took."""
+        k = self.k
+        lowers = self.steps[None, :] - self.U[members]  # max form: g_j >= step_j - u_j
+        lowers[:, p] = -INF
+        start = self._start_for(p, lowers)
+        if len(members) == 1 or self.grouped is None:
+            model = self.model
+            fresh = isinstance(model, HighsModel) and not model.uses_starts
+            model.set_weights(self.weights[p] if self.usable[p] else np.eye(k)[p])
+            model.set_objective_bounds(lowers[0], np.full(k, INF))
+            model.set_start(None if start is None else start[1])
+            if fresh:
+                model.clear_state()  # see HighsModel.clear_state (presolve on)
+            rec = model.solve(left)
+            if rec.status is not SolveStatus.OPTIMAL or rec.x is None:
+                return rec, None, None, 1
+            v = -float(np.round(self.G[p] @ rec.x))
+            if self.usable[p]:
+                return rec, rec.x, v, 1
+            # Two stages (exact weights too large): the least f_p is v. If v reaches u_p
+            # the zone is empty and v is all that is needed; else hold f_p at v and
+            # minimize the sum of the others for a nondominated point.
+            if v >= self.U[members[0], p]:
+                return rec, None, v, 1
+            lower2 = lowers[0].copy()
+            lower2[p] = -v
+            w2 = np.ones(k)
+            w2[p] = 0.0
+            model.set_weights(w2)
+            model.set_objective_bounds(lower2, np.full(k, INF))
+            model.set_start(rec.x)
+            if fresh:
+                model.clear_state()
+            left2 = time_left(self.deadline)
+            rec2 = model.solve(left2)
+            rec2 = SolveRecord(rec2.status, rec2.objective, rec2.x, max(rec.mip_gap, rec2.mip_gap),
+                               rec.time_s + rec2.time_s, rec.nodes + rec2.nodes)
+            ok = rec2.status is SolveStatus.OPTIMAL and rec2.x is not None
+            return rec2, rec2.x if ok else None, v if ok else None, 2
+        gm, slot_rows, _, _ = self.grouped
+        n_used = len(members)
+        # g_j - (L_sj - Lmin_j) d_s >= Lmin_j: with d_s = 1 the zone's own bound L_sj, with
+        # d_s = 0 the least bound of the group, which the answer meets whatever slot it uses
+        o = self.others[p]
+        lmin = lowers[:, o].min(axis=0)
+        coef = np.zeros((self.slots, k))
+        coef[:n_used][:, o] = -(lowers[:, o] - lmin[None, :])
+        row_lo = np.full((self.slots, k), -INF)
+        row_lo[:n_used][:, o] = lmin[None, :]
+        cols = np.repeat(self.n + np.arange(self.slots), k)
+        gm.set_coefficients(slot_rows.ravel(), cols, coef.ravel())
+        gm.set_row_bounds(slot_rows.ravel(), row_lo.ravel(), np.full(row_lo.size, INF))
+        slot_cols = self.n + np.arange(self.slots)
+        gm.set_column_bounds(slot_cols, np.zeros(self.slots),
+                             (np.arange(self.slots) < n_used).astype(float))
+        gm.set_weights(self.weights[p])
+        if start is not None:
+            d = np.zeros(self.slots)
+            d[start[0]] = 1.0
+            gm.set_start(np.concatenate([start[1], d]))
+        if not gm.uses_starts:
+            gm.clear_state()
+        rec = gm.solve(left)
+        self.group_solves += 1
+        x = None if rec.x is None else rec.x[:self.n]
+        if x is not None:
+            g = np.round(self.G @ x)
+            o = self.others[p]
+            if not np.any(np.all(g[None, o] >= lowers[:, o], axis=1)):
+                raise SolverFailureError(
+                    "HiGHS returned a point outside every zone of a zone-group solve "
+                    f"(objectives {g.tolist()}, internal max form). Fix: pass "
+                    "highs_options with a tighter mip_feasibility_tolerance.")
+            return rec, x, -float(g[p]), 1
+        return rec, None, None, 1
+
     def run(self) -> _TaskOutput:
-        model, k = self.model, self.k
-        upper = np.full(k, INF)
-        solves0 = model.solves
-        fresh = isinstance(model, HighsModel) and not model.uses_starts
+        solves = 0
         while len(self.U):
             left = time_left(self.deadline)
             if left is not None and left <= 0:
                 self.out.complete = False
                 logger.warning("time limit reached: the zone search stopped early")
                 break
-            i, l = self._select()
-            u = self._merge(i, l)
-            lower = self.steps - u
-            lower[l] = -INF
-            model.set_weights(self.weights[l])
-            model.set_objective_bounds(lower, upper)
-            model.set_start(self._start_for(l, lower))
-            if fresh:
-                model.clear_state()  # see HighsModel.clear_state (presolve on)
-            rec = model.solve(left)
+            members, p = self._select()
+            zones = self.U[members].copy()
+            rec, x, v, used = self._solve(members, p, left)
+            solves += used
+            self.solve_s[int(len(members) > 1)] += rec.time_s
             st = rec.status
-            if st is SolveStatus.OPTIMAL and rec.x is not None:
-                g = np.round(self.G @ rec.x)
-                if self._add_point(g, rec.x, rec):
-                    self.new_points += 1
-                else:
+            if st is SolveStatus.OPTIMAL and v is not None:
+                if x is None or not self._add_point(np.round(self.G @ x), x, rec):
                     self.refound += 1
-                self._certify(l, u, float(-g[l]))
+                else:
+                    self.new_points += 1
+                for u in zones:
+                    self._certify(p, u, v)
             elif st in (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED):
                 self.out.infeasible += 1
-                self._certify(l, u, INF)
+                for u in zones:
+                    self._certify(p, u, INF)
             elif st in (SolveStatus.TIME_LIMIT, SolveStatus.ITERATION_LIMIT,
                         SolveStatus.INTERRUPTED):
                 self.out.complete = False
@@ -1452,14 +1564,15 @@ class _ZoneSearch:
             else:
                 raise SolverFailureError(
                     f"HiGHS ended with status '{st.value}' in the zone search (objective "
-                    f"'{model.compiled.objective_names[l]}' free, upper bounds "
-                    f"{(-lower).tolist()} on the others, internal max form). "
+                    f"'{self.model.compiled.objective_names[p]}' free, internal max form "
+                    f"bounds {(self.steps - zones[0]).tolist()}). "
                     "Fix: check the model's scaling or pass other highs_options.")
-        self.out.solves = model.solves - solves0
-        self.out.skipped = max(0, self.closed - self.out.solves)
-        logger.info("zone search: %d solves, %d new points, %d known points found again, "
-                    "%d infeasible, %d zones closed", self.out.solves, self.new_points,
-                    self.refound, self.out.infeasible, self.closed)
+        self.out.solves = solves
+        self.out.skipped = max(0, self.closed - solves)
+        logger.info("zone search: %d solves (%d for groups of zones), %d new points, %d known "
+                    "points found again, %d infeasible, %d zones closed; HiGHS %.2f s alone, "
+                    "%.2f s in groups", solves, self.group_solves, self.new_points,
+                    self.refound, self.out.infeasible, self.closed, *self.solve_s)
         return self.out
 
 

@@ -522,6 +522,24 @@ class HighsModel:
         self._start = (None if x is None or not self.compiled.is_mip or not self.uses_starts
                        else np.asarray(x, float))
 
+    def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Bounds of constraint rows ``rows`` (indices into the compiled model's rows)."""
+        idx = np.asarray(rows, dtype=np.int32)
+        self._h.changeRowsBounds(idx.size, idx, np.asarray(lower, dtype=float),
+                                 np.asarray(upper, dtype=float))
+
+    def set_coefficients(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
+        """Matrix coefficients ``A[rows[i], cols[i]] = values[i]`` of constraint rows."""
+        for r, c, v in zip(np.asarray(rows).tolist(), np.asarray(cols).tolist(),
+                           np.asarray(values, dtype=float).tolist(), strict=True):
+            self._h.changeCoeff(int(r), int(c), float(v))
+
+    def set_column_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Bounds of columns ``cols`` (indices into the compiled model's columns)."""
+        idx = np.asarray(cols, dtype=np.int32)
+        self._h.changeColsBounds(idx.size, idx, np.asarray(lower, dtype=float),
+                                 np.asarray(upper, dtype=float))
+
     def set_relaxed(self, relaxed: bool) -> None:
         """Solve the LP relaxation (True) or the MILP again (False)."""
         self._set_integrality(not relaxed)
