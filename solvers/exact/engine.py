@@ -609,8 +609,12 @@ def augmented_payoff(model: SolverModel, compiled: CompiledModel,
     sum_{j != i} g_j`` with ``W`` larger than the sum of the other objectives' ranges over
     the variable bounds, so row ``i`` holds the best value of objective ``i`` (the ideal
     point is the diagonal) at a nondominated point. ``k`` solves instead of the ``k``
-    stages per row of the lexicographic table. ``None`` when the weights would be too
-    large to be exact (the caller then uses :func:`payoff_table`)."""
+    stages per row of the lexicographic table. When ``W`` would be too large for exact
+    arithmetic, ``g_i`` plus the others scaled by ``eps`` (``eps`` times their ranges below
+    half a step of ``g_i``): the best value of ``g_i`` is still exact, and the row is a
+    feasible point that the tie-break makes nondominated unless the solver leaves it
+    unresolved. ``None`` when a variable bound is infinite (the caller then uses
+    :func:`payoff_table`)."""
     k = compiled.n_objectives
     lo_b, hi_b = compiled.interval_bounds()
     if not (np.all(np.isfinite(lo_b)) and np.all(np.isfinite(hi_b))):
@@ -625,7 +629,8 @@ def augmented_payoff(model: SolverModel, compiled: CompiledModel,
         w[i] = 1.0 + float(np.sum(np.delete(span, i)))
         mag = float(np.sum(w * np.maximum(np.abs(lo_b), np.abs(hi_b))))
         if not math.isfinite(mag) or mag > MAX_WEIGHTED_MAGNITUDE:
-            return None
+            w = np.full(k, 0.5 * compiled.objective_step(i) / w[i])
+            w[i] = 1.0
         model.set_objective_bounds(np.full(k, -INF), free)
         model.set_weights(w)
         model.set_start(None)
@@ -1336,6 +1341,16 @@ class _ZoneSearch:
             _augmented_integer_weights(p, tuple(j for j in range(k) if j != p), first,
                                        payoff.ideal) for p in range(k)])
         self.usable = np.array([np.all(np.delete(self.weights[p], p) > 0) for p in range(k)])
+        for p in np.flatnonzero(~self.usable):
+            # Integer weights too large to be exact: f_p plus the others scaled by eps, with
+            # eps times their ranges below half a step of f_p, so the least f_p (all the
+            # certificates need) stays exact; the answer is feasible but the solver may not
+            # resolve the tie-break, so it may be dominated. Splitting the zones by a feasible
+            # point is still valid (what it removes holds nothing it does not dominate), and
+            # the final filter drops dominated points.
+            span = float(sum(payoff.ideal[j] - first[j] for j in range(k) if j != p))
+            self.weights[p] = 0.5 * self.steps[p] / (1.0 + span)
+            self.weights[p, p] = 1.0
         self.others = [np.array([j for j in range(k) if j != p]) for p in range(k)]
         self.U = self.M[None, :].copy()
         self.cert_u: list[np.ndarray] = [np.empty((0, k)) for _ in range(k)]
@@ -1463,7 +1478,7 @@ class _ZoneSearch:
         if len(members) == 1 or self.grouped is None:
             model = self.model
             fresh = isinstance(model, HighsModel) and not model.uses_starts
-            model.set_weights(self.weights[p] if self.usable[p] else np.eye(k)[p])
+            model.set_weights(self.weights[p])
             model.set_objective_bounds(lowers[0], np.full(k, INF))
             model.set_start(None if start is None else start[1])
             if fresh:
@@ -1471,29 +1486,7 @@ class _ZoneSearch:
             rec = model.solve(left)
             if rec.status is not SolveStatus.OPTIMAL or rec.x is None:
                 return rec, None, None, 1
-            v = -float(np.round(self.G[p] @ rec.x))
-            if self.usable[p]:
-                return rec, rec.x, v, 1
-            # Two stages (exact weights too large): the least f_p is v. If v reaches u_p
-            # the zone is empty and v is all that is needed; else hold f_p at v and
-            # minimize the sum of the others for a nondominated point.
-            if v >= self.U[members[0], p]:
-                return rec, None, v, 1
-            lower2 = lowers[0].copy()
-            lower2[p] = -v
-            w2 = np.ones(k)
-            w2[p] = 0.0
-            model.set_weights(w2)
-            model.set_objective_bounds(lower2, np.full(k, INF))
-            model.set_start(rec.x)
-            if fresh:
-                model.clear_state()
-            left2 = time_left(self.deadline)
-            rec2 = model.solve(left2)
-            rec2 = SolveRecord(rec2.status, rec2.objective, rec2.x, max(rec.mip_gap, rec2.mip_gap),
-                               rec.time_s + rec2.time_s, rec.nodes + rec2.nodes)
-            ok = rec2.status is SolveStatus.OPTIMAL and rec2.x is not None
-            return rec2, rec2.x if ok else None, v if ok else None, 2
+            return rec, rec.x, -float(np.round(self.G[p] @ rec.x)), 1
         gm, slot_rows, _, _ = self.grouped
         n_used = len(members)
         # g_j - (L_sj - Lmin_j) d_s >= Lmin_j: with d_s = 1 the zone's own bound L_sj, with
