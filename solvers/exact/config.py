@@ -72,8 +72,8 @@ class SweepOptions(BaseModel):
     adaptive_workers: bool = False
     time_limit: float | None = Field(default=DEFAULT_TIME_LIMIT_S, gt=0.0)
     mip_rel_gap: float = Field(default=0.0, ge=0.0, lt=1.0)
-    search: Literal["augmecon", "boxes", "zones", "auto"] = "augmecon"
-    zone_group: int = Field(default=8, ge=1, le=64)
+    search: Literal["augmecon", "boxes", "zones", "auto"] = "auto"
+    zone_group: int = Field(default=1, ge=1, le=64)
 
     @model_validator(mode="before")
     @classmethod

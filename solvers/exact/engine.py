@@ -48,7 +48,7 @@ import threading
 import time
 import traceback
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -350,11 +350,17 @@ def solve_epsilon_constraint(
             extra_solves += more
         zs = _ZoneSearch(solver, payoff, first, deadline, mip_rel_gap=mip_rel_gap,
                          options=highs_options, group=cfg.zone_group)
-        out = zs.run()
+        n_threads = workers if not baseline and zs.grouped is None else 1
+        if (n_threads > 1 and cfg.adaptive_workers
+                and _expected_sweep(plan(1)) < AUTO_PARALLEL_MIN):
+            n_threads = 1  # workers="auto": a short search runs in this thread
+        extra = [HighsModel(compiled, mip_rel_gap=mip_rel_gap, options=highs_options)
+                 for _ in range(n_threads - 1)]
+        out = zs.run(extra)
         result = _assemble(
             compiled, payoff, [out], integer=True,
             models_solved=payoff_solves + extra_solves + out.solves,
-            runtime_s=time.perf_counter() - t0, workers=1,
+            runtime_s=time.perf_counter() - t0, workers=n_threads,
             exact=bounds_exact and mip_rel_gap == 0.0, grid_points=None, baseline=False)
         logger.info("%s (zones): %d nondominated points, %d models (%.2f per point), "
                     "%d zones closed without a solve, %.2f s", OWNER, result.n_points,
@@ -1449,13 +1455,21 @@ class _ZoneSearch:
         best = int(ok[np.argmax(g[ok] @ self.weights[p])])
         return int(np.argmax(inside[:, best])), self._x[best]
 
-    def _select(self) -> tuple[np.ndarray, int]:
+    def _select(self, exclude: np.ndarray | None = None) -> tuple[np.ndarray, int] | None:
         """The zone and free objective with the largest projection (log volume), and the
-        other zones with the same bound on that objective (largest projections first)."""
+        other zones with the same bound on that objective (largest projections first);
+        zones equal to a row of ``exclude`` (being solved) are skipped (``None``: all are)."""
         U = self.U
         span = np.log(np.maximum(np.minimum(U, self.cap) - self.ideal, 1e-300))
         hv = span.sum(axis=1)[:, None] - span  # log prod over j != p
         hv[U >= self.M] = -INF
+        if exclude is not None:
+            busy = np.any(np.all(U[:, None, :] == exclude[None, :, :], axis=2), axis=1)
+            if busy.all():
+                return None
+            hv[busy] = -INF
+            if not np.isfinite(hv).any():
+                return np.array([int(np.flatnonzero(~busy)[0])]), 0
         i, p = divmod(int(np.argmax(hv)), self.k)
         if not math.isfinite(hv[i, p]):  # no coordinate with a defining point
             return np.array([i]), 0
@@ -1466,6 +1480,21 @@ class _ZoneSearch:
         return same, p
 
     # search -----------------------------------------------------------------
+    def _prepare(self, model: SolverModel, lower: np.ndarray, p: int,
+                 start: np.ndarray | None) -> None:
+        """Set ``model`` up for one zone (bounds ``lower``, max form) with ``f_p`` free."""
+        model.set_weights(self.weights[p])
+        model.set_objective_bounds(lower, np.full(self.k, INF))
+        model.set_start(start)
+        if isinstance(model, HighsModel) and not model.uses_starts:
+            model.clear_state()  # see HighsModel.clear_state (presolve on)
+
+    def _single_result(self, rec: SolveRecord, p: int
+                       ) -> tuple[SolveRecord, np.ndarray | None, float | None, int]:
+        if rec.status is not SolveStatus.OPTIMAL or rec.x is None:
+            return rec, None, None, 1
+        return rec, rec.x, -float(np.round(self.G[p] @ rec.x)), 1
+
     def _solve(self, members: np.ndarray, p: int, left: float | None
                ) -> tuple[SolveRecord, np.ndarray | None, float | None, int]:
         """Solve for the zones ``U[members]`` with ``f_p`` free: the record, the answer's
@@ -1476,17 +1505,8 @@ class _ZoneSearch:
         lowers[:, p] = -INF
         start = self._start_for(p, lowers)
         if len(members) == 1 or self.grouped is None:
-            model = self.model
-            fresh = isinstance(model, HighsModel) and not model.uses_starts
-            model.set_weights(self.weights[p])
-            model.set_objective_bounds(lowers[0], np.full(k, INF))
-            model.set_start(None if start is None else start[1])
-            if fresh:
-                model.clear_state()  # see HighsModel.clear_state (presolve on)
-            rec = model.solve(left)
-            if rec.status is not SolveStatus.OPTIMAL or rec.x is None:
-                return rec, None, None, 1
-            return rec, rec.x, -float(np.round(self.G[p] @ rec.x)), 1
+            self._prepare(self.model, lowers[0], p, None if start is None else start[1])
+            return self._single_result(self.model.solve(left), p)
         gm, slot_rows, _, _ = self.grouped
         n_used = len(members)
         # g_j - (L_sj - Lmin_j) d_s >= Lmin_j: with d_s = 1 the zone's own bound L_sj, with
@@ -1524,42 +1544,60 @@ class _ZoneSearch:
             return rec, x, -float(g[p]), 1
         return rec, None, None, 1
 
-    def run(self) -> _TaskOutput:
-        solves = 0
-        while len(self.U):
-            left = time_left(self.deadline)
-            if left is not None and left <= 0:
-                self.out.complete = False
-                logger.warning("time limit reached: the zone search stopped early")
-                break
-            members, p = self._select()
-            zones = self.U[members].copy()
-            rec, x, v, used = self._solve(members, p, left)
-            solves += used
-            self.solve_s[int(len(members) > 1)] += rec.time_s
-            st = rec.status
-            if st is SolveStatus.OPTIMAL and v is not None:
-                if x is None or not self._add_point(np.round(self.G @ x), x, rec):
-                    self.refound += 1
-                else:
-                    self.new_points += 1
-                for u in zones:
-                    self._certify(p, u, v)
-            elif st in (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED):
-                self.out.infeasible += 1
-                for u in zones:
-                    self._certify(p, u, INF)
-            elif st in (SolveStatus.TIME_LIMIT, SolveStatus.ITERATION_LIMIT,
-                        SolveStatus.INTERRUPTED):
-                self.out.complete = False
-                logger.warning("time limit reached: the zone search stopped early")
-                break
+    def _apply(self, zones: np.ndarray, p: int, rec: SolveRecord, x: np.ndarray | None,
+               v: float | None) -> bool:
+        """Record one solve's answer for ``zones``; False when the search must stop."""
+        st = rec.status
+        if st is SolveStatus.OPTIMAL and v is not None:
+            if x is None or not self._add_point(np.round(self.G @ x), x, rec):
+                self.refound += 1
             else:
-                raise SolverFailureError(
-                    f"HiGHS ended with status '{st.value}' in the zone search (objective "
-                    f"'{self.model.compiled.objective_names[p]}' free, internal max form "
-                    f"bounds {(self.steps - zones[0]).tolist()}). "
-                    "Fix: check the model's scaling or pass other highs_options.")
+                self.new_points += 1
+            for u in zones:
+                self._certify(p, u, v)
+            return True
+        if st in (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED):
+            self.out.infeasible += 1
+            for u in zones:
+                self._certify(p, u, INF)
+            return True
+        if st in (SolveStatus.TIME_LIMIT, SolveStatus.ITERATION_LIMIT,
+                  SolveStatus.INTERRUPTED):
+            self.out.complete = False
+            logger.warning("time limit reached: the zone search stopped early")
+            return False
+        raise SolverFailureError(
+            f"HiGHS ended with status '{st.value}' in the zone search (objective "
+            f"'{self.model.compiled.objective_names[p]}' free, internal max form "
+            f"bounds {(self.steps - zones[0]).tolist()}). "
+            "Fix: check the model's scaling or pass other highs_options.")
+
+    def _out_of_time(self) -> bool:
+        left = time_left(self.deadline)
+        if left is not None and left <= 0:
+            self.out.complete = False
+            logger.warning("time limit reached: the zone search stopped early")
+            return True
+        return False
+
+    def run(self, extra: list[SolverModel] | None = None) -> _TaskOutput:
+        """Explore every zone; with ``extra`` models (one zone per solve only), one zone
+        per model at a time in threads, the answers applied in this thread as they come.
+        The nondominated set does not depend on it (every zone is closed either way)."""
+        solves = 0
+        if extra and self.grouped is None:
+            solves = self._run_threads([self.model, *extra])
+        else:
+            while len(self.U) and not self._out_of_time():
+                pick = self._select()
+                assert pick is not None
+                members, p = pick
+                zones = self.U[members].copy()
+                rec, x, v, used = self._solve(members, p, time_left(self.deadline))
+                solves += used
+                self.solve_s[int(len(members) > 1)] += rec.time_s
+                if not self._apply(zones, p, rec, x, v):
+                    break
         self.out.solves = solves
         self.out.skipped = max(0, self.closed - solves)
         logger.info("zone search: %d solves (%d for groups of zones), %d new points, %d known "
@@ -1567,6 +1605,45 @@ class _ZoneSearch:
                     "%.2f s in groups", solves, self.group_solves, self.new_points,
                     self.refound, self.out.infeasible, self.closed, *self.solve_s)
         return self.out
+
+    def _run_threads(self, models: list[SolverModel]) -> int:
+        free = list(reversed(range(len(models))))
+        inflight: dict[Any, tuple[np.ndarray, int, int]] = {}
+        solves = 0
+        stop = False
+        with ThreadPoolExecutor(max_workers=len(models),
+                                thread_name_prefix="paretoprice-zones") as pool:
+            while True:
+                while free and not stop and len(self.U):
+                    if self._out_of_time():
+                        stop = True
+                        break
+                    busy = [z for z, _, _ in inflight.values()]
+                    pick = self._select(exclude=np.array(busy) if busy else None)
+                    if pick is None:
+                        break
+                    members, p = pick
+                    zone = self.U[members[:1]].copy()
+                    lower = self.steps - zone[0]
+                    lower[p] = -INF
+                    start = self._start_for(p, lower[None, :])
+                    mi = free.pop()
+                    self._prepare(models[mi], lower, p, None if start is None else start[1])
+                    fut = pool.submit(models[mi].solve, time_left(self.deadline))
+                    inflight[fut] = (zone, p, mi)
+                if not inflight:
+                    break
+                done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+                for fut in sorted(done, key=lambda f: inflight[f][2]):
+                    zone, p, mi = inflight.pop(fut)
+                    free.append(mi)
+                    rec = fut.result()
+                    solves += 1
+                    self.solve_s[0] += rec.time_s
+                    rec, x, v, _ = self._single_result(rec, p)
+                    if not stop and not self._apply(zone, p, rec, x, v):
+                        stop = True
+        return solves
 
 
 def _run_task(model: SolverModel, task: _Task, deadline: float | None,
