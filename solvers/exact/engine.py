@@ -84,6 +84,10 @@ MAX_WEIGHTED_MAGNITUDE = 1e9
 _STOP_POLL_S = 0.5
 AUTO_PARALLEL_MIN = 200.0
 """``workers="auto"`` runs a sweep of fewer grid values than this in one thread."""
+AUTO_PARALLEL_SOLVE_S = 0.02
+"""``workers="auto"`` runs the zone search in one thread when the payoff table's solves
+took less than this on average (seconds): with such short solves the Python bookkeeping
+between them, which holds the interpreter, leaves a second thread little to overlap."""
 
 
 # --------------------------------------------------------------------------- result
@@ -134,6 +138,10 @@ class EpsilonConstraintResult:
         Grid points per constrained objective in grid mode, ``None`` in exact mode.
     complete
         False when the time limit stopped the sweep early.
+    solver_time_s
+        Seconds inside the solver summed over every solve of the run (payoff table
+        included, all workers): the work measure that a machine shared with other jobs
+        distorts least.
     baseline
         Whether the baseline (rebuild-per-solve) mode produced this result.
     """
@@ -156,6 +164,7 @@ class EpsilonConstraintResult:
     grid_points: int | None = None
     complete: bool = True
     baseline: bool = False
+    solver_time_s: float = 0.0
 
     @property
     def n_points(self) -> int:
@@ -234,6 +243,7 @@ class _TaskOutput:
     infeasible: int = 0
     skipped: int = 0
     complete: bool = True
+    solve_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -351,17 +361,19 @@ def solve_epsilon_constraint(
         zs = _ZoneSearch(solver, payoff, first, deadline, mip_rel_gap=mip_rel_gap,
                          options=highs_options, group=cfg.zone_group)
         n_threads = workers if not baseline and zs.grouped is None else 1
-        if (n_threads > 1 and cfg.adaptive_workers
-                and _expected_sweep(plan(1)) < AUTO_PARALLEL_MIN):
-            n_threads = 1  # workers="auto": a short search runs in this thread
+        mean_solve = float(np.mean([r.time_s for r in payoff.records]))
+        if n_threads > 1 and cfg.adaptive_workers and mean_solve < AUTO_PARALLEL_SOLVE_S:
+            n_threads = 1  # workers="auto": solves too short for a second thread to pay
         extra = [HighsModel(compiled, mip_rel_gap=mip_rel_gap, options=highs_options)
                  for _ in range(n_threads - 1)]
+        models = [solver, *extra] + ([zs.grouped[0]] if zs.grouped is not None else [])
         out = zs.run(extra)
         result = _assemble(
             compiled, payoff, [out], integer=True,
             models_solved=payoff_solves + extra_solves + out.solves,
             runtime_s=time.perf_counter() - t0, workers=n_threads,
-            exact=bounds_exact and mip_rel_gap == 0.0, grid_points=None, baseline=False)
+            exact=bounds_exact and mip_rel_gap == 0.0, grid_points=None, baseline=False,
+            solver_time_s=sum(_solver_seconds(m) for m in models))
         logger.info("%s (zones): %d nondominated points, %d models (%.2f per point), "
                     "%d zones closed without a solve, %.2f s", OWNER, result.n_points,
                     result.models_solved, result.models_per_point, result.skipped,
@@ -376,7 +388,8 @@ def solve_epsilon_constraint(
                 compiled, payoff, [out], integer=True,
                 models_solved=payoff_solves + extra_solves + out.solves,
                 runtime_s=time.perf_counter() - t0, workers=1,
-                exact=bounds_exact and mip_rel_gap == 0.0, grid_points=None, baseline=False)
+                exact=bounds_exact and mip_rel_gap == 0.0, grid_points=None, baseline=False,
+                solver_time_s=_solver_seconds(solver))
             logger.info("%s (boxes): %d nondominated points, %d models (%.2f per point), "
                         "%d infeasible, %d boxes closed without a solve, %.2f s", OWNER,
                         result.n_points, result.models_solved, result.models_per_point,
@@ -384,6 +397,7 @@ def solve_epsilon_constraint(
             return result
         logger.warning("search='boxes' needs exact augmentation weights (objective ranges "
                        "too large); using search='augmecon'")
+    before_sweep_s = _solver_seconds(solver)
     tasks = plan(1 if baseline else workers)
     if cfg.adaptive_workers and len(tasks) > 1 and _expected_sweep(tasks) < AUTO_PARALLEL_MIN:
         tasks = plan(1)  # workers="auto": a short sweep runs in this thread
@@ -402,6 +416,7 @@ def solve_epsilon_constraint(
         runtime_s=time.perf_counter() - t0, workers=used_workers,
         exact=integer and bounds_exact and mip_rel_gap == 0.0,
         grid_points=None if integer else grid_points, baseline=baseline,
+        solver_time_s=before_sweep_s + sum(o.solve_s for o in outputs),
     )
     logger.info(
         "%s: %d nondominated points, %d models (%.2f per point), %d infeasible, %d skipped, "
@@ -1648,10 +1663,16 @@ class _ZoneSearch:
 
 def _run_task(model: SolverModel, task: _Task, deadline: float | None,
               shared: Any | None, stop: threading.Event | None = None) -> _TaskOutput:
-    solves_before = model.solves
+    solves_before, time_before = model.solves, _solver_seconds(model)
     out = _Sweep(model, task, deadline, shared, stop).run()
     out.solves = model.solves - solves_before
+    out.solve_s = _solver_seconds(model) - time_before
     return out
+
+
+def _solver_seconds(model: SolverModel) -> float:
+    """Seconds ``model`` has spent inside the solver so far (0 when it does not say)."""
+    return float(getattr(model, "solve_time_s", 0.0))
 
 
 def _worker_main(compiled: CompiledModel, task: _Task, time_left: float | None,
@@ -1768,7 +1789,8 @@ def _nondominated(g: np.ndarray, tol: np.ndarray) -> np.ndarray:
 
 def _assemble(compiled: CompiledModel, payoff: PayoffTable, outputs: list[_TaskOutput], *,
               integer: bool, models_solved: int, runtime_s: float, workers: int,
-              exact: bool, grid_points: int | None, baseline: bool) -> EpsilonConstraintResult:
+              exact: bool, grid_points: int | None, baseline: bool,
+              solver_time_s: float = 0.0) -> EpsilonConstraintResult:
     k, n = compiled.n_objectives, compiled.n_cols
     gs = [payoff.g[i] for i in range(k)]
     xs = [payoff.x[i] for i in range(k)]
@@ -1830,4 +1852,5 @@ def _assemble(compiled: CompiledModel, payoff: PayoffTable, outputs: list[_TaskO
         grid_points=grid_points,
         complete=complete,
         baseline=baseline,
+        solver_time_s=float(solver_time_s),
     )

@@ -467,6 +467,7 @@ class HighsModel:
 
         self.compiled = compiled
         self.solves = 0
+        self.solve_time_s = 0.0  # seconds inside the solver over every solve
         self._status = _status_map()
         self._hs = highspy
         h = _new_highs(highspy)
@@ -577,6 +578,7 @@ class HighsModel:
             h.setOptionValue("presolve", self._presolve)
         elapsed = time.perf_counter() - t0
         self.solves += 1
+        self.solve_time_s += elapsed
         status = self._status.get(model_status, SolveStatus.ERROR)
         if run_status == self._hs.HighsStatus.kError:
             status = SolveStatus.ERROR
@@ -617,6 +619,7 @@ class PyomoRebuildModel:
                  options: Mapping[str, bool | int | float | str] | None = None) -> None:
         self.compiled = compiled
         self.solves = 0
+        self.solve_time_s = 0.0  # seconds inside the solver over every solve
         self._options = {k: v for k, v in {**DEFAULT_HIGHS_OPTIONS, **(options or {})}.items()
                          if k not in ("output_flag", "threads", "mip_rel_gap", "time_limit")}
         self._work = work
@@ -692,6 +695,7 @@ class PyomoRebuildModel:
             solver_options=dict(self._options),
         )
         self.solves += 1
+        self.solve_time_s += time.perf_counter() - t0
         tc = results.termination_condition
         mapping = {
             TerminationCondition.convergenceCriteriaSatisfied: SolveStatus.OPTIMAL,
