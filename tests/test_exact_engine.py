@@ -586,3 +586,19 @@ def test_four_objective_portfolio_default_resolution_by_brute_force() -> None:
     got = np.round((res.points - c.offsets) * c.sign)
     assert len(expected) == 2136
     assert as_set(got) == as_set(expected)
+
+
+def test_four_objective_portfolio_small_by_brute_force() -> None:
+    # 5 services, 4 objectives, default resolution (weights too large to be exact: the zone
+    # search's eps tie-break and two workers), against every combination
+    from paretoprice.benchmarks.bench_exact import portfolio_model
+    from paretoprice.solvers.exact.highs_model import compile_model
+
+    model, _ = portfolio_model(5, 4, 1e-6)
+    expected = brute_force_choice_front(model)
+    c = compile_model(model)
+    for workers in (1, 2):
+        res = solve_epsilon_constraint(model, integer_objectives=True, workers=workers,
+                                       highs_options={"presolve": "choose"})
+        assert res.exact and res.workers == workers
+        assert as_set(np.round((res.points - c.offsets) * c.sign)) == as_set(expected)
