@@ -34,6 +34,13 @@ own persistent HiGHS model built from the compiled matrix: with two objectives i
 mode one worker walks the front from each end until they meet; otherwise the outermost grid
 dimension is split into contiguous ranges. The nondominated set is the same whatever the number of
 workers (points are deduplicated, filtered and sorted deterministically).
+
+**Search** (``search``): ``"auto"`` (default) runs the sweep above for two objectives and,
+for three or more integer objectives, the search zones of Tamby and Vanderpooten (2021)
+(:class:`_ZoneSearch`: one solve per zone with one objective free, certificates that close
+zones without a solve; two workers solve two zones at a time). ``"augmecon"`` forces the
+sweep, ``"boxes"`` the Kirlik-Sayin box search (:class:`_BoxSearch`), ``"zones"`` the zone
+search.
 """
 
 from __future__ import annotations
@@ -298,7 +305,9 @@ def solve_epsilon_constraint(
         when it runs out the points found so far are returned with ``complete=False``),
         ``mip_rel_gap`` (0 proves optimality, which exact mode needs), ``baseline``
         (rebuild the Pyomo model for every solve, pyaugmecon's way, one worker),
-        ``highs_options``, ``pool`` (``"threads"`` or ``"processes"``).
+        ``highs_options``, ``pool`` (``"threads"`` or ``"processes"``), ``search``
+        (``"auto"``, ``"zones"``, ``"augmecon"``, ``"boxes"``; see the module docstring) and
+        ``zone_group`` (zones one solve of the zone search may explore together; 1).
 
     Returns
     -------
