@@ -1276,45 +1276,42 @@ its steps (the disjunction's big-M stays far above HiGHS' integrality tolerance)
 
 def _group_model(compiled: CompiledModel, slots: int, steps: np.ndarray,
                  mip_rel_gap: float, options: Mapping[str, Any] | None
-                 ) -> tuple[HighsModel, np.ndarray, np.ndarray, np.ndarray] | None:
+                 ) -> tuple[HighsModel, np.ndarray] | None:
     """The model of a zone-group solve: the problem plus one binary ``d_s`` per slot
-    (``sum_s d_s = 1``) and rows ``g_j(x) - B_j d_s >= L_sj - B_j`` (max form), so the
-    answer lies in the projection of the chosen slot's zone. An unused slot's rows ask
-    ``g_j >= hi_j + step_j`` when ``d_s = 1``, which is impossible, so ``d_s = 0``.
+    (``sum_s d_s = 1``) and, per slot and objective, a row ``g_j(x) + c_sj d_s >= b_j``
+    whose coefficient and bound each solve sets (:meth:`_ZoneSearch._solve`), so that the
+    answer lies in the projection of the zone of the slot it chooses.
 
-    Returns the model, the slot rows (``(slots, k)`` indices), ``B`` and the interval
-    ``lo``, or ``None`` when a range is too wide for an exact big-M."""
+    Returns the model and the slot rows (``(slots, k)`` indices), or ``None`` when a
+    variable bound is infinite or an objective's range exceeds
+    :data:`GROUP_MAX_BIG_M_STEPS` of its steps (the big-M would not stay exact)."""
     k, n, m = compiled.n_objectives, compiled.n_cols, compiled.n_rows
     lo, hi = compiled.interval_bounds()
     if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
         return None
-    big = hi - lo + steps
-    if np.any(big > GROUP_MAX_BIG_M_STEPS * steps):
+    if np.any(hi - lo + steps > GROUP_MAX_BIG_M_STEPS * steps):
         return None
     G = compiled.G
     A = sparse.csr_array(compiled.A, shape=(m, n))
-    pad = sparse.csr_array((m, slots))
     one = sparse.csr_array(np.hstack([np.zeros((1, n)), np.ones((1, slots))]))
     rows_g = np.repeat(G[None, :, :], slots, axis=0).reshape(slots * k, n)
     rows_d = np.zeros((slots * k, slots))
     for s in range(slots):
-        rows_d[s * k:(s + 1) * k, s] = -big
-    A_aug = sparse.vstack([sparse.hstack([A, pad]), one,
+        rows_d[s * k:(s + 1) * k, s] = -1.0  # placeholder: set before every solve
+    A_aug = sparse.vstack([sparse.hstack([A, sparse.csr_array((m, slots))]), one,
                            sparse.csr_array(np.hstack([rows_g, rows_d]))]).tocsr()
-    impossible = np.tile(lo, slots)  # = hi + step - B
     aug = CompiledModel(
         variable_names=(*compiled.variable_names, *(f"zone_slot[{s}]" for s in range(slots))),
         col_lower=np.concatenate([compiled.col_lower, np.zeros(slots)]),
         col_upper=np.concatenate([compiled.col_upper, np.ones(slots)]),
         integer=np.concatenate([compiled.integer, np.ones(slots, dtype=bool)]),
         A=A_aug,
-        row_lower=np.concatenate([compiled.row_lower, [1.0], impossible]),
+        row_lower=np.concatenate([compiled.row_lower, [1.0], np.full(slots * k, -INF)]),
         row_upper=np.concatenate([compiled.row_upper, [1.0], np.full(slots * k, INF)]),
         objective_names=compiled.objective_names, senses=compiled.senses,
         C=np.hstack([compiled.C, np.zeros((k, slots))]), offsets=compiled.offsets)
     model = HighsModel(aug, mip_rel_gap=mip_rel_gap, options=options)
-    slot_rows = (m + 1 + np.arange(slots * k)).reshape(slots, k)
-    return model, slot_rows, big, lo
+    return model, (m + 1 + np.arange(slots * k)).reshape(slots, k)
 
 
 class _ZoneSearch:
@@ -1531,7 +1528,7 @@ class _ZoneSearch:
         if len(members) == 1 or self.grouped is None:
             self._prepare(self.model, lowers[0], p, None if start is None else start[1])
             return self._single_result(self.model.solve(left), p)
-        gm, slot_rows, _, _ = self.grouped
+        gm, slot_rows = self.grouped
         n_used = len(members)
         # g_j - (L_sj - Lmin_j) d_s >= Lmin_j: with d_s = 1 the zone's own bound L_sj, with
         # d_s = 0 the least bound of the group, which the answer meets whatever slot it uses
