@@ -46,6 +46,7 @@ search.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import logging
 import math
@@ -149,6 +150,8 @@ class EpsilonConstraintResult:
         Seconds inside the solver summed over every solve of the run (payoff table
         included, all workers): the work measure that a machine shared with other jobs
         distorts least.
+    search
+        The search that ran: ``"augmecon"`` (the epsilon sweep), ``"zones"`` or ``"boxes"``.
     baseline
         Whether the baseline (rebuild-per-solve) mode produced this result.
     """
@@ -172,6 +175,7 @@ class EpsilonConstraintResult:
     complete: bool = True
     baseline: bool = False
     solver_time_s: float = 0.0
+    search: str = "augmecon"
 
     @property
     def n_points(self) -> int:
@@ -383,6 +387,7 @@ def solve_epsilon_constraint(
             runtime_s=time.perf_counter() - t0, workers=n_threads,
             exact=bounds_exact and mip_rel_gap == 0.0, grid_points=None, baseline=False,
             solver_time_s=sum(_solver_seconds(m) for m in models))
+        result = dataclasses.replace(result, search="zones")
         logger.info("%s (zones): %d nondominated points, %d models (%.2f per point), "
                     "%d zones closed without a solve, %.2f s", OWNER, result.n_points,
                     result.models_solved, result.models_per_point, result.skipped,
@@ -399,6 +404,7 @@ def solve_epsilon_constraint(
                 runtime_s=time.perf_counter() - t0, workers=1,
                 exact=bounds_exact and mip_rel_gap == 0.0, grid_points=None, baseline=False,
                 solver_time_s=_solver_seconds(solver))
+            result = dataclasses.replace(result, search="boxes")
             logger.info("%s (boxes): %d nondominated points, %d models (%.2f per point), "
                         "%d infeasible, %d boxes closed without a solve, %.2f s", OWNER,
                         result.n_points, result.models_solved, result.models_per_point,
