@@ -1645,7 +1645,7 @@ class _ZoneSearch:
                     if self._out_of_time():
                         stop = True
                         break
-                    busy = [z for z, _, _ in inflight.values()]
+                    busy = [z[0] for z, _, _ in inflight.values()]
                     pick = self._select(exclude=np.array(busy) if busy else None)
                     if pick is None:
                         break
