@@ -39,11 +39,16 @@ Run::
         [--workers 1,2] [--no-baseline] [--no-peer] [--peer-python PATH] [--json FILE]
     python -m paretoprice.benchmarks.bench_exact --limit [--instances ...]
         [--services 5,10,20,26,40] [--services4 5,8,12] [--coarse 1e-3]
-        [--time-limit 300] [--search boxes] [--json FILE]
+        [--time-limit 300] [--search augmecon,zones:8] [--json FILE]
 
-``--limit`` also runs ``search="boxes"`` (the search-region enumeration, 1 worker) on every
-row, printed beneath it with its models per point, CPU seconds, ratio to the same limit,
-CPU time relative to ``search="augmecon"`` and whether the two sets are identical.
+``--limit`` runs the default search (``"auto"``: the zone search for 3+ objectives, the grid
+sweep for 2) with 1 and 2 workers, and each ``--search`` (default: ``augmecon``, the former
+default, and ``zones:8``, zones explored 8 at a time) with 1 worker beneath it: models per
+point, CPU seconds, seconds inside HiGHS, ratio to the same limit, CPU relative to the
+default and whether the sets are identical. The closing note's table::
+
+    python -m paretoprice.benchmarks.bench_exact --limit --instances 2kp50,4kp50,3kp40,2kp100 \
+        --services 5,10,20,40 --services4 5,8,12 --coarse 1e-6 --time-limit 600
 """
 
 from __future__ import annotations
@@ -299,7 +304,13 @@ def limit_row(label: str, model: Any, time_limit: float | None,
         "models": one.models_solved, "models_per_point": one.models_per_point,
         "infeasible": one.infeasible, "skipped": one.skipped,
         "wall_1w_s": wall1, "cpu_1w_s": cpu1, "wall_2w_s": wall2,
+        "solver_1w_s": one.solver_time_s, "solver_2w_s": two.solver_time_s,
+        "workers_2w": two.workers,
         "speedup_2w": wall1 / wall2 if wall2 > 0 else None,
+        # CPU-normalized: wall with 2 workers if each solve took as long as with 1
+        "speedup_2w_norm": (wall1 / (wall2 * one.solver_time_s / two.solver_time_s)
+                            if wall2 > 0 and two.solver_time_s > 0 else None),
+        "python_share_1w": max(0.0, 1.0 - one.solver_time_s / wall1) if wall1 > 0 else None,
         "same_set_2w": bool(np.array_equal(one.points, two.points)),
     }
     if processes:
@@ -315,14 +326,18 @@ def limit_row(label: str, model: Any, time_limit: float | None,
     row.update(limit_wall_s=lim.wall_s, limit_cpu_s=lim.cpu_s, limit_matched=lim.matched,
                ratio_cpu=cpu1 / lim.cpu_s if lim.cpu_s > 0 else None,
                ratio_wall=wall1 / lim.wall_s if lim.wall_s > 0 else None)
+    row["searches"] = list(searches)
     for search in searches:
-        res, wall_s, cpu_s = _timed(model, workers=1, time_limit=time_limit, search=search,
-                                    **options)
+        name, _, group = search.partition(":")
+        extra = {"zone_group": int(group)} if group else {}
+        res, wall_s, cpu_s = _timed(model, workers=1, time_limit=time_limit, search=name,
+                                    **extra, **options)
         row[search] = {
+            "points": res.n_points, "solver_1w_s": res.solver_time_s,
             "models": res.models_solved, "models_per_point": res.models_per_point,
             "infeasible": res.infeasible, "complete": res.complete, "wall_1w_s": wall_s,
             "cpu_1w_s": cpu_s, "ratio_cpu": cpu_s / lim.cpu_s if lim.cpu_s > 0 else None,
-            "cpu_vs_augmecon": cpu_s / cpu1 if cpu1 > 0 else None,
+            "cpu_vs_default": cpu_s / cpu1 if cpu1 > 0 else None,
             "same_set": bool(np.array_equal(one.points, res.points)),
         }
     return row
@@ -356,29 +371,35 @@ def print_limit(rows: list[dict[str, Any]], header: bool = True) -> None:
 
 
 def _print_limit_header() -> None:
-    print("\nAgainst the one-solve-per-point limit (same run; CPU ratio = engine CPU s / "
-          "limit CPU s, 1 worker)")
+    print("\nAgainst the one-solve-per-point limit (same run). Default search ('auto': zones "
+          "for 3+ objectives, augmecon for 2); seconds; ratio = engine CPU s / limit CPU s "
+          "(1 worker); py% = share of 1-worker wall time outside HiGHS; HiGHS = seconds inside "
+          "HiGHS summed over every solve; 2w xN = wall speed-up of 2 workers normalized by "
+          "the HiGHS seconds of both runs (a loaded machine slows solves alike)")
     print(f"  {'case':<36} {'pts':>5} {'done':>4} {'models':>6} {'m/pt':>5} {'1w wall':>8} "
-          f"{'1w cpu':>7} {'limit cpu':>9} {'ratio':>6} {'2w wall':>8} {'2w x':>5} "
-          f"{'2p wall':>8} {'same':>4}")
+          f"{'1w cpu':>7} {'py%':>4} {'limit cpu':>9} {'ratio':>6} {'2w wall':>8} "
+          f"{'1w HiGHS':>8} {'2w HiGHS':>8} {'2w x':>5} {'2w xN':>5} {'2p wall':>8} "
+          f"{'same':>4}")
 
 
 def _print_limit_row(r: dict[str, Any]) -> None:
     same = r["same_set_2w"] and r.get("same_set_2p", True) and r.get(
         "matches_reference", True)
+    py = r.get("python_share_1w")
     print(f"  {r['case']:<36} {r['points']:>5} {'yes' if r['complete'] else 'NO':>4} "
           f"{r['models']:>6} {r['models_per_point']:>5.2f} {r['wall_1w_s']:>8.2f} "
-          f"{r['cpu_1w_s']:>7.2f} {r['limit_cpu_s']:>9.2f} {_fmt(r['ratio_cpu'], '6.2f')} "
-          f"{r['wall_2w_s']:>8.2f} {_fmt(r['speedup_2w'], '5.2f')} "
+          f"{r['cpu_1w_s']:>7.2f} {_fmt(None if py is None else 100 * py, '4.0f')} "
+          f"{r['limit_cpu_s']:>9.2f} {_fmt(r['ratio_cpu'], '6.2f')} "
+          f"{r['wall_2w_s']:>8.2f} {r['solver_1w_s']:>8.2f} {r['solver_2w_s']:>8.2f} "
+          f"{_fmt(r['speedup_2w'], '5.2f')} {_fmt(r.get('speedup_2w_norm'), '5.2f')} "
           f"{_fmt(r.get('wall_2p_s'), '8.2f')} {'yes' if same else 'NO':>4}")
-    for search in ("boxes",):
-        b = r.get(search)
-        if b is None:
-            continue
-        print(f"    search={search:<27} {'':>5} {'yes' if b['complete'] else 'NO':>4} "
+    for search in r.get("searches", ()):
+        b = r[search]
+        print(f"    search={search:<27} {b['points']:>5} {'yes' if b['complete'] else 'NO':>4} "
               f"{b['models']:>6} {b['models_per_point']:>5.2f} {b['wall_1w_s']:>8.2f} "
-              f"{b['cpu_1w_s']:>7.2f} {r['limit_cpu_s']:>9.2f} {_fmt(b['ratio_cpu'], '6.2f')} "
-              f"  cpu x augmecon {_fmt(b['cpu_vs_augmecon'], '5.2f')}, same set "
+              f"{b['cpu_1w_s']:>7.2f} {'':>4} {r['limit_cpu_s']:>9.2f} "
+              f"{_fmt(b['ratio_cpu'], '6.2f')} {'':>8} {b['solver_1w_s']:>8.2f}   "
+              f"cpu x default {_fmt(b['cpu_vs_default'], '5.2f')}, same set "
               f"{'yes' if b['same_set'] else 'NO'}")
     sys.stdout.flush()
 
@@ -456,16 +477,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     help="relative resolution of the 4-objective portfolios")
     ap.add_argument("--time-limit", type=float, default=300.0,
                     help="seconds per engine run in --limit (a row that hits it says NO)")
-    ap.add_argument("--search", default="boxes",
-                    help="in --limit, other searches run beside search='augmecon' "
-                         "(comma list: 'boxes'; '' for none)")
+    ap.add_argument("--search", default="augmecon,zones:8",
+                    help="in --limit, other searches run beside the default (1 worker; comma "
+                         "list of 'augmecon', 'boxes', 'zones', 'zones:G' = zone_group G; "
+                         "'' for none)")
     args = ap.parse_args(argv)
     if args.limit:
         ints = [int(v) for v in args.services.split(",") if v.strip()]
         ints4 = [int(v) for v in args.services4.split(",") if v.strip()]
         names = [s.strip() for s in args.instances.split(",") if s.strip()]
         searches = tuple(v.strip() for v in args.search.split(",")
-                         if v.strip() and v.strip() != "augmecon")
+                         if v.strip() and v.strip() != "auto")
         rows = bench_limit(names, ints, ints4, args.coarse, args.time_limit, searches)
         if args.json:
             Path(args.json).write_text(json.dumps({"limit": rows}, indent=2, default=float))

@@ -70,10 +70,14 @@ def test_mokp_front_identical_to_reference(name: str, kp50: EpsilonConstraintRes
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("search", ["auto", "augmecon"])
 @pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize("name", ["2kp100", "3kp40"])
-def test_mokp_front_identical_to_reference_large(name: str, workers: int) -> None:
-    res = solve_epsilon_constraint(build_mokp_model(name), workers=workers, time_limit=None)
+def test_mokp_front_identical_to_reference_large(name: str, workers: int, search: str) -> None:
+    if name == "2kp100" and search == "augmecon":
+        pytest.skip("two objectives: 'auto' is 'augmecon'")
+    res = solve_epsilon_constraint(build_mokp_model(name), workers=workers, time_limit=None,
+                                   search=search)
     assert res.complete and res.workers == workers
     assert as_set(res.points) == as_set(load_mokp(name)[3])
 
@@ -108,10 +112,15 @@ def test_payoff_table_holds_ideal_and_nadir(kp50: EpsilonConstraintResult) -> No
 # ----------------------------------------------------------------- workers, baseline
 
 
+@pytest.mark.parametrize("search", ["auto", "augmecon"])
 @pytest.mark.parametrize("name", ["2kp50", "4kp50"])
-def test_front_does_not_depend_on_workers(name: str, kp50: EpsilonConstraintResult) -> None:
-    one = kp50 if name == "2kp50" else solve_epsilon_constraint(build_mokp_model(name))
-    two = solve_epsilon_constraint(build_mokp_model(name), workers=2)
+def test_front_does_not_depend_on_workers(name: str, search: str,
+                                          kp50: EpsilonConstraintResult) -> None:
+    if name == "2kp50":
+        one = kp50
+    else:
+        one = solve_epsilon_constraint(build_mokp_model(name), search=search)
+    two = solve_epsilon_constraint(build_mokp_model(name), workers=2, search=search)
     assert two.workers == 2
     assert np.array_equal(one.points, two.points)
 
@@ -200,15 +209,16 @@ def random_integer_model(seed: int, k: int) -> tuple[pyo.ConcreteModel, np.ndarr
 @pytest.mark.parametrize("seed", range(4))
 def test_random_milps_match_brute_force(seed: int, k: int) -> None:
     m, expected, senses = random_integer_model(seed, k)
-    res = solve_epsilon_constraint(m)
+    res = solve_epsilon_constraint(m, search="augmecon")
     assert res.exact
     assert list(res.senses) == senses
     assert as_set(res.points) == as_set(expected)
 
 
-def test_random_milp_three_objectives_with_workers() -> None:
+@pytest.mark.parametrize("search", ["auto", "augmecon"])
+def test_random_milp_three_objectives_with_workers(search: str) -> None:
     m, expected, _ = random_integer_model(7, 3)
-    res = solve_epsilon_constraint(m, workers=2)
+    res = solve_epsilon_constraint(m, workers=2, search=search)
     assert as_set(res.points) == as_set(expected)
 
 
@@ -466,3 +476,129 @@ def test_box_search_time_limit_returns_an_incomplete_front() -> None:
     assert not res.complete and not res.exact
     published = as_set(load_mokp("4kp50")[3])
     assert as_set(res.points) <= published and res.n_points >= 4
+
+
+# ----------------------------------------------------------------- zone search
+
+
+@pytest.mark.parametrize("group", [1, 8])
+def test_zone_search_gives_the_published_front(group: int) -> None:
+    res = solve_epsilon_constraint(build_mokp_model("4kp50"), search="zones",
+                                   zone_group=group, time_limit=None)
+    assert as_set(res.points) == as_set(load_mokp("4kp50")[3])
+    assert res.points.shape == load_mokp("4kp50")[3].shape
+    assert res.exact and res.complete and res.workers == 1
+    # 46 points; the grid sweep solves 168 models. One zone per solve: 4 payoff solves and
+    # 143 zone solves (measured 147); zones with the same bound together: 76 measured.
+    assert res.models_solved <= {1: 150, 8: 80}[group]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("group", [1, 8])
+def test_zone_search_three_objectives_published_front(group: int) -> None:
+    res = solve_epsilon_constraint(build_mokp_model("3kp40"), search="zones",
+                                   zone_group=group, time_limit=None)
+    assert as_set(res.points) == as_set(load_mokp("3kp40")[3])
+    if group > 1:
+        assert res.models_per_point <= 1.35
+
+
+@pytest.mark.parametrize("k", [3, 4])
+@pytest.mark.parametrize("seed", range(4))
+def test_zone_search_random_milps_match_brute_force(seed: int, k: int) -> None:
+    m, expected, senses = random_integer_model(seed, k)
+    sweep = solve_epsilon_constraint(m, search="augmecon")
+    for group in (1, 8):
+        res = solve_epsilon_constraint(m, search="zones", zone_group=group)
+        assert res.exact and list(res.senses) == senses
+        assert as_set(res.points) == as_set(expected)
+        assert np.array_equal(res.points, sweep.points)
+    # search="auto" (the default) is the zone search with three or more objectives, for
+    # any worker count (two workers: two zones solved at a time in threads)
+    for workers in (1, 2):
+        auto = solve_epsilon_constraint(m, workers=workers)
+        assert np.array_equal(auto.points, sweep.points) and auto.workers == workers
+
+
+def test_zone_search_with_two_objectives_is_the_sweep(kp50: EpsilonConstraintResult) -> None:
+    res = solve_epsilon_constraint(build_mokp_model("2kp50"), search="zones")
+    assert np.array_equal(res.points, kp50.points)
+    assert res.models_solved == kp50.models_solved
+
+
+def test_zone_search_time_limit_returns_an_incomplete_front() -> None:
+    res = solve_epsilon_constraint(build_mokp_model("4kp50"), search="zones", zone_group=1,
+                                   time_limit=0.3)
+    assert not res.complete and not res.exact
+    assert as_set(res.points) <= as_set(load_mokp("4kp50")[3]) and res.n_points >= 4
+
+
+def test_zone_search_needs_integer_objectives() -> None:
+    with pytest.raises(ParameterError, match="The 'search' parameter"):
+        solve_epsilon_constraint(program_lp(), search="zones", grid_points=5)
+    with pytest.raises(ParameterError, match="The 'zone_group' parameter"):
+        solve_epsilon_constraint(knapsack_3_items(), search="zones", zone_group=0)
+
+
+def brute_force_choice_front(model: pyo.ConcreteModel) -> np.ndarray:
+    """Every option combination of a multiple-choice model (one option per group row
+    ``sum x = 1``; the other rows checked), its nondominated objective vectors in internal
+    maximization form (integers)."""
+    from paretoprice.solvers.exact.highs_model import compile_model
+
+    c = compile_model(model)
+    A = c.A.toarray()
+    groups, other = [], []
+    for r in range(A.shape[0]):
+        nz = np.flatnonzero(A[r])
+        if c.row_lower[r] == 1 and c.row_upper[r] == 1 and np.all(A[r, nz] == 1):
+            groups.append(nz)
+        else:
+            other.append(r)
+    tot, tc = np.zeros((1, c.n_objectives)), np.zeros((1, len(other)))
+    for g in groups:  # every combination, one group at a time (vectorized)
+        tot = (tot[:, None, :] + c.G[:, g].T[None, :, :]).reshape(-1, c.n_objectives)
+        tc = (tc[:, None, :] + A[other][:, g].T[None, :, :]).reshape(-1, len(other))
+    ok = np.all((tc >= c.row_lower[other] - 1e-9) & (tc <= c.row_upper[other] + 1e-9), axis=1)
+    F = np.unique(np.round(tot[ok]), axis=0)
+    F = F[np.lexsort(tuple(-F[:, j] for j in reversed(range(F.shape[1]))))]
+    front: list[np.ndarray] = []
+    for f in F:  # sorted best first: f is nondominated unless a kept point covers it
+        if not front or not np.any(np.all(np.array(front) >= f, axis=1)):
+            front.append(f)
+    return np.array(front)
+
+
+@pytest.mark.slow
+def test_four_objective_portfolio_default_resolution_by_brute_force() -> None:
+    # 8 services, 4 objectives at the default resolution: the integer augmentation weights
+    # are too large to be exact. The zone search (the default for 3+ objectives) finds all
+    # 2,136 nondominated points of the 933,120 combinations (65,459 distinct feasible
+    # vectors); the grid sweep with its fallback (first objective alone) found 1,353.
+    from paretoprice.benchmarks.bench_exact import portfolio_model
+    from paretoprice.solvers.exact.highs_model import compile_model
+
+    model, _ = portfolio_model(8, 4, 1e-6)
+    expected = brute_force_choice_front(model)
+    res = solve_epsilon_constraint(model, integer_objectives=True, time_limit=None,
+                                   highs_options={"presolve": "choose"})
+    c = compile_model(model)
+    got = np.round((res.points - c.offsets) * c.sign)
+    assert len(expected) == 2136
+    assert as_set(got) == as_set(expected)
+
+
+def test_four_objective_portfolio_small_by_brute_force() -> None:
+    # 5 services, 4 objectives, default resolution (weights too large to be exact: the zone
+    # search's eps tie-break and two workers), against every combination
+    from paretoprice.benchmarks.bench_exact import portfolio_model
+    from paretoprice.solvers.exact.highs_model import compile_model
+
+    model, _ = portfolio_model(5, 4, 1e-6)
+    expected = brute_force_choice_front(model)
+    c = compile_model(model)
+    for workers in (1, 2):
+        res = solve_epsilon_constraint(model, integer_objectives=True, workers=workers,
+                                       highs_options={"presolve": "choose"})
+        assert res.exact and res.workers == workers
+        assert as_set(np.round((res.points - c.offsets) * c.sign)) == as_set(expected)

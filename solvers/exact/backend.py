@@ -289,7 +289,9 @@ def _milp(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings,
         } for i in range(len(problem.objective_names))
     }
     diagnostics = {
-        "method": "milp (augmented epsilon-constraint)",
+        "method": {"zones": "milp (search zones, Tamby-Vanderpooten)",
+                   "boxes": "milp (search boxes, Kirlik-Sayin)"}.get(
+                       out.search, "milp (augmented epsilon-constraint)"),
         "groups": n_groups,
         "options": int(sum(len(i) for i in index)),
         "couplings": list(cs.capacities),
@@ -303,9 +305,11 @@ def _milp(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings,
         "proven_exact": out.exact,
         "guarantee": guarantee,
         "payoff_table": payoff,
-        "payoff_table_note": "row = the objective optimized first (the others then "
-                             "lexicographically); values in each objective's units, "
-                             "to within n_groups x resolution",
+        "payoff_table_note": ("row = the objective optimized first (the others then "
+                              + ("as a sum" if out.search == "zones" else "lexicographically")
+                              + "); values in each objective's units, to within n_groups x "
+                              "resolution"),
+        "solver_time_s": out.solver_time_s,
         "model_build_s": build_s,
     }
     per_point = (X, np.asarray(out.mip_gap, dtype=float), np.asarray(out.solve_time, dtype=float),

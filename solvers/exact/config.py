@@ -55,6 +55,15 @@ class SweepOptions(BaseModel):
         enumeration of Kirlik-Sayin / Klamroth-Lacour-Vanderpooten (a set of upper bounds
         whose boxes may still hold a nondominated point; each solve finds a new point or
         proves a box empty), one worker; integer objectives only (exact mode).
+        ``"zones"``: the search zones of Tamby and Vanderpooten (free objective chosen per
+        zone, certificates that close zones without a solve, zones with the same bound
+        explored together), one worker, three or more integer objectives (with two it is
+        ``"augmecon"``). ``"auto"``: ``"zones"`` for three or more integer objectives,
+        else ``"augmecon"``.
+    zone_group
+        With ``search="zones"``: most zones one solve explores together (a binary per zone
+        chooses which one the answer lies in); 1 explores one zone per solve. Grouping
+        needs every objective's range to be at most 10,000 of its steps (else 1 is used).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -63,7 +72,8 @@ class SweepOptions(BaseModel):
     adaptive_workers: bool = False
     time_limit: float | None = Field(default=DEFAULT_TIME_LIMIT_S, gt=0.0)
     mip_rel_gap: float = Field(default=0.0, ge=0.0, lt=1.0)
-    search: Literal["augmecon", "boxes"] = "augmecon"
+    search: Literal["augmecon", "boxes", "zones", "auto"] = "auto"
+    zone_group: int = Field(default=1, ge=1, le=64)
 
     @model_validator(mode="before")
     @classmethod
@@ -114,7 +124,7 @@ class EngineConfig(SweepOptions):
                 "exhaustive)", self.grid_points,
                 fix="drop grid_points, or pass integer_objectives=None to use the grid.",
                 owner="solve_epsilon_constraint")
-        if self.search == "boxes" and (self.baseline or self.grid_points is not None
+        if self.search in ("boxes", "zones") and (self.baseline or self.grid_points is not None
                                        or self.integer_objectives is False):
             raise ParameterError(
                 "search", "'augmecon' with baseline=True, grid_points or "

@@ -34,11 +34,19 @@ own persistent HiGHS model built from the compiled matrix: with two objectives i
 mode one worker walks the front from each end until they meet; otherwise the outermost grid
 dimension is split into contiguous ranges. The nondominated set is the same whatever the number of
 workers (points are deduplicated, filtered and sorted deterministically).
+
+**Search** (``search``): ``"auto"`` (default) runs the sweep above for two objectives and,
+for three or more integer objectives, the search zones of Tamby and Vanderpooten (2021)
+(:class:`_ZoneSearch`: one solve per zone with one objective free, certificates that close
+zones without a solve; two workers solve two zones at a time). ``"augmecon"`` forces the
+sweep, ``"boxes"`` the Kirlik-Sayin box search (:class:`_BoxSearch`), ``"zones"`` the zone
+search.
 """
 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import logging
 import math
@@ -48,11 +56,12 @@ import threading
 import time
 import traceback
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from paretoprice.optim.errors import ParameterError
 from paretoprice.solvers.exact.config import EngineConfig, make_config
@@ -83,6 +92,10 @@ MAX_WEIGHTED_MAGNITUDE = 1e9
 _STOP_POLL_S = 0.5
 AUTO_PARALLEL_MIN = 200.0
 """``workers="auto"`` runs a sweep of fewer grid values than this in one thread."""
+AUTO_PARALLEL_SOLVE_S = 0.02
+"""``workers="auto"`` runs the zone search in one thread when the payoff table's solves
+took less than this on average (seconds): with such short solves the Python bookkeeping
+between them, which holds the interpreter, leaves a second thread little to overlap."""
 
 
 # --------------------------------------------------------------------------- result
@@ -133,6 +146,12 @@ class EpsilonConstraintResult:
         Grid points per constrained objective in grid mode, ``None`` in exact mode.
     complete
         False when the time limit stopped the sweep early.
+    solver_time_s
+        Seconds inside the solver summed over every solve of the run (payoff table
+        included, all workers): the work measure that a machine shared with other jobs
+        distorts least.
+    search
+        The search that ran: ``"augmecon"`` (the epsilon sweep), ``"zones"`` or ``"boxes"``.
     baseline
         Whether the baseline (rebuild-per-solve) mode produced this result.
     """
@@ -155,6 +174,8 @@ class EpsilonConstraintResult:
     grid_points: int | None = None
     complete: bool = True
     baseline: bool = False
+    solver_time_s: float = 0.0
+    search: str = "augmecon"
 
     @property
     def n_points(self) -> int:
@@ -233,6 +254,7 @@ class _TaskOutput:
     infeasible: int = 0
     skipped: int = 0
     complete: bool = True
+    solve_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -287,7 +309,9 @@ def solve_epsilon_constraint(
         when it runs out the points found so far are returned with ``complete=False``),
         ``mip_rel_gap`` (0 proves optimality, which exact mode needs), ``baseline``
         (rebuild the Pyomo model for every solve, pyaugmecon's way, one worker),
-        ``highs_options``, ``pool`` (``"threads"`` or ``"processes"``).
+        ``highs_options``, ``pool`` (``"threads"`` or ``"processes"``), ``search``
+        (``"auto"``, ``"zones"``, ``"augmecon"``, ``"boxes"``; see the module docstring) and
+        ``zone_group`` (zones one solve of the zone search may explore together; 1).
 
     Returns
     -------
@@ -319,7 +343,14 @@ def solve_epsilon_constraint(
     else:
         solver = HighsModel(compiled, mip_rel_gap=mip_rel_gap, options=highs_options)
 
-    payoff = payoff_table(solver, compiled, integer, deadline)
+    search = cfg.search
+    if search == "auto":
+        search = "zones" if integer and compiled.n_objectives >= 3 else "augmecon"
+    payoff: PayoffTable | None = None
+    if search == "zones" and integer and compiled.n_objectives >= 3:
+        payoff = augmented_payoff(solver, compiled, deadline)
+    if payoff is None:
+        payoff = payoff_table(solver, compiled, integer, deadline)
     logger.info("payoff table (internal max form):\n%s", payoff.g)
     extra_solves = 0
     bounds_exact = True
@@ -334,7 +365,35 @@ def solve_epsilon_constraint(
         return _grid_tasks(compiled, payoff, grid_points, n_workers)
 
     payoff_solves = solver.solves - extra_solves
-    if cfg.search == "boxes" and integer:
+    if search == "zones" and integer and compiled.n_objectives >= 3:
+        if not math.isfinite(first[0]):
+            first0, proven0, more = _grid_start(solver, compiled, payoff, deadline,
+                                                all_objectives=True)
+            first, bounds_exact = first0, bounds_exact and proven0
+            extra_solves += more
+        zs = _ZoneSearch(solver, payoff, first, deadline, mip_rel_gap=mip_rel_gap,
+                         options=highs_options, group=cfg.zone_group)
+        n_threads = workers if not baseline and zs.grouped is None else 1
+        mean_solve = float(np.mean([r.time_s for r in payoff.records]))
+        if n_threads > 1 and cfg.adaptive_workers and mean_solve < AUTO_PARALLEL_SOLVE_S:
+            n_threads = 1  # workers="auto": solves too short for a second thread to pay
+        extra = [HighsModel(compiled, mip_rel_gap=mip_rel_gap, options=highs_options)
+                 for _ in range(n_threads - 1)]
+        models = [solver, *extra] + ([zs.grouped[0]] if zs.grouped is not None else [])
+        out = zs.run(extra)
+        result = _assemble(
+            compiled, payoff, [out], integer=True,
+            models_solved=payoff_solves + extra_solves + out.solves,
+            runtime_s=time.perf_counter() - t0, workers=n_threads,
+            exact=bounds_exact and mip_rel_gap == 0.0, grid_points=None, baseline=False,
+            solver_time_s=sum(_solver_seconds(m) for m in models))
+        result = dataclasses.replace(result, search="zones")
+        logger.info("%s (zones): %d nondominated points, %d models (%.2f per point), "
+                    "%d zones closed without a solve, %.2f s", OWNER, result.n_points,
+                    result.models_solved, result.models_per_point, result.skipped,
+                    result.runtime_s)
+        return result
+    if search == "boxes" and integer:
         order = tuple(range(1, compiled.n_objectives))
         weights = _augmented_integer_weights(0, order, first, payoff.ideal)
         if np.all(weights[list(order)] > 0):
@@ -343,7 +402,9 @@ def solve_epsilon_constraint(
                 compiled, payoff, [out], integer=True,
                 models_solved=payoff_solves + extra_solves + out.solves,
                 runtime_s=time.perf_counter() - t0, workers=1,
-                exact=bounds_exact and mip_rel_gap == 0.0, grid_points=None, baseline=False)
+                exact=bounds_exact and mip_rel_gap == 0.0, grid_points=None, baseline=False,
+                solver_time_s=_solver_seconds(solver))
+            result = dataclasses.replace(result, search="boxes")
             logger.info("%s (boxes): %d nondominated points, %d models (%.2f per point), "
                         "%d infeasible, %d boxes closed without a solve, %.2f s", OWNER,
                         result.n_points, result.models_solved, result.models_per_point,
@@ -351,6 +412,7 @@ def solve_epsilon_constraint(
             return result
         logger.warning("search='boxes' needs exact augmentation weights (objective ranges "
                        "too large); using search='augmecon'")
+    before_sweep_s = _solver_seconds(solver)
     tasks = plan(1 if baseline else workers)
     if cfg.adaptive_workers and len(tasks) > 1 and _expected_sweep(tasks) < AUTO_PARALLEL_MIN:
         tasks = plan(1)  # workers="auto": a short sweep runs in this thread
@@ -369,6 +431,7 @@ def solve_epsilon_constraint(
         runtime_s=time.perf_counter() - t0, workers=used_workers,
         exact=integer and bounds_exact and mip_rel_gap == 0.0,
         grid_points=None if integer else grid_points, baseline=baseline,
+        solver_time_s=before_sweep_s + sum(o.solve_s for o in outputs),
     )
     logger.info(
         "%s: %d nondominated points, %d models (%.2f per point), %d infeasible, %d skipped, "
@@ -576,6 +639,47 @@ def payoff_table(model: SolverModel, compiled: CompiledModel, integer: bool,
     return PayoffTable(g=rows_g, x=np.array(rows_x), records=tuple(records))
 
 
+def augmented_payoff(model: SolverModel, compiled: CompiledModel,
+                     deadline: float | None) -> PayoffTable | None:
+    """One solve per objective (exact mode, for the zone search): maximize ``W g_i +
+    sum_{j != i} g_j`` with ``W`` larger than the sum of the other objectives' ranges over
+    the variable bounds, so row ``i`` holds the best value of objective ``i`` (the ideal
+    point is the diagonal) at a nondominated point. ``k`` solves instead of the ``k``
+    stages per row of the lexicographic table. When ``W`` would be too large for exact
+    arithmetic, ``g_i`` plus the others scaled by ``eps`` (``eps`` times their ranges below
+    half a step of ``g_i``): the best value of ``g_i`` is still exact, and the row is a
+    feasible point that the tie-break makes nondominated unless the solver leaves it
+    unresolved. ``None`` when a variable bound is infinite (the caller then uses
+    :func:`payoff_table`)."""
+    k = compiled.n_objectives
+    lo_b, hi_b = compiled.interval_bounds()
+    if not (np.all(np.isfinite(lo_b)) and np.all(np.isfinite(hi_b))):
+        return None
+    span = hi_b - lo_b
+    rows_g = np.zeros((k, k))
+    rows_x: list[np.ndarray] = []
+    records: list[SolveRecord] = []
+    free = np.full(k, INF)
+    for i in range(k):
+        w = np.ones(k)
+        w[i] = 1.0 + float(np.sum(np.delete(span, i)))
+        mag = float(np.sum(w * np.maximum(np.abs(lo_b), np.abs(hi_b))))
+        if not math.isfinite(mag) or mag > MAX_WEIGHTED_MAGNITUDE:
+            w = np.full(k, 0.5 * compiled.objective_step(i) / w[i])
+            w[i] = 1.0
+        model.set_objective_bounds(np.full(k, -INF), free)
+        model.set_weights(w)
+        model.set_start(None)
+        rec = model.solve(time_left(deadline))
+        _check_payoff(rec, compiled, i, i, first=(i == 0))
+        assert rec.x is not None
+        rows_g[i] = np.round(compiled.G @ rec.x)
+        rows_x.append(rec.x)
+        records.append(rec)
+    model.set_objective_bounds(np.full(k, -INF), free)
+    return PayoffTable(g=rows_g, x=np.array(rows_x), records=tuple(records))
+
+
 def _check_payoff(rec: SolveRecord, compiled: CompiledModel, row: int, obj: int,
                   first: bool) -> None:
     name = compiled.objective_names[obj]
@@ -618,7 +722,8 @@ def _check_payoff(rec: SolveRecord, compiled: CompiledModel, row: int, obj: int,
 
 
 def _grid_start(model: SolverModel, compiled: CompiledModel, payoff: PayoffTable,
-                deadline: float | None) -> tuple[np.ndarray, bool, int]:
+                deadline: float | None, *,
+                all_objectives: bool = False) -> tuple[np.ndarray, bool, int]:
     """First epsilon value of every objective in exact mode.
 
     Two objectives: the payoff table's nadir is exact. Three or more: a valid lower
@@ -633,7 +738,7 @@ def _grid_start(model: SolverModel, compiled: CompiledModel, payoff: PayoffTable
     first = np.array(lo, dtype=float)
     proven = True
     solves = 0
-    need = [j for j in range(1, k) if not math.isfinite(first[j])]
+    need = [j for j in range(0 if all_objectives else 1, k) if not math.isfinite(first[j])]
     if need:
         model.set_relaxed(True)
         try:
@@ -1168,12 +1273,418 @@ class _BoxSearch:
         return self.out
 
 
+GROUP_SLOTS = 8
+"""Most search zones one solve of the zone search explores together (disjunctive model)."""
+GROUP_MAX_BIG_M_STEPS = 1e4
+"""Zones are explored together only when every objective's range is at most this many of
+its steps (the disjunction's big-M stays far above HiGHS' integrality tolerance)."""
+
+
+def _group_model(compiled: CompiledModel, slots: int, steps: np.ndarray,
+                 mip_rel_gap: float, options: Mapping[str, Any] | None
+                 ) -> tuple[HighsModel, np.ndarray] | None:
+    """The model of a zone-group solve: the problem plus one binary ``d_s`` per slot
+    (``sum_s d_s = 1``) and, per slot and objective, a row ``g_j(x) + c_sj d_s >= b_j``
+    whose coefficient and bound each solve sets (:meth:`_ZoneSearch._solve`), so that the
+    answer lies in the projection of the zone of the slot it chooses.
+
+    Returns the model and the slot rows (``(slots, k)`` indices), or ``None`` when a
+    variable bound is infinite or an objective's range exceeds
+    :data:`GROUP_MAX_BIG_M_STEPS` of its steps (the big-M would not stay exact)."""
+    k, n, m = compiled.n_objectives, compiled.n_cols, compiled.n_rows
+    lo, hi = compiled.interval_bounds()
+    if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
+        return None
+    if np.any(hi - lo + steps > GROUP_MAX_BIG_M_STEPS * steps):
+        return None
+    G = compiled.G
+    A = sparse.csr_array(compiled.A, shape=(m, n))
+    one = sparse.csr_array(np.hstack([np.zeros((1, n)), np.ones((1, slots))]))
+    rows_g = np.repeat(G[None, :, :], slots, axis=0).reshape(slots * k, n)
+    rows_d = np.zeros((slots * k, slots))
+    for s in range(slots):
+        rows_d[s * k:(s + 1) * k, s] = -1.0  # placeholder: set before every solve
+    A_aug = sparse.vstack([sparse.hstack([A, sparse.csr_array((m, slots))]), one,
+                           sparse.csr_array(np.hstack([rows_g, rows_d]))]).tocsr()
+    aug = CompiledModel(
+        variable_names=(*compiled.variable_names, *(f"zone_slot[{s}]" for s in range(slots))),
+        col_lower=np.concatenate([compiled.col_lower, np.zeros(slots)]),
+        col_upper=np.concatenate([compiled.col_upper, np.ones(slots)]),
+        integer=np.concatenate([compiled.integer, np.ones(slots, dtype=bool)]),
+        A=A_aug,
+        row_lower=np.concatenate([compiled.row_lower, [1.0], np.full(slots * k, -INF)]),
+        row_upper=np.concatenate([compiled.row_upper, [1.0], np.full(slots * k, INF)]),
+        objective_names=compiled.objective_names, senses=compiled.senses,
+        C=np.hstack([compiled.C, np.zeros((k, slots))]), offsets=compiled.offsets)
+    model = HighsModel(aug, mip_rel_gap=mip_rel_gap, options=options)
+    return model, (m + 1 + np.arange(slots * k)).reshape(slots, k)
+
+
+class _ZoneSearch:
+    """Search-zone enumeration of Tamby and Vanderpooten (2021) in exact mode, with zones
+    of equal bound explored together.
+
+    Every objective is minimized here (``f = -g``, integer units). The search region is the
+    union of the zones ``C(u) = {y : y < u}`` over the upper-bound set ``U`` (kept free of
+    redundant bounds by the update of Klamroth, Lacour and Vanderpooten 2015): every
+    nondominated point not yet found lies in one of them. ``M`` (a strict upper bound of
+    every objective) is the *dummy* value of a coordinate; a coordinate ``u_p < M_p`` has a
+    *defining point*, a known point ``z`` with ``z_p = u_p`` and ``z_j < u_j`` (``j != p``).
+
+    A zone is explored with one objective ``p`` left free: ``min W f_p + sum_{j != p} f_j``
+    over its projection ``{f_j < u_j, j != p}``, ``W`` larger than the others' ranges, so
+    the answer ``y`` is nondominated and ``y_p`` is the least value of ``f_p`` there.
+
+    * **Which zone, which objective** (Tamby-Vanderpooten): the pair ``(u, p)`` whose
+      projection ``prod_{j != p} (u_j - ideal_j)`` is largest, among coordinates ``u_p``
+      with a defining point. The defining point lies in the projection, so the answer is
+      either in ``C(u)`` (a new point) or has ``y_p = u_p`` (the zone is empty).
+    * **Zones explored together.** Every zone ``u'`` with the same bound ``u'_p = u_p``
+      joins the solve (up to ``zone_group``, default :data:`GROUP_SLOTS`): the region is
+      the union of their projections (a binary per zone chooses the answer's one). No
+      known point has ``f_p < u_p`` in that union (it would lie in one of the zones), so the
+      answer is a new point or has ``y_p = u_p`` and closes every zone of the group in one
+      solve. (A box around them would not do: the point that separates two such zones has
+      a smaller ``f_p`` and lies in it.)
+    * **One answer settles many zones**: each solve is kept as a certificate
+      ``(p, u, y_p)`` per zone of its group; any zone ``u'`` with ``u'_j <= u_j`` for
+      ``j != p`` and ``u'_p <= y_p`` is empty and closed without a solve, now or when a
+      later split creates it.
+    * A new point splits every zone containing it.
+
+    Every solve finds a new point or closes at least one zone, so the search ends.
+    """
+
+    def __init__(self, model: SolverModel, payoff: PayoffTable, first: np.ndarray,
+                 deadline: float | None, *, mip_rel_gap: float = 0.0,
+                 options: Mapping[str, Any] | None = None, group: int = GROUP_SLOTS) -> None:
+        self.model = model
+        compiled = model.compiled
+        self.G = compiled.G
+        self.k = k = compiled.n_objectives
+        self.n = compiled.n_cols
+        self.steps = np.array([compiled.objective_step(j) for j in range(k)])
+        self.deadline = deadline
+        self.out = _TaskOutput()
+        self.M = -np.asarray(first, dtype=float) + self.steps
+        self.ideal = -payoff.ideal  # min form
+        # cap of each coordinate for the projection volumes (dummy coordinates included)
+        self.cap = np.minimum(self.M, -payoff.nadir + self.steps)
+        self.weights = np.array([
+            _augmented_integer_weights(p, tuple(j for j in range(k) if j != p), first,
+                                       payoff.ideal) for p in range(k)])
+        self.usable = np.array([np.all(np.delete(self.weights[p], p) > 0) for p in range(k)])
+        for p in np.flatnonzero(~self.usable):
+            # Integer weights too large to be exact: f_p plus the others scaled by eps, with
+            # eps times their ranges below half a step of f_p, so the least f_p (all the
+            # certificates need) stays exact; the answer is feasible but the solver may not
+            # resolve the tie-break, so it may be dominated. Splitting the zones by a feasible
+            # point is still valid (what it removes holds nothing it does not dominate), and
+            # the final filter drops dominated points.
+            span = float(sum(payoff.ideal[j] - first[j] for j in range(k) if j != p))
+            self.weights[p] = 0.5 * self.steps[p] / (1.0 + span)
+            self.weights[p, p] = 1.0
+        self.others = [np.array([j for j in range(k) if j != p]) for p in range(k)]
+        self.U = self.M[None, :].copy()
+        self.cert_u: list[np.ndarray] = [np.empty((0, k)) for _ in range(k)]
+        self.cert_v: list[np.ndarray] = [np.empty(0) for _ in range(k)]
+        self.closed = 0
+        self.new_points = 0
+        self.refound = 0
+        self.group_solves = 0
+        self.solve_s = [0.0, 0.0]
+        self.known: set[tuple[float, ...]] = set()
+        self._g = np.empty((0, k))
+        self._x: list[np.ndarray] = []
+        self.grouped = None
+        self.slots = group
+        if group > 1 and isinstance(model, HighsModel) and self.usable.all():
+            self.grouped = _group_model(compiled, group, self.steps, mip_rel_gap, options)
+        for i in range(k):
+            self._add_point(payoff.g[i], payoff.x[i], None)
+            # the optimum of objective i: nothing beats its f_i anywhere
+            self._certify(i, np.full(k, INF), float(-payoff.g[i, i]))
+
+    # upper-bound set --------------------------------------------------------
+    def _empty(self, zones: np.ndarray) -> np.ndarray:
+        """Mask of ``zones`` closed by a stored certificate (vectorized per objective)."""
+        closed = np.zeros(len(zones), dtype=bool)
+        if not len(zones):
+            return closed
+        for p in range(self.k):
+            cu, cv = self.cert_u[p], self.cert_v[p]
+            if not len(cv):
+                continue
+            o = self.others[p]
+            cover = np.all(zones[:, None, o] <= cu[None, :, o], axis=2)
+            cover &= zones[:, None, p] <= cv[None, :]
+            closed |= cover.any(axis=1)
+        return closed
+
+    def _certify(self, p: int, u: np.ndarray, v: float) -> None:
+        """Store ``min f_p over {f_j < u_j, j != p} = v``; close the zones it settles."""
+        self.cert_u[p] = np.vstack([self.cert_u[p], u[None, :]])
+        self.cert_v[p] = np.append(self.cert_v[p], v)
+        U = self.U
+        closed = np.all(U[:, self.others[p]] <= u[self.others[p]], axis=1) & (U[:, p] <= v)
+        closed |= np.any(self.ideal >= U, axis=1)
+        if closed.any():
+            self.closed += int(closed.sum())
+            self.U = U[~closed]
+
+    def _split(self, z: np.ndarray) -> None:
+        """Update the upper-bound set with the new nondominated point ``z`` (min form)."""
+        U = self.U
+        inside = np.all(z[None, :] < U, axis=1)
+        if not inside.any():
+            return
+        parents, rest = U[inside], U[~inside]
+        k = self.k
+        cand = np.repeat(parents, k, axis=0)
+        cols = np.tile(np.arange(k), len(parents))
+        cand[np.arange(len(cand)), cols] = z[cols]
+        cand = np.unique(cand, axis=0)
+        # redundancy-free: drop a candidate weakly below another bound (its zone is inside)
+        pool = np.vstack([rest, cand])
+        le = np.all(cand[:, None, :] <= pool[None, :, :], axis=2)
+        eq = np.all(cand[:, None, :] == pool[None, :, :], axis=2)
+        cand = cand[~np.any(le & ~eq, axis=1)]
+        closed = self._empty(cand) | np.any(self.ideal >= cand, axis=1)
+        self.closed += int(closed.sum())
+        self.U = np.vstack([rest, cand[~closed]])
+
+    def _add_point(self, g: np.ndarray, x: np.ndarray, rec: SolveRecord | None) -> bool:
+        key = tuple(float(v) for v in g)
+        if key in self.known:
+            return False
+        self.known.add(key)
+        if self._g.shape[0] == len(self._x):
+            self._g = np.vstack([self._g, np.empty((max(16, len(self._x)), self.k))])
+        self._g[len(self._x)] = g
+        self._x.append(x)
+        if rec is not None:
+            self.out.g.append(g)
+            self.out.x.append(x)
+            self.out.records.append(SolveRecord(rec.status, rec.objective, None, rec.mip_gap,
+                                                rec.time_s, rec.nodes))
+        self._split(-g)
+        return True
+
+    def _start_for(self, p: int, lowers: np.ndarray) -> tuple[int, np.ndarray] | None:
+        """Best known solution (weighted objective) inside one of the projections
+        ``g_j >= lowers[s, j]`` (``j != p``), with the index ``s`` of that projection."""
+        g = self._g[:len(self._x)]
+        o = self.others[p]
+        inside = np.all(g[None, :, o] >= lowers[:, None, o], axis=2)  # (slots, points)
+        ok = np.flatnonzero(inside.any(axis=0))
+        if not ok.size:
+            return None
+        best = int(ok[np.argmax(g[ok] @ self.weights[p])])
+        return int(np.argmax(inside[:, best])), self._x[best]
+
+    def _select(self, exclude: np.ndarray | None = None) -> tuple[np.ndarray, int] | None:
+        """The zone and free objective with the largest projection (log volume), and the
+        other zones with the same bound on that objective (largest projections first);
+        zones equal to a row of ``exclude`` (being solved) are skipped (``None``: all are)."""
+        U = self.U
+        span = np.log(np.maximum(np.minimum(U, self.cap) - self.ideal, 1e-300))
+        hv = span.sum(axis=1)[:, None] - span  # log prod over j != p
+        hv[U >= self.M] = -INF
+        if exclude is not None:
+            busy = np.any(np.all(U[:, None, :] == exclude[None, :, :], axis=2), axis=1)
+            if busy.all():
+                return None
+            hv[busy] = -INF
+            if not np.isfinite(hv).any():
+                return np.array([int(np.flatnonzero(~busy)[0])]), 0
+        i, p = divmod(int(np.argmax(hv)), self.k)
+        if not math.isfinite(hv[i, p]):  # no coordinate with a defining point
+            return np.array([i]), 0
+        if self.grouped is None:
+            return np.array([i]), p
+        same = np.flatnonzero(U[:, p] == U[i, p])
+        same = same[np.argsort(-hv[same, p], kind="stable")][:self.slots]
+        return same, p
+
+    # search -----------------------------------------------------------------
+    def _prepare(self, model: SolverModel, lower: np.ndarray, p: int,
+                 start: np.ndarray | None) -> None:
+        """Set ``model`` up for one zone (bounds ``lower``, max form) with ``f_p`` free."""
+        model.set_weights(self.weights[p])
+        model.set_objective_bounds(lower, np.full(self.k, INF))
+        model.set_start(start)
+        if isinstance(model, HighsModel) and not model.uses_starts:
+            model.clear_state()  # see HighsModel.clear_state (presolve on)
+
+    def _single_result(self, rec: SolveRecord, p: int
+                       ) -> tuple[SolveRecord, np.ndarray | None, float | None, int]:
+        if rec.status is not SolveStatus.OPTIMAL or rec.x is None:
+            return rec, None, None, 1
+        return rec, rec.x, -float(np.round(self.G[p] @ rec.x)), 1
+
+    def _solve(self, members: np.ndarray, p: int, left: float | None
+               ) -> tuple[SolveRecord, np.ndarray | None, float | None, int]:
+        """Solve for the zones ``U[members]`` with ``f_p`` free: the record, the answer's
+        variables (``None`` when only ``v`` is known), ``v`` (the least ``f_p``, min form;
+        ``None`` unless optimal) and the solves it took."""
+        k = self.k
+        lowers = self.steps[None, :] - self.U[members]  # max form: g_j >= step_j - u_j
+        lowers[:, p] = -INF
+        start = self._start_for(p, lowers)
+        if len(members) == 1 or self.grouped is None:
+            self._prepare(self.model, lowers[0], p, None if start is None else start[1])
+            return self._single_result(self.model.solve(left), p)
+        gm, slot_rows = self.grouped
+        n_used = len(members)
+        # g_j - (L_sj - Lmin_j) d_s >= Lmin_j: with d_s = 1 the zone's own bound L_sj, with
+        # d_s = 0 the least bound of the group, which the answer meets whatever slot it uses
+        o = self.others[p]
+        lmin = lowers[:, o].min(axis=0)
+        coef = np.zeros((self.slots, k))
+        coef[:n_used][:, o] = -(lowers[:, o] - lmin[None, :])
+        row_lo = np.full((self.slots, k), -INF)
+        row_lo[:n_used][:, o] = lmin[None, :]
+        cols = np.repeat(self.n + np.arange(self.slots), k)
+        gm.set_coefficients(slot_rows.ravel(), cols, coef.ravel())
+        gm.set_row_bounds(slot_rows.ravel(), row_lo.ravel(), np.full(row_lo.size, INF))
+        slot_cols = self.n + np.arange(self.slots)
+        gm.set_column_bounds(slot_cols, np.zeros(self.slots),
+                             (np.arange(self.slots) < n_used).astype(float))
+        gm.set_weights(self.weights[p])
+        if start is not None:
+            d = np.zeros(self.slots)
+            d[start[0]] = 1.0
+            gm.set_start(np.concatenate([start[1], d]))
+        if not gm.uses_starts:
+            gm.clear_state()
+        rec = gm.solve(left)
+        self.group_solves += 1
+        x = None if rec.x is None else rec.x[:self.n]
+        if x is not None:
+            g = np.round(self.G @ x)
+            o = self.others[p]
+            if not np.any(np.all(g[None, o] >= lowers[:, o], axis=1)):
+                raise SolverFailureError(
+                    "HiGHS returned a point outside every zone of a zone-group solve "
+                    f"(objectives {g.tolist()}, internal max form). Fix: pass "
+                    "highs_options with a tighter mip_feasibility_tolerance.")
+            return rec, x, -float(g[p]), 1
+        return rec, None, None, 1
+
+    def _apply(self, zones: np.ndarray, p: int, rec: SolveRecord, x: np.ndarray | None,
+               v: float | None) -> bool:
+        """Record one solve's answer for ``zones``; False when the search must stop."""
+        st = rec.status
+        if st is SolveStatus.OPTIMAL and v is not None:
+            if x is None or not self._add_point(np.round(self.G @ x), x, rec):
+                self.refound += 1
+            else:
+                self.new_points += 1
+            for u in zones:
+                self._certify(p, u, v)
+            return True
+        if st in (SolveStatus.INFEASIBLE, SolveStatus.INFEASIBLE_OR_UNBOUNDED):
+            self.out.infeasible += 1
+            for u in zones:
+                self._certify(p, u, INF)
+            return True
+        if st in (SolveStatus.TIME_LIMIT, SolveStatus.ITERATION_LIMIT,
+                  SolveStatus.INTERRUPTED):
+            self.out.complete = False
+            logger.warning("time limit reached: the zone search stopped early")
+            return False
+        raise SolverFailureError(
+            f"HiGHS ended with status '{st.value}' in the zone search (objective "
+            f"'{self.model.compiled.objective_names[p]}' free, internal max form "
+            f"bounds {(self.steps - zones[0]).tolist()}). "
+            "Fix: check the model's scaling or pass other highs_options.")
+
+    def _out_of_time(self) -> bool:
+        left = time_left(self.deadline)
+        if left is not None and left <= 0:
+            self.out.complete = False
+            logger.warning("time limit reached: the zone search stopped early")
+            return True
+        return False
+
+    def run(self, extra: list[SolverModel] | None = None) -> _TaskOutput:
+        """Explore every zone; with ``extra`` models (one zone per solve only), one zone
+        per model at a time in threads, the answers applied in this thread as they come.
+        The nondominated set does not depend on it (every zone is closed either way)."""
+        solves = 0
+        if extra and self.grouped is None:
+            solves = self._run_threads([self.model, *extra])
+        else:
+            while len(self.U) and not self._out_of_time():
+                pick = self._select()
+                assert pick is not None
+                members, p = pick
+                zones = self.U[members].copy()
+                rec, x, v, used = self._solve(members, p, time_left(self.deadline))
+                solves += used
+                self.solve_s[int(len(members) > 1)] += rec.time_s
+                if not self._apply(zones, p, rec, x, v):
+                    break
+        self.out.solves = solves
+        self.out.skipped = max(0, self.closed - solves)
+        logger.info("zone search: %d solves (%d for groups of zones), %d new points, %d known "
+                    "points found again, %d infeasible, %d zones closed; HiGHS %.2f s alone, "
+                    "%.2f s in groups", solves, self.group_solves, self.new_points,
+                    self.refound, self.out.infeasible, self.closed, *self.solve_s)
+        return self.out
+
+    def _run_threads(self, models: list[SolverModel]) -> int:
+        free = list(reversed(range(len(models))))
+        inflight: dict[Any, tuple[np.ndarray, int, int]] = {}
+        solves = 0
+        stop = False
+        with ThreadPoolExecutor(max_workers=len(models),
+                                thread_name_prefix="paretoprice-zones") as pool:
+            while True:
+                while free and not stop and len(self.U):
+                    if self._out_of_time():
+                        stop = True
+                        break
+                    busy = [z[0] for z, _, _ in inflight.values()]
+                    pick = self._select(exclude=np.array(busy) if busy else None)
+                    if pick is None:
+                        break
+                    members, p = pick
+                    zone = self.U[members[:1]].copy()
+                    lower = self.steps - zone[0]
+                    lower[p] = -INF
+                    start = self._start_for(p, lower[None, :])
+                    mi = free.pop()
+                    self._prepare(models[mi], lower, p, None if start is None else start[1])
+                    fut = pool.submit(models[mi].solve, time_left(self.deadline))
+                    inflight[fut] = (zone, p, mi)
+                if not inflight:
+                    break
+                done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+                for fut in sorted(done, key=lambda f: inflight[f][2]):
+                    zone, p, mi = inflight.pop(fut)
+                    free.append(mi)
+                    rec = fut.result()
+                    solves += 1
+                    self.solve_s[0] += rec.time_s
+                    rec, x, v, _ = self._single_result(rec, p)
+                    if not stop and not self._apply(zone, p, rec, x, v):
+                        stop = True
+        return solves
+
+
 def _run_task(model: SolverModel, task: _Task, deadline: float | None,
               shared: Any | None, stop: threading.Event | None = None) -> _TaskOutput:
-    solves_before = model.solves
+    solves_before, time_before = model.solves, _solver_seconds(model)
     out = _Sweep(model, task, deadline, shared, stop).run()
     out.solves = model.solves - solves_before
+    out.solve_s = _solver_seconds(model) - time_before
     return out
+
+
+def _solver_seconds(model: SolverModel) -> float:
+    """Seconds ``model`` has spent inside the solver so far (0 when it does not say)."""
+    return float(getattr(model, "solve_time_s", 0.0))
 
 
 def _worker_main(compiled: CompiledModel, task: _Task, time_left: float | None,
@@ -1290,7 +1801,8 @@ def _nondominated(g: np.ndarray, tol: np.ndarray) -> np.ndarray:
 
 def _assemble(compiled: CompiledModel, payoff: PayoffTable, outputs: list[_TaskOutput], *,
               integer: bool, models_solved: int, runtime_s: float, workers: int,
-              exact: bool, grid_points: int | None, baseline: bool) -> EpsilonConstraintResult:
+              exact: bool, grid_points: int | None, baseline: bool,
+              solver_time_s: float = 0.0) -> EpsilonConstraintResult:
     k, n = compiled.n_objectives, compiled.n_cols
     gs = [payoff.g[i] for i in range(k)]
     xs = [payoff.x[i] for i in range(k)]
@@ -1352,4 +1864,5 @@ def _assemble(compiled: CompiledModel, payoff: PayoffTable, outputs: list[_TaskO
         grid_points=grid_points,
         complete=complete,
         baseline=baseline,
+        solver_time_s=float(solver_time_s),
     )

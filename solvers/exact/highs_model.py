@@ -467,6 +467,7 @@ class HighsModel:
 
         self.compiled = compiled
         self.solves = 0
+        self.solve_time_s = 0.0  # seconds inside the solver over every solve
         self._status = _status_map()
         self._hs = highspy
         h = _new_highs(highspy)
@@ -522,6 +523,24 @@ class HighsModel:
         self._start = (None if x is None or not self.compiled.is_mip or not self.uses_starts
                        else np.asarray(x, float))
 
+    def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Bounds of constraint rows ``rows`` (indices into the compiled model's rows)."""
+        idx = np.asarray(rows, dtype=np.int32)
+        self._h.changeRowsBounds(idx.size, idx, np.asarray(lower, dtype=float),
+                                 np.asarray(upper, dtype=float))
+
+    def set_coefficients(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
+        """Matrix coefficients ``A[rows[i], cols[i]] = values[i]`` of constraint rows."""
+        for r, c, v in zip(np.asarray(rows).tolist(), np.asarray(cols).tolist(),
+                           np.asarray(values, dtype=float).tolist(), strict=True):
+            self._h.changeCoeff(int(r), int(c), float(v))
+
+    def set_column_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Bounds of columns ``cols`` (indices into the compiled model's columns)."""
+        idx = np.asarray(cols, dtype=np.int32)
+        self._h.changeColsBounds(idx.size, idx, np.asarray(lower, dtype=float),
+                                 np.asarray(upper, dtype=float))
+
     def set_relaxed(self, relaxed: bool) -> None:
         """Solve the LP relaxation (True) or the MILP again (False)."""
         self._set_integrality(not relaxed)
@@ -559,6 +578,7 @@ class HighsModel:
             h.setOptionValue("presolve", self._presolve)
         elapsed = time.perf_counter() - t0
         self.solves += 1
+        self.solve_time_s += elapsed
         status = self._status.get(model_status, SolveStatus.ERROR)
         if run_status == self._hs.HighsStatus.kError:
             status = SolveStatus.ERROR
@@ -599,6 +619,7 @@ class PyomoRebuildModel:
                  options: Mapping[str, bool | int | float | str] | None = None) -> None:
         self.compiled = compiled
         self.solves = 0
+        self.solve_time_s = 0.0  # seconds inside the solver over every solve
         self._options = {k: v for k, v in {**DEFAULT_HIGHS_OPTIONS, **(options or {})}.items()
                          if k not in ("output_flag", "threads", "mip_rel_gap", "time_limit")}
         self._work = work
@@ -674,6 +695,7 @@ class PyomoRebuildModel:
             solver_options=dict(self._options),
         )
         self.solves += 1
+        self.solve_time_s += time.perf_counter() - t0
         tc = results.termination_condition
         mapping = {
             TerminationCondition.convergenceCriteriaSatisfied: SolveStatus.OPTIMAL,
