@@ -602,3 +602,38 @@ def test_four_objective_portfolio_small_by_brute_force() -> None:
                                        highs_options={"presolve": "choose"})
         assert res.exact and res.workers == workers
         assert as_set(np.round((res.points - c.offsets) * c.sign)) == as_set(expected)
+
+
+def large_range_knapsack() -> tuple[pyo.ConcreteModel, np.ndarray]:
+    """Three objectives of money-like size (coefficients 10,000-99,999, no common factor):
+    the exact augmentation weight would exceed the engine's exact-arithmetic limit."""
+    rng = np.random.default_rng(3)
+    n = 9
+    C = rng.integers(10_000, 100_000, size=(3, n))
+    w = rng.integers(1, 10, size=n)
+    cap = int(w.sum() // 2)
+    m = pyo.ConcreteModel()
+    m.I = pyo.RangeSet(0, n - 1)
+    m.x = pyo.Var(m.I, domain=pyo.Binary)
+    m.cap = pyo.Constraint(expr=sum(int(w[i]) * m.x[i] for i in m.I) <= cap)
+    m.obj_list = pyo.ObjectiveList()
+    for j in range(3):
+        m.obj_list.add(expr=sum(int(C[j, i]) * m.x[i] for i in m.I), sense=pyo.maximize)
+    F = [C @ np.array(x) for x in itertools.product((0, 1), repeat=n)
+         if w @ np.array(x) <= cap]
+    return m, nondominated(np.array(F, dtype=float), ["max"] * 3)
+
+
+def test_sweep_without_exact_weights_does_not_claim_exactness(caplog) -> None:
+    # (1 + sum of ranges) x |ideal| is about 1e5 x 5e5 > 1e9: the sweep falls back to the
+    # first objective alone, whose skipping can miss ties, so its set is not marked exact;
+    # the zone search (the default for 3+ objectives) keeps an exact first objective and
+    # is exact and complete against brute force.
+    m, expected = large_range_knapsack()
+    sweep = solve_epsilon_constraint(m, search="augmecon")
+    assert not sweep.exact
+    assert "not marked exact" in caplog.text
+    assert as_set(sweep.points) <= as_set(expected)
+    zones = solve_epsilon_constraint(m)
+    assert zones.exact and zones.search == "zones"
+    assert as_set(zones.points) == as_set(expected)

@@ -425,11 +425,21 @@ def solve_epsilon_constraint(
     else:
         outputs = _run_threads(solver, compiled, tasks, deadline, mip_rel_gap, highs_options)
         used_workers = len(tasks)
+    # With integer weights too large to be exact the sweep optimizes the primary alone and
+    # its skipping can pass over points that tie with a known one in the primary: the set
+    # is then not guaranteed (the zone search, the default for 3+ objectives, is).
+    primary_alone = integer and any(
+        not np.all(np.asarray(t.weights)[list(t.order)] > 0) for t in tasks)
+    if primary_alone:
+        logger.warning("search='augmecon': the objectives' ranges are too large for exact "
+                       "augmentation weights, so points that tie in the first objective may "
+                       "be missed and the set is not marked exact; use search='zones' (the "
+                       "default for 3 or more objectives) or a coarser resolution")
     result = _assemble(
         compiled, payoff, outputs, integer=integer,
         models_solved=payoff_solves + extra_solves + sum(o.solves for o in outputs),
         runtime_s=time.perf_counter() - t0, workers=used_workers,
-        exact=integer and bounds_exact and mip_rel_gap == 0.0,
+        exact=integer and bounds_exact and mip_rel_gap == 0.0 and not primary_alone,
         grid_points=None if integer else grid_points, baseline=baseline,
         solver_time_s=before_sweep_s + sum(o.solve_s for o in outputs),
     )
