@@ -40,7 +40,7 @@ import numpy as np
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import annuity
-from paretoprice.optim.budget import BudgetImpact, budget_impact, is_immediate
+from paretoprice.optim.budget import BudgetImpact, budget_columns, budget_impact, is_immediate
 from paretoprice.optim.budget import creator_npv as creator_npv_on_ramp
 from paretoprice.optim.families import common
 from paretoprice.optim.pathway import (
@@ -170,13 +170,7 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
             rep += [Quantity(f"spend_{j.name}", "USD per year",
                              f"{j.name}'s payments for both exams and the downstream pathway")
                     for j in s.payers]
-            rep += [Quantity(f"budget_impact_year{t + 1}", "USD per year",
-                             f"payer_spend minus today's in year {t + 1} of the adoption ramp "
-                             f"({100 * r:.0f}% of steady-state adoption)")
-                    for t, r in enumerate(self._ramp)]
-            rep.append(Quantity("budget_impact_discounted", "USD",
-                                "budget impact summed over the horizon, discounted at the "
-                                "creator's rate"))
+            rep += common.budget_quantities({}, self._ramp)
         self._v2_names = frozenset(q.name for q in rep[n_before:]) | {"medicare_spend"}
         self._declare_reported(_in(q, cur) for q in rep)
 
@@ -290,10 +284,7 @@ class FeeForServiceProblem(PricingProblem[spec.FeeForServiceSpec]):
                     reported["medicare_spend"] = by_payer["medicare"]
                 bi = budget_impact(by_payer, self._todays_spend_by_payer(), self._ramp,
                                    s.creator.discount_rate)
-                total = bi.total_impact()
-                for t in range(bi.years):
-                    reported[f"budget_impact_year{t + 1}"] = total[:, t]
-                reported["budget_impact_discounted"] = bi.cumulative(discounted=True)
+                reported.update(budget_columns(bi))
             if names is not None:
                 reported = {k: v for k, v in reported.items() if k in names}
         return Evaluation(objectives, cons, reported)

@@ -77,7 +77,13 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from paretoprice.optim import quantities, spec
 from paretoprice.optim.adoption import make_curve
 from paretoprice.optim.anchors import annuity
-from paretoprice.optim.budget import BudgetImpact, Ramp, budget_impact, is_immediate
+from paretoprice.optim.budget import (
+    BudgetImpact,
+    Ramp,
+    budget_columns,
+    budget_impact,
+    is_immediate,
+)
 from paretoprice.optim.budget import creator_npv as creator_npv_on_ramp
 from paretoprice.optim.families import common
 from paretoprice.optim.pathway import (
@@ -463,13 +469,7 @@ class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
                              f"{j.name}'s payments for AI-analyzed studies, the human services "
                              "they replace and its share of the downstream pathway")
                     for j in s.payers]
-            rep += [Quantity(f"budget_impact_year{t + 1}", "USD per year",
-                             f"payer_spend minus today's in year {t + 1} of the adoption ramp "
-                             f"({100 * r:.0f}% of steady-state adoption)")
-                    for t, r in enumerate(self._ramp)]
-            rep.append(Quantity("budget_impact_discounted", "USD",
-                                "budget impact summed over the horizon, discounted at the "
-                                "creator's rate"))
+            rep += common.budget_quantities({}, self._ramp)
         self._declare_reported(rep)
 
     def _guardrail_table(self) -> dict[str, Guardrail]:
@@ -613,10 +613,7 @@ class GeneralistBundleProblem(PricingProblem[GeneralistBundleSpec]):
                     reported["medicare_spend"] = by_payer["medicare"]
                 bi = budget_impact(by_payer, self._todays_spend_by_payer(), self._ramp,
                                    cr.discount_rate)
-                total = bi.total_impact()
-                for t in range(bi.years):
-                    reported[f"budget_impact_year{t + 1}"] = total[:, t]
-                reported["budget_impact_discounted"] = bi.cumulative(discounted=True)
+                reported.update(budget_columns(bi))
         return Evaluation(objectives, cons, reported)
 
     # ------------------------------------------------------------- v2 read-outs

@@ -74,6 +74,7 @@ from paretoprice.optim.anchors import annuity
 from paretoprice.optim.budget import (
     BudgetImpact,
     Ramp,
+    budget_columns,
     creator_npv_by_year,
     is_immediate,
     ramped_budget_impact_by_year,
@@ -570,10 +571,7 @@ class NtapProblem(PricingProblem[NtapSpec]):
                     reported["medicare_spend"] = reported["spend_medicare"]
                 bi = ramped_budget_impact_by_year(by_year, self._todays_spend_by_payer(),
                                                   self._ramp, cr.discount_rate)
-                total = bi.total_impact()
-                for t in range(bi.years):
-                    reported[f"budget_impact_year{t + 1}"] = total[:, t]
-                reported["budget_impact_discounted"] = bi.cumulative(discounted=True)
+                reported.update(budget_columns(bi))
         return Evaluation(objectives, cons, reported)
 
     # ------------------------------------------------------------- v2 read-outs

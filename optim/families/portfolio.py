@@ -74,6 +74,7 @@ from paretoprice.optim.anchors import Anchors, annuity, compute_anchors
 from paretoprice.optim.budget import (
     BudgetImpact,
     Ramp,
+    budget_columns,
     budget_impact,
     discount_factors,
     is_immediate,
@@ -773,10 +774,7 @@ class PortfolioProblem(PricingProblem[PortfolioSpec]):
         """Spend of the payer, budget impact year by year on the ramp and discounted."""
         bi = self.budget_impact_of_spend(spend)
         out = {f"spend_{self._payer_key}": spend}
-        total = bi.total_impact()
-        for t in range(bi.years):
-            out[f"budget_impact_year{t + 1}"] = total[:, t]
-        out["budget_impact_discounted"] = bi.cumulative(discounted=True)
+        out.update(budget_columns(bi))
         return out
 
     def service_increments(self, X: np.ndarray) -> dict[str, np.ndarray]:
