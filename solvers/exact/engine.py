@@ -1129,6 +1129,30 @@ class _Sweep:
         return self.out
 
 
+def _split_upper_bounds(U: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Split the upper bounds ``U`` (``(n, k)``, min form) by a new point ``z``.
+
+    Every bound strictly above ``z`` in all coordinates is replaced by its ``k`` children
+    (one coordinate lowered to ``z_j``); children weakly below another bound (their box is
+    inside it) are dropped, the redundancy-free update of Klamroth, Lacour and
+    Vanderpooten (2015). Returns ``(untouched bounds, new children)``, or ``None`` when
+    no bound contains ``z``. Shared by the box and the zone searches.
+    """
+    inside = np.all(z[None, :] < U, axis=1)
+    if not inside.any():
+        return None
+    parents, rest = U[inside], U[~inside]
+    k = U.shape[1]
+    cand = np.repeat(parents, k, axis=0)
+    cols = np.tile(np.arange(k), len(parents))
+    cand[np.arange(len(cand)), cols] = z[cols]
+    cand = np.unique(cand, axis=0)
+    pool = np.vstack([rest, cand])
+    le = np.all(cand[:, None, :] <= pool[None, :, :], axis=2)
+    eq = np.all(cand[:, None, :] == pool[None, :, :], axis=2)
+    return rest, cand[~np.any(le & ~eq, axis=1)]
+
+
 class _BoxSearch:
     """Search-region enumeration (Kirlik-Sayin 2014; upper-bound set with the
     redundancy-free update of Klamroth, Lacour and Vanderpooten 2015) in exact mode.
@@ -1191,20 +1215,10 @@ class _BoxSearch:
 
     def _split(self, z: np.ndarray) -> None:
         """Update the upper-bound set with the new nondominated point ``z`` (min form)."""
-        U = self.U
-        inside = np.all(z[None, :] < U, axis=1)
-        if not inside.any():
+        split = _split_upper_bounds(self.U, z)
+        if split is None:
             return
-        parents, rest = U[inside], U[~inside]
-        k = self.k
-        cand = np.repeat(parents, k, axis=0)
-        cols = np.tile(np.arange(k), len(parents))
-        cand[np.arange(len(cand)), cols] = z[cols]
-        cand = np.unique(cand, axis=0)
-        pool = np.vstack([rest, cand])
-        le = np.all(cand[:, None, :] <= pool[None, :, :], axis=2)
-        eq = np.all(cand[:, None, :] == pool[None, :, :], axis=2)
-        cand = cand[~np.any(le & ~eq, axis=1)]
+        rest, cand = split
         closed = self._empty(cand, self.cb, self.cz)
         self.closed += int(closed.sum())
         cand = cand[~closed]
@@ -1444,21 +1458,10 @@ class _ZoneSearch:
 
     def _split(self, z: np.ndarray) -> None:
         """Update the upper-bound set with the new nondominated point ``z`` (min form)."""
-        U = self.U
-        inside = np.all(z[None, :] < U, axis=1)
-        if not inside.any():
+        split = _split_upper_bounds(self.U, z)
+        if split is None:
             return
-        parents, rest = U[inside], U[~inside]
-        k = self.k
-        cand = np.repeat(parents, k, axis=0)
-        cols = np.tile(np.arange(k), len(parents))
-        cand[np.arange(len(cand)), cols] = z[cols]
-        cand = np.unique(cand, axis=0)
-        # redundancy-free: drop a candidate weakly below another bound (its zone is inside)
-        pool = np.vstack([rest, cand])
-        le = np.all(cand[:, None, :] <= pool[None, :, :], axis=2)
-        eq = np.all(cand[:, None, :] == pool[None, :, :], axis=2)
-        cand = cand[~np.any(le & ~eq, axis=1)]
+        rest, cand = split
         closed = self._empty(cand) | np.any(self.ideal >= cand, axis=1)
         self.closed += int(closed.sum())
         self.U = np.vstack([rest, cand[~closed]])
