@@ -24,7 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from paretoprice.app.runner import ScriptResult, fmt_money, run_script, script_entry
+from paretoprice.app.runner import (
+    ScriptResult,
+    fmt_money,
+    icer_phrase,
+    run_script,
+    script_entry,
+)
 from paretoprice.optim.families.generalist_bundle import GeneralistBundleProblem
 from paretoprice.optim.front import ParetoFront
 from paretoprice.optim.pathway import icer_label_text
@@ -213,13 +219,7 @@ def _per_task_top(problem: GeneralistBundleProblem, f: float) -> dict[str, float
 def describe_point(title: str, r: dict[str, float], lam: float, prices: str) -> str:
     """One line on a point with a pathway: its prices, ICER with label and verdict at
     ``lam`` (USD per QALY), incremental QALYs and cost a year, NMB at 50k/100k/150k."""
-    label = str(icer_label_text(r["icer_label"]))
-    ratio = ""
-    if not np.isnan(r["icer"]):
-        gains = label == "more costly, more effective"
-        ok = r["icer"] <= lam if gains else r["icer"] >= lam
-        ratio = (f" at {r['icer']:,.0f} USD per QALY "
-                 f"({'cost-effective' if ok else 'not cost-effective'} at {lam / 1000:g}k)")
+    label, ratio = icer_phrase(r, lam)
     within = "" if r["feasible"] else " (breaks a guardrail)"
     return (f"* {title}: {prices}{within}: {label}{ratio}; {r['incremental_qalys']:+,.0f} "
             f"QALYs and {fmt_money(r['incremental_cost'])} a year vs today (downstream care "

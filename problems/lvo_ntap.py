@@ -21,7 +21,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from paretoprice.app.runner import ScriptResult, fmt_money, run_script, script_entry
+from paretoprice.app.runner import (
+    ScriptResult,
+    fmt_money,
+    icer_phrase,
+    run_script,
+    script_entry,
+)
 from paretoprice.optim.families.ntap import NtapProblem
 from paretoprice.optim.front import ParetoFront
 from paretoprice.optim.pathway import icer_label_text
@@ -102,13 +108,7 @@ def narrative(problem: PricingProblem, front: ParetoFront) -> str:
 def describe_point(title: str, r: dict[str, float], lam: float) -> str:
     """One line on a point with a pathway: price, ICER with its label and verdict at
     ``lam`` (USD per QALY), incremental QALYs and cost a year, NMB at 50k/100k/150k."""
-    label = str(icer_label_text(r["icer_label"]))
-    ratio = ""
-    if not np.isnan(r["icer"]):
-        gains = label == "more costly, more effective"
-        ok = r["icer"] <= lam if gains else r["icer"] >= lam
-        ratio = (f" at {r['icer']:,.0f} USD per QALY "
-                 f"({'cost-effective' if ok else 'not cost-effective'} at {lam / 1000:g}k)")
+    label, ratio = icer_phrase(r, lam)
     return (f"* {title}: f = {r['f']:,.0f} USD per case: {label}{ratio}; "
             f"{r['incremental_qalys']:+,.0f} QALYs and {fmt_money(r['incremental_cost'])} a "
             f"year vs today; NMB {fmt_money(r['nmb'])} at 50k, {fmt_money(r['nmb_100k'])} at "

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,18 +110,28 @@ def pathway_summary(problem: PricingProblem, front: ParetoFront,
     return lines
 
 
+def icer_phrase(r: Mapping[str, float], lam: float) -> tuple[str, str]:
+    """The ICER label of a point with a pathway and, in the two trade-off quadrants, its
+    ratio with the verdict at ``lam`` (USD per QALY), e.g. ``("more costly, more
+    effective", " at 33,176 USD per QALY (cost-effective at 50k)")``; ``r`` holds the
+    point's ``icer_label`` code and ``icer``. South-west points (less costly, less
+    effective) are cost-effective when the ratio (savings per QALY lost) is at least
+    ``lam``."""
+    label = str(icer_label_text(r["icer_label"]))
+    if np.isnan(r["icer"]):  # a ratio only for the two trade-off quadrants
+        return label, ""
+    gains = label == "more costly, more effective"
+    ok = r["icer"] <= lam if gains else r["icer"] >= lam
+    return label, (f" at {r['icer']:,.0f} USD per QALY "
+                   f"({'cost-effective' if ok else 'not cost-effective'} at {lam / 1000:g}k)")
+
+
 def describe_pathway_point(title: str, r: dict[str, float], lam: float) -> str:
     """One line on a point of a front with a clinical pathway (model v2): decisions, ICER
     with its label and verdict at ``lam`` (USD per QALY), incremental QALYs and cost a
     year, NMB at 50k/100k/150k USD per QALY and its range over every fee. ``r`` holds the
     point's reported values (``icer``, ``icer_label``, ``incremental_qalys``, ...)."""
-    label = str(icer_label_text(r["icer_label"]))
-    ratio = ""
-    if not np.isnan(r["icer"]):  # a ratio only for the two trade-off quadrants
-        gains = label == "more costly, more effective"
-        ok = r["icer"] <= lam if gains else r["icer"] >= lam
-        ratio = (f" at {r['icer']:,.0f} USD per QALY "
-                 f"({'cost-effective' if ok else 'not cost-effective'} at {lam / 1000:g}k)")
+    label, ratio = icer_phrase(r, lam)
     within = "" if r["feasible"] else " (breaks a guardrail)"
     return (f"* {title}: p = {r['p']:.0f}, f = {r['f']:.0f}{within}: {label}{ratio}; "
             f"{r['incremental_qalys']:+,.0f} QALYs and {fmt_money(r['incremental_cost'])} a year "
