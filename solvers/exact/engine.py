@@ -1153,7 +1153,40 @@ def _split_upper_bounds(U: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.nd
     return rest, cand[~np.any(le & ~eq, axis=1)]
 
 
-class _BoxSearch:
+class _PointStore:
+    """The points found by a search over upper bounds (:class:`_BoxSearch`,
+    :class:`_ZoneSearch`): each new point is stored once, recorded for the result when it
+    came from a solve, and splits the upper-bound set (``_split``, min form)."""
+
+    k: int
+    known: set[tuple[float, ...]]
+    _g: np.ndarray
+    _x: list[np.ndarray]
+    out: _TaskOutput
+
+    def _split(self, z: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _add_point(self, g: np.ndarray, x: np.ndarray, rec: SolveRecord | None) -> bool:
+        """Store ``g`` (objective values, max form) with solution ``x``; False when known."""
+        key = tuple(float(v) for v in g)
+        if key in self.known:
+            return False
+        self.known.add(key)
+        if self._g.shape[0] == len(self._x):
+            self._g = np.vstack([self._g, np.empty((max(16, len(self._x)), self.k))])
+        self._g[len(self._x)] = g
+        self._x.append(x)
+        if rec is not None:
+            self.out.g.append(g)
+            self.out.x.append(x)
+            self.out.records.append(SolveRecord(rec.status, rec.objective, None, rec.mip_gap,
+                                                rec.time_s, rec.nodes))
+        self._split(-g)
+        return True
+
+
+class _BoxSearch(_PointStore):
     """Search-region enumeration (Kirlik-Sayin 2014; upper-bound set with the
     redundancy-free update of Klamroth, Lacour and Vanderpooten 2015) in exact mode.
 
@@ -1223,22 +1256,6 @@ class _BoxSearch:
         self.closed += int(closed.sum())
         cand = cand[~closed]
         self.U = np.vstack([rest, cand])
-
-    def _add_point(self, g: np.ndarray, x: np.ndarray, rec: SolveRecord | None) -> None:
-        key = tuple(float(v) for v in g)
-        if key in self.known:
-            return
-        self.known.add(key)
-        if self._g.shape[0] == len(self._x):
-            self._g = np.vstack([self._g, np.empty((max(16, len(self._x)), self.k))])
-        self._g[len(self._x)] = g
-        self._x.append(x)
-        if rec is not None:
-            self.out.g.append(g)
-            self.out.x.append(x)
-            self.out.records.append(SolveRecord(rec.status, rec.objective, None, rec.mip_gap,
-                                                rec.time_s, rec.nodes))
-        self._split(-g)
 
     def _start_for(self, lower: np.ndarray) -> np.ndarray | None:
         n = len(self._x)
@@ -1344,7 +1361,7 @@ def _group_model(compiled: CompiledModel, slots: int, steps: np.ndarray,
     return model, (m + 1 + np.arange(slots * k)).reshape(slots, k)
 
 
-class _ZoneSearch:
+class _ZoneSearch(_PointStore):
     """Search-zone enumeration of Tamby and Vanderpooten (2021) in exact mode, with zones
     of equal bound explored together.
 
@@ -1465,23 +1482,6 @@ class _ZoneSearch:
         closed = self._empty(cand) | np.any(self.ideal >= cand, axis=1)
         self.closed += int(closed.sum())
         self.U = np.vstack([rest, cand[~closed]])
-
-    def _add_point(self, g: np.ndarray, x: np.ndarray, rec: SolveRecord | None) -> bool:
-        key = tuple(float(v) for v in g)
-        if key in self.known:
-            return False
-        self.known.add(key)
-        if self._g.shape[0] == len(self._x):
-            self._g = np.vstack([self._g, np.empty((max(16, len(self._x)), self.k))])
-        self._g[len(self._x)] = g
-        self._x.append(x)
-        if rec is not None:
-            self.out.g.append(g)
-            self.out.x.append(x)
-            self.out.records.append(SolveRecord(rec.status, rec.objective, None, rec.mip_gap,
-                                                rec.time_s, rec.nodes))
-        self._split(-g)
-        return True
 
     def _start_for(self, p: int, lowers: np.ndarray) -> tuple[int, np.ndarray] | None:
         """Best known solution (weighted objective) inside one of the projections
