@@ -17,7 +17,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from paretoprice.app.runner import ScriptResult, fmt_money, run_script, script_entry
+from paretoprice.app.runner import (
+    ScriptResult,
+    fmt_money,
+    icer_phrase,
+    run_script,
+    script_entry,
+)
 from paretoprice.optim.families.autonomy_tiers import TIER_NAMES, AutonomyTiersProblem
 from paretoprice.optim.front import ParetoFront
 from paretoprice.optim.pathway import icer_label_text
@@ -121,8 +127,7 @@ def pathway_findings(problem: AutonomyTiersProblem, front: ParetoFront) -> list[
             continue
         for rate in sorted({obs.low, obs.high}):
             r = best_nmb_at(problem, rate)
-            label = str(icer_label_text(r["icer_label"]))
-            ratio = "" if np.isnan(r["icer"]) else f" at {r['icer']:,.0f} USD per QALY"
+            label, ratio = icer_phrase(r, lam)
             tiers = ", ".join(f"{g.replace('_', ' ')} "
                               f"{(['none', *TIER_NAMES])[int(r[f'tier_{g}'])]}"
                               for g in problem.segment_names)
