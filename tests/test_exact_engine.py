@@ -598,10 +598,14 @@ def test_four_objective_portfolio_small_by_brute_force() -> None:
     expected = brute_force_choice_front(model)
     c = compile_model(model)
     for workers in (1, 2):
-        res = solve_epsilon_constraint(model, integer_objectives=True, workers=workers,
-                                       highs_options={"presolve": "choose"})
-        assert res.exact and res.workers == workers
-        assert as_set(np.round((res.points - c.offsets) * c.sign)) == as_set(expected)
+        for group in (1, 8):
+            # zones grouped although the objectives span about 10^6 of their steps (the
+            # disjunction's coefficients are that large; answers are checked to lie in a
+            # zone of the group)
+            res = solve_epsilon_constraint(model, integer_objectives=True, workers=workers,
+                                           zone_group=group)
+            assert res.exact and res.workers == workers
+            assert as_set(np.round((res.points - c.offsets) * c.sign)) == as_set(expected)
 
 
 def large_range_knapsack() -> tuple[pyo.ConcreteModel, np.ndarray]:
@@ -637,3 +641,42 @@ def test_sweep_without_exact_weights_does_not_claim_exactness(caplog) -> None:
     zones = solve_epsilon_constraint(m)
     assert zones.exact and zones.search == "zones"
     assert as_set(zones.points) == as_set(expected)
+    for group in (1, 4):
+        for workers in (1, 2):
+            res = solve_epsilon_constraint(m, zone_group=group, workers=workers)
+            assert res.exact and as_set(res.points) == as_set(expected)
+
+
+def _split_by_brute_force(U: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """The redundancy-free update, every child compared with every bound."""
+    inside = np.all(z < U, axis=1)
+    if not inside.any():
+        return U
+    kids = []
+    for u in U[inside]:
+        for j in range(U.shape[1]):
+            c = u.copy()
+            c[j] = z[j]
+            kids.append(c)
+    pool = np.vstack([U[~inside], np.unique(np.array(kids), axis=0)])
+    keep = [c for c in np.unique(np.array(kids), axis=0)
+            if not any(np.all(c <= w) and not np.all(c == w) for w in pool)]
+    return np.vstack([U[~inside], *keep]) if keep else U[~inside]
+
+
+@pytest.mark.parametrize("k", [3, 4])
+def test_upper_bound_split_matches_brute_force(k: int) -> None:
+    # random integer points (many ties: values 0-5) inserted one by one; the fast split
+    # compares children only with bounds that share a coordinate with the new point
+    from paretoprice.solvers.exact.engine import _split_upper_bounds
+
+    rng = np.random.default_rng(k)
+    M = np.full(k, 6.0)
+    for _ in range(20):
+        U_fast = U_ref = M[None, :].copy()
+        for z in rng.integers(0, 6, size=(25, k)).astype(float):
+            split = _split_upper_bounds(U_fast, z)
+            if split is not None:
+                U_fast = np.vstack(split)
+            U_ref = _split_by_brute_force(U_ref, z)
+            assert as_set(U_fast) == as_set(U_ref) and len(U_fast) == len(U_ref)

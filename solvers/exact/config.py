@@ -57,13 +57,13 @@ class SweepOptions(BaseModel):
         proves a box empty), one worker; integer objectives only (exact mode).
         ``"zones"``: the search zones of Tamby and Vanderpooten (free objective chosen per
         zone, certificates that close zones without a solve, zones with the same bound
-        explored together), one worker, three or more integer objectives (with two it is
+        explored together), three or more integer objectives (with two it is
         ``"augmecon"``). ``"auto"``: ``"zones"`` for three or more integer objectives,
         else ``"augmecon"``.
     zone_group
-        With ``search="zones"``: most zones one solve explores together (a binary per zone
-        chooses which one the answer lies in); 1 explores one zone per solve. Grouping
-        needs every objective's range to be at most 10,000 of its steps (else 1 is used).
+        With ``search="zones"``: most zones with the same bound one solve explores
+        together (a binary per zone chooses which one the answer lies in; default 8);
+        1 explores one zone per solve.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -73,7 +73,7 @@ class SweepOptions(BaseModel):
     time_limit: float | None = Field(default=DEFAULT_TIME_LIMIT_S, gt=0.0)
     mip_rel_gap: float = Field(default=0.0, ge=0.0, lt=1.0)
     search: Literal["augmecon", "boxes", "zones", "auto"] = "auto"
-    zone_group: int = Field(default=1, ge=1, le=64)
+    zone_group: int = Field(default=8, ge=1, le=64)
 
     @model_validator(mode="before")
     @classmethod

@@ -311,7 +311,8 @@ def solve_epsilon_constraint(
         (rebuild the Pyomo model for every solve, pyaugmecon's way, one worker),
         ``highs_options``, ``pool`` (``"threads"`` or ``"processes"``), ``search``
         (``"auto"``, ``"zones"``, ``"augmecon"``, ``"boxes"``; see the module docstring) and
-        ``zone_group`` (zones one solve of the zone search may explore together; 1).
+        ``zone_group`` (zones with the same bound one solve of the zone search explores
+        together; 8).
 
     Returns
     -------
@@ -373,14 +374,14 @@ def solve_epsilon_constraint(
             extra_solves += more
         zs = _ZoneSearch(solver, payoff, first, deadline, mip_rel_gap=mip_rel_gap,
                          options=highs_options, group=cfg.zone_group)
-        n_threads = workers if not baseline and zs.grouped is None else 1
+        n_threads = workers if not baseline else 1
         mean_solve = float(np.mean([r.time_s for r in payoff.records]))
         if n_threads > 1 and cfg.adaptive_workers and mean_solve < AUTO_PARALLEL_SOLVE_S:
             n_threads = 1  # workers="auto": solves too short for a second thread to pay
         extra = [HighsModel(compiled, mip_rel_gap=mip_rel_gap, options=highs_options)
                  for _ in range(n_threads - 1)]
-        models = [solver, *extra] + ([zs.grouped[0]] if zs.grouped is not None else [])
         out = zs.run(extra)
+        models = [solver, *extra, *zs.group_models]
         result = _assemble(
             compiled, payoff, [out], integer=True,
             models_solved=payoff_solves + extra_solves + out.solves,
@@ -1137,6 +1138,12 @@ def _split_upper_bounds(U: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.nd
     inside it) are dropped, the redundancy-free update of Klamroth, Lacour and
     Vanderpooten (2015). Returns ``(untouched bounds, new children)``, or ``None`` when
     no bound contains ``z``. Shared by the box and the zone searches.
+
+    Only bounds sharing a coordinate with ``z`` can hold a child among the untouched ones:
+    a child ``c = (z_j, u_{-j}) <= w`` with ``w`` untouched needs ``z_i < u_i <= w_i`` for
+    ``i != j`` and, ``w`` not being above ``z``, ``w_j <= z_j = c_j <= w_j``. So the
+    children are compared with those few bounds and with each other, not with all of
+    ``U``: the cost of a split does not grow with the size of the set.
     """
     inside = np.all(z[None, :] < U, axis=1)
     if not inside.any():
@@ -1147,7 +1154,7 @@ def _split_upper_bounds(U: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.nd
     cols = np.tile(np.arange(k), len(parents))
     cand[np.arange(len(cand)), cols] = z[cols]
     cand = np.unique(cand, axis=0)
-    pool = np.vstack([rest, cand])
+    pool = np.vstack([rest[np.any(rest == z[None, :], axis=1)], cand])
     le = np.all(cand[:, None, :] <= pool[None, :, :], axis=2)
     eq = np.all(cand[:, None, :] == pool[None, :, :], axis=2)
     return rest, cand[~np.any(le & ~eq, axis=1)]
@@ -1315,50 +1322,48 @@ class _BoxSearch(_PointStore):
 
 
 GROUP_SLOTS = 8
-"""Most search zones one solve of the zone search explores together (disjunctive model)."""
-GROUP_MAX_BIG_M_STEPS = 1e4
-"""Zones are explored together only when every objective's range is at most this many of
-its steps (the disjunction's big-M stays far above HiGHS' integrality tolerance)."""
+"""Most search zones one solve of the zone search explores together (disjunctive model);
+the default of ``EngineConfig.zone_group``."""
 
 
-def _group_model(compiled: CompiledModel, slots: int, steps: np.ndarray,
-                 mip_rel_gap: float, options: Mapping[str, Any] | None
-                 ) -> tuple[HighsModel, np.ndarray] | None:
+def _group_model(compiled: CompiledModel, slots: int, mip_rel_gap: float,
+                 options: Mapping[str, Any] | None) -> tuple[HighsModel, np.ndarray]:
     """The model of a zone-group solve: the problem plus one binary ``d_s`` per slot
-    (``sum_s d_s = 1``) and, per slot and objective, a row ``g_j(x) + c_sj d_s >= b_j``
-    whose coefficient and bound each solve sets (:meth:`_ZoneSearch._solve`), so that the
-    answer lies in the projection of the zone of the slot it chooses.
+    (``sum_s d_s = 1``) and, per objective, one row ``g_j(x) - sum_s c_sj d_s >= b_j``
+    whose coefficients and bound each solve sets (:meth:`_ZoneSearch._solve`), so that the
+    answer lies in the projection of the zone of the slot it chooses. (One row per
+    objective rather than one per slot and objective: with ``sum_s d_s = 1`` it states the
+    same disjunction, and its LP relaxation is tighter, as every slot's term adds up.)
 
-    Returns the model and the slot rows (``(slots, k)`` indices), or ``None`` when a
-    variable bound is infinite or an objective's range exceeds
-    :data:`GROUP_MAX_BIG_M_STEPS` of its steps (the big-M would not stay exact)."""
+    Returns the model and its objective-bound rows (``k`` indices)."""
     k, n, m = compiled.n_objectives, compiled.n_cols, compiled.n_rows
-    lo, hi = compiled.interval_bounds()
-    if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
-        return None
-    if np.any(hi - lo + steps > GROUP_MAX_BIG_M_STEPS * steps):
-        return None
     G = compiled.G
     A = sparse.csr_array(compiled.A, shape=(m, n))
     one = sparse.csr_array(np.hstack([np.zeros((1, n)), np.ones((1, slots))]))
-    rows_g = np.repeat(G[None, :, :], slots, axis=0).reshape(slots * k, n)
-    rows_d = np.zeros((slots * k, slots))
-    for s in range(slots):
-        rows_d[s * k:(s + 1) * k, s] = -1.0  # placeholder: set before every solve
+    rows_d = np.full((k, slots), -1.0)  # placeholders: set before every solve
     A_aug = sparse.vstack([sparse.hstack([A, sparse.csr_array((m, slots))]), one,
-                           sparse.csr_array(np.hstack([rows_g, rows_d]))]).tocsr()
+                           sparse.csr_array(np.hstack([G, rows_d]))]).tocsr()
     aug = CompiledModel(
         variable_names=(*compiled.variable_names, *(f"zone_slot[{s}]" for s in range(slots))),
         col_lower=np.concatenate([compiled.col_lower, np.zeros(slots)]),
         col_upper=np.concatenate([compiled.col_upper, np.ones(slots)]),
         integer=np.concatenate([compiled.integer, np.ones(slots, dtype=bool)]),
         A=A_aug,
-        row_lower=np.concatenate([compiled.row_lower, [1.0], np.full(slots * k, -INF)]),
-        row_upper=np.concatenate([compiled.row_upper, [1.0], np.full(slots * k, INF)]),
+        row_lower=np.concatenate([compiled.row_lower, [1.0], np.full(k, -INF)]),
+        row_upper=np.concatenate([compiled.row_upper, [1.0], np.full(k, INF)]),
         objective_names=compiled.objective_names, senses=compiled.senses,
         C=np.hstack([compiled.C, np.zeros((k, slots))]), offsets=compiled.offsets)
     model = HighsModel(aug, mip_rel_gap=mip_rel_gap, options=options)
-    return model, (m + 1 + np.arange(slots * k)).reshape(slots, k)
+    return model, m + 1 + np.arange(k)
+
+
+@dataclass(frozen=True)
+class _ZoneModels:
+    """The models one worker of the zone search solves with: one zone at a time, and
+    (``None`` unless zones are grouped) the group model with its objective-bound rows."""
+
+    single: SolverModel
+    grouped: tuple[HighsModel, np.ndarray] | None
 
 
 class _ZoneSearch(_PointStore):
@@ -1437,10 +1442,12 @@ class _ZoneSearch(_PointStore):
         self.known: set[tuple[float, ...]] = set()
         self._g = np.empty((0, k))
         self._x: list[np.ndarray] = []
-        self.grouped = None
         self.slots = group
-        if group > 1 and isinstance(model, HighsModel) and self.usable.all():
-            self.grouped = _group_model(compiled, group, self.steps, mip_rel_gap, options)
+        self.mip_rel_gap = mip_rel_gap
+        self.options = options
+        self.grouped = (_group_model(compiled, group, mip_rel_gap, options)
+                        if group > 1 and isinstance(model, HighsModel) else None)
+        self.group_models: list[HighsModel] = []
         for i in range(k):
             self._add_point(payoff.g[i], payoff.x[i], None)
             # the optimum of objective i: nothing beats its f_i anywhere
@@ -1503,6 +1510,7 @@ class _ZoneSearch(_PointStore):
         span = np.log(np.maximum(np.minimum(U, self.cap) - self.ideal, 1e-300))
         hv = span.sum(axis=1)[:, None] - span  # log prod over j != p
         hv[U >= self.M] = -INF
+        busy = np.zeros(len(U), dtype=bool)
         if exclude is not None:
             busy = np.any(np.all(U[:, None, :] == exclude[None, :, :], axis=2), axis=1)
             if busy.all():
@@ -1515,7 +1523,7 @@ class _ZoneSearch(_PointStore):
             return np.array([i]), 0
         if self.grouped is None:
             return np.array([i]), p
-        same = np.flatnonzero(U[:, p] == U[i, p])
+        same = np.flatnonzero((U[:, p] == U[i, p]) & ~busy)
         same = same[np.argsort(-hv[same, p], kind="stable")][:self.slots]
         return same, p
 
@@ -1529,37 +1537,31 @@ class _ZoneSearch(_PointStore):
         if isinstance(model, HighsModel) and not model.uses_starts:
             model.clear_state()  # see HighsModel.clear_state (presolve on)
 
-    def _single_result(self, rec: SolveRecord, p: int
-                       ) -> tuple[SolveRecord, np.ndarray | None, float | None, int]:
-        if rec.status is not SolveStatus.OPTIMAL or rec.x is None:
-            return rec, None, None, 1
-        return rec, rec.x, -float(np.round(self.G[p] @ rec.x)), 1
-
-    def _solve(self, members: np.ndarray, p: int, left: float | None
-               ) -> tuple[SolveRecord, np.ndarray | None, float | None, int]:
-        """Solve for the zones ``U[members]`` with ``f_p`` free: the record, the answer's
-        variables (``None`` when only ``v`` is known), ``v`` (the least ``f_p``, min form;
-        ``None`` unless optimal) and the solves it took."""
+    def _setup(self, zones: np.ndarray, p: int, pair: _ZoneModels
+               ) -> tuple[SolverModel, np.ndarray, bool]:
+        """Set one of ``pair``'s models up for ``zones`` (min form, one or more with the
+        same ``u_p``) with ``f_p`` free: the model to solve, the zones' lower bounds (max
+        form) and whether it is a group solve."""
         k = self.k
-        lowers = self.steps[None, :] - self.U[members]  # max form: g_j >= step_j - u_j
+        lowers = self.steps[None, :] - zones  # max form: g_j >= step_j - u_j
         lowers[:, p] = -INF
         start = self._start_for(p, lowers)
-        if len(members) == 1 or self.grouped is None:
-            self._prepare(self.model, lowers[0], p, None if start is None else start[1])
-            return self._single_result(self.model.solve(left), p)
-        gm, slot_rows = self.grouped
-        n_used = len(members)
-        # g_j - (L_sj - Lmin_j) d_s >= Lmin_j: with d_s = 1 the zone's own bound L_sj, with
-        # d_s = 0 the least bound of the group, which the answer meets whatever slot it uses
+        if len(zones) == 1 or pair.grouped is None:
+            self._prepare(pair.single, lowers[0], p, None if start is None else start[1])
+            return pair.single, lowers[:1], False
+        gm, obj_rows = pair.grouped
+        n_used = len(zones)
+        # g_j - sum_s (L_sj - Lmin_j) d_s >= Lmin_j: with sum_s d_s = 1, the bound L_sj of
+        # the one slot chosen (Lmin_j, the least bound of the group, when f_j is free)
         o = self.others[p]
         lmin = lowers[:, o].min(axis=0)
-        coef = np.zeros((self.slots, k))
-        coef[:n_used][:, o] = -(lowers[:, o] - lmin[None, :])
-        row_lo = np.full((self.slots, k), -INF)
-        row_lo[:n_used][:, o] = lmin[None, :]
-        cols = np.repeat(self.n + np.arange(self.slots), k)
-        gm.set_coefficients(slot_rows.ravel(), cols, coef.ravel())
-        gm.set_row_bounds(slot_rows.ravel(), row_lo.ravel(), np.full(row_lo.size, INF))
+        coef = np.zeros((k, self.slots))
+        coef[o, :n_used] = -(lowers[:, o] - lmin[None, :]).T
+        row_lo = np.full(k, -INF)
+        row_lo[o] = lmin
+        gm.set_coefficients(np.repeat(obj_rows, self.slots),
+                            np.tile(self.n + np.arange(self.slots), k), coef.ravel())
+        gm.set_row_bounds(obj_rows, row_lo, np.full(k, INF))
         slot_cols = self.n + np.arange(self.slots)
         gm.set_column_bounds(slot_cols, np.zeros(self.slots),
                              (np.arange(self.slots) < n_used).astype(float))
@@ -1570,19 +1572,42 @@ class _ZoneSearch(_PointStore):
             gm.set_start(np.concatenate([start[1], d]))
         if not gm.uses_starts:
             gm.clear_state()
-        rec = gm.solve(left)
-        self.group_solves += 1
-        x = None if rec.x is None else rec.x[:self.n]
-        if x is not None:
-            g = np.round(self.G @ x)
-            o = self.others[p]
-            if not np.any(np.all(g[None, o] >= lowers[:, o], axis=1)):
-                raise SolverFailureError(
-                    "HiGHS returned a point outside every zone of a zone-group solve "
-                    f"(objectives {g.tolist()}, internal max form). Fix: pass "
-                    "highs_options with a tighter mip_feasibility_tolerance.")
-            return rec, x, -float(g[p]), 1
-        return rec, None, None, 1
+        return gm, lowers, True
+
+    def _answer(self, rec: SolveRecord, p: int, lowers: np.ndarray
+                ) -> tuple[np.ndarray | None, float | None, bool]:
+        """The answer's variables and ``v`` (its ``f_p``, the least over the zones, min
+        form), both ``None`` unless optimal, and whether it lies in one of the zones:
+        a group solve's answer may lie just outside every zone when HiGHS leaves a slot
+        binary within its integrality tolerance of 1 (the disjunction's coefficients are
+        as large as the objectives' ranges); such a solve settles nothing."""
+        if rec.status is not SolveStatus.OPTIMAL or rec.x is None:
+            return None, None, True
+        x = rec.x[:self.n]
+        g = np.round(self.G @ x)
+        o = self.others[p]
+        if not np.any(np.all(g[None, o] >= lowers[:, o], axis=1)):
+            return None, None, False
+        return x, -float(g[p]), True
+
+    def _finish(self, zones: np.ndarray, p: int, rec: SolveRecord, lowers: np.ndarray,
+                grouped: bool, pair: _ZoneModels) -> tuple[bool, int]:
+        """Apply one solve's answer for ``zones`` (re-solving the first zone alone when a
+        group answer lies outside every zone): whether to go on, and the solves used."""
+        self.solve_s[int(grouped)] += rec.time_s
+        self.group_solves += int(grouped)
+        x, v, inside = self._answer(rec, p, lowers)
+        used = 1
+        if not inside:
+            logger.debug("zone group answer outside every zone (integrality tolerance); "
+                         "solving its first zone alone")
+            zones = zones[:1]
+            model, lowers, _ = self._setup(zones, p, _ZoneModels(pair.single, None))
+            rec = model.solve(time_left(self.deadline))
+            self.solve_s[0] += rec.time_s
+            x, v, _ = self._answer(rec, p, lowers)
+            used = 2
+        return self._apply(zones, p, rec, x, v), used
 
     def _apply(self, zones: np.ndarray, p: int, rec: SolveRecord, x: np.ndarray | None,
                v: float | None) -> bool:
@@ -1621,22 +1646,30 @@ class _ZoneSearch(_PointStore):
         return False
 
     def run(self, extra: list[SolverModel] | None = None) -> _TaskOutput:
-        """Explore every zone; with ``extra`` models (one zone per solve only), one zone
-        per model at a time in threads, the answers applied in this thread as they come.
-        The nondominated set does not depend on it (every zone is closed either way)."""
-        solves = 0
-        if extra and self.grouped is None:
-            solves = self._run_threads([self.model, *extra])
+        """Explore every zone; with ``extra`` models, one solve per model at a time in
+        threads (each with its own group model when zones are grouped), the answers
+        applied in this thread as they come. The nondominated set does not depend on it
+        (every zone is closed either way)."""
+        pairs = [_ZoneModels(self.model, self.grouped)]
+        for m in extra or ():
+            gm = (None if self.grouped is None else
+                  _group_model(m.compiled, self.slots, self.mip_rel_gap, self.options))
+            pairs.append(_ZoneModels(m, gm))
+        self.group_models = [p.grouped[0] for p in pairs if p.grouped is not None]
+        if len(pairs) > 1:
+            solves = self._run_threads(pairs)
         else:
+            solves = 0
             while len(self.U) and not self._out_of_time():
                 pick = self._select()
                 assert pick is not None
                 members, p = pick
                 zones = self.U[members].copy()
-                rec, x, v, used = self._solve(members, p, time_left(self.deadline))
+                model, lowers, grouped = self._setup(zones, p, pairs[0])
+                rec = model.solve(time_left(self.deadline))
+                go_on, used = self._finish(zones, p, rec, lowers, grouped, pairs[0])
                 solves += used
-                self.solve_s[int(len(members) > 1)] += rec.time_s
-                if not self._apply(zones, p, rec, x, v):
+                if not go_on:
                     break
         self.out.solves = solves
         self.out.skipped = max(0, self.closed - solves)
@@ -1646,42 +1679,41 @@ class _ZoneSearch(_PointStore):
                     self.refound, self.out.infeasible, self.closed, *self.solve_s)
         return self.out
 
-    def _run_threads(self, models: list[SolverModel]) -> int:
-        free = list(reversed(range(len(models))))
-        inflight: dict[Any, tuple[np.ndarray, int, int]] = {}
+    def _run_threads(self, pairs: list[_ZoneModels]) -> int:
+        free = list(reversed(range(len(pairs))))
+        inflight: dict[Any, tuple[np.ndarray, int, int, np.ndarray, bool]] = {}
         solves = 0
         stop = False
-        with ThreadPoolExecutor(max_workers=len(models),
+        with ThreadPoolExecutor(max_workers=len(pairs),
                                 thread_name_prefix="paretoprice-zones") as pool:
             while True:
                 while free and not stop and len(self.U):
                     if self._out_of_time():
                         stop = True
                         break
-                    busy = [z[0] for z, _, _ in inflight.values()]
+                    busy = [z for v in inflight.values() for z in v[0]]
                     pick = self._select(exclude=np.array(busy) if busy else None)
                     if pick is None:
                         break
                     members, p = pick
-                    zone = self.U[members[:1]].copy()
-                    lower = self.steps - zone[0]
-                    lower[p] = -INF
-                    start = self._start_for(p, lower[None, :])
+                    zones = self.U[members].copy()
                     mi = free.pop()
-                    self._prepare(models[mi], lower, p, None if start is None else start[1])
-                    fut = pool.submit(models[mi].solve, time_left(self.deadline))
-                    inflight[fut] = (zone, p, mi)
+                    model, lowers, grouped = self._setup(zones, p, pairs[mi])
+                    fut = pool.submit(model.solve, time_left(self.deadline))
+                    inflight[fut] = (zones, p, mi, lowers, grouped)
                 if not inflight:
                     break
                 done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
                 for fut in sorted(done, key=lambda f: inflight[f][2]):
-                    zone, p, mi = inflight.pop(fut)
+                    zones, p, mi, lowers, grouped = inflight.pop(fut)
                     free.append(mi)
                     rec = fut.result()
-                    solves += 1
-                    self.solve_s[0] += rec.time_s
-                    rec, x, v, _ = self._single_result(rec, p)
-                    if not stop and not self._apply(zone, p, rec, x, v):
+                    if stop:
+                        solves += 1
+                        continue
+                    go_on, used = self._finish(zones, p, rec, lowers, grouped, pairs[mi])
+                    solves += used
+                    if not go_on:
                         stop = True
         return solves
 
