@@ -1330,7 +1330,7 @@ def _group_model(compiled: CompiledModel, slots: int, mip_rel_gap: float,
                  options: Mapping[str, Any] | None) -> tuple[HighsModel, np.ndarray]:
     """The model of a zone-group solve: the problem plus one binary ``d_s`` per slot
     (``sum_s d_s = 1``) and, per objective, one row ``g_j(x) - sum_s c_sj d_s >= b_j``
-    whose coefficients and bound each solve sets (:meth:`_ZoneSearch._solve`), so that the
+    whose coefficients and bound each solve sets (:meth:`_ZoneSearch._setup`), so that the
     answer lies in the projection of the zone of the slot it chooses. (One row per
     objective rather than one per slot and objective: with ``sum_s d_s = 1`` it states the
     same disjunction, and its LP relaxation is tighter, as every slot's term adds up.)
@@ -1575,20 +1575,21 @@ class _ZoneSearch(_PointStore):
         return gm, lowers, True
 
     def _answer(self, rec: SolveRecord, p: int, lowers: np.ndarray
-                ) -> tuple[np.ndarray | None, float | None, bool]:
-        """The answer's variables and ``v`` (its ``f_p``, the least over the zones, min
-        form), both ``None`` unless optimal, and whether it lies in one of the zones:
+                ) -> tuple[np.ndarray | None, np.ndarray | None, float | None, bool]:
+        """The answer's variables, objective values (max form) and ``v`` (its ``f_p``, the
+        least over the zones, min form), all ``None`` unless optimal, and whether it lies
+        in one of the zones:
         a group solve's answer may lie just outside every zone when HiGHS leaves a slot
         binary within its integrality tolerance of 1 (the disjunction's coefficients are
         as large as the objectives' ranges); such a solve settles nothing."""
         if rec.status is not SolveStatus.OPTIMAL or rec.x is None:
-            return None, None, True
+            return None, None, None, True
         x = rec.x[:self.n]
         g = np.round(self.G @ x)
         o = self.others[p]
         if not np.any(np.all(g[None, o] >= lowers[:, o], axis=1)):
-            return None, None, False
-        return x, -float(g[p]), True
+            return None, None, None, False
+        return x, g, -float(g[p]), True
 
     def _finish(self, zones: np.ndarray, p: int, rec: SolveRecord, lowers: np.ndarray,
                 grouped: bool, pair: _ZoneModels) -> tuple[bool, int]:
@@ -1596,7 +1597,7 @@ class _ZoneSearch(_PointStore):
         group answer lies outside every zone): whether to go on, and the solves used."""
         self.solve_s[int(grouped)] += rec.time_s
         self.group_solves += int(grouped)
-        x, v, inside = self._answer(rec, p, lowers)
+        x, g, v, inside = self._answer(rec, p, lowers)
         used = 1
         if not inside:
             logger.debug("zone group answer outside every zone (integrality tolerance); "
@@ -1605,16 +1606,17 @@ class _ZoneSearch(_PointStore):
             model, lowers, _ = self._setup(zones, p, _ZoneModels(pair.single, None))
             rec = model.solve(time_left(self.deadline))
             self.solve_s[0] += rec.time_s
-            x, v, _ = self._answer(rec, p, lowers)
+            x, g, v, _ = self._answer(rec, p, lowers)
             used = 2
-        return self._apply(zones, p, rec, x, v), used
+        return self._apply(zones, p, rec, x, g, v), used
 
     def _apply(self, zones: np.ndarray, p: int, rec: SolveRecord, x: np.ndarray | None,
-               v: float | None) -> bool:
-        """Record one solve's answer for ``zones``; False when the search must stop."""
+               g: np.ndarray | None, v: float | None) -> bool:
+        """Record one solve's answer (variables ``x``, objective values ``g``, max form)
+        for ``zones``; False when the search must stop."""
         st = rec.status
         if st is SolveStatus.OPTIMAL and v is not None:
-            if x is None or not self._add_point(np.round(self.G @ x), x, rec):
+            if x is None or g is None or not self._add_point(g, x, rec):
                 self.refound += 1
             else:
                 self.new_points += 1
