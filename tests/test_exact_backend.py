@@ -44,9 +44,11 @@ def test_exact_enumerates_a_single_group(idx_dr):
     assert same_set(exact.minimization_matrix(), grid.minimization_matrix())
 
 
-@pytest.mark.parametrize(("presolve", "health", "size"),
-                         [(None, False, 35), (False, False, 35), (None, True, 49)])
-def test_exact_equals_grid_on_bundled_portfolio(presolve, health, size):
+@pytest.mark.parametrize(("method", "presolve", "health", "size"),
+                         [("auto", None, False, 35), ("auto", None, True, 49),
+                          ("milp", None, False, 35), ("milp", False, False, 35),
+                          ("milp", None, True, 49)])
+def test_exact_equals_grid_on_bundled_portfolio(method, presolve, health, size):
     # presolve off (the default, None here) runs with MIP starts. With the portfolio's
     # FFR-CT and AI-ECG inputs matching their own problems, HiGHS with presolve on returned
     # 47 of the 49 points grid enumerated (v1); presolve off found all 49, hence the default.
@@ -57,7 +59,9 @@ def test_exact_equals_grid_on_bundled_portfolio(presolve, health, size):
         prob = prob.with_objectives([*prob.objective_names, "health_gain"])
     grid = solve(prob, "grid")
     options = {} if presolve is None else {"presolve": presolve}
-    exact = solve(prob, "exact", **options)
+    exact = solve(prob, "exact", method=method, **options)
+    assert exact.provenance.diagnostics["method"].startswith(
+        "merge" if method == "auto" else "milp")
     assert len(grid) == size
     assert same_set(exact.minimization_matrix(), grid.minimization_matrix())
     diag = exact.provenance.diagnostics
@@ -74,23 +78,24 @@ def test_exact_equals_grid_on_bundled_portfolio(presolve, health, size):
 def test_box_search_equals_grid_on_bundled_portfolio():
     prob = load_problem("portfolio")
     grid = solve(prob, "grid")
-    boxes = solve(prob, "exact", search="boxes")
+    boxes = solve(prob, "exact", method="milp", search="boxes")
     assert same_set(boxes.minimization_matrix(), grid.minimization_matrix())
     assert boxes.provenance.exact
 
 
+@pytest.mark.parametrize("method", ["auto", "milp"])
 @pytest.mark.parametrize("seed", [3, 11])
-def test_exact_equals_grid_on_synthetic_portfolios(seed):
+def test_exact_equals_grid_on_synthetic_portfolios(seed, method):
     prob = synthetic_portfolio(6, seed=seed, levels=4)
     grid = solve(prob, "grid")
-    exact = solve(prob, "exact")
+    exact = solve(prob, "exact", method=method)
     assert same_set(exact.minimization_matrix(), grid.minimization_matrix())
 
 
 def test_exact_same_front_with_two_workers():
     prob = synthetic_portfolio(5, seed=2, levels=5).with_objectives(["payer_spend", "access"])
-    one = solve(prob, "exact", workers=1)
-    two = solve(prob, "exact", workers=2)
+    one = solve(prob, "exact", method="milp", workers=1)
+    two = solve(prob, "exact", method="milp", workers=2)
     # the same objective vectors; where two price vectors tie on every objective, which of
     # them is reported may depend on which worker reached the point first
     assert np.array_equal(one.objectives, two.objectives)
@@ -238,13 +243,13 @@ def test_time_limit_marks_the_front_incomplete_without_contradiction(tmp_path, c
     points found so far: the notes, diagnostics, provenance flag, stdout and front.json
     all say incomplete, and nothing claims completeness."""
     prob = load_problem("portfolio")
-    full = solve(prob, "exact", time_limit=None)
+    full = solve(prob, "exact", method="milp", time_limit=None)
     assert full.provenance.exact and full.provenance.diagnostics["complete"]
     assert "complete up to the resolution" in full.provenance.diagnostics["guarantee"]
     # the payoff table of this problem takes a few solves; find a budget that stops the sweep
     for budget in (0.05, 0.1, 0.2, 0.4):
         try:
-            cut = solve(prob, "exact", time_limit=budget)
+            cut = solve(prob, "exact", method="milp", time_limit=budget)
         except Exception:  # the budget ran out inside the payoff table: try a larger one
             continue
         if not cut.provenance.diagnostics["complete"]:
@@ -256,8 +261,8 @@ def test_time_limit_marks_the_front_incomplete_without_contradiction(tmp_path, c
     assert cut.provenance.exact is False
     assert len(cut) <= len(full)
     capsys.readouterr()
-    code = main(["solve", "portfolio", "--solver", "exact", "--time-limit", str(budget),
-                 "--out", str(tmp_path)])
+    code = main(["solve", "portfolio", "--solver", "exact", "--set", "method=milp",
+                 "--time-limit", str(budget), "--out", str(tmp_path)])
     captured = capsys.readouterr()
     if code == 2:  # on a loaded machine the budget may run out inside the payoff table
         assert "time limit" in captured.err and not (tmp_path / "front.json").exists()
@@ -283,10 +288,12 @@ def test_time_limit_flag_only_for_exact(capsys):
                                   "lvo-ntap", "portfolio"])
 def test_every_bundled_problem_same_set_with_one_and_two_workers(name):
     """Every bundled problem gives the same exact front with one worker and with two
-    (single-group problems are enumerated; the portfolio goes through the engine, and its
-    front is also checked against the grid in test_exact_equals_grid_on_bundled_portfolio)."""
+    (single-group problems are enumerated; the portfolio goes through the MILP engine, the
+    one path with workers, and its front is also checked against the grid in
+    test_exact_equals_grid_on_bundled_portfolio)."""
     prob = load_problem(name)
-    one = solve(prob, "exact", workers=1)
-    two = solve(prob, "exact", workers=2)
+    method = "milp" if name == "portfolio" else "auto"
+    one = solve(prob, "exact", method=method, workers=1)
+    two = solve(prob, "exact", method=method, workers=2)
     assert one.provenance.diagnostics.get("complete", True)
     assert np.array_equal(one.objectives, two.objectives)

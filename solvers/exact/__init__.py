@@ -8,10 +8,14 @@ function                           what
                                    nondominated point when the objectives are integer
 :func:`solve_biobjective_lp`       exact breakpoints and trade-off rates of the front of
                                    a biobjective LP (dichotomic / NISE)
+:func:`merge_front`                every nondominated point of a multi-objective
+                                   multiple-choice knapsack (a portfolio's exact form),
+                                   merging its groups one at a time; no MILP
 =================================  ======================================================
 
 The model's objectives live in an ``ObjectiveList`` named ``obj_list`` (pyaugmecon's
-convention). Pyomo and HiGHS are imported only when a function is first called.
+convention; :func:`merge_front` takes arrays). Pyomo and HiGHS are imported only when a
+function is first called.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ _EXPORTS: dict[str, str] = {
     "EpsilonConstraintResult": "paretoprice.solvers.exact.engine",
     "solve_biobjective_lp": "paretoprice.solvers.exact.nise",
     "BiobjectiveLPResult": "paretoprice.solvers.exact.nise",
+    "merge_front": "paretoprice.solvers.exact.merge",
+    "MergeResult": "paretoprice.solvers.exact.merge",
+    "MergeStopped": "paretoprice.solvers.exact.merge",
     "SolveStatus": "paretoprice.solvers.exact.highs_model",
     "CompiledModel": "paretoprice.solvers.exact.highs_model",
     "compile_model": "paretoprice.solvers.exact.highs_model",

@@ -475,7 +475,7 @@ class PerPointLimit:
     matched: int
 
 
-def one_solve_per_point(model: Any, result: EpsilonConstraintResult,
+def one_solve_per_point(model: Any, result: EpsilonConstraintResult | np.ndarray,
                         config: EngineConfig | None = None, **options: Any) -> PerPointLimit:
     """Time one HiGHS solve per nondominated point of ``result`` (exact mode): the
     epsilon-constraint model whose answer is that point (every constrained objective bounded
@@ -483,7 +483,9 @@ def one_solve_per_point(model: Any, result: EpsilonConstraintResult,
     with the sweep's rule for MIP starts). No epsilon method can solve fewer models, so the
     total is the reference against which a run's time is judged (the issue's "limit").
 
-    ``model`` must be the model ``result`` was computed from; ``config``/``options`` as in
+    ``model`` must be the model ``result`` was computed from; ``result`` may also be the
+    ``(n_points, n_objectives)`` points themselves, in the objectives' own units and senses
+    (e.g. a sample of a front found another way); ``config``/``options`` as in
     :func:`solve_epsilon_constraint` (only ``mip_rel_gap`` and ``highs_options`` matter).
     """
     cfg = engine_config(config, options)
@@ -491,7 +493,8 @@ def one_solve_per_point(model: Any, result: EpsilonConstraintResult,
     solver = HighsModel(compiled, mip_rel_gap=cfg.mip_rel_gap,
                         options=dict(cfg.highs_options) or None)
     k = compiled.n_objectives
-    g_all = (np.asarray(result.points, dtype=float) - compiled.offsets) * compiled.sign
+    points = result.points if isinstance(result, EpsilonConstraintResult) else result
+    g_all = (np.asarray(points, dtype=float) - compiled.offsets) * compiled.sign
     if not len(g_all):
         return PerPointLimit(0, 0.0, 0.0, 0)
     nadir, ideal = g_all.min(axis=0), g_all.max(axis=0)
