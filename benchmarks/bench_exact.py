@@ -49,6 +49,14 @@ default and whether the sets are identical. The closing note's table::
 
     python -m paretoprice.benchmarks.bench_exact --limit --instances 2kp50,4kp50,3kp40,2kp100 \
         --services 5,10,20,40 --services4 5,8,12 --coarse 1e-6 --time-limit 600
+
+4. **Merge against MILP** (``--merge``): the portfolios as the ``exact`` backend now solves
+   them, by merging the services one at a time
+   (:func:`~paretoprice.solvers.exact.merge.merge_front`), against the MILP engine on the
+   same integer objectives and against the one-solve-per-point limit of the same front::
+
+    python -m paretoprice.benchmarks.bench_exact --merge --services 5,10,20,26,40 \
+        --services4 5,8,12 --services4-coarse 26,40 --coarse 1e-2 --time-limit 300
 """
 
 from __future__ import annotations
@@ -343,24 +351,119 @@ def limit_row(label: str, model: Any, time_limit: float | None,
     return row
 
 
+def _portfolio(n_services: int, n_objectives: int, seed: int) -> Any:  # -> PortfolioProblem
+    from paretoprice.optim.families.portfolio import synthetic_portfolio
+
+    objectives = ("payer_spend", "creator_npv", "access", "provider_margin")[:n_objectives]
+    if n_objectives == 2:
+        objectives = ("payer_spend", "access")
+    return synthetic_portfolio(n_services, seed=seed, objectives=objectives)
+
+
 def portfolio_model(n_services: int, n_objectives: int, relative_resolution: float,
                     seed: int = 4) -> tuple[Any, str]:
     """The exact form (Pyomo model) the ``exact`` backend builds for a synthetic portfolio."""
-    from paretoprice.optim.families.portfolio import synthetic_portfolio
     from paretoprice.solvers.exact.backend import (
         ExactSettings,
         choice_model,
         objective_resolutions,
     )
 
-    objectives = ("payer_spend", "creator_npv", "access", "provider_margin")[:n_objectives]
-    if n_objectives == 2:
-        objectives = ("payer_spend", "access")
-    prob = synthetic_portfolio(n_services, seed=seed, objectives=objectives)
+    prob = _portfolio(n_services, n_objectives, seed)
     settings = ExactSettings(relative_resolution=relative_resolution)
     cs = prob.choice_structure(settings.max_options)
     model, _ = choice_model(prob, cs, objective_resolutions(prob, cs, settings))
     return model, f"portfolio {n_services:>2} svc, {n_objectives} obj, res {relative_resolution:g}"
+
+
+# ----------------------------------------------------------------- merge against MILP
+
+
+def merge_row(n_services: int, n_objectives: int, relative_resolution: float,
+              time_limit: float | None, sample: int = 300, seed: int = 4,
+              milp: bool = True) -> dict[str, Any]:
+    """One portfolio: the merge of the choice groups (the ``exact`` backend's default for
+    portfolios) against the MILP engine (default search, 1 worker, the backend's HiGHS
+    options) and against the one-solve-per-point limit of the merge's front, all on the
+    same integer objectives in the same run.
+
+    The limit is measured on every point when the front has at most ``sample`` points,
+    else on a seeded random sample of ``sample`` points and scaled to the whole front
+    (``limit_sampled``). ``same_set`` compares the merge's and a complete MILP's integer
+    objective vectors; the end-to-end ``solve()`` time (re-evaluating every point with the
+    problem's model) is reported beside the merge's own."""
+    from paretoprice.solvers import solve
+    from paretoprice.solvers.exact.backend import (
+        ExactSettings,
+        choice_model,
+        merge_inputs,
+        objective_resolutions,
+    )
+    from paretoprice.solvers.exact.engine import one_solve_per_point
+    from paretoprice.solvers.exact.merge import MergeResult, merge_front
+
+    prob = _portfolio(n_services, n_objectives, seed)
+    settings = ExactSettings(relative_resolution=relative_resolution)
+    cs = prob.choice_structure(settings.max_options)
+    res = objective_resolutions(prob, cs, settings)
+    model, _ = choice_model(prob, cs, res)
+    values, uses, caps = merge_inputs(prob, cs, res)
+    sign = np.array([1.0 if s == "min" else -1.0 for s in prob.senses])
+    w0, c0 = time.perf_counter(), time.process_time()
+    merged = merge_front(values, uses, caps)
+    merge_wall, merge_cpu = time.perf_counter() - w0, time.process_time() - c0
+    assert isinstance(merged, MergeResult)
+    points = merged.values * sign  # natural senses, integer steps (the MILP's objectives)
+    w0 = time.perf_counter()
+    front = solve(prob, "exact", relative_resolution=relative_resolution, time_limit=None)
+    solve_wall = time.perf_counter() - w0
+    row: dict[str, Any] = {
+        "case": f"portfolio {n_services:>2} svc, {n_objectives} obj, res "
+                f"{relative_resolution:g}",
+        "points": len(points), "states_peak": max(merged.states),
+        "candidates": merged.candidates, "merge_wall_s": merge_wall, "merge_cpu_s": merge_cpu,
+        "solve_wall_s": solve_wall, "front_points": len(front),
+    }
+    rng = np.random.default_rng(seed)
+    pick = (np.arange(len(points)) if len(points) <= sample
+            else np.sort(rng.choice(len(points), sample, replace=False)))
+    lim = one_solve_per_point(model, points[pick], integer_objectives=True)
+    scale = len(points) / max(1, len(pick))
+    row.update(limit_sampled=bool(len(pick) < len(points)), limit_solves=lim.solves,
+               limit_matched=lim.matched, limit_cpu_s=lim.cpu_s * scale,
+               ratio_merge=merge_cpu / (lim.cpu_s * scale) if lim.cpu_s > 0 else None)
+    if milp:
+        eng, wall, cpu = _timed(model, workers=1, time_limit=time_limit,
+                                integer_objectives=True)
+        row.update(milp_points=eng.n_points, milp_complete=eng.complete,
+                   milp_models=eng.models_solved, milp_models_per_point=eng.models_per_point,
+                   milp_wall_s=wall, milp_cpu_s=cpu,
+                   milp_vs_merge=wall / merge_wall if merge_wall > 0 else None,
+                   same_set=(bool({tuple(p) for p in np.round(eng.points)}
+                                  == {tuple(p) for p in points}) if eng.complete else None))
+    return row
+
+
+def print_merge(rows: list[dict[str, Any]], header: bool = True) -> None:
+    if header:
+        print("\nMerge of the choice groups against the MILP engine and the one-solve-per-"
+              "point limit (same run; seconds; 'limit' = CPU s of one HiGHS solve per point of "
+              "the front, '~' = from a random sample of points, scaled; MILP = default search, "
+              "1 worker, stopped at the time limit: done NO)")
+        print(f"  {'case':<36} {'pts':>9} {'states':>9} {'merge s':>8} {'solve s':>8} "
+              f"{'limit s':>10} {'merge/lim':>9} {'MILP s':>8} {'done':>4} {'MILP pts':>8} "
+              f"{'m/pt':>5} {'MILP/merge':>10} {'same':>4}")
+    for r in rows:
+        same = r.get("same_set")
+        print(f"  {r['case']:<36} {r['points']:>9,} {r['states_peak']:>9,} "
+              f"{r['merge_wall_s']:>8.2f} {r['solve_wall_s']:>8.2f} "
+              f"{'~' if r['limit_sampled'] else ' '}{r['limit_cpu_s']:>9.1f} "
+              f"{_fmt(r['ratio_merge'], '9.4f')} {_fmt(r.get('milp_wall_s'), '8.1f')} "
+              f"{('yes' if r['milp_complete'] else 'NO') if 'milp_complete' in r else '-':>4} "
+              f"{_fmt(r.get('milp_points'), '8d')} {_fmt(r.get('milp_models_per_point'), '5.2f')} "
+              f"{_fmt(r.get('milp_vs_merge'), '10.0f')} "
+              f"{'-' if same is None else ('yes' if same else 'NO'):>4}")
+    sys.stdout.flush()
 
 
 def print_limit(rows: list[dict[str, Any]], header: bool = True) -> None:
@@ -415,7 +518,7 @@ def bench_limit(names: list[str], services: list[int], services4: list[int], coa
                               reference=load_mokp(name)[3], processes=True,
                               searches=searches))
         print_limit(rows[-1:], header=len(rows) == 1)
-    portfolio_opts = {"integer_objectives": True, "highs_options": {"presolve": "choose"}}
+    portfolio_opts = {"integer_objectives": True}  # the exact backend's HiGHS options
     for n in services:
         model, label = portfolio_model(n, 2, DEFAULT_RELATIVE_RESOLUTION)
         rows.append(limit_row(label, model, time_limit, searches=searches, **portfolio_opts))
@@ -481,7 +584,30 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     help="in --limit, other searches run beside the default (1 worker; comma "
                          "list of 'augmecon', 'boxes', 'zones', 'zones:G' = zone_group G; "
                          "'' for none)")
+    ap.add_argument("--merge", action="store_true",
+                    help="only the merge against the MILP on portfolios (--services, "
+                         "--services4 at the default resolution, --services4-coarse at "
+                         "--coarse)")
+    ap.add_argument("--services4-coarse", dest="services4_coarse", default="26,40",
+                    help="in --merge, 4-objective portfolio sizes at --coarse")
+    ap.add_argument("--no-milp", action="store_true", help="in --merge, skip the MILP")
     args = ap.parse_args(argv)
+    if args.merge:
+        from paretoprice.solvers.exact.backend import DEFAULT_RELATIVE_RESOLUTION
+
+        cases = ([(int(v), 2, DEFAULT_RELATIVE_RESOLUTION) for v in args.services.split(",")
+                  if v.strip()]
+                 + [(int(v), 4, DEFAULT_RELATIVE_RESOLUTION)
+                    for v in args.services4.split(",") if v.strip()]
+                 + [(int(v), 4, args.coarse) for v in args.services4_coarse.split(",")
+                    if v.strip()])
+        rows = []
+        for n, k, res in cases:
+            rows.append(merge_row(n, k, res, args.time_limit, milp=not args.no_milp))
+            print_merge(rows[-1:], header=len(rows) == 1)
+        if args.json:
+            Path(args.json).write_text(json.dumps({"merge": rows}, indent=2, default=float))
+        return {"merge": rows}
     if args.limit:
         ints = [int(v) for v in args.services.split(",") if v.strip()]
         ints4 = [int(v) for v in args.services4.split(",") if v.strip()]
