@@ -133,3 +133,18 @@ def test_merge_finds_every_point_of_the_eight_service_four_objective_portfolio()
     out = merge_front(values, uses, cap)
     assert isinstance(out, MergeResult) and len(out.values) == 2136
     assert {tuple(r) for r in out.values} == brute_force(values, uses, cap)
+
+
+def test_time_limit_stops_the_merge_and_the_milp_returns_what_it_found() -> None:
+    # 12 services, 4 objectives: about two million points, a merge of about half a minute;
+    # with 4 s the merge stops at its half (2 s) and the MILP gets the rest
+    prob = synthetic_portfolio(12, seed=4)
+    front = solve(prob, "exact", time_limit=4.0)
+    diag = front.provenance.diagnostics
+    assert diag["merge_stopped"]["reason"] == "time_limit"
+    assert "would pass its half of the time limit (2 s)" in front.provenance.notes[0]
+    assert diag["method"].startswith("milp") and not diag["complete"]
+    assert front.provenance.exact is False
+    assert "INCOMPLETE" in " ".join(front.provenance.notes)
+    F = front.minimization_matrix()
+    assert len(F) > 0 and nondominated_mask(F).all()

@@ -151,8 +151,9 @@ class ExactSolver(Solver):
             return merged
         why = (f"more than max_states={settings.max_states:,} partial choices after group "
                f"{merged.group + 1} of {len(cs.groups)}" if merged.reason == "max_states"
-               else f"the time limit ({limit:g} s) at group {merged.group + 1} of "
-               f"{len(cs.groups)}")
+               else f"group {merged.group + 1} of {len(cs.groups)} would pass "
+               f"{'its half of ' if limit != settings.time_limit else ''}the time limit "
+               f"({limit:g} s)")
         if settings.method == "merge":
             if merged.reason == "max_states":
                 raise ParameterError(

@@ -44,6 +44,14 @@ DEFAULT_MAX_STATES = 8_000_000
 """Largest number of partial choices kept after any group (about 0.5 GB at 4 objectives
 and one coupling constraint, with the candidates of the next group)."""
 
+GROWTH_EXPONENT = 1.3
+"""A group's merge time grows about as (its candidates)**1.3 (measured on synthetic
+portfolios, 4 objectives: 2.1 to 4.9 microseconds per candidate from 0.1 to 5 million
+candidates); used with a time limit to stop before a group that would overrun it."""
+
+GROWTH_MIN_S = 0.05
+"""Groups merged faster than this are too noisy to extrapolate from."""
+
 CHUNK_ROWS = 4_000_000
 """Candidates filtered together at most (the filter of their union follows)."""
 
@@ -121,7 +129,8 @@ def merge_front(
         Stop (returning :class:`MergeStopped`) when more partial choices than this would
         be kept after a group.
     time_limit
-        Stop after this many seconds (checked between groups and chunks).
+        Stop after this many seconds: checked between groups and chunks, and before a
+        group whose merge, extrapolated from the last one, would end past it.
     chunk_rows
         Candidates filtered together at most; more are filtered in chunks of whole
         options, then together (the same result, less memory at once).
@@ -160,8 +169,15 @@ def merge_front(
     options: list[np.ndarray] = []
     states: list[int] = []
     candidates = 0
+    last_s, last_n = 0.0, 0  # seconds and candidates of the last group merged
     for g in range(n_groups):
         n, m = V.shape[0], vals[g].shape[0]
+        now = time.perf_counter()
+        if (deadline is not None and last_s > GROWTH_MIN_S
+                and now + last_s * (n * m / last_n) ** GROWTH_EXPONENT > deadline):
+            # this group would not finish in time (its candidates grow the filter's time
+            # about as candidates**1.3): stop before starting it rather than overrun
+            return MergeStopped("time_limit", g, tuple(states), now - t0)
         candidates += n * m
         if n == 0 or m == 0:
             V, U = np.zeros((0, k)), np.zeros((0, c))
@@ -201,6 +217,7 @@ def merge_front(
         parents.append(P)
         options.append(Opt)
         states.append(V.shape[0])
+        last_s, last_n = time.perf_counter() - now, n * m
         logger.debug("merge: group %d of %d, %d states", g + 1, n_groups, V.shape[0])
         if deadline is not None and time.perf_counter() > deadline and g + 1 < n_groups:
             return MergeStopped("time_limit", g + 1, tuple(states), time.perf_counter() - t0)
