@@ -424,12 +424,16 @@ def test_one_config_model_options_by_name_or_object() -> None:
         solve_epsilon_constraint(m, pool="fork")
 
 
-def test_threads_processes_and_auto_give_the_same_set() -> None:
+def test_threads_processes_and_auto_give_the_same_set(caplog) -> None:
     m, _, _ = random_integer_model(3, 3)
     one = solve_epsilon_constraint(m, workers=1)
     for opts in ({"workers": 2}, {"workers": 2, "pool": "processes"}, {"workers": "auto"}):
         other = solve_epsilon_constraint(m, **opts)
         assert as_set(other.points) == as_set(one.points), opts
+    # three objectives: the zone search, which runs threads whatever the pool, and says so
+    assert "pool='processes' applies to the augmecon sweep only" in caplog.text
+    assert as_set(solve_epsilon_constraint(m, workers=2, pool="processes", search="augmecon")
+                  .points) == as_set(one.points)
     # a tiny sweep under workers="auto" runs in one thread (nothing to gain from two)
     assert solve_epsilon_constraint(knapsack_3_items(), workers="auto").workers == 1
 

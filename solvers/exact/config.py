@@ -103,7 +103,8 @@ class EngineConfig(SweepOptions):
     pool
         Where parallel sweeps run: ``"threads"`` (default; HiGHS releases the GIL while
         it solves, so nothing is spawned or pickled) or ``"processes"`` (spawned worker
-        processes, the former way, kept for comparison).
+        processes, the former way, kept for comparison). The zone search (the default
+        for 3 or more objectives) always uses threads and warns when processes are asked.
     """
 
     grid_points: int | None = Field(default=None, ge=2, strict=True)

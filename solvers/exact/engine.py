@@ -372,6 +372,9 @@ def solve_epsilon_constraint(
                                                 all_objectives=True)
             first, bounds_exact = first0, bounds_exact and proven0
             extra_solves += more
+        if cfg.pool == "processes" and workers > 1:
+            logger.warning("pool='processes' applies to the augmecon sweep only; the zone "
+                           "search runs its %d workers as threads", workers)
         zs = _ZoneSearch(solver, payoff, first, deadline, mip_rel_gap=mip_rel_gap,
                          options=highs_options, group=cfg.zone_group)
         n_threads = workers if not baseline else 1
