@@ -57,7 +57,8 @@ class Provenance:
     runtime_s
         Wall time of the solve, seconds.
     evaluations
-        Candidates evaluated (heuristics, grid) or models solved (exact backends).
+        Candidates evaluated (heuristics, grid; the exact backend's enumeration and merge:
+        options or partial choices examined) or models solved (the exact backend's MILP).
     exact
         Whether the backend guarantees the exact front (on the problem's ladder).
     versions
