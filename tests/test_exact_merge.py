@@ -148,3 +148,18 @@ def test_time_limit_stops_the_merge_and_the_milp_returns_what_it_found() -> None
     assert "INCOMPLETE" in " ".join(front.provenance.notes)
     F = front.minimization_matrix()
     assert len(F) > 0 and nondominated_mask(F).all()
+
+
+def test_max_states_also_bounds_the_survivors_of_the_chunks() -> None:
+    # two anti-correlated groups of 10 options: 19 points on the front, but filtered one
+    # option at a time the chunks keep 10 survivors each (100) before their union is
+    # filtered. max_states=20 would hold the 19 points, but not 100 > 4 x 20 survivors:
+    # the merge stops there; with max_states=25 (100 <= 4 x 25) it finishes.
+    line = np.column_stack([np.arange(10.0), -np.arange(10.0)])
+    whole = merge_front([line, line])
+    assert isinstance(whole, MergeResult) and len(whole.values) == 19
+    stop = merge_front([line, line], max_states=20, chunk_rows=10)
+    assert isinstance(stop, MergeStopped) and stop.reason == "max_states" and stop.group == 1
+    late = merge_front([line, line], max_states=25, chunk_rows=10)
+    assert isinstance(late, MergeResult) and len(late.values) == 19
+    assert isinstance(merge_front([line, line], max_states=20), MergeResult)  # one chunk

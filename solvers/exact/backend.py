@@ -87,7 +87,9 @@ class ExactSettings(Settings, SweepOptions):
         Largest ladder the one-group exact form may enumerate.
     max_states
         Most partial choices the merge keeps after any group (memory: about 60 bytes
-        each at 4 objectives and one coupling, plus the next group's candidates).
+        each at 4 objectives and one coupling, plus the next group's candidates); the
+        survivors of a group's chunks, before their union is filtered, may number four
+        times as many.
     presolve
         Run HiGHS presolve on every MILP (then without MIP starts, which HiGHS 1.16
         mishandles together with presolve). Off by default: on the bundled portfolio (with

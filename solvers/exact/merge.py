@@ -52,6 +52,10 @@ candidates); used with a time limit to stop before a group that would overrun it
 GROWTH_MIN_S = 0.05
 """Groups merged faster than this are too noisy to extrapolate from."""
 
+UNION_FACTOR = 4
+"""The chunks' survivors of one group, kept until their union is filtered, may number at
+most this many times ``max_states`` (a memory guard: past it the merge stops)."""
+
 CHUNK_ROWS = 4_000_000
 """Candidates filtered together at most (the filter of their union follows)."""
 
@@ -127,7 +131,8 @@ def merge_front(
         ``(n_couplings,)`` right-hand sides: ``sum of uses <= capacity``.
     max_states
         Stop (returning :class:`MergeStopped`) when more partial choices than this would
-        be kept after a group.
+        be kept after a group, or when a group's chunks leave more than
+        ``UNION_FACTOR * max_states`` survivors to filter together.
     time_limit
         Stop after this many seconds: checked between groups and chunks, and before a
         group whose merge, extrapolated from the last one, would end past it.
@@ -205,6 +210,10 @@ def merge_front(
             kept_u.append(cu[keep])
             kept_p.append(cp[keep])
             kept_o.append(co[keep])
+            if sum(len(x) for x in kept_p) > UNION_FACTOR * max_states:
+                # the chunks' survivors, before their union is filtered, would outgrow
+                # the memory max_states stands for
+                return MergeStopped("max_states", g, tuple(states), time.perf_counter() - t0)
             if deadline is not None and time.perf_counter() > deadline:
                 return MergeStopped("time_limit", g, tuple(states), time.perf_counter() - t0)
         V, U = np.vstack(kept_v), np.vstack(kept_u)
