@@ -163,3 +163,19 @@ def test_max_states_also_bounds_the_survivors_of_the_chunks() -> None:
     late = merge_front([line, line], max_states=25, chunk_rows=10)
     assert isinstance(late, MergeResult) and len(late.values) == 19
     assert isinstance(merge_front([line, line], max_states=20), MergeResult)  # one chunk
+
+
+def test_two_workers_filter_chunks_in_threads_with_the_same_result() -> None:
+    rng = np.random.default_rng(11)
+    values = [rng.integers(0, 40, size=(8, 3)).astype(float) for _ in range(5)]
+    uses = [rng.integers(0, 10, size=(8, 1)).astype(float) for _ in range(5)]
+    cap = np.array([25.0])
+    one = merge_front(values, uses, cap, chunk_rows=50)
+    two = merge_front(values, uses, cap, chunk_rows=50, workers=2)
+    assert isinstance(one, MergeResult) and isinstance(two, MergeResult)
+    assert len(one.values) > 20 and max(one.states) * 8 > 50  # several chunks per group
+    assert np.array_equal(one.choice, two.choice) and np.array_equal(one.values, two.values)
+    prob = synthetic_portfolio(6, seed=3)
+    a, b = solve(prob, "exact"), solve(prob, "exact", workers=2)
+    assert b.provenance.diagnostics["workers"] == 2
+    assert np.array_equal(a.decisions, b.decisions) and np.array_equal(a.objectives, b.objectives)

@@ -74,8 +74,9 @@ class ExactSettings(Settings, SweepOptions):
         ``"auto"`` (enumerate a single uncoupled group; else merge the groups, and solve
         the MILP when the merge passes ``max_states`` or half the time limit),
         ``"merge"`` (merge only: an error past ``max_states`` or the time limit),
-        ``"milp"`` (always the epsilon-constraint MILP; ``workers``, ``search`` and
-        ``zone_group`` apply to it only) or ``"enumerate"`` (only for one group, no
+        ``"milp"`` (always the epsilon-constraint MILP; ``search`` and ``zone_group``
+        apply to it only; ``workers`` to both: the merge filters a large group's chunks
+        in that many threads, with the same result) or ``"enumerate"`` (only for one group, no
         coupling).
     resolution
         Objective name -> resolution in the objective's own units (e.g.
@@ -413,7 +414,7 @@ def _merge(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings
     sign = np.array([1.0 if s == "min" else -1.0 for s in problem.senses])
     values, uses, capacities = merge_inputs(problem, cs, res)
     out = merge_front(values, uses, capacities, max_states=settings.max_states,
-                      time_limit=time_limit)
+                      time_limit=time_limit, workers=settings.workers)
     if isinstance(out, MergeStopped):
         return out
     if out.values.shape[0] == 0:
@@ -458,6 +459,7 @@ def _merge(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings
                               "sum); values in each objective's units, to within n_groups x "
                               "resolution"),
         "merge_s": out.seconds,
+        "workers": settings.workers,
     }
     return RunOutput(X=X, evaluations=int(out.candidates), notes=notes,
                      diagnostics=diagnostics)

@@ -33,7 +33,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import moocore
 import numpy as np
@@ -116,6 +118,7 @@ def merge_front(
     max_states: int = DEFAULT_MAX_STATES,
     time_limit: float | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    workers: int = 1,
 ) -> MergeResult | MergeStopped:
     """Nondominated points of a multi-objective multiple-choice knapsack, exactly.
 
@@ -139,6 +142,9 @@ def merge_front(
     chunk_rows
         Candidates filtered together at most; more are filtered in chunks of whole
         options, then together (the same result, less memory at once).
+    workers
+        Threads filtering a group's chunks at the same time (only groups with more than
+        one chunk; the result is the same for any number).
 
     Returns
     -------
@@ -193,29 +199,32 @@ def merge_front(
         floor = cap - rest_hi[g]
         kept_v, kept_u, kept_p, kept_o = [], [], [], []
         per_chunk = max(1, chunk_rows // n)
-        for j0 in range(0, m, per_chunk):
-            js = np.arange(j0, min(m, j0 + per_chunk))
-            cv = (V[None, :, :] + vals[g][js, None, :]).reshape(-1, k)
-            cu = (U[None, :, :] + use[g][js, None, :]).reshape(n * js.size, c)
-            cp = np.tile(np.arange(n), js.size)
-            co = np.repeat(js, n)
-            if c:
-                ok = np.all(cu + rest_lo[g] <= cap + tol, axis=1)
-                # slack use -> the floor (within the tolerance, so that sums differing
-                # only by rounding tie, and every feasible use ties after the last group)
-                cu = cu[ok]
-                cv, cu, cp, co = cv[ok], np.where(cu <= floor + tol, floor, cu), cp[ok], co[ok]
-            keep = _nondominated(cv, cu)
-            kept_v.append(cv[keep])
-            kept_u.append(cu[keep])
-            kept_p.append(cp[keep])
-            kept_o.append(co[keep])
-            if sum(len(x) for x in kept_p) > UNION_FACTOR * max_states:
-                # the chunks' survivors, before their union is filtered, would outgrow
-                # the memory max_states stands for
-                return MergeStopped("max_states", g, tuple(states), time.perf_counter() - t0)
-            if deadline is not None and time.perf_counter() > deadline:
-                return MergeStopped("time_limit", g, tuple(states), time.perf_counter() - t0)
+        work = partial(_merge_chunk, V, U, vals[g], use[g], rest_lo=rest_lo[g], cap=cap,
+                       tol=tol, floor=floor)
+        chunks = [np.arange(j0, min(m, j0 + per_chunk)) for j0 in range(0, m, per_chunk)]
+        # the chunks are the same for any number of workers (so is the result); threads
+        # filter two at a time (moocore releases the GIL)
+        pool = (ThreadPoolExecutor(min(workers, len(chunks)),
+                                   thread_name_prefix="paretoprice-merge")
+                if workers > 1 and len(chunks) > 1 else None)
+        try:
+            results = pool.map(work, chunks) if pool is not None else map(work, chunks)
+            for cv, cu, cp, co in results:
+                kept_v.append(cv)
+                kept_u.append(cu)
+                kept_p.append(cp)
+                kept_o.append(co)
+                if sum(len(x) for x in kept_p) > UNION_FACTOR * max_states:
+                    # the chunks' survivors, before their union is filtered, would outgrow
+                    # the memory max_states stands for
+                    return MergeStopped("max_states", g, tuple(states),
+                                        time.perf_counter() - t0)
+                if deadline is not None and time.perf_counter() > deadline:
+                    return MergeStopped("time_limit", g, tuple(states),
+                                        time.perf_counter() - t0)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
         V, U = np.vstack(kept_v), np.vstack(kept_u)
         P, Opt = np.concatenate(kept_p), np.concatenate(kept_o)
         if len(kept_v) > 1:
@@ -241,6 +250,27 @@ def merge_front(
         row = parents[g][row]
     return MergeResult(choice=choice, values=V[:n_points], states=tuple(states),
                        candidates=candidates, seconds=time.perf_counter() - t0)
+
+
+def _merge_chunk(V: np.ndarray, U: np.ndarray, values: np.ndarray, uses: np.ndarray,
+                 js: np.ndarray, *, rest_lo: np.ndarray, cap: np.ndarray, tol: np.ndarray,
+                 floor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The states ``(V, U)`` paired with options ``js`` of one group: the feasible ones,
+    slack uses clipped to ``floor``, filtered to the nondominated; their objective sums,
+    uses, parent states and options."""
+    n, k, c = V.shape[0], V.shape[1], U.shape[1]
+    cv = (V[None, :, :] + values[js, None, :]).reshape(-1, k)
+    cu = (U[None, :, :] + uses[js, None, :]).reshape(n * js.size, c)
+    cp = np.tile(np.arange(n), js.size)
+    co = np.repeat(js, n)
+    if c:
+        ok = np.all(cu + rest_lo <= cap + tol, axis=1)
+        # slack use -> the floor (within the tolerance, so that sums differing only by
+        # rounding tie, and every feasible use ties after the last group)
+        cu = cu[ok]
+        cv, cu, cp, co = cv[ok], np.where(cu <= floor + tol, floor, cu), cp[ok], co[ok]
+    keep = _nondominated(cv, cu)
+    return cv[keep], cu[keep], cp[keep], co[keep]
 
 
 def _nondominated(V: np.ndarray, U: np.ndarray) -> np.ndarray:
