@@ -87,6 +87,8 @@ def test_merge_infeasible_and_stops() -> None:
     assert stop.group == 0 and stop.states == ()  # group 1 alone keeps its 6 options
     late = merge_front(big, time_limit=0.0)
     assert isinstance(late, MergeStopped) and late.reason == "time_limit"
+    with pytest.raises(ParameterError, match=r"The 'values' parameter.*at least one group"):
+        merge_front([])
 
 
 @pytest.mark.parametrize(("n", "objectives"), [

@@ -40,6 +40,8 @@ from functools import partial
 import moocore
 import numpy as np
 
+from paretoprice.optim.errors import ParameterError
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_STATES = 8_000_000
@@ -158,7 +160,9 @@ def merge_front(
     cap = np.asarray(capacities, dtype=float).reshape(-1)
     n_groups = len(values)
     if n_groups == 0:
-        raise ValueError("merge_front needs at least one group")
+        raise ParameterError("values", "at least one group of options", "no group",
+                             fix="pass one (n_options, n_objectives) array per group.",
+                             owner="merge_front")
     k = np.asarray(values[0]).shape[1]
     c = cap.size
     vals = [np.asarray(v, dtype=float).reshape(-1, k) for v in values]
