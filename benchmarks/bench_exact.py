@@ -383,9 +383,9 @@ def merge_row(n_services: int, n_objectives: int, relative_resolution: float,
               time_limit: float | None, sample: int = 300, seed: int = 4,
               milp: bool = True) -> dict[str, Any]:
     """One portfolio: the merge of the choice groups (the ``exact`` backend's default for
-    portfolios) against the MILP engine (default search, 1 worker, the backend's HiGHS
-    options) and against the one-solve-per-point limit of the merge's front, all on the
-    same integer objectives in the same run.
+    portfolios), with 1 and 2 workers (same decisions?), against the MILP engine (default
+    search, 1 worker, the backend's HiGHS options) and against the one-solve-per-point
+    limit of the merge's front, all on the same integer objectives in the same run.
 
     The limit is measured on every point when the front has at most ``sample`` points,
     else on a seeded random sample of ``sample`` points and scaled to the whole front
@@ -412,6 +412,10 @@ def merge_row(n_services: int, n_objectives: int, relative_resolution: float,
     w0, c0 = time.perf_counter(), time.process_time()
     merged = merge_front(values, uses, caps)
     merge_wall, merge_cpu = time.perf_counter() - w0, time.process_time() - c0
+    w0 = time.perf_counter()
+    merged2 = merge_front(values, uses, caps, workers=2)
+    merge2_wall = time.perf_counter() - w0
+    assert isinstance(merged2, MergeResult)
     assert isinstance(merged, MergeResult)
     points = merged.values * sign  # natural senses, integer steps (the MILP's objectives)
     w0 = time.perf_counter()
@@ -422,6 +426,8 @@ def merge_row(n_services: int, n_objectives: int, relative_resolution: float,
                 f"{relative_resolution:g}",
         "points": len(points), "states_peak": max(merged.states),
         "candidates": merged.candidates, "merge_wall_s": merge_wall, "merge_cpu_s": merge_cpu,
+        "merge_2w_wall_s": merge2_wall,
+        "merge_2w_same": bool(np.array_equal(merged.choice, merged2.choice)),
         "solve_wall_s": solve_wall, "front_points": len(front),
     }
     rng = np.random.default_rng(seed)
@@ -450,13 +456,15 @@ def print_merge(rows: list[dict[str, Any]], header: bool = True) -> None:
               "point limit (same run; seconds; 'limit' = CPU s of one HiGHS solve per point of "
               "the front, '~' = from a random sample of points, scaled; MILP = default search, "
               "1 worker, stopped at the time limit: done NO)")
-        print(f"  {'case':<36} {'pts':>9} {'states':>9} {'merge s':>8} {'solve s':>8} "
+        print(f"  {'case':<36} {'pts':>9} {'states':>9} {'merge s':>8} {'2w s':>6} "
+              f"{'2w same':>7} {'solve s':>8} "
               f"{'limit s':>10} {'merge/lim':>9} {'MILP s':>8} {'done':>4} {'MILP pts':>8} "
               f"{'m/pt':>5} {'MILP/merge':>10} {'same':>4}")
     for r in rows:
         same = r.get("same_set")
         print(f"  {r['case']:<36} {r['points']:>9,} {r['states_peak']:>9,} "
-              f"{r['merge_wall_s']:>8.2f} {r['solve_wall_s']:>8.2f} "
+              f"{r['merge_wall_s']:>8.2f} {r['merge_2w_wall_s']:>6.2f} "
+              f"{'yes' if r['merge_2w_same'] else 'NO':>7} {r['solve_wall_s']:>8.2f} "
               f"{'~' if r['limit_sampled'] else ' '}{r['limit_cpu_s']:>9.1f} "
               f"{_fmt(r['ratio_merge'], '9.4f')} {_fmt(r.get('milp_wall_s'), '8.1f')} "
               f"{('yes' if r['milp_complete'] else 'NO') if 'milp_complete' in r else '-':>4} "
@@ -532,7 +540,8 @@ def bench_limit(names: list[str], services: list[int], services4: list[int], coa
 
 def _fmt(v: Any, spec: str) -> str:
     if v is None or (isinstance(v, float) and not np.isfinite(v)):
-        return "-"
+        width = "".join(ch for ch in spec.split(".")[0] if ch.isdigit())
+        return "-".rjust(int(width) if width else 1)
     return format(v, spec)
 
 

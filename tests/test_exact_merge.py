@@ -181,3 +181,14 @@ def test_two_workers_filter_chunks_in_threads_with_the_same_result() -> None:
     a, b = solve(prob, "exact"), solve(prob, "exact", workers=2)
     assert b.provenance.diagnostics["workers"] == 2
     assert np.array_equal(a.decisions, b.decisions) and np.array_equal(a.objectives, b.objectives)
+
+
+def test_benchmark_merge_mode_runs_and_compares(capsys) -> None:
+    from paretoprice.benchmarks.bench_exact import main
+
+    rows = main(["--merge", "--services", "5", "--services4", "", "--services4-coarse", "",
+                 "--time-limit", "60"])["merge"]
+    (row,) = rows
+    assert row["points"] == row["milp_points"] == 36 and row["same_set"] is True
+    assert row["merge_2w_same"] and row["limit_matched"] == 36 and not row["limit_sampled"]
+    assert "portfolio  5 svc, 2 obj" in capsys.readouterr().out
