@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from paretoprice.optim.indicators import Comparison, compare, default_reference_point
+from paretoprice.optim.indicators import (
+    Comparison,
+    compare,
+    default_reference_point,
+    minimization_signs,
+)
 from paretoprice.optim.io import write_text_atomic, write_with
 from paretoprice.optim.redundancy import Redundancy, detect_redundancy
 
@@ -206,8 +211,7 @@ class ParetoFront:
 
     def minimization_matrix(self) -> np.ndarray:
         """``(n, k)`` objectives with maximized ones negated (every column minimized)."""
-        signs = np.array([1.0 if s == "min" else -1.0 for s in self.senses])
-        return self.objectives * signs
+        return self.objectives * minimization_signs(self.senses)
 
     def column(self, name: str) -> np.ndarray:
         """An objective, decision or reported column by name."""

@@ -13,6 +13,7 @@ negated), as returned by :meth:`paretoprice.optim.front.ParetoFront.minimization
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import moocore
@@ -25,6 +26,12 @@ point in every objective has found it."""
 
 SAME_SET_TOL = 1e-6
 """Tolerance for two fronts being the same set (exact backends against references)."""
+
+
+def minimization_signs(senses: Sequence[str]) -> np.ndarray:
+    """``(k,)`` factors turning objectives into minimized ones: 1.0 for ``"min"``, -1.0 for
+    ``"max"`` (multiply a natural-sense matrix by it, or the reverse)."""
+    return np.array([1.0 if s == "min" else -1.0 for s in senses])
 
 
 def nondominated_mask(F: np.ndarray) -> np.ndarray:

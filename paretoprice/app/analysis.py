@@ -160,7 +160,7 @@ def locate(
         Size and seed of the random completions when the ladder grid is too large or the
         problem has no ladder.
     """
-    from paretoprice.optim.indicators import nondominated_mask
+    from paretoprice.optim.indicators import minimization_signs, nondominated_mask
     from paretoprice.optim.problem import FEASIBILITY_TOL
 
     obs_name, fixed = _fixed(problem, observed)
@@ -191,8 +191,8 @@ def locate(
     cand = Ff[pool]
     cx = Xf[pool]
     i = _compromise(cand, ideal, span)
-    signs = np.array([1.0 if s == "min" else -1.0 for s in problem.senses])
-    comp = dict(zip(names, (cand[i] * signs).tolist(), strict=True))
+    comp = dict(zip(names, (cand[i] * minimization_signs(problem.senses)).tolist(),
+                    strict=True))
     comp_dec = dict(zip(problem.decision_names, cx[i].tolist(), strict=True))
     delta: dict[str, float] = {}
     if baseline is not None:

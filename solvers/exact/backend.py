@@ -52,7 +52,7 @@ from pydantic import Field
 
 from paretoprice.optim.errors import ParameterError
 from paretoprice.optim.front import ParetoFront, Provenance
-from paretoprice.optim.indicators import nondominated_mask
+from paretoprice.optim.indicators import minimization_signs, nondominated_mask
 from paretoprice.optim.problem import ChoiceStructure, PricingProblem
 from paretoprice.solvers.base import Capability, RunOutput, Settings, Solver
 from paretoprice.solvers.exact.config import EngineConfig, ModelOptions, SweepOptions, make_config
@@ -243,6 +243,22 @@ def objective_resolutions(problem: PricingProblem, cs: ChoiceStructure,
     return out
 
 
+def integer_steps(problem: PricingProblem, cs: ChoiceStructure,
+                  resolution: Mapping[str, float]) -> list[np.ndarray]:
+    """Per group, ``(n_options, n_objectives)`` integer objective values of its options:
+    ``round((c - least c of the group) / resolution)`` in each objective's natural sense.
+    The MILP (:func:`choice_model`) and the merge (:func:`merge_inputs`) both take their
+    objectives from here, so they solve the same integer problem."""
+    steps = []
+    for g in cs.groups:
+        cols = [np.asarray(g.objectives[o], dtype=float) for o in problem.objective_names]
+        steps.append(np.column_stack([np.rint((c - c.min()) / resolution[o])
+                                      for c, o in zip(cols, problem.objective_names,
+                                                      strict=True)])
+                     if len(g.options) else np.zeros((0, len(cols))))
+    return steps
+
+
 def choice_model(problem: PricingProblem, cs: ChoiceStructure,
                  resolution: Mapping[str, float]) -> tuple[Any, list[np.ndarray]]:
     """Pyomo model of the multiple-choice knapsack with integer objective coefficients.
@@ -270,14 +286,12 @@ def choice_model(problem: PricingProblem, cs: ChoiceStructure,
             terms += [float(v) * m.x[int(k)] for k, v in zip(idx, r, strict=True) if v != 0.0]
         m.couple.add(pyo.quicksum(terms) <= float(cap))
     m.obj_list = pyo.ObjectiveList()
-    for o, s in zip(problem.objective_names, problem.senses, strict=True):
+    steps = integer_steps(problem, cs, resolution)
+    for j, s in enumerate(problem.senses):
         terms = []
-        for g, idx in zip(cs.groups, index, strict=True):
-            c = np.asarray(g.objectives[o], dtype=float)
-            if c.size == 0:
-                continue
-            ints = np.rint((c - c.min()) / resolution[o])
-            terms += [float(v) * m.x[int(k)] for k, v in zip(idx, ints, strict=True) if v]
+        for ints, idx in zip(steps, index, strict=True):
+            terms += [float(v) * m.x[int(k)] for k, v in zip(idx, ints[:, j], strict=True)
+                      if v]
         expr = pyo.quicksum(terms) if terms else 0 * m.x[0]
         m.obj_list.add(expr=expr, sense=pyo.minimize if s == "min" else pyo.maximize)
         m.obj_list[len(m.obj_list)].deactivate()
@@ -387,18 +401,10 @@ def merge_inputs(problem: PricingProblem, cs: ChoiceStructure,
     that all are minimized; per group, ``(n_options, n_couplings)`` uses; and the
     ``(n_couplings,)`` capacities, in :attr:`ChoiceStructure.capacities` order.
     """
-    sign = np.array([1.0 if s == "min" else -1.0 for s in problem.senses])
-    values, uses = [], []
-    for g in cs.groups:
-        cols = []
-        for o in problem.objective_names:
-            c = np.asarray(g.objectives[o], dtype=float)
-            cols.append(np.rint((c - c.min()) / resolution[o]) if c.size else c)
-        values.append(np.column_stack(cols) * sign if len(g.options)
-                      else np.zeros((0, len(sign))))
-        uses.append(np.column_stack([np.asarray(g.resources[c], dtype=float)
-                                     for c in cs.capacities]) if cs.capacities
-                    else np.zeros((len(g.options), 0)))
+    sign = minimization_signs(problem.senses)
+    values = [steps * sign for steps in integer_steps(problem, cs, resolution)]
+    uses = [np.column_stack([np.asarray(g.resources[c], dtype=float) for c in cs.capacities])
+            if cs.capacities else np.zeros((len(g.options), 0)) for g in cs.groups]
     return values, uses, np.array([float(v) for v in cs.capacities.values()])
 
 
@@ -411,7 +417,7 @@ def _merge(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings
 
     res = objective_resolutions(problem, cs, settings)
     names = problem.objective_names
-    sign = np.array([1.0 if s == "min" else -1.0 for s in problem.senses])
+    sign = minimization_signs(problem.senses)
     values, uses, capacities = merge_inputs(problem, cs, res)
     out = merge_front(values, uses, capacities, max_states=settings.max_states,
                       time_limit=time_limit, workers=settings.workers)
@@ -428,8 +434,9 @@ def _merge(problem: PricingProblem, cs: ChoiceStructure, settings: ExactSettings
     # payoff row i: the best point in objective i, ties broken by the sum of the others
     # (integer steps, minimization sense), as the zone search's payoff table
     table = np.zeros((k, k))
+    total = out.values.sum(axis=1)
     for i in range(k):
-        others = out.values.sum(axis=1) - out.values[:, i]
+        others = total - out.values[:, i]
         row = np.lexsort((others, out.values[:, i]))[0]
         table[i] = out.values[row] * sign
     guarantee = _guarantee(True, True, n_groups, res)
