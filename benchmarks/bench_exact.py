@@ -360,9 +360,10 @@ def _portfolio(n_services: int, n_objectives: int, seed: int) -> Any:  # -> Port
     return synthetic_portfolio(n_services, seed=seed, objectives=objectives)
 
 
-def portfolio_model(n_services: int, n_objectives: int, relative_resolution: float,
-                    seed: int = 4) -> tuple[Any, str]:
-    """The exact form (Pyomo model) the ``exact`` backend builds for a synthetic portfolio."""
+def _portfolio_exact_form(n_services: int, n_objectives: int, relative_resolution: float,
+                          seed: int) -> tuple[Any, Any, dict[str, float], Any]:
+    """A synthetic portfolio, its choice structure, the backend's resolution of each
+    objective and the Pyomo model the ``exact`` backend's MILP path builds from them."""
     from paretoprice.solvers.exact.backend import (
         ExactSettings,
         choice_model,
@@ -372,7 +373,15 @@ def portfolio_model(n_services: int, n_objectives: int, relative_resolution: flo
     prob = _portfolio(n_services, n_objectives, seed)
     settings = ExactSettings(relative_resolution=relative_resolution)
     cs = prob.choice_structure(settings.max_options)
-    model, _ = choice_model(prob, cs, objective_resolutions(prob, cs, settings))
+    res = objective_resolutions(prob, cs, settings)
+    model, _ = choice_model(prob, cs, res)
+    return prob, cs, res, model
+
+
+def portfolio_model(n_services: int, n_objectives: int, relative_resolution: float,
+                    seed: int = 4) -> tuple[Any, str]:
+    """The exact form (Pyomo model) the ``exact`` backend builds for a synthetic portfolio."""
+    model = _portfolio_exact_form(n_services, n_objectives, relative_resolution, seed)[3]
     return model, f"portfolio {n_services:>2} svc, {n_objectives} obj, res {relative_resolution:g}"
 
 
@@ -392,23 +401,16 @@ def merge_row(n_services: int, n_objectives: int, relative_resolution: float,
     (``limit_sampled``). ``same_set`` compares the merge's and a complete MILP's integer
     objective vectors; the end-to-end ``solve()`` time (re-evaluating every point with the
     problem's model) is reported beside the merge's own."""
+    from paretoprice.optim.indicators import minimization_signs
     from paretoprice.solvers import solve
-    from paretoprice.solvers.exact.backend import (
-        ExactSettings,
-        choice_model,
-        merge_inputs,
-        objective_resolutions,
-    )
+    from paretoprice.solvers.exact.backend import merge_inputs
     from paretoprice.solvers.exact.engine import one_solve_per_point
     from paretoprice.solvers.exact.merge import MergeResult, merge_front
 
-    prob = _portfolio(n_services, n_objectives, seed)
-    settings = ExactSettings(relative_resolution=relative_resolution)
-    cs = prob.choice_structure(settings.max_options)
-    res = objective_resolutions(prob, cs, settings)
-    model, _ = choice_model(prob, cs, res)
+    prob, cs, res, model = _portfolio_exact_form(n_services, n_objectives,
+                                                 relative_resolution, seed)
     values, uses, caps = merge_inputs(prob, cs, res)
-    sign = np.array([1.0 if s == "min" else -1.0 for s in prob.senses])
+    sign = minimization_signs(prob.senses)
     w0, c0 = time.perf_counter(), time.process_time()
     merged = merge_front(values, uses, caps)
     merge_wall, merge_cpu = time.perf_counter() - w0, time.process_time() - c0
