@@ -37,10 +37,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
-import moocore
 import numpy as np
 
 from paretoprice.optim.errors import ParameterError
+from paretoprice.optim.indicators import nondominated_mask
 
 logger = logging.getLogger(__name__)
 
@@ -294,4 +294,4 @@ def _nondominated(V: np.ndarray, U: np.ndarray) -> np.ndarray:
         keep = np.zeros(X.shape[0], dtype=bool)
         keep[int(np.argmin(X[:, 0]))] = True
         return keep
-    return np.asarray(moocore.is_nondominated(X, maximise=False, keep_weakly=False))
+    return nondominated_mask(X)
