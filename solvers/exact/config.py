@@ -26,6 +26,9 @@ DEFAULT_TIME_LIMIT_S = 600.0
 When it runs out, the points found so far are returned and the front says it is
 incomplete."""
 
+DP_MAX_STATES = 1_000_000
+"""Default of ``dp_max_states``: on 3kp40 the dynamic programme keeps at most 89,813."""
+
 AUTO_MAX_WORKERS = 2
 """Largest number of workers ``workers="auto"`` may use (never more than the cores)."""
 
@@ -58,12 +61,22 @@ class SweepOptions(BaseModel):
         ``"zones"``: the search zones of Tamby and Vanderpooten (free objective chosen per
         zone, certificates that close zones without a solve, zones with the same bound
         explored together), three or more integer objectives (with two it is
-        ``"augmecon"``). ``"auto"``: ``"zones"`` for three or more integer objectives,
-        else ``"augmecon"``.
+        ``"augmecon"``). ``"dp"``: no MILP at all, bounded dynamic programming over the
+        items (:mod:`~paretoprice.solvers.exact.knapsack`), for pure 0-1 packing models
+        only (binary variables, every constraint ``sum a x <= b`` with ``a >= 0``); when
+        it passes its state limit or half the time limit, the MILP search takes over.
+        ``"auto"``: ``"dp"`` for a 0-1 packing model with three or more integer
+        objectives, else ``"zones"`` for three or more integer objectives, else
+        ``"augmecon"``.
     zone_group
         With ``search="zones"``: most zones with the same bound one solve explores
         together (a binary per zone chooses which one the answer lies in; default 8);
         1 explores one zone per solve.
+    dp_max_states
+        With ``search="dp"`` (or ``"auto"`` choosing it): most partial decisions the
+        dynamic programme keeps after any item (memory: about 5 bytes per state and item
+        for the back-pointers, plus the states' values); past it the MILP search takes
+        over.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -72,8 +85,9 @@ class SweepOptions(BaseModel):
     adaptive_workers: bool = False
     time_limit: float | None = Field(default=DEFAULT_TIME_LIMIT_S, gt=0.0)
     mip_rel_gap: float = Field(default=0.0, ge=0.0, lt=1.0)
-    search: Literal["augmecon", "boxes", "zones", "auto"] = "auto"
+    search: Literal["augmecon", "boxes", "zones", "dp", "auto"] = "auto"
     zone_group: int = Field(default=8, ge=1, le=64)
+    dp_max_states: int = Field(default=DP_MAX_STATES, ge=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -125,11 +139,13 @@ class EngineConfig(SweepOptions):
                 "exhaustive)", self.grid_points,
                 fix="drop grid_points, or pass integer_objectives=None to use the grid.",
                 owner="solve_epsilon_constraint")
-        if self.search in ("boxes", "zones") and (self.baseline or self.grid_points is not None
-                                       or self.integer_objectives is False):
+        if self.search in ("boxes", "zones", "dp") and (
+                self.baseline or self.grid_points is not None
+                or self.integer_objectives is False):
             raise ParameterError(
                 "search", "'augmecon' with baseline=True, grid_points or "
-                "integer_objectives=False (the box search needs integer objectives)",
+                "integer_objectives=False (the box, zone and dp searches need integer "
+                "objectives)",
                 self.search, fix="drop search, or use the exact mode's defaults.",
                 owner="solve_epsilon_constraint")
         return self
@@ -168,5 +184,5 @@ def make_config(cls: type[C], options: Mapping[str, Any], owner: str) -> C:
 
     return validate_spec(cls, dict(options), owner=owner)  # formats the first error
 
-__all__ = ["AUTO_MAX_WORKERS", "DEFAULT_TIME_LIMIT_S", "EngineConfig", "ModelOptions",
-           "SweepOptions", "make_config"]
+__all__ = ["AUTO_MAX_WORKERS", "DEFAULT_TIME_LIMIT_S", "DP_MAX_STATES", "EngineConfig",
+           "ModelOptions", "SweepOptions", "make_config"]

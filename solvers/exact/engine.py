@@ -40,7 +40,11 @@ for three or more integer objectives, the search zones of Tamby and Vanderpooten
 (:class:`_ZoneSearch`: one solve per zone with one objective free, certificates that close
 zones without a solve; two workers solve two zones at a time). ``"augmecon"`` forces the
 sweep, ``"boxes"`` the Kirlik-Sayin box search (:class:`_BoxSearch`), ``"zones"`` the zone
-search.
+search. A pure 0-1 packing model (binary variables, constraints ``sum a x <= b`` with
+``a >= 0``: the multi-objective knapsack) with three or more objectives needs no MILP at
+all: ``"auto"`` (or ``"dp"``, for any number of objectives) runs the bounded dynamic
+programme of :mod:`~paretoprice.solvers.exact.knapsack`, and falls back to the zone search
+when it passes its state limit or half the time limit.
 """
 
 from __future__ import annotations
@@ -80,6 +84,7 @@ from paretoprice.solvers.exact.highs_model import (
     compile_model,
     compile_with_clone,
 )
+from paretoprice.solvers.exact.knapsack import KnapsackResult, knapsack_front, packing_form
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +156,8 @@ class EpsilonConstraintResult:
         included, all workers): the work measure that a machine shared with other jobs
         distorts least.
     search
-        The search that ran: ``"augmecon"`` (the epsilon sweep), ``"zones"`` or ``"boxes"``.
+        The search that ran: ``"augmecon"`` (the epsilon sweep), ``"zones"``, ``"boxes"``
+        or ``"dp"`` (dynamic programming, no solver call: ``models_solved`` is 0).
     baseline
         Whether the baseline (rebuild-per-solve) mode produced this result.
     """
@@ -310,7 +316,8 @@ def solve_epsilon_constraint(
         ``mip_rel_gap`` (0 proves optimality, which exact mode needs), ``baseline``
         (rebuild the Pyomo model for every solve, pyaugmecon's way, one worker),
         ``highs_options``, ``pool`` (``"threads"`` or ``"processes"``), ``search``
-        (``"auto"``, ``"zones"``, ``"augmecon"``, ``"boxes"``; see the module docstring) and
+        (``"auto"``, ``"zones"``, ``"augmecon"``, ``"boxes"``, ``"dp"``; see the module
+        docstring) and
         ``zone_group`` (zones with the same bound one solve of the zone search explores
         together; 8).
 
@@ -337,6 +344,24 @@ def solve_epsilon_constraint(
     deadline = None if time_limit is None else time.monotonic() + float(time_limit)
     compiled, work, columns = compile_with_clone(model, owner=OWNER)
     integer = _resolve_mode(compiled, grid_points, cfg.integer_objectives)
+    search = cfg.search
+    if search in ("dp", "auto") and integer and not baseline:
+        form = packing_form(compiled.G, compiled.A, compiled.row_lower, compiled.row_upper,
+                            compiled.col_lower, compiled.col_upper, compiled.integer)
+        if form is None and search == "dp":
+            raise ParameterError(
+                "search", "'dp' only for a pure 0-1 packing model (binary variables, every "
+                "constraint sum(a*x) <= b with a >= 0)", search,
+                fix="drop search (auto chooses the MILP search for this model).", owner=OWNER)
+        if form is not None and (search == "dp" or compiled.n_objectives >= 3):
+            dp_budget = None if deadline is None else 0.5 * float(time_limit or 0.0)
+            found = knapsack_front(form, max_states=cfg.dp_max_states, time_limit=dp_budget)
+            if isinstance(found, KnapsackResult):
+                return _knapsack_result(compiled, found, time.perf_counter() - t0)
+            logger.warning("search='dp' stopped (%s) after item %d of %d in %.1f s; the MILP "
+                           "search takes over", found.reason, found.item,
+                           compiled.n_cols, found.seconds)
+            search = "auto"
     solver: SolverModel
     if baseline:
         solver = PyomoRebuildModel(compiled, work, columns, mip_rel_gap=mip_rel_gap,
@@ -344,8 +369,7 @@ def solve_epsilon_constraint(
     else:
         solver = HighsModel(compiled, mip_rel_gap=mip_rel_gap, options=highs_options)
 
-    search = cfg.search
-    if search == "auto":
+    if search in ("auto", "dp"):
         search = "zones" if integer and compiled.n_objectives >= 3 else "augmecon"
     payoff: PayoffTable | None = None
     if search == "zones" and integer and compiled.n_objectives >= 3:
@@ -1836,6 +1860,31 @@ def _run_processes(compiled: CompiledModel, tasks: list[_Task], deadline: float 
 
 
 # --------------------------------------------------------------------------- merge
+
+
+def _knapsack_result(compiled: CompiledModel, found: KnapsackResult,
+                     runtime_s: float) -> EpsilonConstraintResult:
+    """The result of ``search="dp"``: every point proven by the dynamic programme (no
+    solver call); the payoff table's row ``i`` is the front's lexicographic optimum of
+    objective ``i`` (then the others in their order), as :func:`payoff_table` defines
+    it."""
+    k = compiled.n_objectives
+    g = np.round(compiled.internal_values(found.x))
+    rows = []
+    for i in range(k):
+        order = [i] + [j for j in range(k) if j != i]
+        rows.append(int(np.lexsort(tuple(-g[:, j] for j in reversed(order)))[0]))
+    records = [SolveRecord(SolveStatus.OPTIMAL, float(v.sum()), x, 0.0, 0.0)
+               for v, x in zip(g, found.x, strict=True)]
+    payoff = PayoffTable(g=g[rows], x=found.x[rows], records=tuple(records[r] for r in rows))
+    out = _TaskOutput(g=list(g), x=list(found.x), records=records)
+    result = _assemble(compiled, payoff, [out], integer=True, models_solved=0,
+                       runtime_s=runtime_s, workers=1, exact=True, grid_points=None,
+                       baseline=False, solver_time_s=0.0)
+    logger.info("%s (dp): %d nondominated points, no solver call, peak %d partial "
+                "decisions, %d pruned by bounds, %.2f s", OWNER, result.n_points,
+                max(found.states, default=1), found.pruned, result.runtime_s)
+    return dataclasses.replace(result, search="dp")
 
 
 def _nondominated(g: np.ndarray, tol: np.ndarray) -> np.ndarray:

@@ -232,7 +232,7 @@ def merge_front(
         V, U = np.vstack(kept_v), np.vstack(kept_u)
         P, Opt = np.concatenate(kept_p), np.concatenate(kept_o)
         if len(kept_v) > 1:
-            keep = _nondominated(V, U)
+            keep = nondominated_states(V, U)
             V, U, P, Opt = V[keep], U[keep], P[keep], Opt[keep]
         if V.shape[0] > max_states:
             return MergeStopped("max_states", g, tuple(states), time.perf_counter() - t0)
@@ -273,11 +273,11 @@ def _merge_chunk(V: np.ndarray, U: np.ndarray, values: np.ndarray, uses: np.ndar
         # rounding tie, and every feasible use ties after the last group)
         cu = cu[ok]
         cv, cu, cp, co = cv[ok], np.where(cu <= floor + tol, floor, cu), cp[ok], co[ok]
-    keep = _nondominated(cv, cu)
+    keep = nondominated_states(cv, cu)
     return cv[keep], cu[keep], cp[keep], co[keep]
 
 
-def _nondominated(V: np.ndarray, U: np.ndarray) -> np.ndarray:
+def nondominated_states(V: np.ndarray, U: np.ndarray) -> np.ndarray:
     """Mask of the states not dominated in (objectives, uses), all minimized; of equal
     states the first is kept. Columns that are constant are left out of the comparison."""
     if V.shape[0] <= 1:

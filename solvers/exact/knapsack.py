@@ -1,0 +1,329 @@
+"""Exact fronts of 0-1 multi-objective knapsacks by bounded dynamic programming.
+
+A model qualifies when every variable is binary and every constraint is a *packing* row,
+``sum_j a_ij x_j <= b_i`` with ``a_ij >= 0`` (a row with only non-positive coefficients
+and a lower bound is the same after a sign change): the multi-objective multidimensional
+knapsack (MOKP) of the benchmark literature, and any selection of services under budgets.
+
+The items are taken one at a time. A partial decision over the first ``t`` items is
+described by its *state*: the objective sums so far and the capacity used so far. As in
+:mod:`~paretoprice.solvers.exact.merge`, a state that is no better in every objective
+and uses no less of every capacity than another is dropped, infeasible states are
+dropped, and a use small enough that every remaining item still fits is clipped to that
+floor (so such states tie). Two rules of Bazgan, Hugot and Vanderpooten (2009), "Solving
+efficiently the 0-1 multi-objective knapsack problem", *Computers & Operations Research*
+36(1), keep the states few:
+
+* **item order**: items are ranked in each objective by profit per weighted use
+  (``c_j / sum_i a_ij / b_i``) and taken in the order of their summed ranks, so good
+  items come first and the states' values separate early;
+* **bounds**: each state's best completion is bounded, objective by objective, by the
+  linear-relaxation (Dantzig) bound of every single capacity row, the smallest one kept.
+  Every state is also completed greedily (remaining items in order while they fit); these
+  feasible points form a running archive. A state whose bound vector ``u`` is dominated
+  by an archive point ``y`` (``y >= u`` and ``y != u``) can only lead to dominated
+  points, and is dropped.
+
+Importing this module loads numpy and scipy only (moocore, for the dominance filters,
+when :func:`knapsack_front` runs).
+
+Every nondominated point is found (one decision per distinct objective vector), with no
+MILP. The objectives must be integer-valued (exact mode) so sums and comparisons are
+exact. The cost grows with the number of states, bounded by ``max_states``: past it, or
+past ``time_limit``, the search stops and says so, and the caller uses the MILP search.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from paretoprice.solvers.exact.config import DP_MAX_STATES
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_STATES = DP_MAX_STATES
+"""Largest number of partial decisions kept after any item (the back-pointers of every
+item are kept too: about 5 bytes per state and item)."""
+
+_CHUNK = 2_000
+"""States whose bounds are compared with the archive at once."""
+
+
+@dataclass(frozen=True)
+class PackingForm:
+    """A pure 0-1 packing model: ``max P x`` (every row of ``P``), ``W x <= b``, ``x``
+    binary.
+
+    Attributes
+    ----------
+    profits
+        ``(k, n)`` objective coefficients in maximization form.
+    weights
+        ``(m, n)`` non-negative uses of each capacity row.
+    capacities
+        ``(m,)`` right-hand sides (non-negative).
+    """
+
+    profits: np.ndarray
+    weights: np.ndarray
+    capacities: np.ndarray
+
+
+def packing_form(G: np.ndarray, A: sparse.csr_array | np.ndarray, row_lower: np.ndarray,
+                 row_upper: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray,
+                 integer: np.ndarray) -> PackingForm | None:
+    """The packing form of a model, or ``None`` when it is not a pure 0-1 packing model.
+
+    ``G`` holds the objectives in maximization form; rows read ``row_lower <= A x <=
+    row_upper``. A row of non-negative coefficients must have a lower bound of at most 0
+    (it is then never binding); a row of non-positive coefficients an upper bound of at
+    least 0 (it is negated). Rows with no finite capacity are dropped."""
+    if not (np.all(integer) and np.all(col_lower == 0) and np.all(col_upper == 1)):
+        return None
+    dense = np.asarray(A.toarray() if sparse.issparse(A) else A, dtype=float)
+    weights: list[np.ndarray] = []
+    caps: list[float] = []
+    for a, lo, hi in zip(dense, row_lower, row_upper, strict=True):
+        if np.all(a >= 0):
+            if lo > 0:
+                return None
+            if np.isfinite(hi):
+                weights.append(a)
+                caps.append(float(hi))
+        elif np.all(a <= 0):
+            if hi < 0:
+                return None
+            if np.isfinite(lo):
+                weights.append(-a)
+                caps.append(-float(lo))
+        else:
+            return None
+    if any(c < 0 for c in caps):
+        return None  # infeasible: the MILP search says so with its own error
+    n = G.shape[1]
+    return PackingForm(profits=np.asarray(G, dtype=float).copy(),
+                       weights=np.array(weights, dtype=float).reshape(len(weights), n),
+                       capacities=np.array(caps, dtype=float))
+
+
+@dataclass(frozen=True)
+class KnapsackStopped:
+    """Why :func:`knapsack_front` stopped before the last item (partial states are not a
+    front).
+
+    Attributes
+    ----------
+    reason
+        ``"max_states"`` or ``"time_limit"``.
+    item
+        Items taken (in the search's order) when it stopped.
+    states
+        Partial decisions kept after each item taken.
+    seconds
+        Wall time spent.
+    """
+
+    reason: str
+    item: int
+    states: tuple[int, ...]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class KnapsackResult:
+    """Every nondominated point of a 0-1 packing model.
+
+    Attributes
+    ----------
+    x
+        ``(n_points, n)`` 0/1 decisions, one row per point.
+    values
+        ``(n_points, k)`` objective sums, maximization form.
+    states
+        Partial decisions kept after each item, in the order the items were taken.
+    pruned
+        Partial decisions dropped by the bounds (the dominance filter's drops not
+        included).
+    seconds
+        Wall time.
+    """
+
+    x: np.ndarray
+    values: np.ndarray
+    states: tuple[int, ...]
+    pruned: int
+    seconds: float
+
+
+def item_order(profits: np.ndarray, weights: np.ndarray, capacities: np.ndarray
+               ) -> np.ndarray:
+    """Items by the sum of their ranks, over objectives, of profit per weighted use
+    (best first; ties by index)."""
+    n = profits.shape[1]
+    scale = np.where(capacities > 0, capacities, 1.0)
+    use = (weights / scale[:, None]).sum(axis=0) if weights.size else np.zeros(n)
+    ratio = profits / np.maximum(use, 1e-12)
+    ranks = np.argsort(np.argsort(-ratio, axis=1, kind="stable"), axis=1, kind="stable")
+    return np.lexsort((np.arange(n), ranks.sum(axis=0)))
+
+
+class _Bounds:
+    """Dantzig bounds of the items after position ``t``, for every (objective, row)."""
+
+    def __init__(self, profits: np.ndarray, weights: np.ndarray, order: np.ndarray) -> None:
+        self.profits = np.maximum(profits[:, order], 0.0)  # (k, n), taken order
+        self.weights = weights[:, order]  # (m, n)
+
+    def upper(self, t: int, values: np.ndarray, slack: np.ndarray) -> np.ndarray:
+        """``(S, k)`` upper bounds of the states after item ``t`` (their values plus the
+        best fractional completion by the remaining items, smallest over the rows)."""
+        c = self.profits[:, t + 1:]
+        S, k = values.shape
+        best = np.tile(c.sum(axis=1), (S, 1))  # no row: every remaining item
+        for i in range(self.weights.shape[0]):
+            a = self.weights[i, t + 1:]
+            free = a <= 0
+            for j in range(k):
+                cj = c[j]
+                take = ~free & (cj > 0)
+                ratio = cj[take] / a[take]
+                srt = np.argsort(-ratio, kind="stable")
+                w, p, r = a[take][srt], cj[take][srt], ratio[srt]
+                cum_w = np.concatenate([[0.0], np.cumsum(w)])
+                cum_p = np.concatenate([[0.0], np.cumsum(p)])
+                s = np.maximum(slack[:, i], 0.0)
+                q = np.searchsorted(cum_w, s, side="right") - 1  # whole items that fit
+                frac = np.where(q < r.size,
+                                (s - cum_w[q]) * r[np.minimum(q, max(r.size - 1, 0))]
+                                if r.size else 0.0, 0.0)
+                bound = cj[free].sum() + cum_p[q] + frac
+                np.minimum(best[:, j], bound, out=best[:, j])
+        return values + np.floor(best + 1e-9)
+
+
+def _dominated_by_archive(upper: np.ndarray, archive: np.ndarray) -> np.ndarray:
+    """Mask of bound vectors ``u`` with an archive point ``y >= u``, ``y != u`` (integer
+    values: ``y >= u`` and ``sum(y) > sum(u)``)."""
+    out = np.zeros(upper.shape[0], dtype=bool)
+    if archive.shape[0] == 0:
+        return out
+    # only bounds not above the archive's best values can be dominated
+    cand = np.flatnonzero(np.all(upper <= archive.max(axis=0), axis=1))
+    total = archive.sum(axis=1)
+    cols = [np.ascontiguousarray(archive[:, j]) for j in range(archive.shape[1])]
+    for s in range(0, cand.size, _CHUNK):
+        idx = cand[s:s + _CHUNK]
+        u = upper[idx]
+        hit = total[None, :] > u.sum(axis=1)[:, None]
+        for j, col in enumerate(cols):  # one 2-D comparison per objective
+            hit &= col[None, :] >= u[:, j, None]
+        out[idx] = hit.any(axis=1)
+    return out
+
+
+def _greedy(values: np.ndarray, used: np.ndarray, profits: np.ndarray, weights: np.ndarray,
+            capacities: np.ndarray, rest: np.ndarray, tol: np.ndarray) -> np.ndarray:
+    """Values of the states completed by the items ``rest`` (in order) while they fit."""
+    v, u = values.copy(), used.copy()
+    for j in rest:
+        if np.all(profits[:, j] <= 0):
+            continue
+        fits = np.all(u + weights[:, j] <= capacities + tol, axis=1)
+        v[fits] += profits[:, j]
+        u[fits] += weights[:, j]
+    return v
+
+
+def knapsack_front(form: PackingForm, *, max_states: int = DEFAULT_MAX_STATES,
+                   time_limit: float | None = None) -> KnapsackResult | KnapsackStopped:
+    """Nondominated points of a 0-1 multi-objective packing model, exactly.
+
+    Parameters
+    ----------
+    form
+        The model (:func:`packing_form`); integer-valued profits.
+    max_states
+        Stop (returning :class:`KnapsackStopped`) when more partial decisions than this
+        would be kept after an item.
+    time_limit
+        Stop after this many seconds (checked after each item).
+
+    Returns
+    -------
+    KnapsackResult | KnapsackStopped
+        One decision per nondominated objective vector (deterministic), or why the search
+        stopped.
+    """
+    from paretoprice.optim.indicators import nondominated_mask  # moocore, loaded here
+    from paretoprice.solvers.exact.merge import nondominated_states
+
+    t0 = time.perf_counter()
+    deadline = None if time_limit is None else t0 + float(time_limit)
+    P, W, cap = form.profits, form.weights, form.capacities
+    k, n = P.shape
+    m = W.shape[0]
+    tol = 1e-9 * np.maximum(1.0, np.abs(cap))
+    # items that never fit alone, or that add nothing in any objective, stay out: a point
+    # with one of the latter is weakly dominated by the same point without it
+    usable = np.all(cap[:, None] + tol[:, None] >= W, axis=0) & np.any(P > 0, axis=0)
+    idx = np.flatnonzero(usable)
+    order = idx[item_order(P[:, idx], W[:, idx], cap)]
+    n_items = order.size
+    bounds = _Bounds(P, W, order)
+    rest_w = np.vstack([np.cumsum(W[:, order][:, ::-1], axis=1)[:, ::-1][:, 1:].T,
+                        np.zeros((1, m))]) if n_items else np.zeros((0, m))
+    V = np.zeros((1, k))
+    U = np.zeros((1, m))
+    archive = np.zeros((0, k))
+    parents: list[np.ndarray] = []
+    took: list[np.ndarray] = []
+    states: list[int] = []
+    pruned = 0
+    for t, item in enumerate(order):
+        fits = np.all(U + W[:, item] <= cap + tol, axis=1)
+        nv = np.vstack([V, V[fits] + P[:, item]])
+        nu = np.vstack([U, U[fits] + W[:, item]])
+        par = np.concatenate([np.arange(V.shape[0]), np.flatnonzero(fits)]).astype(np.int32)
+        tk = np.concatenate([np.zeros(V.shape[0], dtype=bool), np.ones(int(fits.sum()),
+                                                                        dtype=bool)])
+        floor = cap - rest_w[t]
+        nu = np.where(nu <= floor + tol, floor, nu)
+        if t + 1 < n_items:
+            # candidates whose bound a known point dominates go before the costlier filter
+            drop = _dominated_by_archive(bounds.upper(t, nv, cap - nu), archive)
+            pruned += int(drop.sum())
+            nv, nu, par, tk = nv[~drop], nu[~drop], par[~drop], tk[~drop]
+        keep = nondominated_states(-nv, nu)
+        nv, nu, par, tk = nv[keep], nu[keep], par[keep], tk[keep]
+        if t + 1 < n_items:
+            # the archive of known points: every state completed greedily
+            done = _greedy(nv, nu, P, W, cap, order[t + 1:], tol)
+            both = np.vstack([archive, done])
+            archive = both[nondominated_mask(-both)]
+        if nv.shape[0] > max_states:
+            return KnapsackStopped("max_states", t, tuple(states), time.perf_counter() - t0)
+        V, U = nv, nu
+        parents.append(par)
+        took.append(tk)
+        states.append(V.shape[0])
+        if deadline is not None and time.perf_counter() > deadline and t + 1 < n_items:
+            return KnapsackStopped("time_limit", t + 1, tuple(states), time.perf_counter() - t0)
+    n_points = V.shape[0]
+    x = np.zeros((n_points, n))
+    row = np.arange(n_points)
+    for t in range(n_items - 1, -1, -1):
+        x[:, order[t]] = took[t][row]
+        row = parents[t][row]
+    logger.debug("knapsack: %d items, %d points, peak %d states, %d pruned by bounds",
+                 n_items, n_points, max(states, default=1), pruned)
+    return KnapsackResult(x=x, values=V, states=tuple(states), pruned=pruned,
+                          seconds=time.perf_counter() - t0)
+
+
+__all__ = ["DEFAULT_MAX_STATES", "KnapsackResult", "KnapsackStopped", "PackingForm",
+           "item_order", "knapsack_front", "packing_form"]
