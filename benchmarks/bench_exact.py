@@ -39,13 +39,15 @@ Run::
         [--workers 1,2] [--no-baseline] [--no-peer] [--peer-python PATH] [--json FILE]
     python -m paretoprice.benchmarks.bench_exact --limit [--instances ...]
         [--services 5,10,20,26,40] [--services4 5,8,12] [--coarse 1e-3]
-        [--time-limit 300] [--search augmecon,zones:8] [--json FILE]
+        [--time-limit 300] [--search zones:8,augmecon] [--json FILE]
 
-``--limit`` runs the default search (``"auto"``: the zone search for 3+ objectives, the grid
-sweep for 2) with 1 and 2 workers, and each ``--search`` (default: ``augmecon``, the former
-default, and ``zones:8``, zones explored 8 at a time) with 1 worker beneath it: models per
-point, CPU seconds, seconds inside HiGHS, ratio to the same limit, CPU relative to the
-default and whether the sets are identical. The closing note's table::
+``--limit`` runs the default search (``"auto"``: the dynamic programme for 0-1 packing
+models with 3+ objectives, the zone search for other models with 3+ objectives, the grid
+sweep for 2) with 1 and 2 workers, and each ``--search`` (default: ``zones:8``, the zone
+search exploring 8 zones at a time; ``augmecon``, ``boxes`` and ``dp`` may be added) with 1
+and 2 workers beneath it: models per point, CPU seconds, seconds inside HiGHS, ratio to the
+same limit, 2-worker wall time and speed-up, CPU relative to the default and whether the
+sets are identical. The closing note's table::
 
     python -m paretoprice.benchmarks.bench_exact --limit --instances 2kp50,4kp50,3kp40,2kp100 \
         --services 5,10,20,40 --services4 5,8,12 --coarse 1e-6 --time-limit 600
@@ -73,7 +75,12 @@ from typing import Any
 
 import numpy as np
 
-from paretoprice.benchmarks.mokp_data import DATA_DIR, INSTANCES, build_mokp_model, load_mokp
+from paretoprice.benchmarks.mokp_data import (
+    DATA_DIR,
+    DEFAULT_INSTANCES,
+    build_mokp_model,
+    load_mokp,
+)
 
 DEFAULT_PEER_PYTHON = "/tmp/peer-venv/bin/python"
 
@@ -302,13 +309,14 @@ def limit_row(label: str, model: Any, time_limit: float | None,
               searches: tuple[str, ...] = (), **options: Any) -> dict[str, Any]:
     """One row of the limit table: the engine with 1 and 2 workers and the
     one-solve-per-point limit of the front it found, in the same run; each of
-    ``searches`` (e.g. ``"boxes"``) also runs with 1 worker, reported beside it."""
+    ``searches`` (e.g. ``"boxes"``) also runs with 1 and 2 workers, reported beneath it."""
     from paretoprice.solvers.exact.engine import one_solve_per_point
 
     one, wall1, cpu1 = _timed(model, workers=1, time_limit=time_limit, **options)
     two, wall2, _ = _timed(model, workers=2, time_limit=time_limit, **options)
     row: dict[str, Any] = {
-        "case": label, "points": one.n_points, "complete": one.complete and two.complete,
+        "case": label, "search": one.search, "points": one.n_points,
+        "complete": one.complete and two.complete,
         "models": one.models_solved, "models_per_point": one.models_per_point,
         "infeasible": one.infeasible, "skipped": one.skipped,
         "wall_1w_s": wall1, "cpu_1w_s": cpu1, "wall_2w_s": wall2,
@@ -340,7 +348,12 @@ def limit_row(label: str, model: Any, time_limit: float | None,
         extra = {"zone_group": int(group)} if group else {}
         res, wall_s, cpu_s = _timed(model, workers=1, time_limit=time_limit, search=name,
                                     **extra, **options)
+        res2, wall2_s, _ = _timed(model, workers=2, time_limit=time_limit, search=name,
+                                  **extra, **options)
         row[search] = {
+            "search": res.search, "wall_2w_s": wall2_s, "workers_2w": res2.workers,
+            "speedup_2w": wall_s / wall2_s if wall2_s > 0 else None,
+            "same_set_2w": bool(np.array_equal(res.points, res2.points)),
             "points": res.n_points, "solver_1w_s": res.solver_time_s,
             "models": res.models_solved, "models_per_point": res.models_per_point,
             "infeasible": res.infeasible, "complete": res.complete, "wall_1w_s": wall_s,
@@ -484,8 +497,10 @@ def print_limit(rows: list[dict[str, Any]], header: bool = True) -> None:
 
 
 def _print_limit_header() -> None:
-    print("\nAgainst the one-solve-per-point limit (same run). Default search ('auto': zones "
-          "for 3+ objectives, augmecon for 2); seconds; ratio = engine CPU s / limit CPU s "
+    print("\nAgainst the one-solve-per-point limit (same run). Default search ('auto': dp "
+          "for 0-1 packing models with 3+ objectives, zones for other 3+ objective models, "
+          "augmecon for 2; [name] = the search that ran); seconds; ratio = engine CPU s / "
+          "limit CPU s "
           "(1 worker); py% = share of 1-worker wall time outside HiGHS; HiGHS = seconds inside "
           "HiGHS summed over every solve; 2w xN = wall speed-up of 2 workers normalized by "
           "the HiGHS seconds of both runs (a loaded machine slows solves alike)")
@@ -499,7 +514,8 @@ def _print_limit_row(r: dict[str, Any]) -> None:
     same = r["same_set_2w"] and r.get("same_set_2p", True) and r.get(
         "matches_reference", True)
     py = r.get("python_share_1w")
-    print(f"  {r['case']:<36} {r['points']:>5} {'yes' if r['complete'] else 'NO':>4} "
+    case = f"{r['case']} [{r.get('search', '?')}]"
+    print(f"  {case:<36} {r['points']:>5} {'yes' if r['complete'] else 'NO':>4} "
           f"{r['models']:>6} {r['models_per_point']:>5.2f} {r['wall_1w_s']:>8.2f} "
           f"{r['cpu_1w_s']:>7.2f} {_fmt(None if py is None else 100 * py, '4.0f')} "
           f"{r['limit_cpu_s']:>9.2f} {_fmt(r['ratio_cpu'], '6.2f')} "
@@ -511,9 +527,10 @@ def _print_limit_row(r: dict[str, Any]) -> None:
         print(f"    search={search:<27} {b['points']:>5} {'yes' if b['complete'] else 'NO':>4} "
               f"{b['models']:>6} {b['models_per_point']:>5.2f} {b['wall_1w_s']:>8.2f} "
               f"{b['cpu_1w_s']:>7.2f} {'':>4} {r['limit_cpu_s']:>9.2f} "
-              f"{_fmt(b['ratio_cpu'], '6.2f')} {'':>8} {b['solver_1w_s']:>8.2f}   "
+              f"{_fmt(b['ratio_cpu'], '6.2f')} {b['wall_2w_s']:>8.2f} "
+              f"{b['solver_1w_s']:>8.2f} {'':>8} {_fmt(b['speedup_2w'], '5.2f')}   "
               f"cpu x default {_fmt(b['cpu_vs_default'], '5.2f')}, same set "
-              f"{'yes' if b['same_set'] else 'NO'}")
+              f"{'yes' if b['same_set'] and b['same_set_2w'] else 'NO'}")
     sys.stdout.flush()
 
 
@@ -572,7 +589,7 @@ def print_instance(name: str, rows: list[dict[str, Any]]) -> None:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--instances", default=",".join(INSTANCES))
+    ap.add_argument("--instances", default=",".join(DEFAULT_INSTANCES))
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--no-baseline", action="store_true", help="skip the baseline mode")
     ap.add_argument("--no-peer", action="store_true", help="skip pyaugmecon")
@@ -591,10 +608,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     help="relative resolution of the 4-objective portfolios")
     ap.add_argument("--time-limit", type=float, default=300.0,
                     help="seconds per engine run in --limit (a row that hits it says NO)")
-    ap.add_argument("--search", default="augmecon,zones:8",
-                    help="in --limit, other searches run beside the default (1 worker; comma "
-                         "list of 'augmecon', 'boxes', 'zones', 'zones:G' = zone_group G; "
-                         "'' for none)")
+    ap.add_argument("--search", default="zones:8",
+                    help="in --limit, other searches run beneath the default (1 and 2 "
+                         "workers; comma list of 'augmecon', 'boxes', 'zones', 'dp', "
+                         "'zones:G' = zone_group G; '' for none)")
     ap.add_argument("--merge", action="store_true",
                     help="only the merge against the MILP on portfolios (--services, "
                          "--services4 at the default resolution, --services4-coarse at "

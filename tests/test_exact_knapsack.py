@@ -209,3 +209,25 @@ def test_dp_on_a_model_that_is_not_packing_is_a_clear_error() -> None:
         solve_epsilon_constraint(build_mokp_model("2kp50"), search="dp", baseline=True)
     with pytest.raises(ParameterError, match=r"The 'dp_max_states' parameter"):
         solve_epsilon_constraint(build_mokp_model("2kp50"), dp_max_states=0)
+
+
+@pytest.mark.slow
+def test_dp_three_objectives_fifty_items_published_front() -> None:
+    # 3kp50: 1,048 points, peak about 820,000 partial decisions (under dp_max_states)
+    res = solve_epsilon_constraint(build_mokp_model("3kp50"), search="dp", time_limit=None)
+    assert res.search == "dp" and res.exact
+    assert as_set(res.points) == as_set(load_mokp("3kp50")[3])
+
+
+def test_benchmark_limit_mode_reports_the_search_that_ran(capsys) -> None:
+    from paretoprice.benchmarks.bench_exact import main
+
+    rows = main(["--limit", "--instances", "4kp50", "--services", "", "--services4", "",
+                 "--time-limit", "60", "--search", "zones:8"])["limit"]
+    (row,) = rows
+    assert row["search"] == "dp" and row["models"] == 0 and row["matches_reference"]
+    assert row["limit_matched"] == 46 and row["same_set_2w"]
+    zones = row["zones:8"]
+    assert zones["search"] == "zones" and zones["same_set"] and zones["same_set_2w"]
+    assert zones["workers_2w"] == 2 and zones["models"] > 0
+    assert "4kp50 [dp]" in capsys.readouterr().out
