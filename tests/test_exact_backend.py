@@ -214,6 +214,24 @@ def test_cli_solves_a_user_model_file(tmp_path, capsys):
     assert (out / "front.png").is_file()
 
 
+def test_cli_user_model_by_dynamic_programming(tmp_path, capsys):
+    # a 0-1 packing model: --set search=dp gives the same front with no MILP, and says so
+    path = tmp_path / "model.py"
+    path.write_text(MODEL_PY.format(cap=7))
+    out = tmp_path / "out"
+    assert main(["solve", str(path), "--solver", "exact", "--set", "search=dp",
+                 "--out", str(out)]) == 0
+    meta = json.loads((out / "front.json").read_text())
+    prov = meta["provenance"]
+    assert prov["diagnostics"]["search"] == "dp" and prov["diagnostics"]["models_solved"] == 0
+    assert "dynamic programming over the items" in prov["notes"][0] and prov["exact"]
+    expected = solve_model(_knapsack_model([[4, 1, 3, 2, 5], [1, 5, 2, 4, 1]],
+                                           [3, 2, 2, 3, 4], 7))
+    frame = pd.read_csv(out / "front.csv")
+    got = {tuple(r) for r in frame[list(expected.objective_names)].to_numpy().tolist()}
+    assert got == {tuple(r) for r in expected.objectives.tolist()}
+
+
 def test_cli_user_model_errors(tmp_path, capsys):
     path = tmp_path / "model.py"
     path.write_text(MODEL_PY.format(cap=-1))  # no subset weighs less than -1

@@ -595,13 +595,18 @@ def solve_model(
                     "nondominated points, not proven complete (MIP gap > 0)")
         else:
             what = f"exact efficient points of a {e.grid_points}-point epsilon grid"
-        notes.append(
-            what + f": {e.n_points} points, {e.models_solved} models "
-            f"({e.models_per_point:.2f} per point), {e.infeasible} infeasible, "
-            f"{e.skipped} skipped")
+        if e.search == "dp":
+            notes.append(what + f": {e.n_points} points by dynamic programming over the "
+                         "items (a 0-1 packing model: no MILP solved)")
+        else:
+            notes.append(
+                what + f": {e.n_points} points ({e.search} search), {e.models_solved} "
+                f"models ({e.models_per_point:.2f} per point), {e.infeasible} infeasible, "
+                f"{e.skipped} skipped")
         points, solutions, var_names = e.points, e.solutions, e.variable_names
         obj_names, senses, models = e.objective_names, e.senses, e.models_solved
-        diagnostics = {"method": "epsilon", "models_solved": e.models_solved,
+        diagnostics = {"method": "epsilon", "search": e.search,
+                       "models_solved": e.models_solved,
                        "models_per_point": e.models_per_point, "infeasible": e.infeasible,
                        "skipped": e.skipped, "workers": e.workers, "complete": e.complete,
                        "grid_points": e.grid_points,
