@@ -24,13 +24,13 @@ efficiently the 0-1 multi-objective knapsack problem", *Computers & Operations R
   by an archive point ``y`` (``y >= u`` and ``y != u``) can only lead to dominated
   points, and is dropped.
 
-Importing this module loads numpy and scipy only (moocore, for the dominance filters,
-when :func:`knapsack_front` runs).
-
 Every nondominated point is found (one decision per distinct objective vector), with no
 MILP. The objectives must be integer-valued (exact mode) so sums and comparisons are
 exact. The cost grows with the number of states, bounded by ``max_states``: past it, or
 past ``time_limit``, the search stops and says so, and the caller uses the MILP search.
+
+Importing this module loads numpy and scipy only (moocore, for the dominance filters,
+when :func:`knapsack_front` runs).
 """
 
 from __future__ import annotations
