@@ -16,13 +16,13 @@ from paretoprice.optim.errors import ParameterError
 from paretoprice.solvers.exact import solve_epsilon_constraint
 from paretoprice.solvers.exact.knapsack import (
     KnapsackResult,
-    KnapsackStopped,
     PackingForm,
     _Bounds,
     item_order,
     knapsack_front,
     packing_form,
 )
+from paretoprice.solvers.exact.merge import MergeStopped
 from tests.test_exact_engine import as_set, nondominated
 
 
@@ -158,7 +158,7 @@ def test_knapsack_front_without_rows_and_with_nothing_to_take() -> None:
 def test_knapsack_front_stops_at_max_states() -> None:
     a, b, c, _ = load_mokp("4kp50")
     res = knapsack_front(PackingForm(c, a, b), max_states=20)
-    assert isinstance(res, KnapsackStopped) and res.reason == "max_states"
+    assert isinstance(res, MergeStopped) and res.reason == "max_states"
     assert all(s <= 20 for s in res.states)
 
 

@@ -359,7 +359,7 @@ def solve_epsilon_constraint(
             if isinstance(found, KnapsackResult):
                 return _knapsack_result(compiled, found, time.perf_counter() - t0)
             logger.warning("search='dp' stopped (%s) after item %d of %d in %.1f s; the MILP "
-                           "search takes over", found.reason, found.item,
+                           "search takes over", found.reason, found.group,
                            compiled.n_cols, found.seconds)
             search = "auto"
     solver: SolverModel

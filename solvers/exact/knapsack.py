@@ -5,14 +5,14 @@ A model qualifies when every variable is binary and every constraint is a *packi
 and a lower bound is the same after a sign change): the multi-objective multidimensional
 knapsack (MOKP) of the benchmark literature, and any selection of services under budgets.
 
-The items are taken one at a time. A partial decision over the first ``t`` items is
-described by its *state*: the objective sums so far and the capacity used so far. As in
-:mod:`~paretoprice.solvers.exact.merge`, a state that is no better in every objective
-and uses no less of every capacity than another is dropped, infeasible states are
-dropped, and a use small enough that every remaining item still fits is clipped to that
-floor (so such states tie). Two rules of Bazgan, Hugot and Vanderpooten (2009), "Solving
-efficiently the 0-1 multi-objective knapsack problem", *Computers & Operations Research*
-36(1), keep the states few:
+The items are taken one at a time by the merge of :mod:`~paretoprice.solvers.exact.merge`,
+one two-option group per item (leave it, take it). A partial decision over the first
+``t`` items is described by its *state*: the objective sums so far and the capacity used
+so far. A state that is no better in every objective and uses no less of every capacity
+than another is dropped, infeasible states are dropped, and a use small enough that every
+remaining item still fits is clipped to that floor (so such states tie). Two rules of
+Bazgan, Hugot and Vanderpooten (2009), "Solving efficiently the 0-1 multi-objective
+knapsack problem", *Computers & Operations Research* 36(1), keep the states few:
 
 * **item order**: items are ranked in each objective by profit per weighted use
   (``c_j / sum_i a_ij / b_i``) and taken in the order of their summed ranks, so good
@@ -22,7 +22,8 @@ efficiently the 0-1 multi-objective knapsack problem", *Computers & Operations R
   Every state is also completed greedily (remaining items in order while they fit); these
   feasible points form a running archive. A state whose bound vector ``u`` is dominated
   by an archive point ``y`` (``y >= u`` and ``y != u``) can only lead to dominated
-  points, and is dropped.
+  points, and is dropped (the merge's :class:`~paretoprice.solvers.exact.merge.StateBound`
+  hook, before its dominance filter).
 
 Every nondominated point is found (one decision per distinct objective vector), with no
 MILP. The objectives must be integer-valued (exact mode) so sums and comparisons are
@@ -38,11 +39,15 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
 
 from paretoprice.solvers.exact.config import DP_MAX_STATES
+
+if TYPE_CHECKING:
+    from paretoprice.solvers.exact.merge import MergeStopped
 
 logger = logging.getLogger(__name__)
 
@@ -109,29 +114,6 @@ def packing_form(G: np.ndarray, A: sparse.csr_array | np.ndarray, row_lower: np.
     return PackingForm(profits=np.asarray(G, dtype=float).copy(),
                        weights=np.array(weights, dtype=float).reshape(len(weights), n),
                        capacities=np.array(caps, dtype=float))
-
-
-@dataclass(frozen=True)
-class KnapsackStopped:
-    """Why :func:`knapsack_front` stopped before the last item (partial states are not a
-    front).
-
-    Attributes
-    ----------
-    reason
-        ``"max_states"`` or ``"time_limit"``.
-    item
-        Items taken (in the search's order) when it stopped.
-    states
-        Partial decisions kept after each item taken.
-    seconds
-        Wall time spent.
-    """
-
-    reason: str
-    item: int
-    states: tuple[int, ...]
-    seconds: float
 
 
 @dataclass(frozen=True)
@@ -239,31 +221,64 @@ def _greedy(values: np.ndarray, used: np.ndarray, profits: np.ndarray, weights: 
     return v
 
 
+class _PackingBound:
+    """The knapsack's :class:`~paretoprice.solvers.exact.merge.StateBound`: drops the
+    candidates whose bound vector an archive point dominates, and completes every kept
+    state greedily to grow the archive (maximization form inside, the merge minimizes)."""
+
+    def __init__(self, form: PackingForm, order: np.ndarray, tol: np.ndarray) -> None:
+        self.form, self.order, self.tol = form, order, tol
+        self.bounds = _Bounds(form.profits, form.weights, order)
+        self.archive = np.zeros((0, form.profits.shape[0]))
+        self.pruned = 0
+
+    def drop(self, g: int, V: np.ndarray, U: np.ndarray) -> np.ndarray:
+        if g + 1 >= self.order.size:  # the last item: every candidate is a full decision
+            return np.zeros(V.shape[0], dtype=bool)
+        out = _dominated_by_archive(
+            self.bounds.upper(g, -V, self.form.capacities - U), self.archive)
+        self.pruned += int(out.sum())
+        return out
+
+    def update(self, g: int, V: np.ndarray, U: np.ndarray) -> None:
+        from paretoprice.optim.indicators import nondominated_mask
+
+        if g + 1 >= self.order.size:
+            return
+        f = self.form
+        done = _greedy(-V, U, f.profits, f.weights, f.capacities, self.order[g + 1:],
+                       self.tol)
+        both = np.vstack([self.archive, done])
+        self.archive = both[nondominated_mask(-both)]
+
+
 def knapsack_front(form: PackingForm, *, max_states: int = DEFAULT_MAX_STATES,
-                   time_limit: float | None = None) -> KnapsackResult | KnapsackStopped:
-    """Nondominated points of a 0-1 multi-objective packing model, exactly.
+                   time_limit: float | None = None) -> KnapsackResult | MergeStopped:
+    """Nondominated points of a 0-1 multi-objective packing model, exactly: the merge of
+    :mod:`~paretoprice.solvers.exact.merge` over one two-option group per item (leave it,
+    take it), in :func:`item_order`, with the bounds of :class:`_PackingBound`.
 
     Parameters
     ----------
     form
         The model (:func:`packing_form`); integer-valued profits.
     max_states
-        Stop (returning :class:`KnapsackStopped`) when more partial decisions than this
-        would be kept after an item.
+        Stop (returning :class:`~paretoprice.solvers.exact.merge.MergeStopped`, whose
+        ``group`` is then the position of the item in that order) when more partial
+        decisions than this would be kept after an item.
     time_limit
-        Stop after this many seconds (checked after each item).
+        Stop after this many seconds (checked between items, and before an item whose
+        merge, extrapolated from the last one, would end past it).
 
     Returns
     -------
-    KnapsackResult | KnapsackStopped
+    KnapsackResult | MergeStopped
         One decision per nondominated objective vector (deterministic), or why the search
         stopped.
     """
-    from paretoprice.optim.indicators import nondominated_mask  # moocore, loaded here
-    from paretoprice.solvers.exact.merge import nondominated_states
+    from paretoprice.solvers.exact.merge import MergeStopped, merge_front
 
     t0 = time.perf_counter()
-    deadline = None if time_limit is None else t0 + float(time_limit)
     P, W, cap = form.profits, form.weights, form.capacities
     k, n = P.shape
     m = W.shape[0]
@@ -273,57 +288,22 @@ def knapsack_front(form: PackingForm, *, max_states: int = DEFAULT_MAX_STATES,
     usable = np.all(cap[:, None] + tol[:, None] >= W, axis=0) & np.any(P > 0, axis=0)
     idx = np.flatnonzero(usable)
     order = idx[item_order(P[:, idx], W[:, idx], cap)]
-    n_items = order.size
-    bounds = _Bounds(P, W, order)
-    rest_w = np.vstack([np.cumsum(W[:, order][:, ::-1], axis=1)[:, ::-1][:, 1:].T,
-                        np.zeros((1, m))]) if n_items else np.zeros((0, m))
-    V = np.zeros((1, k))
-    U = np.zeros((1, m))
-    archive = np.zeros((0, k))
-    parents: list[np.ndarray] = []
-    took: list[np.ndarray] = []
-    states: list[int] = []
-    pruned = 0
-    for t, item in enumerate(order):
-        fits = np.all(U + W[:, item] <= cap + tol, axis=1)
-        nv = np.vstack([V, V[fits] + P[:, item]])
-        nu = np.vstack([U, U[fits] + W[:, item]])
-        par = np.concatenate([np.arange(V.shape[0]), np.flatnonzero(fits)]).astype(np.int32)
-        tk = np.concatenate([np.zeros(V.shape[0], dtype=bool), np.ones(int(fits.sum()),
-                                                                        dtype=bool)])
-        floor = cap - rest_w[t]
-        nu = np.where(nu <= floor + tol, floor, nu)
-        if t + 1 < n_items:
-            # candidates whose bound a known point dominates go before the costlier filter
-            drop = _dominated_by_archive(bounds.upper(t, nv, cap - nu), archive)
-            pruned += int(drop.sum())
-            nv, nu, par, tk = nv[~drop], nu[~drop], par[~drop], tk[~drop]
-        keep = nondominated_states(-nv, nu)
-        nv, nu, par, tk = nv[keep], nu[keep], par[keep], tk[keep]
-        if t + 1 < n_items:
-            # the archive of known points: every state completed greedily
-            done = _greedy(nv, nu, P, W, cap, order[t + 1:], tol)
-            both = np.vstack([archive, done])
-            archive = both[nondominated_mask(-both)]
-        if nv.shape[0] > max_states:
-            return KnapsackStopped("max_states", t, tuple(states), time.perf_counter() - t0)
-        V, U = nv, nu
-        parents.append(par)
-        took.append(tk)
-        states.append(V.shape[0])
-        if deadline is not None and time.perf_counter() > deadline and t + 1 < n_items:
-            return KnapsackStopped("time_limit", t + 1, tuple(states), time.perf_counter() - t0)
-    n_points = V.shape[0]
-    x = np.zeros((n_points, n))
-    row = np.arange(n_points)
-    for t in range(n_items - 1, -1, -1):
-        x[:, order[t]] = took[t][row]
-        row = parents[t][row]
+    if order.size == 0:  # nothing worth taking: the empty decision alone
+        return KnapsackResult(x=np.zeros((1, n)), values=np.zeros((1, k)), states=(),
+                              pruned=0, seconds=time.perf_counter() - t0)
+    bound = _PackingBound(form, order, tol)
+    merged = merge_front([np.vstack([np.zeros(k), -P[:, j]]) for j in order],
+                         [np.vstack([np.zeros(m), W[:, j]]) for j in order], cap,
+                         max_states=max_states, time_limit=time_limit, bound=bound)
+    if isinstance(merged, MergeStopped):
+        return merged
+    x = np.zeros((merged.choice.shape[0], n))
+    x[:, order] = merged.choice
     logger.debug("knapsack: %d items, %d points, peak %d states, %d pruned by bounds",
-                 n_items, n_points, max(states, default=1), pruned)
-    return KnapsackResult(x=x, values=V, states=tuple(states), pruned=pruned,
-                          seconds=time.perf_counter() - t0)
+                 order.size, x.shape[0], max(merged.states, default=1), bound.pruned)
+    return KnapsackResult(x=x, values=-merged.values, states=merged.states,
+                          pruned=bound.pruned, seconds=time.perf_counter() - t0)
 
 
-__all__ = ["DEFAULT_MAX_STATES", "KnapsackResult", "KnapsackStopped", "PackingForm",
-           "item_order", "knapsack_front", "packing_form"]
+__all__ = ["DEFAULT_MAX_STATES", "KnapsackResult", "PackingForm", "item_order",
+           "knapsack_front", "packing_form"]

@@ -9,7 +9,9 @@ options of the remaining groups, so when ``a`` is at least as good as ``b`` in e
 objective and uses no more of every coupling resource, no completion of ``b`` is better
 than the same completion of ``a``: ``b`` is dropped. This is dynamic programming over
 nondominated states (the multi-objective knapsack algorithms of Klamroth and Wiecek
-2000 and Bazgan, Hugot and Vanderpooten 2009, without their extra bounds).
+2000 and Bazgan, Hugot and Vanderpooten 2009; their bounds are an optional
+:class:`StateBound`, which the 0-1 knapsack of :mod:`~paretoprice.solvers.exact.knapsack`
+passes).
 
 Two rules keep the states few:
 
@@ -32,10 +34,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from typing import Protocol
 
 import numpy as np
 
@@ -62,6 +65,22 @@ most this many times ``max_states`` (a memory guard: past it the merge stops).""
 
 CHUNK_ROWS = 4_000_000
 """Candidates filtered together at most (the filter of their union follows)."""
+
+
+class StateBound(Protocol):
+    """Bounds that drop partial choices no completion can make nondominated (the
+    0-1 knapsack's rules in :mod:`~paretoprice.solvers.exact.knapsack`).
+
+    ``drop(g, V, U)`` is called with the candidates of group ``g`` (objective sums,
+    minimized, and clipped uses) before they are filtered, and returns a mask of those
+    to drop; it must drop none whose completions include a nondominated point not found
+    otherwise. ``update(g, V, U)`` is called with the states kept after group ``g``.
+    Both are called from the merging thread only when ``workers == 1``; with more workers
+    ``drop`` may run on two chunks at once and must not change shared state."""
+
+    def drop(self, g: int, V: np.ndarray, U: np.ndarray) -> np.ndarray: ...
+
+    def update(self, g: int, V: np.ndarray, U: np.ndarray) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -121,6 +140,7 @@ def merge_front(
     time_limit: float | None = None,
     chunk_rows: int = CHUNK_ROWS,
     workers: int = 1,
+    bound: StateBound | None = None,
 ) -> MergeResult | MergeStopped:
     """Nondominated points of a multi-objective multiple-choice knapsack, exactly.
 
@@ -147,6 +167,8 @@ def merge_front(
     workers
         Threads filtering a group's chunks at the same time (only groups with more than
         one chunk; the result is the same for any number).
+    bound
+        Optional :class:`StateBound`: candidates it drops are not filtered or kept.
 
     Returns
     -------
@@ -204,7 +226,8 @@ def merge_front(
         kept_v, kept_u, kept_p, kept_o = [], [], [], []
         per_chunk = max(1, chunk_rows // n)
         work = partial(_merge_chunk, V, U, vals[g], use[g], rest_lo=rest_lo[g], cap=cap,
-                       tol=tol, floor=floor)
+                       tol=tol, floor=floor,
+                       drop=None if bound is None else partial(bound.drop, g))
         chunks = [np.arange(j0, min(m, j0 + per_chunk)) for j0 in range(0, m, per_chunk)]
         # the chunks are the same for any number of workers (so is the result); threads
         # filter two at a time (moocore releases the GIL)
@@ -236,6 +259,8 @@ def merge_front(
             V, U, P, Opt = V[keep], U[keep], P[keep], Opt[keep]
         if V.shape[0] > max_states:
             return MergeStopped("max_states", g, tuple(states), time.perf_counter() - t0)
+        if bound is not None:
+            bound.update(g, V, U)
         parents.append(P)
         options.append(Opt)
         states.append(V.shape[0])
@@ -258,10 +283,11 @@ def merge_front(
 
 def _merge_chunk(V: np.ndarray, U: np.ndarray, values: np.ndarray, uses: np.ndarray,
                  js: np.ndarray, *, rest_lo: np.ndarray, cap: np.ndarray, tol: np.ndarray,
-                 floor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                 floor: np.ndarray, drop: Callable[[np.ndarray, np.ndarray], np.ndarray]
+                 | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The states ``(V, U)`` paired with options ``js`` of one group: the feasible ones,
-    slack uses clipped to ``floor``, filtered to the nondominated; their objective sums,
-    uses, parent states and options."""
+    slack uses clipped to ``floor``, those ``drop`` does not drop, filtered to the
+    nondominated; their objective sums, uses, parent states and options."""
     n, k, c = V.shape[0], V.shape[1], U.shape[1]
     cv = (V[None, :, :] + values[js, None, :]).reshape(-1, k)
     cu = (U[None, :, :] + uses[js, None, :]).reshape(n * js.size, c)
@@ -273,6 +299,10 @@ def _merge_chunk(V: np.ndarray, U: np.ndarray, values: np.ndarray, uses: np.ndar
         # rounding tie, and every feasible use ties after the last group)
         cu = cu[ok]
         cv, cu, cp, co = cv[ok], np.where(cu <= floor + tol, floor, cu), cp[ok], co[ok]
+    if drop is not None:
+        # candidates the bounds rule out go before the costlier filter
+        out = ~drop(cv, cu)
+        cv, cu, cp, co = cv[out], cu[out], cp[out], co[out]
     keep = nondominated_states(cv, cu)
     return cv[keep], cu[keep], cp[keep], co[keep]
 
