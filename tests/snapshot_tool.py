@@ -155,12 +155,6 @@ def main(names: list[str] | None = None) -> None:
         print(f"{name}: {snapshot_path(name).stat().st_size / 1e6:.2f} MB")
 
 
-if __name__ == "__main__":
-    import sys
-
-    main(sys.argv[1:])
-
-
 SNAPSHOT_RTOL = 1e-12
 """Largest difference from a snapshot, as a share of the quantity's largest magnitude.
 Round-off between CPUs is about 1e-16 of a value, and up to about 2e-15 of the largest
@@ -183,3 +177,9 @@ def same_as_snapshot(have: np.ndarray, want: np.ndarray) -> bool:
     scale = float(np.max(np.abs(want[finite]), initial=0.0))
     return bool(np.all(np.abs(have[finite] - want[finite])
                        <= SNAPSHOT_RTOL * max(scale, np.finfo(float).tiny)))
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])
+
