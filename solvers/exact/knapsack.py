@@ -90,30 +90,26 @@ def packing_form(G: np.ndarray, A: sparse.csr_array | np.ndarray, row_lower: np.
     least 0 (it is negated). Rows with no finite capacity are dropped."""
     if not (np.all(integer) and np.all(col_lower == 0) and np.all(col_upper == 1)):
         return None
-    dense = np.asarray(A.toarray() if sparse.issparse(A) else A, dtype=float)
-    weights: list[np.ndarray] = []
-    caps: list[float] = []
-    for a, lo, hi in zip(dense, row_lower, row_upper, strict=True):
-        if np.all(a >= 0):
-            if lo > 0:
-                return None
-            if np.isfinite(hi):
-                weights.append(a)
-                caps.append(float(hi))
-        elif np.all(a <= 0):
-            if hi < 0:
-                return None
-            if np.isfinite(lo):
-                weights.append(-a)
-                caps.append(-float(lo))
-        else:
-            return None
-    if any(c < 0 for c in caps):
-        return None  # infeasible: the MILP search says so with its own error
+    A = sparse.csr_array(A, dtype=float)
     n = G.shape[1]
-    return PackingForm(profits=np.asarray(G, dtype=float).copy(),
-                       weights=np.array(weights, dtype=float).reshape(len(weights), n),
-                       capacities=np.array(caps, dtype=float))
+    if A.shape[0]:
+        # implicit zeros count: a row of non-negative coefficients has min >= 0
+        lo_coef = np.asarray(A.min(axis=1).toarray()).reshape(-1)
+        hi_coef = np.asarray(A.max(axis=1).toarray()).reshape(-1)
+    else:
+        lo_coef = hi_coef = np.zeros(0)
+    pos = lo_coef >= 0  # non-negative row: sum(a x) <= row_upper
+    neg = ~pos & (hi_coef <= 0)  # non-positive row: sum(-a x) <= -row_lower
+    if not np.all(pos | neg) or np.any(pos & (row_lower > 0)) or np.any(neg & (row_upper < 0)):
+        return None  # mixed signs, or a row that forces something to be taken
+    sign = np.where(pos, 1.0, -1.0)
+    caps = np.where(pos, row_upper, -row_lower)
+    rows = np.flatnonzero(np.isfinite(caps))  # rows without a capacity never bind
+    if np.any(caps[rows] < 0):
+        return None  # infeasible: the MILP search says so with its own error
+    weights = (A[rows].toarray() * sign[rows, None]).reshape(rows.size, n)
+    return PackingForm(profits=np.asarray(G, dtype=float).copy(), weights=weights,
+                       capacities=caps[rows].astype(float))
 
 
 @dataclass(frozen=True)
